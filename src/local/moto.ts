@@ -1,0 +1,146 @@
+/**
+ * The local AWS emulator: moto server on a free loopback port, started and stopped by pid.
+ * Used by the test setup, `npm run dev` and the benches.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { OperationFailedError } from '../errors';
+
+export interface MotoServer {
+  endpoint: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const LAUNCHER = path.join(__dirname, 'moto_abca.py');
+
+function python(): string {
+  return process.env.PYTHON ?? 'python3';
+}
+
+function motoImportable(): boolean {
+  return spawnSync(python(), ['-c', 'import moto.server, flask, flask_cors'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Installs moto[server] with pip only where it is missing; one clear line if that fails. */
+export function ensureMoto(log: (line: string) => void = () => {}): void {
+  if (motoImportable()) return;
+  log("moto server not found; installing 'moto[server]' with pip");
+  const pip = spawnSync(python(), ['-m', 'pip', 'install', '--quiet', 'moto[server]'], { encoding: 'utf8' });
+  if (pip.status !== 0 || !motoImportable()) {
+    const why = (pip.stderr || pip.stdout || '').trim().split('\n').pop() ?? 'unknown error';
+    throw new OperationFailedError(
+      `cannot start the AWS emulator: moto[server] is not installed and "${python()} -m pip install 'moto[server]'" failed (${why})`,
+      'MOTO_MISSING',
+    );
+  }
+}
+
+/** Starts moto on 127.0.0.1 with an OS-chosen port and resolves once it answers. */
+export async function startMoto(opts: { timeoutMs?: number; log?: (line: string) => void } = {}): Promise<MotoServer> {
+  ensureMoto(opts.log);
+  const child = spawn(python(), [LAUNCHER, '-H', '127.0.0.1', '-p', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  const pid = child.pid;
+  if (!pid) throw new OperationFailedError('cannot start the AWS emulator: python3 did not start', 'MOTO_START_FAILED');
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new OperationFailedError(`moto server did not start within ${opts.timeoutMs ?? 30000} ms: ${output.slice(-300)}`, 'MOTO_START_FAILED'));
+    }, opts.timeoutMs ?? 30000);
+    const onData = (buf: Buffer) => {
+      output += buf.toString();
+      const m = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new OperationFailedError(`moto server exited (${code}) before answering: ${output.slice(-300)}`, 'MOTO_START_FAILED'));
+    });
+  });
+  // Keep draining its request log so the pipe never fills and blocks moto.
+  child.stdout.resume();
+  child.stderr.resume();
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering(endpoint, opts.timeoutMs ?? 30000);
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void }).unref?.();
+  (child.stderr as unknown as { unref?: () => void }).unref?.();
+  return { endpoint, pid, stop: () => stopPid(pid) };
+}
+
+async function waitUntilAnswering(endpoint: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${endpoint}/moto-api/data.json`);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new OperationFailedError(`moto at ${endpoint} did not answer`, 'MOTO_START_FAILED');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Sends SIGTERM, then SIGKILL if the process is still there after a grace period. */
+export async function stopPid(pid: number, graceMs = 3000): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (alive()) process.kill(pid, 'SIGKILL');
+}
+
+/** Forgets every resource in the emulator (between test suites). */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!res.ok) throw new OperationFailedError(`moto reset failed: HTTP ${res.status}`, 'MOTO_RESET_FAILED');
+}
+
+/**
+ * How long moto keeps an updated AgentCore runtime in UPDATING (needs moto_abca.py):
+ * 0 = READY at the next read.
+ */
+export async function setRuntimeUpdateDelay(endpoint: string, seconds: number): Promise<void> {
+  const transition = seconds <= 0 ? { progression: 'immediate' } : { progression: 'time', seconds };
+  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'bedrock-agentcore-control::agent_runtime', transition }),
+  });
+  if (!res.ok) throw new OperationFailedError(`moto set-transition failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
+}
+
+/** Loopback only: local tooling must never write to a real AWS endpoint. */
+export function assertLoopbackEndpoint(endpoint: string | undefined): string {
+  if (!endpoint) {
+    throw new OperationFailedError('AWS_ENDPOINT_URL is not set: local tools only write to a local emulator on loopback', 'NOT_LOOPBACK');
+  }
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname;
+  } catch {
+    throw new OperationFailedError(`AWS_ENDPOINT_URL "${endpoint}" is not a URL`, 'NOT_LOOPBACK');
+  }
+  const loopback = host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  if (!loopback) {
+    throw new OperationFailedError(`refusing AWS_ENDPOINT_URL "${endpoint}": not a loopback address`, 'NOT_LOOPBACK');
+  }
+  return endpoint;
+}

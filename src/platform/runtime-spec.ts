@@ -1,0 +1,39 @@
+/**
+ * What the AgentCore runtime looks like, shared by the cdktf stack, the local bootstrap and the
+ * publish path: the digest format, the digest-pinned container URI, the environment it gets.
+ */
+import type { PlatformNames } from './names';
+
+/** SSM AllowedPattern of the pointer; also checked client-side (moto does not enforce it). */
+export const IMAGE_DIGEST_PATTERN = '^sha256:[a-f0-9]{64}$';
+const DIGEST_RE = new RegExp(IMAGE_DIGEST_PATTERN);
+
+export function isImageDigest(value: string): boolean {
+  return DIGEST_RE.test(value);
+}
+
+/** `<repository url>@<digest>`: by digest, never by a mutable tag. */
+export function containerUri(repositoryUrl: string, digest: string): string {
+  return `${repositoryUrl}@${digest}`;
+}
+
+/** Splits a container URI into repository URL and digest; undefined when not digest-pinned. */
+export function parseContainerUri(uri: string): { repositoryUrl: string; digest: string } | undefined {
+  const at = uri.lastIndexOf('@');
+  if (at < 0) return undefined;
+  const digest = uri.slice(at + 1);
+  return isImageDigest(digest) ? { repositoryUrl: uri.slice(0, at), digest } : undefined;
+}
+
+/** Environment variables the agent container receives (tables it reads, its env). */
+export function runtimeEnvironment(names: PlatformNames, region: string): Record<string, string> {
+  return {
+    ABCA_ENV: names.env,
+    AWS_REGION: region,
+    REPOS_TABLE: names.tables.repos,
+    TASKS_TABLE: names.tables.tasks,
+    AUDIT_TABLE: names.tables.audit,
+  };
+}
+
+export const RUNTIME_PROTOCOL = 'HTTP' as const;

@@ -1,0 +1,154 @@
+/**
+ * RepoConfig: one schema for the API, the Blueprint construct and the CLI.
+ * Field names are snake_case, as ABCA stores them.
+ */
+import { z } from 'zod';
+import { cedarSyntaxErrors } from './cedar';
+
+/** GitHub owner: 1-39 ASCII letters/digits and single inner hyphens. */
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+/** GitHub repository name: 1-100 of letters, digits, '.', '_', '-'; not '.' or '..'. */
+const NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+export function repoIdProblem(repo: string): string | undefined {
+  const parts = repo.split('/');
+  if (parts.length !== 2) return 'must be "owner/repo"';
+  const [owner, name] = parts as [string, string];
+  if (!OWNER.test(owner)) return `owner "${owner}" is not a valid GitHub user or organization name`;
+  if (!NAME.test(name) || name === '.' || name === '..' || name.toLowerCase().endsWith('.git')) {
+    return `name "${name}" is not a valid GitHub repository name`;
+  }
+  return undefined;
+}
+
+export const RepoIdSchema = z.string().max(140).superRefine((repo, ctx) => {
+  const problem = repoIdProblem(repo);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** DNS names, optionally with one leading wildcard label ("*.example.com"), as DNS Firewall takes them. */
+const DOMAIN = /^(\*\.)?(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.[a-z]{2,63}$/;
+export const DomainSchema = z
+  .string()
+  .max(253)
+  .transform((d) => d.toLowerCase().replace(/\.$/, ''))
+  .refine((d) => DOMAIN.test(d), { message: 'must be a domain name such as "api.github.com" or "*.pypi.org"' });
+
+/** Shell commands run by the agent: printable text only, no control characters. */
+const Command = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
+
+export const CedarPoliciesSchema = z
+  .array(z.string().min(1).max(10_000))
+  .max(20)
+  .superRefine((policies, ctx) => {
+    policies.forEach((text, i) => {
+      const errors = cedarSyntaxErrors(text);
+      if (errors.length) ctx.addIssue({ code: 'custom', path: [i], message: `invalid Cedar policy: ${errors[0]}` });
+    });
+  });
+
+export const COMPUTE_TYPES = ['agentcore'] as const;
+export const REPO_STATUSES = ['provisioning', 'active', 'failed', 'removed'] as const;
+export type RepoStatus = (typeof REPO_STATUSES)[number];
+
+/** Fields an operator may set (POST body minus `repo`, and every PATCH field). */
+export const RepoSettingsShape = {
+  compute_type: z.enum(COMPUTE_TYPES),
+  runtime_arn: z.string().regex(/^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:runtime\/[A-Za-z0-9_-]+$/, 'must be an AgentCore runtime ARN'),
+  model_id: z.string().min(1).max(200).regex(/^[A-Za-z0-9.:_-]+$/, 'must be a Bedrock model id'),
+  max_turns: z.number().int().min(1).max(500),
+  max_budget_usd: z.number().min(0.01).max(100),
+  system_prompt_overrides: z.string().max(16_000),
+  github_token_secret_arn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be a Secrets Manager secret ARN'),
+  poll_interval_ms: z.number().int().min(1_000).max(3_600_000),
+  build_command: Command,
+  lint_command: Command,
+  egress_allowlist: z.array(DomainSchema).max(50),
+  cedar_policies: CedarPoliciesSchema,
+  approval_gate_cap: z.number().int().min(1).max(500),
+};
+
+export const RepoSettingsSchema = z.object(RepoSettingsShape).partial().strict();
+export type RepoSettings = z.infer<typeof RepoSettingsSchema>;
+
+/** POST /v1/repos body and Blueprint props: `repo` plus any settings; unknown fields rejected. */
+export const RepoConfigInputSchema = z.object({ repo: RepoIdSchema, ...RepoSettingsShape }).partial().required({ repo: true }).strict();
+export type RepoConfigInput = z.infer<typeof RepoConfigInputSchema>;
+
+/** PATCH body: settings only, at least one. */
+export const RepoConfigPatchSchema = RepoSettingsSchema.refine((p) => Object.keys(p).length > 0, { message: 'nothing to update' });
+
+/** Defaults applied at onboarding where the input leaves a field out. */
+export const REPO_DEFAULTS = {
+  compute_type: 'agentcore',
+  max_turns: 100,
+  max_budget_usd: 10,
+  poll_interval_ms: 30_000,
+  approval_gate_cap: 25,
+  egress_allowlist: [] as string[],
+  cedar_policies: [] as string[],
+} satisfies Partial<RepoSettings>;
+
+/** A stored row. */
+export const RepoConfigSchema = z.object({
+  repo: RepoIdSchema,
+  ...RepoSettingsShape,
+  status: z.enum(REPO_STATUSES),
+  status_reason: z.string().optional(),
+  onboarded_at: z.string(),
+  updated_at: z.string(),
+  source: z.enum(['iac', 'api']),
+  version: z.number().int().min(1),
+  expires_at: z.number().int().optional(),
+}).partial({
+  runtime_arn: true,
+  model_id: true,
+  system_prompt_overrides: true,
+  github_token_secret_arn: true,
+  build_command: true,
+  lint_command: true,
+});
+export type RepoConfig = z.infer<typeof RepoConfigSchema>;
+
+/** Platform-dependent checks that a static schema cannot make (guardrails, secret prefix). */
+export interface RepoPolicyContext {
+  allowedOrgs: string[];
+  allowedModels: string[];
+  /** ARN prefix every token secret must start with, e.g. arn:aws:secretsmanager:us-east-1:123:secret:abca/dev/ */
+  secretArnPrefix: string;
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export function repoPolicyProblems(input: Partial<RepoConfigInput>, ctx: RepoPolicyContext): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (input.repo && ctx.allowedOrgs.length) {
+    const owner = input.repo.split('/')[0]!.toLowerCase();
+    if (!ctx.allowedOrgs.some((o) => o.toLowerCase() === owner)) {
+      problems.push({ field: 'repo', message: `owner "${owner}" is not in the allowed organizations (${ctx.allowedOrgs.join(', ')})` });
+    }
+  }
+  if (input.model_id !== undefined && !ctx.allowedModels.includes(input.model_id)) {
+    problems.push({ field: 'model_id', message: `model "${input.model_id}" is not allowed; allowed: ${ctx.allowedModels.join(', ')}` });
+  }
+  if (input.github_token_secret_arn !== undefined && !input.github_token_secret_arn.startsWith(ctx.secretArnPrefix)) {
+    problems.push({ field: 'github_token_secret_arn', message: `secret must be under the platform prefix ${ctx.secretArnPrefix}` });
+  }
+  return problems;
+}
+
+/** Flattens zod issues into `field: message` problems for error bodies. */
+export function zodProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((i) => {
+    const field = i.path.join('.') || '(body)';
+    if (i.code === 'unrecognized_keys') return { field, message: `unknown field(s): ${i.keys.join(', ')}` };
+    return { field, message: i.message };
+  });
+}
