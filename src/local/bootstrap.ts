@@ -1,0 +1,268 @@
+/**
+ * Creates, in the emulator named by AWS_ENDPOINT_URL (loopback only), what the infra stack declares
+ * and the scripts/API use — from the same definitions the stack uses. Idempotent: a second run
+ * reports no changes.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import {
+  CreateAgentRuntimeCommand,
+  GetAgentRuntimeCommand,
+  ListAgentRuntimesCommand,
+  type BedrockAgentCoreControlClient,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  ListUserPoolClientsCommand,
+  ListUserPoolsCommand,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createClients, type AwsClients } from '../aws/clients';
+import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
+import { platformNames, type PlatformNames } from '../platform/names';
+import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
+import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
+import { TABLE_KEYS, TABLES } from '../platform/tables';
+import { pushLocalImage } from './images';
+import { assertLoopbackEndpoint } from './moto';
+
+export interface BootstrapOptions {
+  env: string;
+  /** Where the local API server will listen (goes into the platform document). */
+  apiUrl?: string;
+  clients?: AwsClients;
+  log?: (line: string) => void;
+}
+
+export interface BootstrapResult {
+  platform: PlatformConfig;
+  /** What this run created or changed; empty when everything already existed. */
+  changes: string[];
+}
+
+/** Network settings local runtimes get: shaped like the stack's VPC mode (moto does not check ids). */
+export const LOCAL_NETWORK = {
+  networkMode: 'VPC' as const,
+  networkModeConfig: { subnets: ['subnet-0local0a', 'subnet-0local0b'], securityGroups: ['sg-0local'] },
+};
+export const RUNTIME_LIFECYCLE = { idleRuntimeSessionTimeout: 900, maxLifetime: 28800 };
+export const BOOTSTRAP_IMAGE_TAG = 'bootstrap';
+
+export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapResult> {
+  assertLoopbackEndpoint(process.env.AWS_ENDPOINT_URL);
+  const names = platformNames(opts.env);
+  const clients = opts.clients ?? createClients();
+  const region = (await clients.ssm.config.region()) || 'us-east-1';
+  const log = opts.log ?? (() => {});
+  const changes: string[] = [];
+  const changed = (what: string) => {
+    changes.push(what);
+    log(`created ${what}`);
+  };
+
+  const account = (await new STSClient({ region }).send(new GetCallerIdentityCommand({}))).Account ?? '123456789012';
+  await ensureTables(clients.ddb, names, changed);
+  const repo = await ensureRepository(clients.ecr, names, changed);
+  const firstDigest = await pushLocalImage(clients.ecr, names.ecrRepository, BOOTSTRAP_IMAGE_TAG);
+  const pointerDigest = await ensurePointer(clients.ssm, names, firstDigest, changed);
+  const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, changed);
+  const auth = await ensureCognito(clients.cognito, names, changed);
+  await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
+
+  const platform = PlatformConfigSchema.parse({
+    env: names.env,
+    region,
+    apiUrl: opts.apiUrl ?? 'http://127.0.0.1:8787',
+    userPoolId: auth.userPoolId,
+    userPoolClientId: auth.clientId,
+    agentRuntimeId: runtime.id,
+    agentRuntimeArn: runtime.arn,
+    agentRuntimeName: names.agentRuntime,
+    ecrRepositoryName: names.ecrRepository,
+    ecrRepositoryUrl: repo.repositoryUri,
+    imagePointerParameter: names.parameters.imagePointer,
+    guardrailsParameter: names.parameters.guardrails,
+    secretPrefix: names.secretPrefix,
+    tables: names.tables,
+    onboardedDomainListId: '',
+  });
+  await ensureParameter(clients.ssm, names.parameters.platform, JSON.stringify(platform), true, changed);
+  return { platform, changes };
+}
+
+async function ensureTables(ddb: DynamoDBClient, names: PlatformNames, changed: (w: string) => void): Promise<void> {
+  for (const key of TABLE_KEYS) {
+    const def = TABLES[key];
+    const TableName = names.tables[key];
+    const exists = await ddb.send(new DescribeTableCommand({ TableName })).then(
+      () => true,
+      (e) => {
+        if ((e as { name?: string }).name === 'ResourceNotFoundException') return false;
+        throw e;
+      },
+    );
+    if (!exists) {
+      await ddb.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: Object.entries(def.attributes).map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+          KeySchema: [
+            { AttributeName: def.hashKey, KeyType: 'HASH' },
+            ...(def.rangeKey ? [{ AttributeName: def.rangeKey, KeyType: 'RANGE' as const }] : []),
+          ],
+          GlobalSecondaryIndexes: def.indexes.length
+            ? def.indexes.map((ix) => ({
+                IndexName: ix.name,
+                KeySchema: [
+                  { AttributeName: ix.hashKey, KeyType: 'HASH' as const },
+                  ...(ix.rangeKey ? [{ AttributeName: ix.rangeKey, KeyType: 'RANGE' as const }] : []),
+                ],
+                Projection: { ProjectionType: 'ALL' as const },
+              }))
+            : undefined,
+          StreamSpecification: def.stream ? { StreamEnabled: true, StreamViewType: def.stream } : undefined,
+        }),
+      );
+      changed(`table ${TableName}`);
+    }
+    if (def.ttlAttribute) {
+      const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName }));
+      if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+        await ddb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { Enabled: true, AttributeName: def.ttlAttribute } }));
+        if (exists) changed(`TTL on ${TableName}`);
+      }
+    }
+  }
+}
+
+async function ensureRepository(ecr: ECRClient, names: PlatformNames, changed: (w: string) => void): Promise<{ repositoryUri: string }> {
+  const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [names.ecrRepository] })).catch((e) => {
+    if ((e as { name?: string }).name === 'RepositoryNotFoundException') return undefined;
+    throw e;
+  });
+  const existing = found?.repositories?.[0];
+  if (existing) return { repositoryUri: existing.repositoryUri! };
+  const created = await ecr.send(
+    new CreateRepositoryCommand({
+      repositoryName: names.ecrRepository,
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+    }),
+  );
+  changed(`ECR repository ${names.ecrRepository}`);
+  return { repositoryUri: created.repository!.repositoryUri! };
+}
+
+async function ensurePointer(ssm: SSMClient, names: PlatformNames, firstDigest: string, changed: (w: string) => void): Promise<string> {
+  const name = names.parameters.imagePointer;
+  const current = await getParameterValue(ssm, name);
+  if (current !== undefined) return current;
+  await ssm.send(
+    new PutParameterCommand({
+      Name: name,
+      Type: 'String',
+      Value: firstDigest,
+      AllowedPattern: IMAGE_DIGEST_PATTERN,
+      Description: 'bootstrap: first image',
+    }),
+  );
+  changed(`image pointer ${name}`);
+  return firstDigest;
+}
+
+async function ensureRuntime(
+  agentcore: BedrockAgentCoreControlClient,
+  names: PlatformNames,
+  region: string,
+  account: string,
+  repositoryUri: string,
+  digest: string,
+  changed: (w: string) => void,
+): Promise<{ id: string; arn: string }> {
+  const listed = await agentcore.send(new ListAgentRuntimesCommand({}));
+  const existing = listed.agentRuntimes?.find((r) => r.agentRuntimeName === names.agentRuntime);
+  if (existing) return { id: existing.agentRuntimeId!, arn: existing.agentRuntimeArn! };
+  const created = await agentcore.send(
+    new CreateAgentRuntimeCommand({
+      agentRuntimeName: names.agentRuntime,
+      agentRuntimeArtifact: { containerConfiguration: { containerUri: containerUri(repositoryUri, digest) } },
+      roleArn: `arn:aws:iam::${account}:role/${names.roles.runtimeExecution}`,
+      networkConfiguration: LOCAL_NETWORK,
+      protocolConfiguration: { serverProtocol: RUNTIME_PROTOCOL },
+      lifecycleConfiguration: RUNTIME_LIFECYCLE,
+      environmentVariables: runtimeEnvironment(names, region),
+      description: `ABCA agent runtime (${names.env})`,
+    }),
+  );
+  // moto reports READY at the first read after create.
+  await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: created.agentRuntimeId }));
+  changed(`AgentCore runtime ${names.agentRuntime}`);
+  return { id: created.agentRuntimeId!, arn: created.agentRuntimeArn! };
+}
+
+async function ensureCognito(
+  cognito: CognitoIdentityProviderClient,
+  names: PlatformNames,
+  changed: (w: string) => void,
+): Promise<{ userPoolId: string; clientId: string }> {
+  const pools = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
+  let userPoolId = pools.UserPools?.find((p) => p.Name === names.userPool)?.Id;
+  if (!userPoolId) {
+    const created = await cognito.send(
+      new CreateUserPoolCommand({
+        PoolName: names.userPool,
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: false } },
+      }),
+    );
+    userPoolId = created.UserPool!.Id!;
+    changed(`Cognito user pool ${names.userPool}`);
+    for (const GroupName of ['admin', 'operator']) {
+      await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName }));
+      changed(`Cognito group ${GroupName}`);
+    }
+  }
+  const clients = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
+  let clientId = clients.UserPoolClients?.find((c) => c.ClientName === names.userPoolClient)?.ClientId;
+  if (!clientId) {
+    const created = await cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: names.userPoolClient,
+        GenerateSecret: false,
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
+    clientId = created.UserPoolClient!.ClientId!;
+    changed(`Cognito app client ${names.userPoolClient}`);
+  }
+  return { userPoolId, clientId };
+}
+
+async function getParameterValue(ssm: SSMClient, Name: string): Promise<string | undefined> {
+  try {
+    return (await ssm.send(new GetParameterCommand({ Name }))).Parameter?.Value;
+  } catch (e) {
+    if ((e as { name?: string }).name === 'ParameterNotFound') return undefined;
+    throw e;
+  }
+}
+
+/** Writes a parameter when missing, or (overwrite) when its value differs; never a no-op version. */
+async function ensureParameter(ssm: SSMClient, Name: string, Value: string, overwrite: boolean, changed: (w: string) => void): Promise<void> {
+  const current = await getParameterValue(ssm, Name);
+  if (current === Value || (current !== undefined && !overwrite)) return;
+  await ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', Overwrite: current !== undefined }));
+  changed(`parameter ${Name}`);
+}

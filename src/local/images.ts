@@ -1,0 +1,24 @@
+/**
+ * Local stand-in for `docker push`: registers an image manifest in the emulator's ECR. moto
+ * derives the digest from the layer digests, so a seed gives a stable, distinct image per tag.
+ */
+import { createHash } from 'node:crypto';
+import { DescribeImagesCommand, PutImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
+
+export async function pushLocalImage(ecr: ECRClient, repositoryName: string, tag: string, seed = tag): Promise<string> {
+  const layer = `sha256:${createHash('sha256').update(`abca-local-layer:${seed}`).digest('hex')}`;
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 2, digest: layer },
+    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: layer }],
+  });
+  try {
+    const out = await ecr.send(new PutImageCommand({ repositoryName, imageTag: tag, imageManifest: manifest }));
+    return out.image!.imageId!.imageDigest!;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ImageAlreadyExistsException') throw e;
+    const found = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag: tag }] }));
+    return found.imageDetails![0]!.imageDigest!;
+  }
+}
