@@ -27,9 +27,23 @@ export interface PlatformNames {
   secretPrefix: string;
   userPool: string;
   userPoolClient: string;
-  roles: { runtimeExecution: string; infraDeployer: string; runtimePublisher: string; imagePointerFn: string; apiFn: string };
+  roles: {
+    runtimeExecution: string;
+    infraDeployer: string;
+    runtimePublisher: string;
+    imagePointerFn: string;
+    apiFn: string;
+    provisionerFn: string;
+    /** Account-wide API Gateway CloudWatch role (only where the stack manages that setting). */
+    apiGatewayLogs: string;
+  };
   functions: { api: string; imagePointer: string; provisioner: string };
-  dnsFirewall: { baselineList: string; onboardedList: string; ruleGroup: string };
+  /** blockAllList holds "*": the deny-by-default rule after the two allow lists. */
+  dnsFirewall: { baselineList: string; onboardedList: string; ruleGroup: string; blockAllList: string };
+  network: { vpc: string; runtimeSecurityGroup: string; endpointSecurityGroup: string };
+  /** GitHub environments the CI roles trust (OIDC subject `repo:<owner>/<repo>:environment:<name>`). */
+  githubEnvironments: { infraPlan: string; infra: string; runtime: string };
+  logGroups: { apiAccess: string };
   api: string;
   webAcl: string;
 }
@@ -63,9 +77,19 @@ export function platformNames(envInput: string): PlatformNames {
       runtimePublisher: `${prefix}-ci-publisher`,
       imagePointerFn: `${prefix}-image-pointer-fn`,
       apiFn: `${prefix}-api-fn`,
+      provisionerFn: `${prefix}-provisioner-fn`,
+      apiGatewayLogs: `${prefix}-apigw-logs`,
     },
     functions: { api: `${prefix}-api`, imagePointer: `${prefix}-image-pointer`, provisioner: `${prefix}-provisioner` },
-    dnsFirewall: { baselineList: `${prefix}-baseline`, onboardedList: `${prefix}-onboarded`, ruleGroup: `${prefix}-egress` },
+    dnsFirewall: {
+      baselineList: `${prefix}-baseline`,
+      onboardedList: `${prefix}-onboarded`,
+      ruleGroup: `${prefix}-egress`,
+      blockAllList: `${prefix}-block-all`,
+    },
+    network: { vpc: `${prefix}-vpc`, runtimeSecurityGroup: `${prefix}-runtime`, endpointSecurityGroup: `${prefix}-endpoints` },
+    githubEnvironments: { infraPlan: `${env}-infra-plan`, infra: `${env}-infra`, runtime: `${env}-runtime` },
+    logGroups: { apiAccess: `/aws/apigateway/${prefix}-api` },
     api: `${prefix}-api`,
     webAcl: `${prefix}-waf`,
   };

@@ -37,3 +37,6 @@ export function runtimeEnvironment(names: PlatformNames, region: string): Record
 }
 
 export const RUNTIME_PROTOCOL = 'HTTP' as const;
+
+/** Session lifecycle of the runtime (seconds), the same in the stack and the local bootstrap. */
+export const RUNTIME_LIFECYCLE = { idleRuntimeSessionTimeout: 900, maxLifetime: 28800 } as const;

@@ -1,0 +1,188 @@
+/**
+ * Which deploy layers a change touches. The one place the path rules live: the workflows call
+ * `scripts/classify-changes.ts` and never repeat these patterns in YAML.
+ *
+ * - `infra`   → `cdktf deploy infra` must run (deploy-infra.yml, behind a reviewed environment).
+ * - `runtime` → a new agent image must be built and published (deploy-runtime.yml).
+ *
+ * Rules are ordered; the first match decides a path. A path no rule names deploys BOTH layers:
+ * a new top-level folder or a new shared module must never slip past the infra review unseen.
+ * docs/ci.md explains each rule.
+ */
+import { ValidationError } from '../errors';
+
+export type Layer = 'infra' | 'runtime';
+
+/** Canonical order of layers in every output. */
+export const LAYERS: readonly Layer[] = ['infra', 'runtime'];
+
+export interface Rule {
+  /** Glob over repository-relative POSIX paths: `**` crosses folders, `*` and `?` do not. */
+  readonly pattern: string;
+  readonly layers: readonly Layer[];
+  readonly why: string;
+}
+
+const BOTH: readonly Layer[] = ['infra', 'runtime'];
+const INFRA: readonly Layer[] = ['infra'];
+const RUNTIME: readonly Layer[] = ['runtime'];
+const NONE: readonly Layer[] = [];
+
+export const RULES: readonly Rule[] = [
+  // --- the pipelines themselves: a change to a deploy workflow is proven by running it
+  { pattern: '.github/workflows/deploy-infra.yml', layers: INFRA, why: 'the infra deploy pipeline itself' },
+  { pattern: '.github/workflows/deploy-runtime.yml', layers: RUNTIME, why: 'the runtime deploy pipeline itself' },
+  { pattern: '.github/**', layers: NONE, why: 'build workflow and shared CI plumbing, exercised by build.yml on the pull request' },
+
+  // --- the agent image: everything in its build context, prompts and docs included
+  { pattern: 'agent/**', layers: RUNTIME, why: 'agent container image input' },
+
+  // --- documentation and tests never deploy (outside agent/, where a .md may be a prompt)
+  { pattern: '**/*.md', layers: NONE, why: 'documentation' },
+  { pattern: 'docs/**', layers: NONE, why: 'documentation' },
+  { pattern: 'test/**', layers: NONE, why: 'tests' },
+  { pattern: '**/*.test.ts', layers: NONE, why: 'tests' },
+  { pattern: '**/*.spec.ts', layers: NONE, why: 'tests' },
+  { pattern: '**/__tests__/**', layers: NONE, why: 'tests' },
+  { pattern: 'bench/**', layers: NONE, why: 'benchmarks' },
+
+  // --- infra: everything Terraform creates or bundles into a Lambda
+  { pattern: 'stacks/**', layers: INFRA, why: 'cdktf stack' },
+  { pattern: 'src/build/**', layers: INFRA, why: 'Lambda bundler (handler list, esbuild settings) used by the stack and scripts/bundle-handlers.ts' },
+  { pattern: 'cdktf.json', layers: INFRA, why: 'cdktf app configuration' },
+  { pattern: 'custom-resources/**', layers: INFRA, why: 'image-pointer custom resource Lambda (deployed by Terraform)' },
+  { pattern: 'src/api/**', layers: INFRA, why: 'API Lambda handler code (deployed by Terraform)' },
+  { pattern: 'src/repos/**', layers: INFRA, why: 'RepoConfig schema/Cedar checks used by the API handlers and the Blueprint construct' },
+  { pattern: 'scripts/bundle-handlers.ts', layers: INFRA, why: 'builds the Lambda bundles Terraform deploys' },
+
+  // --- shared by both layers
+  { pattern: 'src/runtime/**', layers: BOTH, why: 'publish/rollback logic: bundled into the custom resource (infra) and run by the publisher (runtime)' },
+  { pattern: 'src/platform/**', layers: BOTH, why: 'names, platform config and runtime spec shared by the stack and the publisher' },
+  { pattern: 'src/aws/**', layers: BOTH, why: 'AWS client setup shared by Lambdas and the publisher' },
+  { pattern: 'src/errors.ts', layers: BOTH, why: 'error types shared by Lambdas and the publisher' },
+  { pattern: 'package.json', layers: BOTH, why: 'dependencies: change what gets bundled into Lambdas and what builds the image' },
+  { pattern: 'package-lock.json', layers: BOTH, why: 'lockfile: changes what gets bundled into Lambdas and what builds the image' },
+  { pattern: 'tsconfig.json', layers: BOTH, why: 'compiler settings used by the Lambda bundler and the publisher' },
+  { pattern: '.npmrc', layers: BOTH, why: 'npm install settings' },
+  { pattern: '.nvmrc', layers: BOTH, why: 'Node version' },
+  { pattern: '.node-version', layers: BOTH, why: 'Node version' },
+  { pattern: '.dockerignore', layers: RUNTIME, why: 'docker build context filter' },
+
+  // --- runtime publisher tooling: run it on the merge that changes it, with its smoke gate
+  { pattern: 'scripts/publish-runtime.ts', layers: RUNTIME, why: 'runtime publisher' },
+  { pattern: 'scripts/rollback-runtime.ts', layers: RUNTIME, why: 'runtime rollback' },
+  { pattern: 'scripts/smoke-runtime.ts', layers: RUNTIME, why: 'runtime smoke check run by the publisher' },
+  { pattern: 'src/cli-support/**', layers: RUNTIME, why: 'entry-point wrapper of the publisher scripts' },
+
+  // --- operator and developer tooling: nothing deployed changes
+  { pattern: 'scripts/runtime-status.ts', layers: NONE, why: 'read-only status/drift report' },
+  { pattern: 'scripts/classify-changes.ts', layers: NONE, why: 'CI tooling' },
+  { pattern: 'scripts/bootstrap-local.ts', layers: NONE, why: 'local mode' },
+  { pattern: 'scripts/serve-api.ts', layers: NONE, why: 'local mode' },
+  { pattern: 'scripts/dev.ts', layers: NONE, why: 'local mode' },
+  { pattern: 'scripts/demo.ts', layers: NONE, why: 'local mode' },
+  { pattern: 'src/local/**', layers: NONE, why: 'local mode (emulator bootstrap)' },
+  { pattern: 'src/ci/**', layers: NONE, why: 'CI tooling' },
+  { pattern: 'src/cli/**', layers: NONE, why: 'bgagent CLI (not deployed)' },
+  { pattern: 'bin/**', layers: NONE, why: 'bgagent CLI (not deployed)' },
+  { pattern: '.ci/**', layers: NONE, why: 'CI entry point' },
+  { pattern: 'mise.toml', layers: NONE, why: 'task runner shortcuts' },
+  { pattern: 'jest.config.js', layers: NONE, why: 'test configuration' },
+  { pattern: 'eslint.config.js', layers: NONE, why: 'lint configuration' },
+  { pattern: '.gitignore', layers: NONE, why: 'repository housekeeping' },
+  { pattern: '.gitattributes', layers: NONE, why: 'repository housekeeping' },
+  { pattern: '.editorconfig', layers: NONE, why: 'editor settings' },
+  { pattern: '.prettierrc*', layers: NONE, why: 'formatter settings' },
+  { pattern: '.vscode/**', layers: NONE, why: 'editor settings' },
+  { pattern: '.devcontainer/**', layers: NONE, why: 'developer container' },
+  { pattern: 'LICENSE*', layers: NONE, why: 'licence text' },
+  { pattern: 'CODEOWNERS', layers: NONE, why: 'review routing' },
+];
+
+/** What a path nobody wrote a rule for deploys: everything (fail safe, and reviewed). */
+export const UNMATCHED: Rule = {
+  pattern: '(no rule)',
+  layers: BOTH,
+  why: 'no rule names this path: both layers deploy to be safe (add a rule in src/ci/classify.ts)',
+};
+
+export interface PathDecision {
+  path: string;
+  layers: Layer[];
+  rule: string;
+  why: string;
+}
+
+export interface Classification {
+  layers: Layer[];
+  files: PathDecision[];
+}
+
+/** Glob → anchored RegExp. `**\/` matches zero or more folders, `**` anything, `*`/`?` within a segment. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        if (glob[i + 2] === '/') {
+          re += '(?:.*/)?';
+          i += 2;
+        } else {
+          re += '.*';
+          i += 1;
+        }
+      } else {
+        re += '[^/]*';
+      }
+    } else if (c === '?') {
+      re += '[^/]';
+    } else {
+      re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${re}$`);
+}
+
+const COMPILED = RULES.map((rule) => ({ rule, re: globToRegExp(rule.pattern) }));
+
+/**
+ * Repository-relative POSIX form: backslashes to slashes, no leading `./` or `/`, no empty or
+ * `.` segments. Returns undefined for blank input and throws for paths that leave the repository.
+ */
+export function normalizePath(raw: string): string | undefined {
+  const trimmed = raw.trim();
+  if (!trimmed) return undefined;
+  const segments = trimmed.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.some((s) => s === '..')) throw new ValidationError(`path leaves the repository: ${raw}`, 'INVALID_PATH');
+  return segments.length ? segments.join('/') : undefined;
+}
+
+/** The rule that decides one (normalized) path. */
+export function ruleFor(path: string): Rule {
+  return COMPILED.find(({ re }) => re.test(path))?.rule ?? UNMATCHED;
+}
+
+function ordered(layers: Iterable<Layer>): Layer[] {
+  const set = new Set(layers);
+  return LAYERS.filter((l) => set.has(l));
+}
+
+/** Classifies a change set. Blank entries are ignored, duplicates are reported once. */
+export function classify(paths: Iterable<string>): Classification {
+  const seen = new Set<string>();
+  const files: PathDecision[] = [];
+  for (const raw of paths) {
+    const path = normalizePath(raw);
+    if (path === undefined || seen.has(path)) continue;
+    seen.add(path);
+    const rule = ruleFor(path);
+    files.push({ path, layers: [...rule.layers], rule: rule.pattern, why: rule.why });
+  }
+  return { layers: ordered(files.flatMap((f) => f.layers)), files };
+}
+
+/** Every layer: for a change we cannot see (first push, force push, manual run). */
+export function allLayers(): Layer[] {
+  return [...LAYERS];
+}

@@ -1,0 +1,219 @@
+/**
+ * Application layer resources Terraform creates but never moves: the ECR repository, the image
+ * pointer, the AgentCore runtime (on `<repository>@<pointer digest>`) and its execution role, and
+ * the image-pointer custom resource that makes every infra deploy end with runtime == pointer.
+ *
+ * Terraform ignores later changes to the pointer's value and the runtime's artifact: CI publishes
+ * those (scripts/publish-runtime.ts), so an infra deploy never reverts a publish.
+ */
+import { Construct } from 'constructs';
+import { Annotations, Fn } from 'cdktf';
+import { BedrockagentcoreAgentRuntime } from '@cdktf/provider-aws/lib/bedrockagentcore-agent-runtime';
+import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import type { PlatformNames } from '../../src/platform/names';
+import { containerUri, IMAGE_DIGEST_PATTERN, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL, runtimeEnvironment } from '../../src/platform/runtime-spec';
+import type { AwsEnv } from '../lib/aws-env';
+import { policy, serviceTrust, type Statement } from '../lib/iam';
+import type { Data } from './data';
+import { HandlerFunction } from './handler-function';
+import type { Network } from './network';
+
+/**
+ * The pointer's value when no initialImageDigest is given. It fails SSM's AllowedPattern, so a
+ * first deploy without a digest stops at the pointer (before the runtime) instead of creating a
+ * pointer that names no image; an existing pointer never sees it (ignore_changes).
+ */
+export const MISSING_INITIAL_DIGEST = 'unset: deploy with context initialImageDigest=sha256:... the first time (docs/infra.md)';
+
+/**
+ * ECR lifecycle: only untagged images ever expire. Every image CI pushes carries a unique,
+ * immutable tag and a tag can never be moved or reused, so an image the pointer (or any earlier
+ * pointer version, i.e. any rollback target) names is never selected by this rule.
+ */
+export const ECR_LIFECYCLE_POLICY = {
+  rules: [
+    {
+      rulePriority: 1,
+      description: 'Expire untagged images (build leftovers) 14 days after push; tagged images are never expired',
+      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+      action: { type: 'expire' },
+    },
+  ],
+};
+
+export const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
+/** The custom resource may take this long: UpdateAgentRuntime, then wait for READY. */
+export const IMAGE_POINTER_TIMEOUT_SECONDS = 900;
+
+export interface ApplicationProps {
+  names: PlatformNames;
+  aws: AwsEnv;
+  network: Network;
+  data: Data;
+  initialImageDigest?: string;
+  imagePointerBundleDir: string;
+}
+
+export class Application extends Construct {
+  readonly repository: EcrRepository;
+  readonly pointer: SsmParameter;
+  readonly runtime: BedrockagentcoreAgentRuntime;
+  readonly executionRole: IamRole;
+  readonly imagePointerFunction: HandlerFunction;
+  readonly imagePointerInvocation: LambdaInvocation;
+  /** sha256 over the runtime configuration Terraform manages (everything but the artifact). */
+  readonly runtimeConfigHash: string;
+
+  constructor(scope: Construct, id: string, props: ApplicationProps) {
+    super(scope, id);
+    const { names, aws, network, data } = props;
+
+    this.repository = new EcrRepository(this, 'repository', {
+      name: names.ecrRepository,
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: [{ encryptionType: 'AES256' }],
+    });
+    new EcrLifecyclePolicy(this, 'repository-lifecycle', { repository: this.repository.name, policy: JSON.stringify(ECR_LIFECYCLE_POLICY) });
+
+    if (!props.initialImageDigest) {
+      Annotations.of(this).addInfo('initialImageDigest not set: fine for an existing environment; a first deploy needs it (docs/infra.md)');
+    }
+    this.pointer = new SsmParameter(this, 'image-pointer', {
+      name: names.parameters.imagePointer,
+      description: 'Image digest the AgentCore runtime serves; moved only by scripts/publish-runtime.ts',
+      type: 'String',
+      tier: 'Standard',
+      dataType: 'text',
+      allowedPattern: IMAGE_DIGEST_PATTERN,
+      // A digest is no secret: insecure_value keeps it visible in plans.
+      insecureValue: props.initialImageDigest ?? MISSING_INITIAL_DIGEST,
+      // The publisher owns the value and writes a description per version.
+      lifecycle: { ignoreChanges: ['insecure_value', 'description'] },
+    });
+
+    this.executionRole = new IamRole(this, 'execution-role', {
+      name: names.roles.runtimeExecution,
+      description: `AgentCore runtime ${names.agentRuntime}`,
+      assumeRolePolicy: serviceTrust(AGENTCORE_SERVICE, aws.accountId, `arn:${aws.partition}:bedrock-agentcore:${aws.region}:${aws.accountId}:*`),
+    });
+    new IamRolePolicy(this, 'execution-policy', {
+      name: 'runtime',
+      role: this.executionRole.name,
+      policy: policy(runtimeStatements(names, aws, this.repository.arn, data)),
+    });
+
+    this.runtime = new BedrockagentcoreAgentRuntime(this, 'runtime', {
+      agentRuntimeName: names.agentRuntime,
+      description: `ABCA agent runtime (${names.env})`,
+      roleArn: this.executionRole.arn,
+      agentRuntimeArtifact: [{ containerConfiguration: [{ containerUri: containerUri(this.repository.repositoryUrl, this.pointer.insecureValue) }] }],
+      networkConfiguration: [
+        { networkMode: 'VPC', networkModeConfig: [{ subnets: network.privateSubnetIds, securityGroups: [network.runtimeSecurityGroup.id] }] },
+      ],
+      protocolConfiguration: [{ serverProtocol: RUNTIME_PROTOCOL }],
+      lifecycleConfiguration: [{ ...RUNTIME_LIFECYCLE }],
+      environmentVariables: runtimeEnvironment(names, aws.region),
+      // Publishes move the artifact; Terraform keeps whatever is live.
+      lifecycle: { ignoreChanges: ['agent_runtime_artifact'] },
+    });
+
+    this.imagePointerFunction = new HandlerFunction(this, 'image-pointer-fn', {
+      functionName: names.functions.imagePointer,
+      roleName: names.roles.imagePointerFn,
+      description: `Re-applies ${names.parameters.imagePointer} to ${names.agentRuntime}`,
+      bundleDir: props.imagePointerBundleDir,
+      environment: { ABCA_ENV: names.env },
+      timeoutSeconds: IMAGE_POINTER_TIMEOUT_SECONDS,
+      memoryMb: 256,
+      statements: imagePointerStatements(this.pointer.arn, this.repository.arn, this.runtime.agentRuntimeArn, this.executionRole.arn),
+    });
+
+    // Every attribute of the runtime Terraform may change (all but the artifact): when any of them
+    // changes, the hash changes, the invocation's input changes, and Terraform invokes with
+    // action "update" after updating the runtime (an input change updates in place; `triggers`
+    // would replace the resource and send delete + create).
+    this.runtimeConfigHash = Fn.sha256(
+      Fn.jsonencode({
+        roleArn: this.runtime.roleArn,
+        networkConfiguration: this.runtime.interpolationForAttribute('network_configuration'),
+        environmentVariables: this.runtime.interpolationForAttribute('environment_variables'),
+        protocolConfiguration: this.runtime.interpolationForAttribute('protocol_configuration'),
+        lifecycleConfiguration: this.runtime.interpolationForAttribute('lifecycle_configuration'),
+        description: this.runtime.description,
+      }),
+    );
+    this.imagePointerInvocation = new LambdaInvocation(this, 'image-pointer-sync', {
+      functionName: this.imagePointerFunction.fn.functionName,
+      lifecycleScope: 'CRUD',
+      terraformKey: 'tf',
+      input: Fn.jsonencode({
+        env: names.env,
+        region: aws.region,
+        imagePointerParameter: names.parameters.imagePointer,
+        ecrRepositoryName: this.repository.name,
+        ecrRepositoryUrl: this.repository.repositoryUrl,
+        agentRuntimeId: this.runtime.agentRuntimeId,
+        agentRuntimeArn: this.runtime.agentRuntimeArn,
+        agentRuntimeName: names.agentRuntime,
+        runtimeRoleArn: this.executionRole.arn,
+        configHash: this.runtimeConfigHash,
+      }),
+    });
+  }
+}
+
+function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: string, data: Data): Statement[] {
+  const arn = (service: string, resource: string, region = aws.region) => `arn:${aws.partition}:${service}:${region}:${aws.accountId}:${resource}`;
+  const t = data.tables;
+  return [
+    { Sid: 'PullImage', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: repositoryArn },
+    // AWS offers no resource-level permission for the registry login token.
+    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    {
+      Sid: 'Logs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      Resource: [arn('logs', 'log-group:/aws/bedrock-agentcore/runtimes/*'), arn('logs', 'log-group:/aws/bedrock-agentcore/runtimes/*:log-stream:*')],
+    },
+    { Sid: 'Traces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], Resource: '*' },
+    { Sid: 'Metrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'bedrock-agentcore' } } },
+    {
+      Sid: 'Models',
+      Effect: 'Allow',
+      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      // Cross-region inference profiles route to foundation models in other regions.
+      Resource: [`arn:${aws.partition}:bedrock:*::foundation-model/*`, arn('bedrock', 'inference-profile/*', '*')],
+    },
+    {
+      Sid: 'WorkloadIdentity',
+      Effect: 'Allow',
+      Action: ['bedrock-agentcore:GetWorkloadAccessToken', 'bedrock-agentcore:GetWorkloadAccessTokenForJWT', 'bedrock-agentcore:GetWorkloadAccessTokenForUserId'],
+      Resource: [arn('bedrock-agentcore', 'workload-identity-directory/default'), arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${names.agentRuntime}-*`)],
+    },
+    { Sid: 'ReadRepos', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [t.repos.arn, `${t.repos.arn}/index/*`] },
+    {
+      Sid: 'Tasks',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      Resource: [t.tasks.arn, `${t.tasks.arn}/index/*`],
+    },
+    { Sid: 'Audit', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: t.audit.arn },
+    { Sid: 'RepoTokens', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`) },
+  ];
+}
+
+/** What the image-pointer custom resource may do: read the pointer and the image, re-point the one runtime. */
+export function imagePointerStatements(pointerArn: string, repositoryArn: string, runtimeArn: string, executionRoleArn: string): Statement[] {
+  return [
+    { Sid: 'ReadPointer', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameterHistory'], Resource: pointerArn },
+    { Sid: 'ReadImages', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: repositoryArn },
+    { Sid: 'Runtime', Effect: 'Allow', Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime'], Resource: runtimeArn },
+    { Sid: 'PassRuntimeRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: executionRoleArn, Condition: { StringEquals: { 'iam:PassedToService': AGENTCORE_SERVICE } } },
+  ];
+}

@@ -1,0 +1,28 @@
+/**
+ * Evaluates synthesized identity policies with @cloud-copilot/iam-simulate (a real IAM policy
+ * evaluation engine: actions, resources, condition operators, validation of action/ARN shapes).
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { ACCOUNT } from './synth';
+
+export interface Request {
+  action: string;
+  resource: string;
+  context?: Record<string, string | string[]>;
+}
+
+export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+export async function decide(policy: unknown, principal: string, req: Request): Promise<Decision> {
+  const result = await runSimulation(
+    {
+      request: { principal, action: req.action, resource: { resource: req.resource, accountId: ACCOUNT }, contextVariables: req.context ?? {} },
+      identityPolicies: [{ name: 'inline', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`simulation of ${req.action} on ${req.resource} failed: ${JSON.stringify(result.errors)}`);
+  return result.overallResult as Decision;
+}
