@@ -53,6 +53,8 @@ export const RULES: readonly Rule[] = [
   { pattern: 'custom-resources/**', layers: INFRA, why: 'image-pointer custom resource Lambda (deployed by Terraform)' },
   { pattern: 'src/api/**', layers: INFRA, why: 'API Lambda handler code (deployed by Terraform)' },
   { pattern: 'src/repos/**', layers: INFRA, why: 'RepoConfig schema/Cedar checks used by the API handlers and the Blueprint construct' },
+  { pattern: 'src/auth/**', layers: INFRA, why: 'Cognito JWT and API-key verification bundled into the API Lambda' },
+  { pattern: 'src/tasks/**', layers: INFRA, why: 'task orchestration and agent invocation bundled into the API Lambda' },
   { pattern: 'scripts/bundle-handlers.ts', layers: INFRA, why: 'builds the Lambda bundles Terraform deploys' },
 
   // --- shared by both layers
@@ -81,6 +83,7 @@ export const RULES: readonly Rule[] = [
   { pattern: 'scripts/serve-api.ts', layers: NONE, why: 'local mode' },
   { pattern: 'scripts/dev.ts', layers: NONE, why: 'local mode' },
   { pattern: 'scripts/demo.ts', layers: NONE, why: 'local mode' },
+  { pattern: 'scripts/build-cli.ts', layers: NONE, why: 'builds the bgagent CLI bundle (not deployed)' },
   { pattern: 'src/local/**', layers: NONE, why: 'local mode (emulator bootstrap)' },
   { pattern: 'src/ci/**', layers: NONE, why: 'CI tooling' },
   { pattern: 'src/cli/**', layers: NONE, why: 'bgagent CLI (not deployed)' },
