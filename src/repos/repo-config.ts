@@ -39,6 +39,7 @@ const Command = z
   .string()
   .min(1)
   .max(1024)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
 
 export const CedarPoliciesSchema = z
