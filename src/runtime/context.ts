@@ -1,0 +1,25 @@
+/** Everything a runtime operation needs, found from the env name alone. */
+import { createClients, type AwsClients } from '../aws/clients';
+import { loadPlatformConfig, type PlatformConfig } from '../platform/platform-config';
+import { assertEnvName } from '../platform/names';
+
+export interface RuntimeContext {
+  env: string;
+  platform: PlatformConfig;
+  clients: AwsClients;
+  /** Who acts: recorded in the pointer description and the audit table. */
+  actor: string;
+  log: (line: string) => void;
+}
+
+export function defaultActor(): string {
+  if (process.env.GITHUB_ACTIONS === 'true') return `github:${process.env.GITHUB_ACTOR ?? 'unknown'}@${process.env.GITHUB_REPOSITORY ?? ''}`;
+  return `${process.env.USER ?? process.env.USERNAME ?? 'unknown'}@local`;
+}
+
+export async function openRuntime(env: string, opts: { clients?: AwsClients; actor?: string; log?: (line: string) => void } = {}): Promise<RuntimeContext> {
+  assertEnvName(env);
+  const clients = opts.clients ?? createClients();
+  const platform = await loadPlatformConfig(clients.ssm, env);
+  return { env, platform, clients, actor: opts.actor ?? defaultActor(), log: opts.log ?? (() => {}) };
+}

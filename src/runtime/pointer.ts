@@ -1,0 +1,57 @@
+/**
+ * The SSM image pointer. Labels move forward (`live`, `previous`) so the oldest of SSM's 100
+ * versions never carries a label — SSM refuses a new version while it does.
+ */
+import {
+  GetParameterCommand,
+  GetParameterHistoryCommand,
+  LabelParameterVersionCommand,
+  PutParameterCommand,
+  type ParameterHistory,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import { ValidationError } from '../errors';
+import { isImageDigest } from '../platform/runtime-spec';
+
+export const LIVE_LABEL = 'live';
+export const PREVIOUS_LABEL = 'previous';
+
+export async function readPointer(ssm: SSMClient, name: string): Promise<{ digest: string; version: number }> {
+  const out = await ssm.send(new GetParameterCommand({ Name: name }));
+  return { digest: out.Parameter!.Value!, version: out.Parameter!.Version! };
+}
+
+/** SSM descriptions hold at most 1024 characters. */
+export function pointerDescription(fields: Record<string, string | undefined>): string {
+  const text = Object.entries(fields)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+  return text.length > 1024 ? `${text.slice(0, 1021)}...` : text;
+}
+
+export async function writePointer(ssm: SSMClient, name: string, digest: string, description: string): Promise<number> {
+  // moto (and a misconfigured parameter) would not enforce AllowedPattern: check here too.
+  if (!isImageDigest(digest)) throw new ValidationError(`refusing to write "${digest}" to ${name}`, 'INVALID_DIGEST');
+  const out = await ssm.send(new PutParameterCommand({ Name: name, Value: digest, Type: 'String', Overwrite: true, Description: description }));
+  return out.Version!;
+}
+
+/** `live` → the new version; `previous` → the version that was live. */
+export async function moveLabels(ssm: SSMClient, name: string, liveVersion: number, previousVersion?: number): Promise<void> {
+  if (previousVersion !== undefined && previousVersion !== liveVersion) {
+    await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: previousVersion, Labels: [PREVIOUS_LABEL] }));
+  }
+  await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: liveVersion, Labels: [LIVE_LABEL] }));
+}
+
+export async function pointerHistory(ssm: SSMClient, name: string): Promise<ParameterHistory[]> {
+  const all: ParameterHistory[] = [];
+  let NextToken: string | undefined;
+  do {
+    const out = await ssm.send(new GetParameterHistoryCommand({ Name: name, NextToken, MaxResults: 50 }));
+    all.push(...(out.Parameters ?? []));
+    NextToken = out.NextToken;
+  } while (NextToken);
+  return all;
+}
