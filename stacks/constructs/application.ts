@@ -131,7 +131,7 @@ export class Application extends Construct {
       environment: { ABCA_ENV: names.env },
       timeoutSeconds: IMAGE_POINTER_TIMEOUT_SECONDS,
       memoryMb: 256,
-      statements: imagePointerStatements(this.pointer.arn, this.repository.arn, this.runtime.agentRuntimeArn, this.executionRole.arn),
+      statements: imagePointerStatements(this.pointer.arn, this.repository.arn, this.runtime.agentRuntimeArn, this.executionRole.arn, props.data.tables.audit.arn),
     });
 
     // Every attribute of the runtime Terraform may change (all but the artifact): when any of them
@@ -209,11 +209,13 @@ function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: str
 }
 
 /** What the image-pointer custom resource may do: read the pointer and the image, re-point the one runtime. */
-export function imagePointerStatements(pointerArn: string, repositoryArn: string, runtimeArn: string, executionRoleArn: string): Statement[] {
+export function imagePointerStatements(pointerArn: string, repositoryArn: string, runtimeArn: string, executionRoleArn: string, auditTableArn: string): Statement[] {
   return [
     { Sid: 'ReadPointer', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameterHistory'], Resource: pointerArn },
     { Sid: 'ReadImages', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: repositoryArn },
     { Sid: 'Runtime', Effect: 'Allow', Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime'], Resource: runtimeArn },
     { Sid: 'PassRuntimeRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: executionRoleArn, Condition: { StringEquals: { 'iam:PassedToService': AGENTCORE_SERVICE } } },
+    // A re-apply is a pointer move like any other: it goes into the audit history.
+    { Sid: 'AuditReapply', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: auditTableArn },
   ];
 }

@@ -12,7 +12,10 @@ let outDir: string;
 let results: BundleResult[];
 
 beforeAll(async () => {
-  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'abca-bundle-test-'));
+  // Inside the repository so the external @aws-sdk/* resolves, as the Lambda runtime provides it.
+  const cache = path.join(__dirname, '../../node_modules/.cache');
+  fs.mkdirSync(cache, { recursive: true });
+  outDir = fs.mkdtempSync(path.join(cache, 'abca-bundle-test-'));
   results = await bundleHandlers({
     outDir,
     extra: {

@@ -1,0 +1,76 @@
+import { GetAgentRuntimeCommand, UpdateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { handler } from '../../custom-resources/image-pointer/handler';
+import { buildUpdateRequest } from '../../src/runtime/agent-runtime';
+import { listAudit, runtimeStatus, type RuntimeContext } from '../../src/runtime';
+import { useMoto } from '../support/moto';
+import { bootstrappedRuntime, pushImage } from './helpers';
+
+function invocation(ctx: RuntimeContext, action: 'create' | 'update' | 'delete') {
+  const p = ctx.platform;
+  return {
+    env: ctx.env,
+    region: p.region,
+    imagePointerParameter: p.imagePointerParameter,
+    ecrRepositoryName: p.ecrRepositoryName,
+    ecrRepositoryUrl: p.ecrRepositoryUrl,
+    agentRuntimeId: p.agentRuntimeId,
+    agentRuntimeArn: p.agentRuntimeArn,
+    agentRuntimeName: p.agentRuntimeName,
+    configHash: 'f'.repeat(64),
+    tf: { action, prev_input: null },
+  };
+}
+
+describe('image-pointer custom resource', () => {
+  useMoto();
+  process.env.POLL_INTERVAL_MS = '5';
+
+  it('does nothing when the runtime already serves the pointer', async () => {
+    // Prepare
+    const ctx = await bootstrappedRuntime('cr-same');
+    // Act
+    const result = await handler(invocation(ctx, 'create'));
+    // Assess
+    expect(result).toMatchObject({ action: 'create', changed: false, digest: (await runtimeStatus(ctx)).pointer.digest });
+    expect(await listAudit(ctx)).toEqual([]);
+  });
+
+  it('re-applies the pointer after an infra update sent a stale artifact, and audits it', async () => {
+    // Prepare: the pointer says B, but Terraform's update put the runtime back on the bootstrap image
+    const ctx = await bootstrappedRuntime('cr-stale');
+    const stale = (await runtimeStatus(ctx)).pointer.digest;
+    const b = await pushImage(ctx, 'b');
+    await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.platform.imagePointerParameter, Value: b, Type: 'String', Overwrite: true }));
+    const live = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
+    await ctx.clients.agentcore.send(new UpdateAgentRuntimeCommand(buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${stale}`, 'x'.repeat(40))));
+    // Act
+    const result = await handler(invocation(ctx, 'update'));
+    // Assess
+    expect(result).toMatchObject({ action: 'update', changed: true, digest: b });
+    expect(await runtimeStatus(ctx)).toMatchObject({ inSync: true, runtime: { digest: b } });
+    expect((await listAudit(ctx))[0]).toMatchObject({ action: 'reapply', from_digest: stale, to_digest: b, outcome: 'repaired', actor: 'image-pointer-custom-resource' });
+  });
+
+  it('does nothing on delete', async () => {
+    // Prepare
+    const ctx = await bootstrappedRuntime('cr-delete');
+    const b = await pushImage(ctx, 'b');
+    await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.platform.imagePointerParameter, Value: b, Type: 'String', Overwrite: true }));
+    // Act
+    const result = await handler(invocation(ctx, 'delete'));
+    // Assess
+    expect(result.changed).toBe(false);
+    expect((await runtimeStatus(ctx)).runtime.digest).not.toBe(b);
+  });
+
+  it('refuses a pointer whose image is not in the platform repository, leaving the runtime alone', async () => {
+    // Prepare
+    const ctx = await bootstrappedRuntime('cr-missing');
+    const before = (await runtimeStatus(ctx)).runtime.digest;
+    await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.platform.imagePointerParameter, Value: `sha256:${'d'.repeat(64)}`, Type: 'String', Overwrite: true }));
+    // Act + Assess
+    await expect(handler(invocation(ctx, 'update'))).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+    expect((await runtimeStatus(ctx)).runtime.digest).toBe(before);
+  });
+});
