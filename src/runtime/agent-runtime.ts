@@ -67,11 +67,15 @@ export interface WaitOptions {
   onPoll?: (status: string | undefined, elapsedMs: number) => void;
 }
 
-/** Polls until READY; `*_FAILED` or the timeout fail. Backoff doubles up to 4× the interval. */
+/**
+ * Polls until READY; `*_FAILED` or the timeout fail. Polls start at a quarter of the interval and
+ * double up to it: short updates are seen quickly, and READY is never noticed more than one
+ * interval late.
+ */
 export async function waitReady(ctx: RuntimeContext, opts: WaitOptions): Promise<LiveRuntime> {
   const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const started = Date.now();
-  let interval = opts.pollIntervalMs;
+  let interval = Math.max(1, Math.floor(opts.pollIntervalMs / 4));
   for (;;) {
     const live = await getRuntime(ctx);
     const elapsed = Date.now() - started;
@@ -84,6 +88,6 @@ export async function waitReady(ctx: RuntimeContext, opts: WaitOptions): Promise
       throw new OperationFailedError(`runtime still ${live.status} after ${Math.round(elapsed / 1000)} s`, 'RUNTIME_TIMEOUT');
     }
     await sleep(Math.min(interval, Math.max(0, opts.timeoutMs - elapsed)));
-    interval = Math.min(interval * 2, opts.pollIntervalMs * 4);
+    interval = Math.min(interval * 2, opts.pollIntervalMs);
   }
 }

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RuntimeContext } from './context';
 
-export type AuditOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'repaired';
+/** `refused`: never started (e.g. the deploy lock was held); nothing was written but this event. */
+export type AuditOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'repaired' | 'refused';
 
 export interface RuntimeAuditEvent {
   stream: string;

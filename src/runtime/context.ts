@@ -9,7 +9,8 @@ export interface RuntimeContext {
   clients: AwsClients;
   /** Who acts: recorded in the pointer description and the audit table. */
   actor: string;
-  log: (line: string) => void;
+  /** Progress for humans; `transient` marks poll updates a terminal may overwrite in place. */
+  log: (line: string, opts?: { transient?: boolean }) => void;
 }
 
 export function defaultActor(): string {
@@ -17,7 +18,7 @@ export function defaultActor(): string {
   return `${process.env.USER ?? process.env.USERNAME ?? 'unknown'}@local`;
 }
 
-export async function openRuntime(env: string, opts: { clients?: AwsClients; actor?: string; log?: (line: string) => void } = {}): Promise<RuntimeContext> {
+export async function openRuntime(env: string, opts: { clients?: AwsClients; actor?: string; log?: RuntimeContext['log'] } = {}): Promise<RuntimeContext> {
   assertEnvName(env);
   const clients = opts.clients ?? createClients();
   const platform = await loadPlatformConfig(clients.ssm, env);

@@ -145,7 +145,23 @@ async function moveTo(ctx: RuntimeContext, action: 'publish' | 'rollback', to: s
   if (opts.dryRun) return result(first.plan, 'dry_run');
   if (first.plan.noop) return result(first.plan, 'noop');
 
-  const lock = await acquireLock(ctx, `${action} ${to.slice(0, 19)}`, opts.lockTtlMs);
+  let lock;
+  try {
+    lock = await acquireLock(ctx, `${action} ${to.slice(0, 19)}`, opts.lockTtlMs);
+  } catch (refused) {
+    // A refused attempt is part of the deploy history too (who tried what, and why it did not run).
+    await recordAudit(ctx, {
+      action,
+      from_digest: first.plan.pointerDigest,
+      to_digest: to,
+      git_commit: opts.gitCommit,
+      ci_run_url: opts.ciRunUrl,
+      reason: opts.reason,
+      outcome: 'refused',
+      error: describeError(refused),
+    }).catch(() => undefined);
+    throw refused;
+  }
   try {
     // Observe again under the lock: another run may have moved things while we waited.
     const { plan, pointer, live } = await observe(ctx, action, to);
@@ -184,7 +200,7 @@ async function applyToRuntime(ctx: RuntimeContext, live: LiveRuntime, digest: st
   const ready = await waitReady(ctx, {
     timeoutMs: opts.timeoutMs ?? 15 * 60 * 1000,
     pollIntervalMs: opts.pollIntervalMs ?? 5000,
-    onPoll: (status, elapsed) => ctx.log(`runtime ${status} (${Math.round(elapsed / 1000)} s)`),
+    onPoll: (status, elapsed) => ctx.log(`runtime ${status} (${Math.round(elapsed / 1000)} s)`, { transient: true }),
   });
   return ready.agentRuntimeVersion ?? version;
 }

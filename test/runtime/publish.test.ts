@@ -205,6 +205,11 @@ describe('publishRuntime', () => {
     const status = await runtimeStatus(ctx);
     expect(status.inSync).toBe(true);
     expect([e, f]).toContain(status.pointer.digest);
+    // The audit has both attempts: the winner's publish and the loser's refusal, naming the lock.
+    const audit = await listAudit(ctx);
+    expect(audit.map((a) => a.outcome).sort()).toEqual(['refused', 'succeeded']);
+    expect(audit.map((a) => a.to_digest).sort()).toEqual([e, f].sort());
+    expect(audit.find((a) => a.outcome === 'refused')!.error).toContain('LOCK_HELD');
   });
 });
 

@@ -1,0 +1,47 @@
+import { UpdateAgentRuntimeCommand, GetAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { buildUpdateRequest, waitReady } from '../../src/runtime/agent-runtime';
+import { useMoto } from '../support/moto';
+import { bootstrappedRuntime, pushImage } from './helpers';
+
+/** moto's state manager: the runtime leaves UPDATING only after `reads` GetAgentRuntime calls. */
+async function holdUpdatingFor(endpoint: string, reads: number): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'bedrock-agentcore-control::agent_runtime', transition: { progression: 'manual', times: reads } }),
+  });
+  expect(res.ok).toBe(true);
+}
+
+async function releaseHold(endpoint: string): Promise<void> {
+  await fetch(`${endpoint}/moto-api/state-manager/unset-transition`, { method: 'POST', body: JSON.stringify({ model_name: 'bedrock-agentcore-control::agent_runtime' }) });
+}
+
+describe('waitReady', () => {
+  const moto = useMoto();
+  afterAll(() => releaseHold(moto.endpoint()));
+
+  it('polls at a quarter of the interval first, then doubles, never waiting longer than one interval', async () => {
+    // Prepare: an update the emulator keeps UPDATING for 6 reads
+    const ctx = await bootstrappedRuntime('wait-sched');
+    const digest = await pushImage(ctx, 'w');
+    await holdUpdatingFor(moto.endpoint(), 6);
+    const live = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
+    await ctx.clients.agentcore.send(new UpdateAgentRuntimeCommand(buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${digest}`, 'w'.repeat(40))));
+    const sleeps: number[] = [];
+    const seen: (string | undefined)[] = [];
+    // Act
+    const ready = await waitReady(ctx, {
+      timeoutMs: 60_000,
+      pollIntervalMs: 800,
+      sleep: async (ms) => void sleeps.push(ms),
+      onPoll: (status) => seen.push(status),
+    });
+    // Assess
+    expect(ready.status).toBe('READY');
+    expect(seen.at(-1)).toBe('READY');
+    expect(seen.slice(0, -1).every((s) => s === 'UPDATING')).toBe(true);
+    expect(sleeps.slice(0, 4)).toEqual([200, 400, 800, 800]);
+    expect(Math.max(...sleeps)).toBe(800);
+    expect(sleeps).toHaveLength(seen.length - 1);
+  });
+});
