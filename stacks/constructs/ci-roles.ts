@@ -57,6 +57,8 @@ export function publisherStatements(r: PublisherResources): Statement[] {
       Resource: r.repositoryArn,
     },
     { Sid: 'Runtime', Effect: 'Allow', Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime'], Resource: r.runtimeArn },
+    // The smoke check (scripts/smoke-runtime.ts) pings the new image through the runtime itself.
+    { Sid: 'SmokeInvoke', Effect: 'Allow', Action: 'bedrock-agentcore:InvokeAgentRuntime', Resource: [r.runtimeArn, `${r.runtimeArn}/runtime-endpoint/*`] },
     // ListAgentRuntimeVersions supports no resource-level permission (the service authorization
     // reference lists no resource type for it), so it can only be granted on "*". Read-only.
     { Sid: 'RuntimeVersions', Effect: 'Allow', Action: 'bedrock-agentcore:ListAgentRuntimeVersions', Resource: '*' },
