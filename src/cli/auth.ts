@@ -1,0 +1,143 @@
+/**
+ * Who `bgagent` is to the API: an API key (`--api-key` or BGAGENT_API_KEY, sent as X-Api-Key), or
+ * the Cognito session of `bgagent login` (USER_PASSWORD_AUTH; the access token is refreshed with
+ * REFRESH_TOKEN_AUTH when it has less than a minute left, and once more on a 401).
+ */
+import type { AuthenticationResultType, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { AbcaError, ValidationError } from '../errors';
+import { readCredentials, sessionState, writeCredentials, type ClientConfig, type Credentials } from './config';
+
+export const API_KEY_ENV = 'BGAGENT_API_KEY';
+
+export interface AuthHeaders {
+  kind: 'api-key' | 'cognito';
+  headers: () => Promise<Record<string, string>>;
+  reauth?: () => Promise<Record<string, string> | undefined>;
+}
+
+async function cognitoClient(region: string): Promise<CognitoIdentityProviderClient> {
+  const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+  return new CognitoIdentityProviderClient({ region, maxAttempts: 3 });
+}
+
+/** Pure: the session to store from a Cognito answer (a refresh answer has no new refresh token). */
+export function credentialsFrom(
+  result: AuthenticationResultType | undefined,
+  base: { env: string; userPoolClientId: string; username: string; refreshToken?: string },
+  now: number,
+): Credentials {
+  if (!result?.AccessToken) throw new AuthError('Cognito answered without tokens', 'AUTH_FAILED');
+  return {
+    env: base.env,
+    userPoolClientId: base.userPoolClientId,
+    username: base.username,
+    accessToken: result.AccessToken,
+    idToken: result.IdToken,
+    refreshToken: result.RefreshToken ?? base.refreshToken,
+    expiresAt: new Date(now + (result.ExpiresIn ?? 3600) * 1000).toISOString(),
+  };
+}
+
+/** Sign-in problems are the user's to fix (exit 2). */
+export class AuthError extends ValidationError {
+  constructor(message: string, code: string) {
+    super(message, code);
+  }
+}
+
+function cognitoFailure(e: unknown, during: 'login' | 'refresh'): unknown {
+  if (e instanceof AbcaError) return e;
+  const name = (e as { name?: string }).name ?? '';
+  if (during === 'refresh' && name === 'NotAuthorizedException') {
+    return new AuthError('your session has expired; run "bgagent login" again', 'SESSION_EXPIRED');
+  }
+  if (name === 'NotAuthorizedException' || name === 'UserNotFoundException') return new AuthError('incorrect username or password', 'AUTH_FAILED');
+  if (name === 'PasswordResetRequiredException') return new AuthError('Cognito requires a password reset for this user', 'PASSWORD_RESET_REQUIRED');
+  if (name === 'UserNotConfirmedException') return new AuthError('this user is not confirmed yet', 'USER_NOT_CONFIRMED');
+  if (name === 'InvalidParameterException' && /USER_PASSWORD_AUTH/.test((e as Error).message)) {
+    return new AuthError('the Cognito app client does not allow USER_PASSWORD_AUTH', 'AUTH_FLOW_DISABLED');
+  }
+  return e;
+}
+
+export async function login(config: ClientConfig, username: string, password: string, now = Date.now): Promise<Credentials> {
+  const { InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const cognito = await cognitoClient(config.region);
+  try {
+    const out = await cognito.send(
+      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: config.userPoolClientId, AuthParameters: { USERNAME: username, PASSWORD: password } }),
+    );
+    if (out.ChallengeName) {
+      throw new AuthError(
+        `Cognito asks for ${out.ChallengeName} before this user can sign in; have an administrator set a permanent password`,
+        'AUTH_CHALLENGE',
+      );
+    }
+    return credentialsFrom(out.AuthenticationResult, { env: config.env, userPoolClientId: config.userPoolClientId, username }, now());
+  } catch (e) {
+    throw cognitoFailure(e, 'login');
+  } finally {
+    cognito.destroy();
+  }
+}
+
+export async function refresh(config: ClientConfig, creds: Credentials, now = Date.now): Promise<Credentials> {
+  if (!creds.refreshToken) throw new AuthError('your session has expired; run "bgagent login" again', 'SESSION_EXPIRED');
+  const { InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const cognito = await cognitoClient(config.region);
+  try {
+    const out = await cognito.send(
+      new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: config.userPoolClientId, AuthParameters: { REFRESH_TOKEN: creds.refreshToken } }),
+    );
+    return credentialsFrom(out.AuthenticationResult, creds, now());
+  } catch (e) {
+    throw cognitoFailure(e, 'refresh');
+  } finally {
+    cognito.destroy();
+  }
+}
+
+/** Pure: the claims of a JWT (no verification: the API verifies; this is for display). */
+export function jwtClaims(token: string): Record<string, unknown> {
+  const payload = token.split('.')[1];
+  if (!payload) return {};
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** API key first (flag, then environment), else the stored Cognito session. */
+export function resolveAuth(opts: { apiKey?: string; config?: ClientConfig; configDir?: string; env?: NodeJS.ProcessEnv }): AuthHeaders {
+  const env = opts.env ?? process.env;
+  const key = opts.apiKey ?? env[API_KEY_ENV];
+  if (key) {
+    return { kind: 'api-key', headers: async () => ({ 'x-api-key': key }) };
+  }
+  const config = opts.config;
+  if (!config) throw new ValidationError('not configured: run "bgagent configure --env <env>", then "bgagent login" (or use --api-key)', 'NOT_CONFIGURED');
+  let creds = readCredentials(opts.configDir);
+  const state = sessionState(creds, config, Date.now());
+  if (state === 'none') throw new AuthError('not signed in: run "bgagent login" (or use --api-key / BGAGENT_API_KEY)', 'NOT_LOGGED_IN');
+  if (state === 'other-env') throw new AuthError(`the stored session is for another environment than "${config.env}": run "bgagent login"`, 'NOT_LOGGED_IN');
+  let refreshed = false;
+  const doRefresh = async () => {
+    creds = await refresh(config, creds!);
+    writeCredentials(creds, opts.configDir);
+    refreshed = true;
+  };
+  const bearer = () => ({ authorization: `Bearer ${creds!.accessToken}` });
+  return {
+    kind: 'cognito',
+    headers: async () => {
+      if (sessionState(creds, config, Date.now()) === 'refresh') await doRefresh();
+      return bearer();
+    },
+    reauth: async () => {
+      if (refreshed || !creds?.refreshToken) return undefined;
+      await doRefresh();
+      return bearer();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/** `bgagent login | logout | whoami`: the Cognito session the API commands use. */
+import type { Command } from 'commander';
+import { ValidationError } from '../../errors';
+import { API_KEY_ENV, jwtClaims, login } from '../auth';
+import { configDir, credentialsPath, deleteCredentials, readConfig, readCredentials, sessionState, writeCredentials } from '../config';
+import { API_URL_ENV, chompLine, examples, output, promptHidden, readStdin, withJson, type JsonOpts } from '../common';
+import { renderFields } from '../output';
+
+interface LoginOpts extends JsonOpts {
+  username?: string;
+  password?: string;
+  passwordStdin?: boolean;
+}
+
+export function loginCommands(program: Command): void {
+  const loginCmd = program
+    .command('login')
+    .description('Sign in with a Cognito user (USER_PASSWORD_AUTH); the session is stored with mode 0600 and refreshed before it expires')
+    .option('--username <name>', 'Cognito user name')
+    .option('--password-stdin', 'read the password from stdin')
+    .option('--password <password>', 'the password (visible to other processes and in shell history: prefer --password-stdin)');
+  withJson(loginCmd);
+  examples(loginCmd, 'bgagent login --username admin --password-stdin < password.txt', 'jq -r .password .abca/local/admin.json | bgagent login --username admin --password-stdin');
+  loginCmd.action(async (opts: LoginOpts) => {
+    const out = output(opts);
+    const dir = configDir();
+    const config = readConfig(dir);
+    if (!config) throw new ValidationError('not configured: run "bgagent configure --env <env>" first', 'NOT_CONFIGURED');
+    if (opts.password !== undefined && opts.passwordStdin) throw new ValidationError('give --password or --password-stdin, not both', 'USAGE');
+    const username = opts.username ?? (process.stdin.isTTY ? await promptLine('username: ') : undefined);
+    if (!username) throw new ValidationError('--username is required', 'USAGE');
+    let password: string;
+    if (opts.passwordStdin) password = chompLine(await readStdin());
+    else if (opts.password !== undefined) {
+      out.warn('a password on the command line is visible to other processes and kept in shell history; use --password-stdin');
+      password = opts.password;
+    } else password = await promptHidden('password: ');
+    if (!password) throw new ValidationError('empty password', 'USAGE');
+    const creds = await login(config, username, password);
+    const file = writeCredentials(creds, dir);
+    const claims = jwtClaims(creds.accessToken);
+    const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as string[]) : [];
+    out.result({ ok: true, env: config.env, username, groups, expires_at: creds.expiresAt, credentials_path: file }, () =>
+      `signed in to "${config.env}" as ${username}${groups.length ? ` (${groups.join(', ')})` : ''}; session in ${file}`,
+    );
+  });
+
+  const logoutCmd = program.command('logout').description('Forget the stored session');
+  withJson(logoutCmd);
+  examples(logoutCmd, 'bgagent logout');
+  logoutCmd.action(async (opts: JsonOpts) => {
+    const removed = deleteCredentials(configDir());
+    output(opts).result({ ok: true, removed }, () => (removed ? 'signed out' : 'was not signed in'));
+  });
+
+  const whoamiCmd = program.command('whoami').description('Show the configured environment and how requests authenticate');
+  withJson(whoamiCmd);
+  examples(whoamiCmd, 'bgagent whoami --json');
+  whoamiCmd.action(async (opts: JsonOpts) => {
+    const dir = configDir();
+    const config = readConfig(dir);
+    const creds = readCredentials(dir);
+    const state = config ? sessionState(creds, config, Date.now()) : 'none';
+    const claims = creds && state !== 'none' && state !== 'other-env' ? jwtClaims(creds.accessToken) : {};
+    const report = {
+      env: config?.env,
+      api_url: process.env[API_URL_ENV] || config?.apiUrl,
+      auth: process.env[API_KEY_ENV] ? 'api-key' : state === 'fresh' || state === 'refresh' ? 'cognito' : 'none',
+      username: state === 'fresh' || state === 'refresh' ? creds?.username : undefined,
+      groups: Array.isArray(claims['cognito:groups']) ? claims['cognito:groups'] : undefined,
+      expires_at: state === 'fresh' || state === 'refresh' ? creds?.expiresAt : undefined,
+      config_dir: dir,
+      credentials_path: creds ? credentialsPath(dir) : undefined,
+    };
+    output(opts).result(report, () =>
+      renderFields([
+        ['environment', report.env ?? '(not configured)'],
+        ['api', report.api_url],
+        ['auth', report.auth === 'api-key' ? `API key ($${API_KEY_ENV})` : report.auth === 'cognito' ? `${report.username} (until ${report.expires_at})` : 'not signed in'],
+        ['groups', report.groups],
+        ['config', dir],
+      ]),
+    );
+  });
+}
+
+async function promptLine(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
