@@ -1,0 +1,189 @@
+/**
+ * The AgentCore Runtime HTTP contract on node:http (no dependencies, so the image carries only
+ * Node and this code):
+ *   GET  /ping         {"status":"Healthy"|"HealthyBusy","time_of_last_update":<epoch s>}
+ *   POST /invocations  JSON in, JSON out: a task, or {"action":"ping"|"version"} for smoke checks
+ *   GET  /version      {"version","commit","digest"}: which build is answering (direct access only;
+ *                      through AgentCore use the "version" action, the runtime forwards /invocations only)
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildInfoFromEnv, type BuildInfo } from './build-info';
+import { BadInvocation, parseInvocation } from './invocation';
+import { runTask } from './plan';
+
+export const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
+const DEFAULT_MAX_BODY = 1024 * 1024;
+
+export interface AgentServerOptions {
+  /** Defaults to GIT_COMMIT / IMAGE_DIGEST from the environment. */
+  buildInfo?: BuildInfo;
+  /** Epoch milliseconds (tests may pin it). */
+  now?: () => number;
+  /** One line per request (the container's stdout goes to CloudWatch in AgentCore). */
+  log?: (line: string) => void;
+  maxBodyBytes?: number;
+}
+
+export type PingStatus = 'Healthy' | 'HealthyBusy';
+
+/**
+ * Healthy when idle, HealthyBusy while a task runs (ping and version actions do not count).
+ * `time_of_last_update` moves only when the status changes: AgentCore reads an advancing timestamp
+ * as progress, so it is never restamped.
+ */
+export class PingState {
+  private inFlight = 0;
+  private status: PingStatus = 'Healthy';
+  private lastUpdate: number;
+
+  constructor(private readonly now: () => number) {
+    this.lastUpdate = now();
+  }
+
+  begin(): void {
+    this.inFlight += 1;
+    this.set('HealthyBusy');
+  }
+
+  end(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (this.inFlight === 0) this.set('Healthy');
+  }
+
+  body(): { status: PingStatus; time_of_last_update: number } {
+    return { status: this.status, time_of_last_update: Math.floor(this.lastUpdate / 1000) };
+  }
+
+  private set(status: PingStatus): void {
+    if (status === this.status) return;
+    this.status = status;
+    this.lastUpdate = this.now();
+  }
+}
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** The body as text; over `max` bytes → 413 once the rest is drained (so the client reads the answer). */
+function readBody(req: http.IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+      else if (size > max * 16) req.destroy();
+    });
+    req.on('end', () => {
+      if (size > max) reject(new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `the payload is larger than ${max} bytes`));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
+}
+
+const ROUTES: Record<string, string> = { '/ping': 'GET', '/version': 'GET', '/invocations': 'POST' };
+
+export function createAgentServer(opts: AgentServerOptions = {}): http.Server {
+  const now = opts.now ?? Date.now;
+  const info = opts.buildInfo ?? buildInfoFromEnv();
+  const log = opts.log ?? (() => {});
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const ping = new PingState(now);
+
+  async function invocations(req: http.IncomingMessage): Promise<unknown> {
+    const raw = await readBody(req, maxBody);
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new HttpProblem(400, 'BAD_JSON', 'the payload is not JSON');
+    }
+    let invocation;
+    try {
+      invocation = parseInvocation(json);
+    } catch (e) {
+      if (e instanceof BadInvocation) throw new HttpProblem(400, 'BAD_INVOCATION', e.message);
+      throw e;
+    }
+    if (invocation.action === 'ping') return ping.body();
+    if (invocation.action === 'version') return info;
+    const session = req.headers[SESSION_HEADER];
+    ping.begin();
+    try {
+      const outcome = runTask(invocation);
+      return { ...outcome, session_id: typeof session === 'string' ? session : null, agent: info };
+    } finally {
+      ping.end();
+    }
+  }
+
+  return http.createServer((req, res) => {
+    const started = now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const finish = (status: number, body: unknown, headers?: Record<string, string>) => {
+      send(res, status, body, headers);
+      log(JSON.stringify({ at: new Date(started).toISOString(), method: req.method, path, status, ms: now() - started }));
+    };
+    const method = ROUTES[path];
+    if (!method) return finish(404, { error: { code: 'NOT_FOUND', message: `no route ${path}` } });
+    if (req.method !== method) return finish(405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${path} takes ${method}` } }, { allow: method });
+    if (path === '/ping') return finish(200, ping.body());
+    if (path === '/version') return finish(200, info);
+
+    invocations(req).then(
+      (body) => finish(200, body),
+      (e: unknown) => {
+        if (e instanceof HttpProblem) return finish(e.status, { error: { code: e.code, message: e.message } });
+        finish(500, { error: { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) } });
+      },
+    );
+  });
+}
+
+export interface RunningAgent {
+  /** `http://<host>:<port>` (loopback form when bound to all interfaces). */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the agent in this process: port 0 picks a free port; host defaults to loopback (the
+ * container entry point binds 0.0.0.0, as AgentCore requires). `npm run dev` and tests use this.
+ */
+export function startAgentServer(opts: AgentServerOptions & { port?: number; host?: string } = {}): Promise<RunningAgent> {
+  const host = opts.host ?? '127.0.0.1';
+  const server = createAgentServer(opts);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8080, host, () => {
+      server.off('error', reject);
+      const { port } = server.address() as AddressInfo;
+      const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `http://${urlHost}:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((err) => (err ? fail(err) : done()));
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

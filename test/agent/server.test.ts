@@ -1,0 +1,161 @@
+/** The agent as AgentCore sees it: real HTTP against the server on a free port. */
+import { buildInfoFromEnv, type BuildInfo } from '../../agent/src/build-info';
+import { PingState, startAgentServer, type RunningAgent } from '../../agent/src/server';
+
+const INFO: BuildInfo = { version: '9.9.9', commit: '0123456789abcdef0123456789abcdef01234567', digest: `sha256:${'a'.repeat(64)}` };
+const CONFIG = { model_id: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', max_turns: 100 };
+
+async function post(agent: RunningAgent, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${agent.url}/invocations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('agent server', () => {
+  let agent: RunningAgent;
+  let lines: string[];
+  beforeAll(async () => {
+    lines = [];
+    agent = await startAgentServer({ port: 0, buildInfo: INFO, log: (l) => lines.push(l), maxBodyBytes: 64 * 1024 });
+  });
+  afterAll(() => agent.close());
+
+  it('GET /ping answers the AgentCore ping contract', async () => {
+    // Act
+    const res = await fetch(`${agent.url}/ping`);
+    const body = await res.json();
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(Object.keys(body).sort()).toEqual(['status', 'time_of_last_update']);
+    expect(body.status).toBe('Healthy');
+    expect(Number.isInteger(body.time_of_last_update)).toBe(true);
+    expect(body.time_of_last_update).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+  });
+
+  it('runs a task: a deterministic plan, within the turns the repository allows', async () => {
+    // Prepare
+    const task = { task_id: 'task-1', repo: 'octo/widgets', description: 'Add tests for the parser\nand fix the bug', config: { ...CONFIG, build_command: 'npm test', lint_command: 'npm run lint' } };
+    const session = 's'.repeat(40);
+    // Act
+    const first = await post(agent, task, { 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id': session });
+    const second = await post(agent, task, { 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id': session });
+    // Assess
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: 'completed', task_id: 'task-1', repo: 'octo/widgets', model_id: CONFIG.model_id, session_id: session, agent: INFO, turns_used: 7 });
+    expect((first.body.plan as { kind: string }[]).map((s) => s.kind)).toEqual(['clone', 'read', 'edit', 'test', 'build', 'lint', 'pull_request']);
+    expect(first.body.summary).toBe('planned 7 steps for octo/widgets: Add tests for the parser');
+    expect(second.body).toEqual(first.body);
+  });
+
+  it('fails a task whose plan needs more turns than max_turns, with the reason', async () => {
+    // Act
+    const res = await post(agent, { action: 'run_task', task_id: 'task-2', repo: 'octo/widgets', description: 'Rename a function', config: { ...CONFIG, max_turns: 2 } });
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'failed', reason: 'the plan needs 4 turns but max_turns for octo/widgets is 2' });
+  });
+
+  it('ignores config fields it does not know (a newer orchestrator must not break an older image)', async () => {
+    // Act
+    const res = await post(agent, { task_id: 'task-3', repo: 'o/r', description: 'x', config: { ...CONFIG, future_setting: { a: 1 } }, trace: 'abc' });
+    // Assess
+    expect(res.body.status).toBe('completed');
+  });
+
+  it('answers the ping and version actions the smoke check sends through the runtime, and GET /version', async () => {
+    // Act
+    const ping = await post(agent, { action: 'ping' });
+    const version = await post(agent, { action: 'version' });
+    const direct = await (await fetch(`${agent.url}/version`)).json();
+    // Assess
+    expect(ping.body).toMatchObject({ status: 'Healthy' });
+    expect(version.body).toEqual(INFO);
+    expect(direct).toEqual(INFO);
+  });
+
+  it.each([
+    ['not JSON', '{"task_id":', 400, 'BAD_JSON'],
+    ['not an object', '[1,2]', 400, 'BAD_INVOCATION'],
+    ['an unknown action', { action: 'deploy' }, 400, 'BAD_INVOCATION'],
+    ['a task without config.max_turns', { task_id: 't', repo: 'o/r', description: 'x', config: { model_id: 'm' } }, 400, 'BAD_INVOCATION'],
+    ['a task with a bad repo', { task_id: 't', repo: 'not a repo', description: 'x', config: CONFIG }, 400, 'BAD_INVOCATION'],
+    ['a payload over the size limit', { action: 'ping', pad: 'x'.repeat(70 * 1024) }, 413, 'PAYLOAD_TOO_LARGE'],
+  ])('refuses %s with a JSON error', async (_what, body, status, code) => {
+    // Act
+    const res = await post(agent, body);
+    // Assess
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ error: { code, message: expect.any(String) } });
+  });
+
+  it('404s unknown paths and 405s wrong methods, naming the allowed one', async () => {
+    // Act
+    const missing = await fetch(`${agent.url}/admin`);
+    const wrong = await fetch(`${agent.url}/invocations`);
+    // Assess
+    expect(missing.status).toBe(404);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
+  });
+
+  it('logs one JSON line per request', async () => {
+    // Prepare
+    const before = lines.length;
+    // Act
+    await fetch(`${agent.url}/ping`);
+    // Assess
+    expect(lines.length).toBe(before + 1);
+    expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ method: 'GET', path: '/ping', status: 200 });
+  });
+});
+
+describe('agent ping state', () => {
+  it('moves time_of_last_update only when the status changes', () => {
+    // Prepare
+    let now = 1_000_000;
+    const ping = new PingState(() => now);
+    // Act
+    const initial = ping.body();
+    now += 5_000;
+    ping.begin();
+    const busy = ping.body();
+    now += 5_000;
+    ping.begin();
+    const stillBusy = ping.body();
+    ping.end();
+    const oneLeft = ping.body();
+    now += 5_000;
+    ping.end();
+    const idle = ping.body();
+    // Assess
+    expect(initial).toEqual({ status: 'Healthy', time_of_last_update: 1000 });
+    expect(busy).toEqual({ status: 'HealthyBusy', time_of_last_update: 1005 });
+    expect(stillBusy).toEqual(busy);
+    expect(oneLeft).toEqual(busy);
+    expect(idle).toEqual({ status: 'Healthy', time_of_last_update: 1015 });
+  });
+});
+
+describe('agent build info', () => {
+  it('reports the baked-in commit and the injected digest, and null rather than a placeholder or a malformed value', () => {
+    // Act
+    const good = buildInfoFromEnv({ GIT_COMMIT: 'abc1234', IMAGE_DIGEST: `sha256:${'b'.repeat(64)}` }, '1.2.3');
+    const placeholder = buildInfoFromEnv({ GIT_COMMIT: 'unknown', IMAGE_DIGEST: 'latest' }, '1.2.3');
+    const none = buildInfoFromEnv({}, '1.2.3');
+    // Assess
+    expect(good).toEqual({ version: '1.2.3', commit: 'abc1234', digest: `sha256:${'b'.repeat(64)}` });
+    expect(placeholder).toEqual({ version: '1.2.3', commit: null, digest: null });
+    expect(none).toEqual({ version: '1.2.3', commit: null, digest: null });
+  });
+
+  it('reads its version from agent/package.json', () => {
+    // Act
+    const info = buildInfoFromEnv({});
+    // Assess
+    expect(info.version).toBe(require('../../agent/package.json').version);
+  });
+});
