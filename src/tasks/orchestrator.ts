@@ -1,0 +1,249 @@
+/**
+ * The task path: submit (validate, check the repository is active, write SUBMITTED), run (merge the
+ * RepoConfig over platform defaults, RUNNING, invoke the agent, COMPLETED or FAILED), read, list,
+ * cancel. `submitTask` returns as soon as the row is written; `runTask` is the part the API runs
+ * in the background locally and an async Lambda invocation would run in AWS.
+ */
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { describeError, ValidationError } from '../errors';
+import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
+import type { PlatformConfig } from '../platform/platform-config';
+import { REPO_DEFAULTS, RepoConfigSchema, repoIdProblem, type RepoConfig } from '../repos/repo-config';
+import { IllegalTransitionError, RepoNotOnboardedError } from './errors';
+import { invokerFromEnv, type AgentInvoker } from './invoker';
+import { parseTaskInput } from './schema';
+import {
+  assertSameRequest,
+  createTaskRecord,
+  getTaskRecord,
+  listTaskRecords,
+  requestHash,
+  requireTaskRecord,
+  taskIdFor,
+  transitionTaskRecord,
+  type ListQuery,
+  type TaskRecord,
+  type TaskTable,
+  type TransitionFields,
+} from './store';
+import type { TaskState } from './state-machine';
+
+export interface TaskDeps {
+  doc: DynamoDBDocumentClient;
+  tables: { repos: string; tasks: string };
+  invoker: AgentInvoker;
+  /** Model for repositories that name none; default: the first allowed model of the guardrails defaults. */
+  defaultModelId?: string;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+/** What callers see of a task row (internal bookkeeping left out). */
+export type TaskView = Omit<TaskRecord, 'request_hash' | 'expires_at'>;
+
+export function toTaskView(record: TaskRecord): TaskView {
+  const { request_hash: _hash, expires_at: _ttl, ...view } = record;
+  return view;
+}
+
+/** The invocation config the agent receives: platform defaults, then the RepoConfig's own settings. */
+export interface TaskRunConfig {
+  model_id: string;
+  max_turns: number;
+  max_budget_usd: number;
+  poll_interval_ms: number;
+  approval_gate_cap: number;
+  egress_allowlist: string[];
+  cedar_policies: string[];
+  system_prompt_overrides?: string;
+  build_command?: string;
+  lint_command?: string;
+  github_token_secret_arn?: string;
+}
+
+export function platformTaskDefaults(defaultModelId?: string): TaskRunConfig {
+  const { compute_type: _compute, ...defaults } = REPO_DEFAULTS;
+  return { ...defaults, model_id: defaultModelId ?? DEFAULT_GUARDRAILS.allowed_models[0]! };
+}
+
+/** Pure: RepoConfig fields that are set win over the defaults; runtime_arn and compute_type pick the runtime, not the agent's behaviour. */
+export function mergeTaskConfig(repo: RepoConfig, defaultModelId?: string): TaskRunConfig {
+  const merged: TaskRunConfig = platformTaskDefaults(defaultModelId);
+  const keys = [
+    'model_id',
+    'max_turns',
+    'max_budget_usd',
+    'poll_interval_ms',
+    'approval_gate_cap',
+    'egress_allowlist',
+    'cedar_policies',
+    'system_prompt_overrides',
+    'build_command',
+    'lint_command',
+    'github_token_secret_arn',
+  ] as const;
+  for (const key of keys) {
+    const value = repo[key];
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+/** The payload POST /invocations receives (agent/src/invocation.ts parses it). */
+export function invocationPayload(task: Pick<TaskRecord, 'task_id' | 'repo' | 'description'>, config: TaskRunConfig): Record<string, unknown> {
+  return { action: 'run_task', task_id: task.task_id, repo: task.repo, description: task.description, config };
+}
+
+export type AgentVerdict = { ok: true; result: Record<string, unknown> } | { ok: false; reason: string; result?: Record<string, unknown> };
+
+/** Pure: what the agent's answer means for the task. */
+export function interpretAgentAnswer(body: unknown): AgentVerdict {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, reason: 'the agent answered something other than a JSON object' };
+  const result = body as Record<string, unknown>;
+  if (result.status === 'completed') return { ok: true, result };
+  if (result.status === 'failed') {
+    const reason = typeof result.reason === 'string' && result.reason ? result.reason : 'the agent reported failure without a reason';
+    return { ok: false, reason: `agent: ${reason}`, result };
+  }
+  return { ok: false, reason: `the agent answered an unknown status "${String(result.status)}"`, result };
+}
+
+function table(deps: TaskDeps): TaskTable {
+  return { doc: deps.doc, tableName: deps.tables.tasks };
+}
+
+function clock(deps: TaskDeps): () => Date {
+  return deps.now ?? (() => new Date());
+}
+
+async function readRepoRow(deps: TaskDeps, repo: string): Promise<Record<string, unknown> | undefined> {
+  const out = await deps.doc.send(new GetCommand({ TableName: deps.tables.repos, Key: { repo }, ConsistentRead: true }));
+  return out.Item;
+}
+
+export interface SubmitRequest {
+  /** Stable principal of the caller (e.g. `user:<cognito sub>`, `key:<key id>`); scopes idempotency keys. */
+  caller: string;
+  /** The raw body: validated here. */
+  input: unknown;
+}
+
+/**
+ * Validates, refuses a repository that is not active (REPO_NOT_ONBOARDED), writes the SUBMITTED row.
+ * A resubmission with the same idempotency key and the same task returns the existing task with
+ * `created: false` (whatever its state, even if the repository has since been removed); with a
+ * different task, IDEMPOTENCY_MISMATCH. Run it with runTask (safe to call for any SUBMITTED task).
+ */
+export async function submitTask(deps: TaskDeps, req: SubmitRequest): Promise<{ task: TaskView; created: boolean }> {
+  if (!req.caller) throw new ValidationError('a task needs a caller identity', 'VALIDATION_ERROR');
+  const input = parseTaskInput(req.input);
+  const record: TaskRecord = {
+    task_id: taskIdFor(req.caller, input.idempotency_key),
+    repo: input.repo,
+    description: input.description,
+    status: 'SUBMITTED',
+    request_hash: requestHash(input),
+    submitted_by: req.caller,
+    created_at: '',
+    updated_at: '',
+    version: 1,
+    ...(input.idempotency_key ? { idempotency_key: input.idempotency_key } : {}),
+  };
+  if (input.idempotency_key) {
+    // A replay answers as the first call did, before the repository is looked at again.
+    const existing = await getTaskRecord(table(deps), record.task_id);
+    if (existing) return { task: toTaskView(assertSameRequest(existing, record)), created: false };
+  }
+  const repo = await readRepoRow(deps, input.repo);
+  if (repo?.status !== 'active') throw new RepoNotOnboardedError(input.repo, typeof repo?.status === 'string' ? repo.status : undefined);
+  const at = clock(deps)().toISOString();
+  const { task, created } = await createTaskRecord(table(deps), { ...record, created_at: at, updated_at: at });
+  deps.log?.(`task ${task.task_id} ${created ? 'submitted' : 'resubmitted'} for ${task.repo} by ${req.caller}`);
+  return { task: toTaskView(task), created };
+}
+
+async function move(deps: TaskDeps, task: TaskRecord, to: TaskState, fields: TransitionFields): Promise<TaskRecord | undefined> {
+  try {
+    return await transitionTaskRecord(table(deps), task, to, fields, clock(deps));
+  } catch (e) {
+    // Someone else moved it (cancelled it, or another runner took it): theirs stands.
+    if (e instanceof IllegalTransitionError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Runs a SUBMITTED task to a terminal state: RUNNING (conditional, so only one runner wins),
+ * invoke the agent, COMPLETED with its result or FAILED with the reason. Agent failures never
+ * throw; a task that is not SUBMITTED is returned as it is. Cancelling while it runs wins: the
+ * agent's late answer is dropped.
+ */
+export async function runTask(deps: TaskDeps, taskId: string): Promise<TaskView> {
+  const log = deps.log ?? (() => {});
+  const task = await requireTaskRecord(table(deps), taskId);
+  if (task.status !== 'SUBMITTED') return toTaskView(task);
+  const current = async () => toTaskView(await requireTaskRecord(table(deps), taskId));
+
+  const row = await readRepoRow(deps, task.repo);
+  const parsed = RepoConfigSchema.safeParse(row);
+  if (!row || row.status !== 'active' || !parsed.success) {
+    const reason = !row || row.status !== 'active'
+      ? `repository ${task.repo} is ${typeof row?.status === 'string' ? row.status : 'not onboarded'}, not active`
+      : `the RepoConfig row of ${task.repo} is invalid: ${parsed.error?.issues[0]?.path.join('.')}: ${parsed.error?.issues[0]?.message}`;
+    log(`task ${taskId} failed before start: ${reason}`);
+    return toTaskView((await move(deps, task, 'FAILED', { status_reason: reason })) ?? (await requireTaskRecord(table(deps), taskId)));
+  }
+  const repo = parsed.data;
+  const config = mergeTaskConfig(repo, deps.defaultModelId);
+  const running = await move(deps, task, 'RUNNING', { config: config as unknown as Record<string, unknown>, runtime_session_id: task.task_id });
+  if (!running) return current();
+  log(`task ${taskId} running on ${deps.invoker.kind} ${repo.runtime_arn ?? deps.invoker.target}`);
+
+  let verdict: AgentVerdict;
+  try {
+    const answer = await deps.invoker.invoke({ sessionId: task.task_id, payload: invocationPayload(task, config), runtimeArn: repo.runtime_arn });
+    verdict = interpretAgentAnswer(answer);
+  } catch (e) {
+    verdict = { ok: false, reason: describeError(e) };
+  }
+  const done = verdict.ok
+    ? await move(deps, running, 'COMPLETED', { result: verdict.result })
+    : await move(deps, running, 'FAILED', { status_reason: verdict.reason, ...(verdict.result ? { result: verdict.result } : {}) });
+  log(`task ${taskId} ${done ? done.status : 'was cancelled while running; the agent answer is dropped'}${!verdict.ok ? `: ${verdict.reason}` : ''}`);
+  return done ? toTaskView(done) : current();
+}
+
+export async function getTask(deps: TaskDeps, taskId: string): Promise<TaskView> {
+  return toTaskView(await requireTaskRecord(table(deps), taskId));
+}
+
+export async function listTasks(deps: TaskDeps, query: ListQuery = {}): Promise<{ tasks: TaskView[]; next_token?: string }> {
+  const problem = query.repo !== undefined ? repoIdProblem(query.repo) : undefined;
+  if (problem) throw new ValidationError(`repo ${problem}`, 'VALIDATION_ERROR', { problems: [{ field: 'repo', message: problem }] });
+  const page = await listTaskRecords(table(deps), query);
+  return { tasks: page.tasks.map(toTaskView), ...(page.next_token ? { next_token: page.next_token } : {}) };
+}
+
+/** SUBMITTED or RUNNING → CANCELLED; a finished task is ILLEGAL_TRANSITION (409). */
+export async function cancelTask(deps: TaskDeps, taskId: string, opts: { caller?: string; reason?: string } = {}): Promise<TaskView> {
+  const task = await requireTaskRecord(table(deps), taskId);
+  const reason = opts.reason ?? `cancelled${opts.caller ? ` by ${opts.caller}` : ''}`;
+  const cancelled = await transitionTaskRecord(table(deps), task, 'CANCELLED', { status_reason: reason, ...(opts.caller ? { cancelled_by: opts.caller } : {}) }, clock(deps));
+  deps.log?.(`task ${taskId} cancelled (${reason})`);
+  return toTaskView(cancelled);
+}
+
+/** Deps from the platform document: its tables, and the invoker the environment chooses (ABCA_AGENT_URL → HTTP, else AgentCore). */
+export function taskDepsFromPlatform(
+  platform: Pick<PlatformConfig, 'tables' | 'agentRuntimeArn'>,
+  clients: { doc: DynamoDBDocumentClient },
+  opts: { invoker?: AgentInvoker; env?: NodeJS.ProcessEnv; defaultModelId?: string; log?: (line: string) => void } = {},
+): TaskDeps {
+  return {
+    doc: clients.doc,
+    tables: { repos: platform.tables.repos, tasks: platform.tables.tasks },
+    invoker: opts.invoker ?? invokerFromEnv({ runtimeArn: platform.agentRuntimeArn, env: opts.env }),
+    defaultModelId: opts.defaultModelId,
+    log: opts.log,
+  };
+}

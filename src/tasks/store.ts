@@ -1,0 +1,259 @@
+/**
+ * Task rows in the platform's tasks table (hash key task_id; GSI repo-index on repo + created_at).
+ *   - creation is a conditional put: an idempotent resubmission finds the row it already wrote;
+ *   - every state change is a conditional write on the current status (see state-machine.ts).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, ValidationError } from '../errors';
+import { TABLES } from '../platform/tables';
+import { IdempotencyMismatchError, TaskNotFoundError } from './errors';
+import { isTaskState, isTerminal, transition, type TaskState } from './state-machine';
+
+export const REPO_INDEX = TABLES.tasks.indexes.find((ix) => ix.name === 'repo-index')!.name;
+/** Terminal tasks stay for this long, then DynamoDB TTL removes them. */
+export const TASK_RETENTION_DAYS = 90;
+/** Results larger than this are replaced by a truncated marker (items are capped at 400 KB). */
+export const RESULT_MAX_BYTES = 64 * 1024;
+export const LIST_LIMIT_MAX = 100;
+export const LIST_LIMIT_DEFAULT = 20;
+
+const TASK_ID = /^task-[0-9a-f]{32}$/;
+
+export interface TaskRecord {
+  task_id: string;
+  repo: string;
+  description: string;
+  status: TaskState;
+  /** Why it FAILED or was CANCELLED. */
+  status_reason?: string;
+  idempotency_key?: string;
+  /** Hash of what was submitted: a resubmission with the same key must send the same task. */
+  request_hash: string;
+  /** Caller principal (e.g. `user:<sub>`, `key:<id>`). */
+  submitted_by: string;
+  created_at: string;
+  updated_at: string;
+  started_at?: string;
+  finished_at?: string;
+  cancelled_by?: string;
+  /** The merged configuration the agent ran with (RepoConfig over platform defaults). */
+  config?: Record<string, unknown>;
+  /** The agent's answer when COMPLETED (or FAILED with one). */
+  result?: Record<string, unknown>;
+  runtime_session_id?: string;
+  /** Increments with every write. */
+  version: number;
+  expires_at?: number;
+}
+
+export interface TaskTable {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export function isTaskId(value: string): boolean {
+  return TASK_ID.test(value);
+}
+
+/**
+ * With an idempotency key, the id derives from (caller, key), so the same caller resubmitting with
+ * the same key addresses the same row; different callers never collide. Without one, a random id.
+ * Either way `task-<32 hex>` (37 characters: also a valid AgentCore runtime session id).
+ */
+export function taskIdFor(caller: string, idempotencyKey?: string): string {
+  if (idempotencyKey === undefined) return `task-${randomUUID().replace(/-/g, '')}`;
+  return `task-${createHash('sha256').update(`${caller}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+}
+
+export function requestHash(input: { repo: string; description: string }): string {
+  return createHash('sha256').update(JSON.stringify([input.repo, input.description])).digest('hex');
+}
+
+/** Keeps a result within RESULT_MAX_BYTES. */
+export function boundResult(result: Record<string, unknown>): Record<string, unknown> {
+  const size = Buffer.byteLength(JSON.stringify(result));
+  if (size <= RESULT_MAX_BYTES) return result;
+  const summary = typeof result.summary === 'string' ? result.summary.slice(0, 4000) : undefined;
+  return { truncated: true, original_bytes: size, ...(summary ? { summary } : {}), ...(typeof result.status === 'string' ? { status: result.status } : {}) };
+}
+
+function isConditionFailure(e: unknown): boolean {
+  return e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+export async function getTaskRecord(table: TaskTable, taskId: string): Promise<TaskRecord | undefined> {
+  if (!isTaskId(taskId)) return undefined;
+  const out = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { task_id: taskId }, ConsistentRead: true }));
+  return out.Item as TaskRecord | undefined;
+}
+
+export async function requireTaskRecord(table: TaskTable, taskId: string): Promise<TaskRecord> {
+  const task = await getTaskRecord(table, taskId);
+  if (!task) throw new TaskNotFoundError(taskId);
+  return task;
+}
+
+/**
+ * Writes a new SUBMITTED row unless one with its id exists. An existing row with the same request
+ * hash is the same task (`created: false`); a different one is IDEMPOTENCY_MISMATCH.
+ */
+export async function createTaskRecord(table: TaskTable, record: TaskRecord): Promise<{ task: TaskRecord; created: boolean }> {
+  try {
+    await table.doc.send(
+      new PutCommand({ TableName: table.tableName, Item: record, ConditionExpression: 'attribute_not_exists(task_id)' }),
+    );
+    return { task: record, created: true };
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+  }
+  return { task: assertSameRequest(await requireTaskRecord(table, record.task_id), record), created: false };
+}
+
+/** The stored task when `candidate` asks for the same thing; IDEMPOTENCY_MISMATCH otherwise. */
+export function assertSameRequest(existing: TaskRecord, candidate: Pick<TaskRecord, 'task_id' | 'request_hash' | 'submitted_by'>): TaskRecord {
+  if (existing.request_hash !== candidate.request_hash || existing.submitted_by !== candidate.submitted_by) {
+    throw new IdempotencyMismatchError(candidate.task_id);
+  }
+  return existing;
+}
+
+export type TransitionFields = Partial<Pick<TaskRecord, 'status_reason' | 'result' | 'config' | 'runtime_session_id' | 'cancelled_by'>>;
+
+/**
+ * Moves a task to `to`, as a write conditional on the status it was read with. When another actor
+ * moved it first, re-reads and re-checks the move against the new status: still legal → retried,
+ * now illegal → ILLEGAL_TRANSITION. Timestamps: started_at on RUNNING, finished_at (and the TTL) on
+ * a terminal state.
+ */
+export async function transitionTaskRecord(
+  table: TaskTable,
+  current: TaskRecord,
+  to: TaskState,
+  fields: TransitionFields = {},
+  now: () => Date = () => new Date(),
+): Promise<TaskRecord> {
+  let task = current;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    transition(task, to);
+    const at = now();
+    const iso = at.toISOString();
+    const set: Record<string, unknown> = { ...fields, status: to, updated_at: iso };
+    if (set.result) set.result = boundResult(set.result as Record<string, unknown>);
+    if (to === 'RUNNING') set.started_at = iso;
+    if (isTerminal(to)) {
+      set.finished_at = iso;
+      set.expires_at = Math.floor(at.getTime() / 1000) + TASK_RETENTION_DAYS * 86_400;
+    }
+    const entries = Object.entries(set).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+    const values: Record<string, unknown> = { ':from': task.status, ':one': 1 };
+    const assignments = entries.map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:f${i}`] = v;
+      return `#f${i} = :f${i}`;
+    });
+    try {
+      const out = await table.doc.send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: { task_id: task.task_id },
+          UpdateExpression: `SET ${assignments.join(', ')} ADD #version :one`,
+          ConditionExpression: 'attribute_exists(task_id) AND #status = :from',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as TaskRecord;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      task = await requireTaskRecord(table, task.task_id);
+    }
+  }
+  throw new ConflictError(`task ${current.task_id} kept changing under us; try again`, 'TASK_STATE_CONFLICT', { task_id: current.task_id });
+}
+
+export interface ListQuery {
+  repo?: string;
+  status?: string;
+  limit?: number;
+  next_token?: string;
+}
+
+export interface ListPage {
+  tasks: TaskRecord[];
+  next_token?: string;
+}
+
+function encodeToken(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeToken(token: string, repo: string | undefined): Record<string, string> {
+  const bad = () => new ValidationError('next_token is not one this listing returned', 'INVALID_NEXT_TOKEN');
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw bad();
+  const entries = Object.entries(key as Record<string, unknown>);
+  const allowed = repo ? ['task_id', 'repo', 'created_at'] : ['task_id'];
+  if (entries.length !== allowed.length || !entries.every(([k, v]) => allowed.includes(k) && typeof v === 'string' && v.length <= 200)) throw bad();
+  const typed = key as Record<string, string>;
+  if (!isTaskId(typed.task_id!) || (repo && typed.repo !== repo)) throw bad();
+  return typed;
+}
+
+/**
+ * With `repo`: newest first, through repo-index. Without: a table scan, in table order. `status`
+ * filters either. Fills up to `limit` tasks across DynamoDB pages; `next_token` continues.
+ */
+export async function listTaskRecords(table: TaskTable, query: ListQuery): Promise<ListPage> {
+  const limit = query.limit ?? LIST_LIMIT_DEFAULT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
+    throw new ValidationError(`limit must be an integer from 1 to ${LIST_LIMIT_MAX}`, 'VALIDATION_ERROR', { problems: [{ field: 'limit', message: `1-${LIST_LIMIT_MAX}` }] });
+  }
+  if (query.status !== undefined && !isTaskState(query.status)) {
+    throw new ValidationError(`status must be one of SUBMITTED, RUNNING, COMPLETED, FAILED, CANCELLED`, 'VALIDATION_ERROR', {
+      problems: [{ field: 'status', message: 'unknown status' }],
+    });
+  }
+  let startKey: Record<string, string> | undefined = query.next_token ? decodeToken(query.next_token, query.repo) : undefined;
+  const filter = query.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {};
+  const tasks: TaskRecord[] = [];
+  // Bounded: a sparse filter over a big table returns a next_token rather than scanning it all.
+  for (let page = 0; page < 10 && tasks.length < limit; page++) {
+    const remaining = limit - tasks.length;
+    const out = query.repo
+      ? await table.doc.send(
+          new QueryCommand({
+            TableName: table.tableName,
+            IndexName: REPO_INDEX,
+            KeyConditionExpression: '#repo = :repo',
+            ScanIndexForward: false,
+            Limit: remaining,
+            ExclusiveStartKey: startKey,
+            ...filter,
+            ExpressionAttributeNames: { ...filter.ExpressionAttributeNames, '#repo': 'repo' },
+            ExpressionAttributeValues: { ':repo': query.repo, ...(query.status ? { ':status': query.status } : {}) },
+          }),
+        )
+      : await table.doc.send(
+          new ScanCommand({
+            TableName: table.tableName,
+            Limit: remaining,
+            ExclusiveStartKey: startKey,
+            ...filter,
+            ...(query.status ? { ExpressionAttributeValues: { ':status': query.status } } : {}),
+          }),
+        );
+    tasks.push(...((out.Items ?? []) as TaskRecord[]));
+    startKey = out.LastEvaluatedKey as Record<string, string> | undefined;
+    if (!startKey) break;
+  }
+  return { tasks, ...(startKey ? { next_token: encodeToken(startKey) } : {}) };
+}

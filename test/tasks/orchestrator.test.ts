@@ -1,0 +1,328 @@
+/** The task path against moto's DynamoDB and a real agent process over HTTP. */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
+import { HttpAgentInvoker, type AgentInvoker } from '../../src/tasks/invoker';
+import { cancelTask, getTask, listTasks, runTask, submitTask } from '../../src/tasks/orchestrator';
+import { requireTaskRecord, transitionTaskRecord } from '../../src/tasks/store';
+import { useMoto } from '../support/moto';
+import { rejectionOf, taskBed, type TaskBed } from './helpers';
+
+describe('task orchestrator', () => {
+  useMoto();
+  let bed: TaskBed;
+  beforeAll(async () => {
+    bed = await taskBed('tasks');
+    await bed.putRepo('octo/active', 'active', { build_command: 'npm test' });
+    await bed.putRepo('octo/tight', 'active', { max_turns: 2, model_id: DEFAULT_GUARDRAILS.allowed_models[1] });
+    await bed.putRepo('octo/removed', 'removed');
+    await bed.putRepo('octo/provisioning', 'provisioning');
+  });
+  afterAll(() => bed.agent.close());
+
+  const caller = 'user:alice';
+
+  it('submits a task to an active repository and runs it to COMPLETED through the agent', async () => {
+    // Prepare
+    const deps = bed.deps();
+    // Act
+    const { task, created } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Add a --verbose flag' } });
+    const done = await runTask(deps, task.task_id);
+    // Assess
+    expect(created).toBe(true);
+    expect(task).toMatchObject({ status: 'SUBMITTED', repo: 'octo/active', submitted_by: caller, version: 1 });
+    expect(task.task_id).toMatch(/^task-[0-9a-f]{32}$/);
+    expect(task).not.toHaveProperty('request_hash');
+    expect(done).toMatchObject({ task_id: task.task_id, status: 'COMPLETED', runtime_session_id: task.task_id, version: 3 });
+    expect(done.result).toMatchObject({ status: 'completed', session_id: task.task_id, turns_used: 5, agent: { commit: 'abc1234' } });
+    expect(done.started_at! <= done.finished_at!).toBe(true);
+    expect(await getTask(deps, task.task_id)).toEqual(done);
+  });
+
+  it('merges the RepoConfig over platform defaults into what the agent receives', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Tidy up' } });
+    // Act
+    const done = await runTask(deps, task.task_id);
+    // Assess: the default model (guardrails' first) and REPO_DEFAULTS, with the repository's build command
+    expect(done.config).toEqual({
+      model_id: DEFAULT_GUARDRAILS.allowed_models[0],
+      max_turns: 100,
+      max_budget_usd: 10,
+      poll_interval_ms: 30_000,
+      approval_gate_cap: 25,
+      egress_allowlist: [],
+      cedar_policies: [],
+      build_command: 'npm test',
+    });
+    expect((done.result!.plan as { kind: string }[]).map((s) => s.kind)).toContain('build');
+  });
+
+  it('an idempotent resubmission returns the same task, before and after it ran, without a second row', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const input = { repo: 'octo/active', description: 'Bump dependencies', idempotency_key: 'ci-run-7' };
+    const first = await submitTask(deps, { caller, input });
+    const rows = await bed.taskCount();
+    // Act
+    const again = await submitTask(deps, { caller, input });
+    await runTask(deps, first.task.task_id);
+    const afterRun = await submitTask(deps, { caller, input });
+    // Assess
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ task: first.task, created: false });
+    expect(afterRun.created).toBe(false);
+    expect(afterRun.task).toMatchObject({ task_id: first.task.task_id, status: 'COMPLETED' });
+    expect(await bed.taskCount()).toBe(rows);
+  });
+
+  it('concurrent resubmissions with one key create exactly one task', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const input = { repo: 'octo/active', description: 'Race', idempotency_key: 'race-1' };
+    const rows = await bed.taskCount();
+    // Act
+    const results = await Promise.all(Array.from({ length: 5 }, () => submitTask(deps, { caller, input })));
+    // Assess
+    expect(new Set(results.map((r) => r.task.task_id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(await bed.taskCount()).toBe(rows + 1);
+  });
+
+  it('the same key with a different task is IDEMPOTENCY_MISMATCH; another caller\'s key is another task', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const first = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'One thing', idempotency_key: 'k-1' } });
+    // Act
+    const mismatch = await rejectionOf(submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Another thing', idempotency_key: 'k-1' } }));
+    const other = await submitTask(deps, { caller: 'key:ci-bot', input: { repo: 'octo/active', description: 'One thing', idempotency_key: 'k-1' } });
+    // Assess
+    expect(mismatch).toMatchObject({ code: 'IDEMPOTENCY_MISMATCH', exitCode: 3, details: { task_id: first.task.task_id } });
+    expect(other.created).toBe(true);
+    expect(other.task.task_id).not.toBe(first.task.task_id);
+  });
+
+  it.each([
+    ['removed', 'octo/removed', 'removed'],
+    ['provisioning', 'octo/provisioning', 'provisioning'],
+    ['never onboarded', 'octo/unknown', null],
+  ])('refuses a %s repository with REPO_NOT_ONBOARDED and writes nothing', async (_what, repo, status) => {
+    // Prepare
+    const rows = await bed.taskCount();
+    // Act
+    const error = await rejectionOf(submitTask(bed.deps(), { caller, input: { repo, description: 'Do it' } }));
+    // Assess
+    expect(error).toMatchObject({ code: 'REPO_NOT_ONBOARDED', exitCode: 2, details: { repo, status } });
+    expect(await bed.taskCount()).toBe(rows);
+  });
+
+  it('refuses an invalid task with VALIDATION_ERROR before reading anything', async () => {
+    // Act
+    const error = await rejectionOf(submitTask(bed.deps(), { caller, input: { repo: 'octo/active', description: 'x'.repeat(8001) } }));
+    // Assess
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { problems: [expect.objectContaining({ field: 'description' })] } });
+  });
+
+  it('a task the agent cannot do ends FAILED with the agent\'s reason', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/tight', description: 'Rewrite the build' } });
+    // Act
+    const done = await runTask(deps, task.task_id);
+    // Assess
+    expect(done.status).toBe('FAILED');
+    expect(done.status_reason).toBe('agent: the plan needs 4 turns but max_turns for octo/tight is 2');
+    expect(done.result).toMatchObject({ status: 'failed', model_id: DEFAULT_GUARDRAILS.allowed_models[1] });
+  });
+
+  it('an unreachable agent ends the task FAILED with AGENT_INVOCATION_FAILED as the reason', async () => {
+    // Prepare: an agent that was there and is gone
+    const { startAgentServer } = await import('../../agent/src/server');
+    const gone = await startAgentServer({ port: 0 });
+    await gone.close();
+    const deps = bed.deps({ invoker: new HttpAgentInvoker(gone.url) });
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Anything' } });
+    // Act
+    const done = await runTask(deps, task.task_id);
+    // Assess
+    expect(done.status).toBe('FAILED');
+    expect(done.status_reason).toMatch(/^AGENT_INVOCATION_FAILED: agent at http:\/\/127\.0\.0\.1:\d+ unreachable/);
+  });
+
+  it('a repository removed between submit and run fails the task without invoking the agent', async () => {
+    // Prepare
+    await bed.putRepo('octo/leaving', 'active');
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/leaving', description: 'Too late' } });
+    await bed.clients.doc.send(new UpdateCommand({ TableName: bed.platform.tables.repos, Key: { repo: 'octo/leaving' }, UpdateExpression: 'SET #s = :r', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':r': 'removed' } }));
+    const invocations = bed.agentRequests.filter((p) => p === '/invocations').length;
+    // Act
+    const done = await runTask(deps, task.task_id);
+    // Assess
+    expect(done).toMatchObject({ status: 'FAILED', status_reason: 'repository octo/leaving is removed, not active' });
+    expect(bed.agentRequests.filter((p) => p === '/invocations').length).toBe(invocations);
+  });
+
+  it('two runners on one task: the agent runs once', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Only once' } });
+    const invocations = bed.agentRequests.filter((p) => p === '/invocations').length;
+    // Act
+    const [a, b] = await Promise.all([runTask(deps, task.task_id), runTask(deps, task.task_id)]);
+    const again = await runTask(deps, task.task_id);
+    // Assess
+    expect(bed.agentRequests.filter((p) => p === '/invocations').length).toBe(invocations + 1);
+    expect([a.status, b.status]).toContain('COMPLETED');
+    expect(again.status).toBe('COMPLETED');
+  });
+
+  it('cancels a SUBMITTED task; running it afterwards does nothing; cancelling again is ILLEGAL_TRANSITION', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Never mind' } });
+    const invocations = bed.agentRequests.filter((p) => p === '/invocations').length;
+    // Act
+    const cancelled = await cancelTask(deps, task.task_id, { caller });
+    const ran = await runTask(deps, task.task_id);
+    const again = await rejectionOf(cancelTask(deps, task.task_id, { caller }));
+    // Assess
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', status_reason: `cancelled by ${caller}`, cancelled_by: caller });
+    expect(ran).toEqual(cancelled);
+    expect(again).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { from: 'CANCELLED', to: 'CANCELLED' } });
+    expect(bed.agentRequests.filter((p) => p === '/invocations').length).toBe(invocations);
+  });
+
+  it('cancelling while the agent runs wins: its late answer is dropped', async () => {
+    // Prepare: the agent is slow enough for a cancel to land while it works
+    const inner = new HttpAgentInvoker(bed.agent.url);
+    let taskId = '';
+    const deps = bed.deps();
+    const slow: AgentInvoker = {
+      kind: 'http',
+      target: inner.target,
+      invoke: async (inv) => {
+        await cancelTask(deps, taskId, { reason: 'operator changed their mind' });
+        return inner.invoke(inv);
+      },
+    };
+    taskId = (await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Slow one' } })).task.task_id;
+    // Act
+    const done = await runTask({ ...deps, invoker: slow }, taskId);
+    // Assess
+    expect(done).toMatchObject({ status: 'CANCELLED', status_reason: 'operator changed their mind' });
+    expect(done.result).toBeUndefined();
+  });
+
+  it('a completed task cannot be cancelled', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Quick' } });
+    await runTask(deps, task.task_id);
+    // Act
+    const error = await rejectionOf(cancelTask(deps, task.task_id));
+    // Assess
+    expect(error).toMatchObject({ code: 'ILLEGAL_TRANSITION', exitCode: 3, details: { from: 'COMPLETED', to: 'CANCELLED' } });
+  });
+
+  it('state writes are conditional: of two racing moves from RUNNING exactly one wins', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Contested' } });
+    const running = await transitionTaskRecord(table, await requireTaskRecord(table, task.task_id), 'RUNNING');
+    // Act: both start from the same RUNNING read
+    const results = await Promise.allSettled([transitionTaskRecord(table, running, 'COMPLETED', { result: { status: 'completed' } }), transitionTaskRecord(table, running, 'CANCELLED')]);
+    // Assess
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    const final = await getTask(deps, task.task_id);
+    expect(final.status).toBe((won[0] as PromiseFulfilledResult<{ status: string }>).value.status);
+    expect(final.version).toBe(3);
+  });
+
+  it('an unknown or malformed task id is TASK_NOT_FOUND', async () => {
+    // Act
+    const unknown = await rejectionOf(getTask(bed.deps(), `task-${'0'.repeat(32)}`));
+    const malformed = await rejectionOf(getTask(bed.deps(), '../../etc'));
+    const run = await rejectionOf(runTask(bed.deps(), `task-${'0'.repeat(32)}`));
+    // Assess
+    expect(unknown).toMatchObject({ code: 'TASK_NOT_FOUND', exitCode: 2 });
+    expect(malformed).toMatchObject({ code: 'TASK_NOT_FOUND' });
+    expect(run).toMatchObject({ code: 'TASK_NOT_FOUND' });
+  });
+});
+
+describe('task listing', () => {
+  useMoto();
+  let bed: TaskBed;
+  const ids: string[] = [];
+  beforeAll(async () => {
+    bed = await taskBed('tasklist');
+    await bed.putRepo('octo/a', 'active');
+    await bed.putRepo('octo/b', 'active');
+    let tick = Date.parse('2030-01-01T00:00:00Z');
+    const deps = bed.deps({ now: () => new Date((tick += 1000)) });
+    for (let i = 0; i < 5; i++) ids.push((await submitTask(deps, { caller: 'user:bob', input: { repo: 'octo/a', description: `task ${i}` } })).task.task_id);
+    await submitTask(deps, { caller: 'user:bob', input: { repo: 'octo/b', description: 'elsewhere' } });
+    await runTask(deps, ids[1]!);
+    await cancelTask(deps, ids[3]!);
+  });
+  afterAll(() => bed.agent.close());
+
+  it('lists a repository newest first, page by page', async () => {
+    // Act
+    const seen: string[] = [];
+    const pages: number[] = [];
+    let next_token: string | undefined;
+    do {
+      const page = await listTasks(bed.deps(), { repo: 'octo/a', limit: 2, next_token });
+      seen.push(...page.tasks.map((t) => t.task_id));
+      pages.push(page.tasks.length);
+      next_token = page.next_token;
+    } while (next_token);
+    // Assess
+    expect(seen).toEqual([...ids].reverse());
+    expect(pages.slice(0, 2)).toEqual([2, 2]);
+  });
+
+  it('filters by status, with or without a repository', async () => {
+    // Act
+    const completed = await listTasks(bed.deps(), { repo: 'octo/a', status: 'COMPLETED' });
+    const cancelled = await listTasks(bed.deps(), { status: 'CANCELLED' });
+    const submitted = await listTasks(bed.deps(), { status: 'SUBMITTED', limit: 100 });
+    // Assess
+    expect(completed.tasks.map((t) => t.task_id)).toEqual([ids[1]]);
+    expect(cancelled.tasks.map((t) => t.task_id)).toEqual([ids[3]]);
+    expect(submitted.tasks).toHaveLength(4);
+    expect(submitted.next_token).toBeUndefined();
+  });
+
+  it('lists everything across pages without a repository', async () => {
+    // Act
+    const first = await listTasks(bed.deps(), { limit: 4 });
+    const rest = await listTasks(bed.deps(), { limit: 4, next_token: first.next_token });
+    // Assess
+    expect(first.tasks).toHaveLength(4);
+    expect(new Set([...first.tasks, ...rest.tasks].map((t) => t.task_id)).size).toBe(6);
+  });
+
+  it.each([
+    ['a token that is not one', { next_token: 'bm90IGpzb24' }, 'INVALID_NEXT_TOKEN'],
+    ['a repository token used without the repository', { next_token: 'REPO_TOKEN' }, 'INVALID_NEXT_TOKEN'],
+    ['an unknown status', { status: 'DONE' }, 'VALIDATION_ERROR'],
+    ['a limit over 100', { limit: 101 }, 'VALIDATION_ERROR'],
+    ['a malformed repository', { repo: 'nope' }, 'VALIDATION_ERROR'],
+  ] as [string, { next_token?: string; status?: string; limit?: number; repo?: string }, string][])('refuses %s', async (_what, query, code) => {
+    // Prepare
+    const repoToken = (await listTasks(bed.deps(), { repo: 'octo/a', limit: 1 })).next_token!;
+    const q = { ...query, ...(query.next_token === 'REPO_TOKEN' ? { next_token: repoToken } : {}) };
+    // Act
+    const error = await rejectionOf(listTasks(bed.deps(), q));
+    // Assess
+    expect(error).toMatchObject({ code, exitCode: 2 });
+  });
+});
