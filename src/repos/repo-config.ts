@@ -26,6 +26,15 @@ export const RepoIdSchema = z.string().max(140).superRefine((repo, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * The key a repository is stored under. GitHub treats owner and name case-insensitively, so the API
+ * keys rows by the lower-case id: `Acme/Widgets` and `acme/widgets` are one repository (and one slot
+ * of the repository limit).
+ */
+export function canonicalRepoId(repo: string): string {
+  return repo.toLowerCase();
+}
+
 /** DNS names, optionally with one leading wildcard label ("*.example.com"), as DNS Firewall takes them. */
 const DOMAIN = /^(\*\.)?(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.[a-z]{2,63}$/;
 export const DomainSchema = z
@@ -41,6 +50,13 @@ const Command = z
   .max(1024)
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
+
+/** Free text for the model: line breaks and tabs are fine, other control characters are not. */
+const PromptText = z
+  .string()
+  .max(16_000)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), { message: 'must not contain control characters other than tab and line breaks' });
 
 export const CedarPoliciesSchema = z
   .array(z.string().min(1).max(10_000))
@@ -63,7 +79,7 @@ export const RepoSettingsShape = {
   model_id: z.string().min(1).max(200).regex(/^[A-Za-z0-9.:_-]+$/, 'must be a Bedrock model id'),
   max_turns: z.number().int().min(1).max(500),
   max_budget_usd: z.number().min(0.01).max(100),
-  system_prompt_overrides: z.string().max(16_000),
+  system_prompt_overrides: PromptText,
   github_token_secret_arn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be a Secrets Manager secret ARN'),
   poll_interval_ms: z.number().int().min(1_000).max(3_600_000),
   build_command: Command,
@@ -80,8 +96,21 @@ export type RepoSettings = z.infer<typeof RepoSettingsSchema>;
 export const RepoConfigInputSchema = z.object({ repo: RepoIdSchema, ...RepoSettingsShape }).partial().required({ repo: true }).strict();
 export type RepoConfigInput = z.infer<typeof RepoConfigInputSchema>;
 
-/** PATCH body: settings only, at least one. */
-export const RepoConfigPatchSchema = RepoSettingsSchema.refine((p) => Object.keys(p).length > 0, { message: 'nothing to update' });
+/** Optional settings a PATCH may clear by sending `null` (JSON merge patch, RFC 7396). */
+export const CLEARABLE_FIELDS = ['runtime_arn', 'model_id', 'system_prompt_overrides', 'github_token_secret_arn', 'build_command', 'lint_command'] as const;
+type Clearable = (typeof CLEARABLE_FIELDS)[number];
+
+const PatchShape = Object.fromEntries(
+  Object.entries(RepoSettingsShape).map(([field, schema]) => [field, (CLEARABLE_FIELDS as readonly string[]).includes(field) ? schema.nullable() : schema]),
+) as { [K in keyof typeof RepoSettingsShape]: K extends Clearable ? z.ZodNullable<(typeof RepoSettingsShape)[K]> : (typeof RepoSettingsShape)[K] };
+
+/** PATCH body: settings only, at least one; `null` clears an optional setting. */
+export const RepoConfigPatchSchema = z
+  .object(PatchShape)
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to update' });
+export type RepoConfigPatch = z.infer<typeof RepoConfigPatchSchema>;
 
 /** Defaults applied at onboarding where the input leaves a field out. */
 export const REPO_DEFAULTS = {
@@ -115,6 +144,10 @@ export const RepoConfigSchema = z.object({
 });
 export type RepoConfig = z.infer<typeof RepoConfigSchema>;
 
+/** A row as the API returns it: the stored row without its TTL bookkeeping. */
+export const RepoConfigViewSchema = RepoConfigSchema.omit({ expires_at: true });
+export type RepoConfigView = z.infer<typeof RepoConfigViewSchema>;
+
 /** Platform-dependent checks that a static schema cannot make (guardrails, secret prefix). */
 export interface RepoPolicyContext {
   allowedOrgs: string[];
@@ -128,7 +161,7 @@ export interface FieldProblem {
   message: string;
 }
 
-export function repoPolicyProblems(input: Partial<RepoConfigInput>, ctx: RepoPolicyContext): FieldProblem[] {
+export function repoPolicyProblems(input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null }, ctx: RepoPolicyContext): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (input.repo && ctx.allowedOrgs.length) {
     const owner = input.repo.split('/')[0]!.toLowerCase();
@@ -136,10 +169,10 @@ export function repoPolicyProblems(input: Partial<RepoConfigInput>, ctx: RepoPol
       problems.push({ field: 'repo', message: `owner "${owner}" is not in the allowed organizations (${ctx.allowedOrgs.join(', ')})` });
     }
   }
-  if (input.model_id !== undefined && !ctx.allowedModels.includes(input.model_id)) {
+  if (input.model_id != null && !ctx.allowedModels.includes(input.model_id)) {
     problems.push({ field: 'model_id', message: `model "${input.model_id}" is not allowed; allowed: ${ctx.allowedModels.join(', ')}` });
   }
-  if (input.github_token_secret_arn !== undefined && !input.github_token_secret_arn.startsWith(ctx.secretArnPrefix)) {
+  if (input.github_token_secret_arn != null && !input.github_token_secret_arn.startsWith(ctx.secretArnPrefix)) {
     problems.push({ field: 'github_token_secret_arn', message: `secret must be under the platform prefix ${ctx.secretArnPrefix}` });
   }
   return problems;

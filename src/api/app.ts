@@ -1,0 +1,45 @@
+/**
+ * The HTTP app: one Hono app for the Lambda adapter (lambda.ts) and the local Node server
+ * (server.ts). Routers are composed here; another router (tasks) mounts the same way, reusing
+ * `requirePermission` from middleware.ts for its `tasks:submit` check.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ApiDeps } from './deps';
+import { errorBody, httpStatusOf } from './http-errors';
+import { limitBody, requestContext, type ApiEnv } from './middleware';
+import { openApiDocument } from './openapi';
+import { apiKeysRoutes } from './routes/api-keys';
+import { reposRoutes } from './routes/repos';
+
+export type ApiApp = Hono<ApiEnv>;
+
+export interface CreateAppOptions {
+  /** More routers under `/v1`, e.g. `{ '/tasks': tasksRoutes(deps) }`. */
+  routers?: Record<string, Hono<ApiEnv>>;
+}
+
+export function createApp(deps: ApiDeps, opts: CreateAppOptions = {}): ApiApp {
+  const app = new Hono<ApiEnv>();
+  app.use('*', requestContext(deps.log));
+  app.use('*', limitBody);
+
+  app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
+  app.route('/v1/repos', reposRoutes(deps));
+  app.route('/v1/api-keys', apiKeysRoutes(deps));
+  for (const [path, router] of Object.entries(opts.routers ?? {})) app.route(`/v1${path}`, router);
+
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError((e, c) => {
+    if (e instanceof HTTPException) {
+      const status = e.status as ContentfulStatusCode;
+      return c.json({ error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: e.message || 'bad request' } }, status);
+    }
+    const status = httpStatusOf(e);
+    const log = c.get('log') ?? deps.log;
+    if (status >= 500) log.error('request failed', e as Error);
+    return c.json(errorBody(e), status);
+  });
+  return app;
+}

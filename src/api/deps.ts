@@ -1,0 +1,67 @@
+/**
+ * Everything the HTTP app needs, built once per process (Lambda container or local server) from
+ * the platform document, so both run the same handlers over the same wiring.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AwsClients } from '../aws/clients';
+import { ApiKeyStore } from '../auth/api-keys';
+import { Authenticator } from '../auth/authenticate';
+import { cognitoAccessTokenVerifier } from '../auth/cognito';
+import { GuardrailsSource } from '../platform/guardrails';
+import type { PlatformConfig } from '../platform/platform-config';
+import { ConfigAudit } from '../repos/audit';
+import { RepoCounter } from '../repos/counter';
+import { RepoService } from '../repos/onboarding';
+import { RepoStore } from '../repos/store';
+
+export interface ApiDeps {
+  env: string;
+  platform: PlatformConfig;
+  clients: AwsClients;
+  log: Logger;
+  authenticator: Authenticator;
+  apiKeys: ApiKeyStore;
+  repos: RepoService;
+  store: RepoStore;
+  audit: ConfigAudit;
+}
+
+export interface ApiDepsOptions {
+  env: string;
+  platform: PlatformConfig;
+  clients: AwsClients;
+  log: Logger;
+  /** How long guardrails are cached (default 30 s): a host's change applies within this time. */
+  guardrailsCacheMs?: number;
+  /** Called after each committed repository change (the local in-process provisioner). */
+  onRepoChange?: (repo: string) => void;
+}
+
+/**
+ * ARN prefix every token secret must carry: the platform's partition, region and account (taken
+ * from the runtime's ARN, which the platform document always has) and its secret prefix.
+ */
+export function secretArnPrefix(platform: PlatformConfig): string {
+  const [, partition, , region, account] = platform.agentRuntimeArn.split(':');
+  return `arn:${partition}:secretsmanager:${region ?? platform.region}:${account}:secret:${platform.secretPrefix}`;
+}
+
+export function buildApiDeps(opts: ApiDepsOptions): ApiDeps {
+  const { platform, clients } = opts;
+  const store = new RepoStore(clients.doc, platform.tables.repos);
+  const audit = new ConfigAudit(clients.doc, platform.tables.audit, opts.env);
+  const apiKeys = new ApiKeyStore(clients.doc, platform.tables.apiKeys);
+  const authenticator = new Authenticator(cognitoAccessTokenVerifier({ userPoolId: platform.userPoolId, clientId: platform.userPoolClientId }), apiKeys);
+  const repos = new RepoService({
+    env: opts.env,
+    store,
+    counter: new RepoCounter(clients.doc, platform.tables.repos),
+    audit,
+    guardrails: new GuardrailsSource(clients.ssm, platform.guardrailsParameter, opts.guardrailsCacheMs ?? 30_000),
+    secrets: clients.secrets,
+    secretPrefix: platform.secretPrefix,
+    secretArnPrefix: secretArnPrefix(platform),
+    onChange: opts.onRepoChange,
+  });
+  return { env: opts.env, platform, clients, log: opts.log, authenticator, apiKeys, repos, store, audit };
+}

@@ -1,0 +1,199 @@
+/**
+ * The OpenAPI 3.1 document served at `/v1/openapi.json`, built from the same zod schemas that
+ * validate requests, so the description cannot drift from what the API accepts.
+ */
+import { z } from 'zod';
+import { API_KEY_SCOPES } from '../auth/principal';
+import { ApiKeyCreateSchema } from '../auth/api-keys';
+import { LIST_LIMIT } from '../repos/onboarding';
+import { REPO_STATUSES, RepoConfigInputSchema, RepoConfigPatchSchema, RepoConfigViewSchema } from '../repos/repo-config';
+import { GithubTokenBodySchema } from '../repos/token-secrets';
+import { MAX_BODY_BYTES } from './middleware';
+
+type Json = Record<string, unknown>;
+
+const ApiKeyViewSchema = z.object({
+  key_id: z.string().regex(/^[a-f0-9]{16}$/),
+  name: z.string(),
+  scopes: z.array(z.enum(API_KEY_SCOPES)),
+  created_at: z.string(),
+  created_by: z.string(),
+  revoked_at: z.string().optional(),
+  revoked_by: z.string().optional(),
+});
+
+const ErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+});
+
+function schema(s: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
+const error = (description: string) => ({ description, ...json('Error') });
+
+const ETAG_HEADER = { ETag: { description: 'The row version, quoted: send it back in If-Match', schema: { type: 'string' } } };
+const IF_MATCH = { name: 'If-Match', in: 'header', required: false, description: 'Write only if the row is still at this version (ETag); 412 otherwise', schema: { type: 'string' } };
+const REPO_PATH = [
+  { name: 'owner', in: 'path', required: true, description: 'GitHub user or organization', schema: { type: 'string', maxLength: 39 } },
+  { name: 'repo', in: 'path', required: true, description: 'GitHub repository name', schema: { type: 'string', maxLength: 100 } },
+];
+/** Users (by group) or API keys (by scope). */
+const USER_OR_KEY = [{ cognito: [] }, { apiKey: [] }];
+
+const COMMON_ERRORS = {
+  '400': error('Malformed request: bad JSON, wrong types, unknown fields, bad ids (`{"error":{"code","message","details"}}`)'),
+  '401': error('No credentials, or invalid, expired or revoked ones'),
+  '403': error('Authenticated, but the group or key scope does not allow this'),
+};
+
+let cached: Json | undefined;
+
+export function openApiDocument(): Json {
+  cached ??= build();
+  return cached;
+}
+
+function build(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'ABCA control plane API',
+      version: '1.0.0',
+      description:
+        'Runtime repository onboarding (the config layer). Authenticate with a Cognito access token (`Authorization: Bearer …`, group `admin` to write, `admin` or `operator` to read) or a scoped API key (`X-Api-Key: bgak_<id>_<secret>`).',
+    },
+    paths: {
+      '/v1/openapi.json': {
+        get: { operationId: 'getOpenApi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } } },
+      },
+      '/v1/repos': {
+        post: {
+          operationId: 'onboardRepo',
+          summary: 'Onboard a repository (or restore a removed one)',
+          description: 'Admin or `repos:write`. The row starts `provisioning`; the provisioner makes it `active` or `failed`.',
+          security: USER_OR_KEY,
+          requestBody: { required: true, ...json('RepoConfigInput') },
+          responses: {
+            '201': { description: 'Onboarded', headers: ETAG_HEADER, ...json('RepoConfig') },
+            ...COMMON_ERRORS,
+            '409': error('Already onboarded (REPO_EXISTS), declared in IaC (REPO_MANAGED_BY_IAC) or the repository limit is reached (REPO_LIMIT_REACHED)'),
+            '413': error(`Body larger than ${MAX_BODY_BYTES} bytes`),
+            '422': error('Refused by the guardrails (GUARDRAIL_VIOLATION): organization, model or secret prefix'),
+          },
+        },
+        get: {
+          operationId: 'listRepos',
+          summary: 'List repositories (not removed ones unless status=removed)',
+          security: USER_OR_KEY,
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: [...REPO_STATUSES] } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default } },
+            { name: 'next_token', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'One page', ...json('RepoList') }, ...COMMON_ERRORS },
+        },
+      },
+      '/v1/repos/{owner}/{repo}': {
+        parameters: REPO_PATH,
+        get: {
+          operationId: 'getRepo',
+          summary: 'One repository, with its ETag',
+          security: USER_OR_KEY,
+          responses: { '200': { description: 'The row', headers: ETAG_HEADER, ...json('RepoConfig') }, ...COMMON_ERRORS, '404': error('Not onboarded (REPO_NOT_FOUND)') },
+        },
+        patch: {
+          operationId: 'patchRepo',
+          summary: 'Change settings (JSON merge patch: null clears an optional setting)',
+          security: USER_OR_KEY,
+          parameters: [IF_MATCH],
+          requestBody: { required: true, ...json('RepoConfigPatch') },
+          responses: {
+            '200': { description: 'Changed (back to provisioning) or unchanged', headers: ETAG_HEADER, ...json('RepoConfig') },
+            ...COMMON_ERRORS,
+            '404': error('Not onboarded'),
+            '409': error('Declared in IaC (REPO_MANAGED_BY_IAC) or removed (REPO_REMOVED)'),
+            '412': error('If-Match names another version (PRECONDITION_FAILED)'),
+            '413': error('Body too large'),
+            '422': error('Refused by the guardrails'),
+          },
+        },
+        delete: {
+          operationId: 'removeRepo',
+          summary: 'Soft delete: status removed with a TTL; onboarding again restores it',
+          security: USER_OR_KEY,
+          parameters: [IF_MATCH],
+          responses: {
+            '200': { description: 'Removed', headers: ETAG_HEADER, ...json('RepoConfig') },
+            ...COMMON_ERRORS,
+            '404': error('Not onboarded'),
+            '409': error('Declared in IaC (REPO_MANAGED_BY_IAC)'),
+            '412': error('If-Match names another version'),
+          },
+        },
+      },
+      '/v1/repos/{owner}/{repo}/github-token': {
+        parameters: REPO_PATH,
+        put: {
+          operationId: 'putGithubToken',
+          summary: 'Store the GitHub token in Secrets Manager and point the row at it (the token is never returned)',
+          security: USER_OR_KEY,
+          parameters: [IF_MATCH],
+          requestBody: { required: true, ...json('GithubTokenBody') },
+          responses: {
+            '200': { description: 'The row, with github_token_secret_arn set', headers: ETAG_HEADER, ...json('RepoConfig') },
+            ...COMMON_ERRORS,
+            '404': error('Not onboarded'),
+            '409': error('Declared in IaC or removed'),
+            '412': error('If-Match names another version'),
+          },
+        },
+      },
+      '/v1/api-keys': {
+        post: {
+          operationId: 'createApiKey',
+          summary: 'Create a scoped API key (Cognito admin only); the key is shown only in this response',
+          security: [{ cognito: [] }],
+          requestBody: { required: true, ...json('ApiKeyCreate') },
+          responses: { '201': { description: 'Created', ...json('ApiKeyCreated') }, ...COMMON_ERRORS },
+        },
+        get: {
+          operationId: 'listApiKeys',
+          summary: 'List API keys (never their secrets)',
+          security: [{ cognito: [] }],
+          responses: { '200': { description: 'Every key', ...json('ApiKeyList') }, ...COMMON_ERRORS },
+        },
+      },
+      '/v1/api-keys/{key_id}': {
+        parameters: [{ name: 'key_id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-f0-9]{16}$' } }],
+        delete: {
+          operationId: 'revokeApiKey',
+          summary: 'Revoke an API key (idempotent)',
+          security: [{ cognito: [] }],
+          responses: { '200': { description: 'The revoked key', ...json('ApiKey') }, ...COMMON_ERRORS, '404': error('No such key (API_KEY_NOT_FOUND)') },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        cognito: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Cognito access token of the platform user pool and app client' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'bgak_<id>_<secret>, scopes repos:read, repos:write, tasks:submit' },
+      },
+      schemas: {
+        RepoConfigInput: schema(RepoConfigInputSchema, 'input'),
+        RepoConfigPatch: schema(RepoConfigPatchSchema, 'input'),
+        RepoConfig: schema(RepoConfigViewSchema, 'output'),
+        RepoList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('RepoConfig') }, next_token: { type: 'string' } } },
+        GithubTokenBody: schema(GithubTokenBodySchema, 'input'),
+        ApiKeyCreate: schema(ApiKeyCreateSchema, 'input'),
+        ApiKey: schema(ApiKeyViewSchema, 'output'),
+        ApiKeyCreated: { allOf: [ref('ApiKey'), { type: 'object', required: ['api_key'], properties: { api_key: { type: 'string', pattern: '^bgak_[a-f0-9]{16}_[a-f0-9]{64}$' } } }] },
+        ApiKeyList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('ApiKey') } } },
+        Error: schema(ErrorSchema, 'output'),
+      },
+    },
+  };
+}

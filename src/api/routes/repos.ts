@@ -1,0 +1,49 @@
+/** `/v1/repos`: onboard, list, read, patch, remove, and set the GitHub token. */
+import { Hono } from 'hono';
+import type { ApiDeps } from '../deps';
+import { repoFromPath } from '../../repos/onboarding';
+import { etagOf, rowView } from '../../repos/rows';
+import type { RepoConfig } from '../../repos/repo-config';
+import { callerOf, readJson, requirePermission, type ApiEnv } from '../middleware';
+
+export function reposRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const r = new Hono<ApiEnv>();
+  const read = requirePermission(deps.authenticator, 'repos:read');
+  const write = requirePermission(deps.authenticator, 'repos:write');
+  const withEtag = (row: RepoConfig) => ({ ETag: etagOf(row) });
+
+  r.post('/', write, async (c) => {
+    const row = await deps.repos.onboard(callerOf(c), await readJson(c));
+    return c.json(rowView(row), 201, { ...withEtag(row), Location: `/v1/repos/${row.repo}` });
+  });
+
+  r.get('/', read, async (c) => {
+    const page = await deps.repos.list({ status: c.req.query('status'), limit: c.req.query('limit'), next_token: c.req.query('next_token') });
+    return c.json({ items: page.items.map(rowView), ...(page.nextToken ? { next_token: page.nextToken } : {}) });
+  });
+
+  r.get('/:owner/:repo', read, async (c) => {
+    const row = await deps.repos.get(repoFromPath(c.req.param('owner'), c.req.param('repo')));
+    return c.json(rowView(row), 200, withEtag(row));
+  });
+
+  r.patch('/:owner/:repo', write, async (c) => {
+    const repo = repoFromPath(c.req.param('owner'), c.req.param('repo'));
+    const row = await deps.repos.patch(callerOf(c), repo, await readJson(c), c.req.header('if-match'));
+    return c.json(rowView(row), 200, withEtag(row));
+  });
+
+  r.delete('/:owner/:repo', write, async (c) => {
+    const repo = repoFromPath(c.req.param('owner'), c.req.param('repo'));
+    const row = await deps.repos.remove(callerOf(c), repo, c.req.header('if-match'));
+    return c.json(rowView(row), 200, withEtag(row));
+  });
+
+  r.put('/:owner/:repo/github-token', write, async (c) => {
+    const repo = repoFromPath(c.req.param('owner'), c.req.param('repo'));
+    const row = await deps.repos.setGithubToken(callerOf(c), repo, await readJson(c), c.req.header('if-match'));
+    return c.json(rowView(row), 200, withEtag(row));
+  });
+
+  return r;
+}

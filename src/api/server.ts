@@ -1,0 +1,78 @@
+/**
+ * The API as a Node HTTP server over the same app the Lambda runs, against whatever AWS_ENDPOINT_URL
+ * names (moto locally). Repository changes are provisioned in-process after each write.
+ *
+ *   const api = await startApiServer({ env: 'dev', port: 0 });   // port 0: any free port
+ *   … fetch(`${api.url}/v1/repos`) …
+ *   await api.close();
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createClients, type AwsClients } from '../aws/clients';
+import { assertEnvName } from '../platform/names';
+import { loadPlatformConfig, type PlatformConfig } from '../platform/platform-config';
+import { createApp, type ApiApp, type CreateAppOptions } from './app';
+import { buildApiDeps, type ApiDeps } from './deps';
+import { LocalProvisioner } from './local-provisioner';
+import { apiLogger, type LogOption } from './logging';
+import { buildProvisionerDeps } from './provisioner';
+
+export interface ApiServerOptions {
+  env: string;
+  port: number;
+  /** Default 127.0.0.1: the local control plane is not for the network. */
+  host?: string;
+  clients?: AwsClients;
+  /** A Powertools logger, or a function receiving each JSON log line (default: stdout). */
+  log?: LogOption;
+  /** Guardrails cache (default 30 s). */
+  guardrailsCacheMs?: number;
+  /** Run the provisioner in-process after each change (default true). */
+  provision?: boolean;
+  /** Extra routers under /v1 (e.g. tasks). */
+  routers?: (deps: ApiDeps) => CreateAppOptions['routers'];
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  platform: PlatformConfig;
+  app: ApiApp;
+  /** Resolves when every change so far has been provisioned. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const env = assertEnvName(opts.env);
+  const clients = opts.clients ?? createClients();
+  const log = apiLogger(opts.log);
+  const platform = await loadPlatformConfig(clients.ssm, env);
+  const provisioner = opts.provision === false ? undefined : new LocalProvisioner(buildProvisionerDeps({ env, platform, clients, log }));
+  const deps = buildApiDeps({ env, platform, clients, log, guardrailsCacheMs: opts.guardrailsCacheMs, onRepoChange: provisioner && ((repo) => provisioner.notify(repo)) });
+  const app = createApp(deps, { routers: opts.routers?.(deps) });
+
+  const hostname = opts.host ?? '127.0.0.1';
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: opts.port, hostname }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+  log.info('API listening', { url: `http://${host}:${port}`, env });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    platform,
+    app,
+    idle: async () => provisioner?.idle(),
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        // Idle keep-alive sockets would hold close() open.
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      }).then(() => provisioner?.idle())),
+  };
+}

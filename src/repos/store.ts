@@ -1,0 +1,170 @@
+/**
+ * The repos table: RepoConfig rows keyed by canonical `owner/repo`, every write conditional on the
+ * version the caller read (optimistic concurrency), plus paginated listing.
+ */
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+import { REPO_STATUSES, type RepoConfig, type RepoStatus } from './repo-config';
+
+export const STATUS_INDEX = 'status-index';
+
+/** A conditional write lost against another writer. */
+export class StaleWriteError extends Error {
+  constructor() {
+    super('the row changed since it was read');
+    this.name = 'StaleWriteError';
+  }
+}
+
+export interface ListPage {
+  items: RepoConfig[];
+  nextToken?: string;
+}
+
+const TokenSchema = z.object({ repo: z.string().min(1).max(300), status: z.enum(REPO_STATUSES).optional() }).strict();
+
+export function encodeNextToken(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/** Decodes a `next_token`, refusing anything this API did not hand out for the same filter. */
+export function decodeNextToken(token: string, status?: RepoStatus): Record<string, string> {
+  const bad = () => new ValidationError('next_token is not one this API returned for this query', 'INVALID_NEXT_TOKEN');
+  if (token.length > 600 || !/^[A-Za-z0-9_-]+$/.test(token)) throw bad();
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  const parsed = TokenSchema.safeParse(json);
+  if (!parsed.success || parsed.data.status !== status) throw bad();
+  return parsed.data as Record<string, string>;
+}
+
+function isConditionFailure(e: unknown): boolean {
+  return (e as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+export class RepoStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async get(repo: string): Promise<RepoConfig | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { repo }, ConsistentRead: true }));
+    return out.Item as RepoConfig | undefined;
+  }
+
+  /** Writes a new row; `over` is the removed row being restored, if any. StaleWriteError when taken. */
+  async create(row: RepoConfig, over?: RepoConfig): Promise<void> {
+    const condition = over
+      ? { ConditionExpression: '#v = :v AND #s = :removed', ExpressionAttributeNames: { '#v': 'version', '#s': 'status' }, ExpressionAttributeValues: { ':v': over.version, ':removed': 'removed' } }
+      : { ConditionExpression: 'attribute_not_exists(repo)' };
+    await this.put(row, condition);
+  }
+
+  /** Replaces an API-owned row still at `expectedVersion` and not removed. */
+  async replace(row: RepoConfig, expectedVersion: number): Promise<void> {
+    await this.put(row, {
+      ConditionExpression: '#v = :v AND #src = :api AND #s <> :removed',
+      ExpressionAttributeNames: { '#v': 'version', '#src': 'source', '#s': 'status' },
+      ExpressionAttributeValues: { ':v': expectedVersion, ':api': 'api', ':removed': 'removed' },
+    });
+  }
+
+  /**
+   * The provisioner's verdict on a version: applied only while that version is still the one
+   * being provisioned (a newer change brings its own provisioning). The version does not move:
+   * it counts configuration changes, and ETags held by callers stay valid.
+   */
+  async settle(repo: string, version: number, status: 'active' | 'failed', reason?: string, at = new Date()): Promise<RepoConfig | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { repo },
+          UpdateExpression: reason ? 'SET #s = :s, status_reason = :r, updated_at = :at' : 'SET #s = :s, updated_at = :at REMOVE status_reason',
+          ConditionExpression: '#v = :v AND #s = :provisioning',
+          ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
+          ExpressionAttributeValues: { ':s': status, ':v': version, ':provisioning': 'provisioning', ':at': at.toISOString(), ...(reason ? { ':r': reason } : {}) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as RepoConfig;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** One page: by status through the index, or every non-removed row. */
+  async list(opts: { status?: RepoStatus; limit: number; nextToken?: string }): Promise<ListPage> {
+    let startKey: Record<string, unknown> | undefined = opts.nextToken ? decodeNextToken(opts.nextToken, opts.status) : undefined;
+    const items: RepoConfig[] = [];
+    // A filtered scan can return short pages; a few more reads fill the page, bounded so one
+    // request never walks the whole table.
+    for (let reads = 0; reads < 10 && items.length < opts.limit; reads++) {
+      const Limit = opts.limit - items.length;
+      const out = opts.status
+        ? await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: STATUS_INDEX,
+              KeyConditionExpression: '#s = :s',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':s': opts.status },
+              ExclusiveStartKey: startKey,
+              Limit,
+            }),
+          )
+        : await this.doc.send(
+            new ScanCommand({
+              TableName: this.tableName,
+              // Rows only (the limit counter has no status), and not the removed ones.
+              FilterExpression: 'attribute_exists(#s) AND #s <> :removed',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':removed': 'removed' },
+              ExclusiveStartKey: startKey,
+              Limit,
+            }),
+          );
+      items.push(...((out.Items ?? []) as RepoConfig[]));
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { items, nextToken: startKey ? encodeNextToken(opts.status ? { repo: String(startKey.repo), status: opts.status } : { repo: String(startKey.repo) }) : undefined };
+  }
+
+  /** Every row in one status (the provisioner's view of what is live). */
+  async allWithStatus(status: RepoStatus): Promise<RepoConfig[]> {
+    const items: RepoConfig[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: STATUS_INDEX,
+          KeyConditionExpression: '#s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': status },
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...((out.Items ?? []) as RepoConfig[]));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  private async put(row: RepoConfig, condition: { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: row, ...condition }));
+    } catch (e) {
+      if (isConditionFailure(e)) throw new StaleWriteError();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * GitHub tokens in Secrets Manager, under the platform's secret prefix. The control plane writes a
+ * token and checks that a secret exists; it never reads a token back.
+ */
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+
+/** `PUT …/github-token` body. The refinements' messages never include the value. */
+export const GithubTokenBodySchema = z
+  .object({
+    token: z
+      .string({ message: 'token must be a string' })
+      .min(20, { message: 'token is too short to be a GitHub token' })
+      .max(1024, { message: 'token is too long' })
+      .refine((t) => /^[\x21-\x7e]+$/.test(t), { message: 'token must be printable ASCII without spaces' }),
+  })
+  .strict();
+
+/** `abca/<env>/github-token/<owner>/<repo>`: one secret per repository, under the platform prefix. */
+export function tokenSecretName(secretPrefix: string, repo: string): string {
+  return `${secretPrefix}github-token/${repo}`;
+}
+
+/** Stores the token (creating the secret the first time) and returns the secret's ARN. */
+export async function storeGithubToken(secrets: SecretsManagerClient, name: string, token: string, description: string): Promise<string> {
+  try {
+    const out = await secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString: token }));
+    return out.ARN!;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
+  }
+  try {
+    const created = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: token, Description: description }));
+    return created.ARN!;
+  } catch (e) {
+    // Created by a concurrent request in between: write our value over it.
+    if ((e as { name?: string }).name !== 'ResourceExistsException') throw e;
+    const out = await secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString: token }));
+    return out.ARN!;
+  }
+}
+
+export type SecretCheck = { ok: true } | { ok: false; reason: string };
+
+/** Whether the secret exists and is not scheduled for deletion (metadata only). */
+export async function checkSecret(secrets: SecretsManagerClient, arn: string): Promise<SecretCheck> {
+  try {
+    const out = await secrets.send(new DescribeSecretCommand({ SecretId: arn }));
+    if (out.DeletedDate) return { ok: false, reason: `token secret ${arn} is scheduled for deletion` };
+    return { ok: true };
+  } catch (e) {
+    const name = (e as { name?: string }).name;
+    if (name === 'ResourceNotFoundException') return { ok: false, reason: `token secret ${arn} does not exist` };
+    if (name === 'AccessDeniedException') return { ok: false, reason: `token secret ${arn} cannot be read by the platform (access denied)` };
+    throw e;
+  }
+}
