@@ -198,6 +198,10 @@ export class ApiClient {
     return this.request<Task>('GET', `/v1/tasks/${encodeURIComponent(id)}`).then((a) => a.body);
   }
   listTasks(q: { repo?: string; status?: string; limit?: number; next_token?: string } = {}) {
-    return this.request<Page<Task>>('GET', '/v1/tasks', { query: q }).then((a) => a.body);
+    // Tolerates `tasks` for `items` (the task store's own page shape).
+    return this.request<Page<Task> & { tasks?: Task[] }>('GET', '/v1/tasks', { query: q }).then(({ body }) => ({
+      items: body.items ?? body.tasks ?? [],
+      ...(body.next_token ? { next_token: body.next_token } : {}),
+    }));
   }
 }

@@ -20,7 +20,8 @@ const TASK_FIELD_ORDER = ['task_id', 'repo', 'status', 'status_reason', 'descrip
 export function renderTask(task: Task): string {
   const t = task as Record<string, unknown>;
   const keys = [...TASK_FIELD_ORDER.filter((k) => k in t), ...Object.keys(t).filter((k) => !TASK_FIELD_ORDER.includes(k)).sort()];
-  return renderFields(keys.map((k) => [k, t[k]]));
+  // Nested documents (config, result) as indented JSON under their field.
+  return renderFields(keys.map((k) => [k, t[k] !== null && typeof t[k] === 'object' && !Array.isArray(t[k]) ? JSON.stringify(t[k], null, 2) : t[k]]));
 }
 
 /** Pure: COMPLETED succeeds; FAILED and CANCELLED end the watch with exit 1; the rest go on. */
