@@ -133,7 +133,7 @@ export async function waitFor<R, T>(opts: {
         if ('error' in verdict) throw verdict.error;
         return verdict.value;
       }
-      progress.update(`${verdict.text} (${Math.round((Date.now() - started) / 1000)} s)`);
+      progress.update(verdict.text, `(${Math.round((Date.now() - started) / 1000)} s)`);
       if (Date.now() - started >= opts.timeoutMs) {
         throw new OperationFailedError(`gave up waiting for ${opts.what} after ${Math.round(opts.timeoutMs / 1000)} s (${verdict.text})`, 'WAIT_TIMEOUT');
       }

@@ -52,7 +52,8 @@ export interface Writer {
 }
 
 export interface Progress {
-  update(text: string): void;
+  /** `detail` (e.g. elapsed time) is drawn on a TTY only; plain lines repeat only when `text` changes. */
+  update(text: string, detail?: string): void;
   /** Ends the spinner; `line` (if any) stays on stderr. */
   stop(line?: string): void;
 }
@@ -96,13 +97,15 @@ export class Output {
       };
     }
     let frame = 0;
-    const draw = () => this.stderr.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${current}`);
+    let extra = '';
+    const draw = () => this.stderr.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${current}${extra}`);
     draw();
     const timer = setInterval(draw, 80);
     timer.unref();
     return {
-      update: (t) => {
+      update: (t, detail) => {
         current = t;
+        extra = detail ? ` ${detail}` : '';
         draw();
       },
       stop: (line) => {

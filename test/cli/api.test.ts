@@ -3,7 +3,9 @@
  * the same handlers as Lambda. One environment and one server for the file; each test its own
  * repositories and config folder.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import * as path from 'node:path';
 import { createClients } from '../../src/aws/clients';
 import { startApiServer } from '../../src/api/server';
 import { ensureLocalUser, type LocalUser } from '../../src/local/admin-user';
@@ -134,6 +136,24 @@ describe('bgagent over the API (built binary, local control plane)', () => {
     // Assess
     expect(run.code).toBe(2);
     expect(run.json()).toMatchObject({ ok: false, error: { details: { status: 403 } } });
+  });
+
+  it('a session about to expire is refreshed before the request; a token the API refuses is refreshed once and retried', async () => {
+    // Prepare
+    const file = path.join(dir, 'credentials.json');
+    const creds = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...creds, expiresAt: new Date(Date.now() + 20_000).toISOString() }));
+    // Act
+    const nearExpiry = await cli(['repo', 'list', '--json']);
+    const refreshed = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...refreshed, accessToken: 'not-a-valid-token' }));
+    const refused = await cli(['repo', 'list', '--json']);
+    // Assess
+    expect(nearExpiry.code).toBe(0);
+    expect(Date.parse(refreshed.expiresAt)).toBeGreaterThan(Date.now() + 10 * 60_000);
+    expect(refused.code).toBe(0);
+    expect(refused.json()).toHaveProperty('items');
+    expect(JSON.parse(readFileSync(file, 'utf8')).accessToken).not.toBe('not-a-valid-token');
   });
 
   it('without a session or key: NOT_LOGGED_IN, exit 2; an unreachable API: NETWORK, exit 1', async () => {

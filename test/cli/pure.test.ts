@@ -9,7 +9,7 @@ import { resolveApiUrl } from '../../src/cli/common';
 import { parseClientConfig, sessionState, type Credentials } from '../../src/cli/config';
 import { joinHistory, parseDescription } from '../../src/cli/history';
 import { buildProgram, usageError } from '../../src/cli/main';
-import { cell, renderFields, renderTable } from '../../src/cli/output';
+import { cell, Output, renderFields, renderTable } from '../../src/cli/output';
 import { onboardBody, parseRepoId, patchBody, SETTING_FLAGS, settingsFromFlags } from '../../src/cli/repo-flags';
 import { credentialsFrom, jwtClaims } from '../../src/cli/auth';
 import { RepoSettingsShape } from '../../src/repos/repo-config';
@@ -267,6 +267,24 @@ describe('rendering', () => {
     expect(cell('a\n b')).toBe('a b');
     expect(cell({ k: 1 })).toBe('{"k":1}');
     expect(renderFields([['a', 1], ['long', 'x'], ['skip', undefined]])).toBe('a     1\nlong  x');
+  });
+
+  it('--json writes one document to stdout; progress and warnings go to stderr, one line per change when not a TTY', () => {
+    // Prepare
+    let stdout = '';
+    let stderr = '';
+    const out = new Output(true, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s), isTTY: false });
+    // Act
+    const p = out.progress('acme/w: provisioning');
+    p.update('acme/w: provisioning', '(1 s)');
+    p.update('acme/w: provisioning', '(2 s)');
+    p.update('acme/w: active', '(3 s)');
+    p.stop();
+    out.warn('careful');
+    out.result({ a: 1 }, () => 'human');
+    // Assess
+    expect(JSON.parse(stdout)).toEqual({ a: 1 });
+    expect(stderr).toBe('… acme/w: provisioning\n… acme/w: active\nwarning: careful\n');
   });
 
   it('every command has --help with an example and --json', () => {
