@@ -3,7 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
 import { HttpAgentInvoker, type AgentInvoker } from '../../src/tasks/invoker';
 import { cancelTask, getTask, listTasks, runTask, submitTask } from '../../src/tasks/orchestrator';
-import { requireTaskRecord, transitionTaskRecord } from '../../src/tasks/store';
+import { createTaskRecord, requireTaskRecord, transitionTaskRecord } from '../../src/tasks/store';
 import { useMoto } from '../support/moto';
 import { rejectionOf, taskBed, type TaskBed } from './helpers';
 
@@ -76,17 +76,22 @@ describe('task orchestrator', () => {
     expect(await bed.taskCount()).toBe(rows);
   });
 
-  it('concurrent resubmissions with one key create exactly one task', async () => {
-    // Prepare
+  it('a submitter that lost the race to the same key gets the row the winner wrote (conditional create)', async () => {
+    // Prepare: the winner's row is in; the loser built its record before seeing it
     const deps = bed.deps();
+    const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
     const input = { repo: 'octo/active', description: 'Race', idempotency_key: 'race-1' };
+    const winner = await submitTask(deps, { caller, input });
     const rows = await bed.taskCount();
+    const loser = { ...(await requireTaskRecord(table, winner.task.task_id)), created_at: 'later', updated_at: 'later' };
     // Act
-    const results = await Promise.all(Array.from({ length: 5 }, () => submitTask(deps, { caller, input })));
+    const replay = await createTaskRecord(table, loser);
+    const conflicting = await rejectionOf(createTaskRecord(table, { ...loser, request_hash: 'f'.repeat(64) }));
     // Assess
-    expect(new Set(results.map((r) => r.task.task_id)).size).toBe(1);
-    expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect(await bed.taskCount()).toBe(rows + 1);
+    expect(replay.created).toBe(false);
+    expect(replay.task.created_at).toBe(winner.task.created_at);
+    expect(conflicting).toMatchObject({ code: 'IDEMPOTENCY_MISMATCH' });
+    expect(await bed.taskCount()).toBe(rows);
   });
 
   it('the same key with a different task is IDEMPOTENCY_MISMATCH; another caller\'s key is another task', async () => {
@@ -163,18 +168,22 @@ describe('task orchestrator', () => {
     expect(bed.agentRequests.filter((p) => p === '/invocations').length).toBe(invocations);
   });
 
-  it('two runners on one task: the agent runs once', async () => {
+  it('a second runner finds the task taken: the agent runs once', async () => {
     // Prepare
     const deps = bed.deps();
+    const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Only once' } });
+    const stale = await requireTaskRecord(table, task.task_id);
     const invocations = bed.agentRequests.filter((p) => p === '/invocations').length;
     // Act
-    const [a, b] = await Promise.all([runTask(deps, task.task_id), runTask(deps, task.task_id)]);
-    const again = await runTask(deps, task.task_id);
+    const first = await runTask(deps, task.task_id);
+    const second = await runTask(deps, task.task_id);
+    const staleStart = await rejectionOf(transitionTaskRecord(table, stale, 'RUNNING'));
     // Assess
     expect(bed.agentRequests.filter((p) => p === '/invocations').length).toBe(invocations + 1);
-    expect([a.status, b.status]).toContain('COMPLETED');
-    expect(again.status).toBe('COMPLETED');
+    expect(first.status).toBe('COMPLETED');
+    expect(second).toEqual(first);
+    expect(staleStart).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { from: 'COMPLETED', to: 'RUNNING' } });
   });
 
   it('cancels a SUBMITTED task; running it afterwards does nothing; cancelling again is ILLEGAL_TRANSITION', async () => {
@@ -225,23 +234,33 @@ describe('task orchestrator', () => {
     expect(error).toMatchObject({ code: 'ILLEGAL_TRANSITION', exitCode: 3, details: { from: 'COMPLETED', to: 'CANCELLED' } });
   });
 
-  it('state writes are conditional: of two racing moves from RUNNING exactly one wins', async () => {
-    // Prepare
+  it('state writes are conditional: a move made from a stale read loses to the one already written', async () => {
+    // Prepare: two actors read the task while it was RUNNING
     const deps = bed.deps();
     const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Contested' } });
     const running = await transitionTaskRecord(table, await requireTaskRecord(table, task.task_id), 'RUNNING');
-    // Act: both start from the same RUNNING read
-    const results = await Promise.allSettled([transitionTaskRecord(table, running, 'COMPLETED', { result: { status: 'completed' } }), transitionTaskRecord(table, running, 'CANCELLED')]);
+    // Act
+    const completed = await transitionTaskRecord(table, running, 'COMPLETED', { result: { status: 'completed' } });
+    const lateCancel = await rejectionOf(transitionTaskRecord(table, running, 'CANCELLED'));
     // Assess
-    const won = results.filter((r) => r.status === 'fulfilled');
-    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    expect(won).toHaveLength(1);
-    expect(lost).toHaveLength(1);
-    expect(lost[0]!.reason).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
-    const final = await getTask(deps, task.task_id);
-    expect(final.status).toBe((won[0] as PromiseFulfilledResult<{ status: string }>).value.status);
-    expect(final.version).toBe(3);
+    expect(completed).toMatchObject({ status: 'COMPLETED', version: 3 });
+    expect(lateCancel).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { from: 'COMPLETED', to: 'CANCELLED' } });
+    expect(await getTask(deps, task.task_id)).toMatchObject({ status: 'COMPLETED', version: 3, result: { status: 'completed' } });
+  });
+
+  it('a stale read whose move is still legal is retried against the current status', async () => {
+    // Prepare: one actor read SUBMITTED; meanwhile the task started
+    const deps = bed.deps();
+    const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Moving' } });
+    const stale = await requireTaskRecord(table, task.task_id);
+    await transitionTaskRecord(table, stale, 'RUNNING');
+    // Act
+    const cancelled = await transitionTaskRecord(table, stale, 'CANCELLED', { status_reason: 'stop' });
+    // Assess
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', status_reason: 'stop', version: 3 });
+    expect(cancelled.started_at).toBeDefined();
   });
 
   it('an unknown or malformed task id is TASK_NOT_FOUND', async () => {
