@@ -121,7 +121,7 @@ describe('agent compiled as the image runs it', () => {
       child!.once('exit', (code) => reject(new Error(`agent exited ${code}`)));
     });
     // Act
-    const ping = await (await fetch(`${started.url}/ping`)).json();
+    const ping = (await (await fetch(`${started.url}/ping`)).json()) as { status: string };
     const version = await (await fetch(`${started.url}/version`)).json();
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

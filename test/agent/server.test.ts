@@ -26,7 +26,7 @@ describe('agent server', () => {
   it('GET /ping answers the AgentCore ping contract', async () => {
     // Act
     const res = await fetch(`${agent.url}/ping`);
-    const body = await res.json();
+    const body = (await res.json()) as Record<string, number | string>;
     // Assess
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
