@@ -32,8 +32,11 @@ export interface TaskDeps {
   doc: DynamoDBDocumentClient;
   tables: { repos: string; tasks: string };
   invoker: AgentInvoker;
-  /** Model for repositories that name none; default: the first allowed model of the guardrails defaults. */
-  defaultModelId?: string;
+  /**
+   * Model for repositories that name none: a model id, or a function reading it (e.g. the first
+   * allowed model of the live guardrails). Default: DEFAULT_GUARDRAILS.allowed_models[0].
+   */
+  defaultModelId?: string | (() => Promise<string>);
   now?: () => Date;
   log?: (line: string) => void;
 }
@@ -194,7 +197,8 @@ export async function runTask(deps: TaskDeps, taskId: string): Promise<TaskView>
     return toTaskView((await move(deps, task, 'FAILED', { status_reason: reason })) ?? (await requireTaskRecord(table(deps), taskId)));
   }
   const repo = parsed.data;
-  const config = mergeTaskConfig(repo, deps.defaultModelId);
+  const defaultModel = typeof deps.defaultModelId === 'function' ? await deps.defaultModelId() : deps.defaultModelId;
+  const config = mergeTaskConfig(repo, defaultModel);
   const running = await move(deps, task, 'RUNNING', { config: config as unknown as Record<string, unknown>, runtime_session_id: task.task_id });
   if (!running) return current();
   log(`task ${taskId} running on ${deps.invoker.kind} ${repo.runtime_arn ?? deps.invoker.target}`);
@@ -217,11 +221,12 @@ export async function getTask(deps: TaskDeps, taskId: string): Promise<TaskView>
   return toTaskView(await requireTaskRecord(table(deps), taskId));
 }
 
-export async function listTasks(deps: TaskDeps, query: ListQuery = {}): Promise<{ tasks: TaskView[]; next_token?: string }> {
+/** One page, shaped like the API's other lists (`{items, next_token?}`). */
+export async function listTasks(deps: TaskDeps, query: ListQuery = {}): Promise<{ items: TaskView[]; next_token?: string }> {
   const problem = query.repo !== undefined ? repoIdProblem(query.repo) : undefined;
   if (problem) throw new ValidationError(`repo ${problem}`, 'VALIDATION_ERROR', { problems: [{ field: 'repo', message: problem }] });
   const page = await listTaskRecords(table(deps), query);
-  return { tasks: page.tasks.map(toTaskView), ...(page.next_token ? { next_token: page.next_token } : {}) };
+  return { items: page.tasks.map(toTaskView), ...(page.next_token ? { next_token: page.next_token } : {}) };
 }
 
 /** SUBMITTED or RUNNING → CANCELLED; a finished task is ILLEGAL_TRANSITION (409). */
@@ -237,7 +242,7 @@ export async function cancelTask(deps: TaskDeps, taskId: string, opts: { caller?
 export function taskDepsFromPlatform(
   platform: Pick<PlatformConfig, 'tables' | 'agentRuntimeArn'>,
   clients: { doc: DynamoDBDocumentClient },
-  opts: { invoker?: AgentInvoker; env?: NodeJS.ProcessEnv; defaultModelId?: string; log?: (line: string) => void } = {},
+  opts: { invoker?: AgentInvoker; env?: NodeJS.ProcessEnv; defaultModelId?: TaskDeps['defaultModelId']; log?: (line: string) => void } = {},
 ): TaskDeps {
   return {
     doc: clients.doc,

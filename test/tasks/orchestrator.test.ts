@@ -58,6 +58,17 @@ describe('task orchestrator', () => {
     expect((done.result!.plan as { kind: string }[]).map((s) => s.kind)).toContain('build');
   });
 
+  it('takes the default model from the live guardrails when the deps read it', async () => {
+    // Prepare
+    const deps = bed.deps({ defaultModelId: async () => DEFAULT_GUARDRAILS.allowed_models[2]! });
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Use the host model' } });
+    // Act
+    const done = await runTask(deps, task.task_id);
+    // Assess
+    expect(done.config).toMatchObject({ model_id: DEFAULT_GUARDRAILS.allowed_models[2] });
+    expect(done.result).toMatchObject({ model_id: DEFAULT_GUARDRAILS.allowed_models[2] });
+  });
+
   it('an idempotent resubmission returns the same task, before and after it ran, without a second row', async () => {
     // Prepare
     const deps = bed.deps();
@@ -299,8 +310,8 @@ describe('task listing', () => {
     let next_token: string | undefined;
     do {
       const page = await listTasks(bed.deps(), { repo: 'octo/a', limit: 2, next_token });
-      seen.push(...page.tasks.map((t) => t.task_id));
-      pages.push(page.tasks.length);
+      seen.push(...page.items.map((t) => t.task_id));
+      pages.push(page.items.length);
       next_token = page.next_token;
     } while (next_token);
     // Assess
@@ -314,9 +325,9 @@ describe('task listing', () => {
     const cancelled = await listTasks(bed.deps(), { status: 'CANCELLED' });
     const submitted = await listTasks(bed.deps(), { status: 'SUBMITTED', limit: 100 });
     // Assess
-    expect(completed.tasks.map((t) => t.task_id)).toEqual([ids[1]]);
-    expect(cancelled.tasks.map((t) => t.task_id)).toEqual([ids[3]]);
-    expect(submitted.tasks).toHaveLength(4);
+    expect(completed.items.map((t) => t.task_id)).toEqual([ids[1]]);
+    expect(cancelled.items.map((t) => t.task_id)).toEqual([ids[3]]);
+    expect(submitted.items).toHaveLength(4);
     expect(submitted.next_token).toBeUndefined();
   });
 
@@ -325,8 +336,8 @@ describe('task listing', () => {
     const first = await listTasks(bed.deps(), { limit: 4 });
     const rest = await listTasks(bed.deps(), { limit: 4, next_token: first.next_token });
     // Assess
-    expect(first.tasks).toHaveLength(4);
-    expect(new Set([...first.tasks, ...rest.tasks].map((t) => t.task_id)).size).toBe(6);
+    expect(first.items).toHaveLength(4);
+    expect(new Set([...first.items, ...rest.items].map((t) => t.task_id)).size).toBe(6);
   });
 
   it.each([
