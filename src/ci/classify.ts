@@ -54,6 +54,10 @@ export const RULES: readonly Rule[] = [
   { pattern: 'src/api/**', layers: INFRA, why: 'API Lambda handler code (deployed by Terraform)' },
   { pattern: 'src/repos/**', layers: INFRA, why: 'RepoConfig schema/Cedar checks used by the API handlers and the Blueprint construct' },
   { pattern: 'src/auth/**', layers: INFRA, why: 'Cognito JWT and API-key verification bundled into the API Lambda' },
+  // The smoke check (runtime) invokes the agent through the same invoker the API Lambda uses.
+  { pattern: 'src/tasks/invoker.ts', layers: BOTH, why: 'agent invocation: API Lambda and the runtime smoke check' },
+  { pattern: 'src/tasks/errors.ts', layers: BOTH, why: 'task errors: API Lambda and the runtime smoke check' },
+  { pattern: 'src/tasks/smoke.ts', layers: RUNTIME, why: 'runtime smoke check (scripts/smoke-runtime.ts)' },
   { pattern: 'src/tasks/**', layers: INFRA, why: 'task orchestration and agent invocation bundled into the API Lambda' },
   { pattern: 'scripts/bundle-handlers.ts', layers: INFRA, why: 'builds the Lambda bundles Terraform deploys' },
 

@@ -12,6 +12,11 @@ describe('classify: one path', () => {
   it.each<[string, Layer[]]>([
     // the agent image: everything in agent/, prompts (.md) and tests included
     ['agent/Dockerfile', RUNTIME],
+    // the task modules the smoke check shares with the API Lambda, and the smoke module itself
+    ['src/tasks/invoker.ts', BOTH],
+    ['src/tasks/errors.ts', BOTH],
+    ['src/tasks/smoke.ts', RUNTIME],
+    ['src/tasks/orchestrator.ts', INFRA],
     ['agent/src/server.ts', RUNTIME],
     ['agent/package-lock.json', RUNTIME],
     ['agent/prompts/system.md', RUNTIME],

@@ -1,3 +1,4 @@
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { assertLoopbackEndpoint, resetMoto } from '../../src/local/moto';
 import { useMoto } from '../support/moto';
@@ -13,6 +14,22 @@ describe('local AWS emulator', () => {
     await resetMoto(moto.endpoint());
     // Assess
     await expect(ssm.send(new GetParameterCommand({ Name: '/t/x' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  });
+
+  it('makes racing conditional writes atomic, as AWS does: exactly one of 40 wins', async () => {
+    // Prepare
+    const ddb = new DynamoDBClient({ maxAttempts: 1 });
+    await ddb.send(
+      new CreateTableCommand({ TableName: 'race', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }] }),
+    );
+    const put = (i: number) =>
+      ddb.send(new PutItemCommand({ TableName: 'race', Item: { k: { S: 'lock' }, by: { N: String(i) } }, ConditionExpression: 'attribute_not_exists(k)' }));
+    // Act
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => put(i)));
+    // Assess
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as Error).name);
+    expect(new Set(losers)).toEqual(new Set(['ConditionalCheckFailedException']));
   });
 
   it.each(['http://127.0.0.1:5000', 'http://localhost:4566', 'http://[::1]:5000'])('accepts loopback endpoint %s', (url) => {
