@@ -234,6 +234,8 @@ describe('deploy-runtime.yml: the publisher role only, and never Terraform', () 
     expect(publish).toMatch(/npx tsx scripts\/publish-runtime\.ts "\$\{args\[@\]\}"/);
     expect(publish).toContain('--image-digest "$IMAGE_DIGEST"');
     expect(publish).toContain('--smoke-cmd "npx tsx scripts/smoke-runtime.ts --env $ABCA_ENV"');
+    // An image built from this commit must answer with this commit, or the publish rolls back.
+    expect(publish).toContain('--smoke-cmd "npx tsx scripts/smoke-runtime.ts --env $ABCA_ENV --expect-commit $GITHUB_SHA"');
     expect(wf.jobs.publish!.steps!.find((s) => s.run?.includes('publish-runtime'))!.env).toMatchObject({
       IMAGE_DIGEST: '${{ needs.build.outputs.digest }}',
       IMAGE_TAG: '${{ inputs.image_tag }}',
