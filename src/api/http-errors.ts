@@ -32,7 +32,7 @@ export function httpStatusOf(e: unknown): ContentfulStatusCode {
 }
 
 export function errorBody(e: unknown): ErrorBody {
-  if (e instanceof AbcaError && httpStatusOf(e) < 500) return { error: e.toJSON() };
-  if (e instanceof AuthUnavailableError) return { error: { code: e.code, message: e.message } };
+  // Our named errors carry messages we wrote (never secrets); anything else may not.
+  if (e instanceof AbcaError) return { error: e.toJSON() };
   return { error: { code: 'INTERNAL', message: 'internal error; the request id in X-Request-Id identifies it in the logs' } };
 }

@@ -11,6 +11,7 @@ import {
   ListFirewallDomainsCommand,
   UpdateFirewallDomainsCommand,
   type Route53ResolverClient,
+  type UpdateFirewallDomainsCommandInput,
 } from '@aws-sdk/client-route53resolver';
 import { OperationFailedError } from '../errors';
 import { chunked, type DomainPlan } from './egress-sync';
@@ -19,6 +20,21 @@ export interface DomainList {
   readonly id: string;
   domains(): Promise<string[]>;
   apply(plan: DomainPlan): Promise<void>;
+}
+
+/** The UpdateFirewallDomains calls that apply a plan: additions first, then removals, 1000 at a time. */
+export function updateRequests(listId: string, plan: DomainPlan): UpdateFirewallDomainsCommandInput[] {
+  return [
+    ...chunked(plan.add).map((Domains) => ({ FirewallDomainListId: listId, Operation: 'ADD' as const, Domains })),
+    ...chunked(plan.remove).map((Domains) => ({ FirewallDomainListId: listId, Operation: 'REMOVE' as const, Domains })),
+  ];
+}
+
+/** Refuses any list but the onboarded one (by name), so a wrong id can never edit the baseline. */
+export function assertOnboardedList(listId: string, name: string | undefined, expectedName: string): void {
+  if (name !== expectedName) {
+    throw new OperationFailedError(`domain list ${listId} is "${name}", not the onboarded list "${expectedName}": refusing to change it`, 'WRONG_DOMAIN_LIST');
+  }
 }
 
 export class FirewallDomainList implements DomainList {
@@ -48,21 +64,13 @@ export class FirewallDomainList implements DomainList {
   async apply(plan: DomainPlan): Promise<void> {
     if (!plan.add.length && !plan.remove.length) return;
     await this.verifyName();
-    for (const Domains of chunked(plan.add)) {
-      await this.client.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: this.id, Operation: 'ADD', Domains }));
-    }
-    for (const Domains of chunked(plan.remove)) {
-      await this.client.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: this.id, Operation: 'REMOVE', Domains }));
-    }
+    for (const input of updateRequests(this.id, plan)) await this.client.send(new UpdateFirewallDomainsCommand(input));
   }
 
   private async verifyName(): Promise<void> {
     if (this.verified) return;
     const out = await this.client.send(new GetFirewallDomainListCommand({ FirewallDomainListId: this.id }));
-    const name = out.FirewallDomainList?.Name;
-    if (name !== this.expectedName) {
-      throw new OperationFailedError(`domain list ${this.id} is "${name}", not the onboarded list "${this.expectedName}": refusing to change it`, 'WRONG_DOMAIN_LIST');
-    }
+    assertOnboardedList(this.id, out.FirewallDomainList?.Name, this.expectedName);
     this.verified = true;
   }
 }

@@ -59,10 +59,11 @@ export function planDomainSync(current: readonly string[], desired: readonly str
     }
     if (!coveredBy(parsed.data, base)) wanted.add(parsed.data);
   }
-  const held = new Map<string, string>();
-  for (const entry of current) held.set(normalizeDomain(entry), entry);
+  // Every spelling the list holds of a domain (`a.com` and `a.com.`), so a removal removes them all.
+  const held = new Map<string, string[]>();
+  for (const entry of current) held.set(normalizeDomain(entry), [...(held.get(normalizeDomain(entry)) ?? []), entry]);
   const add = [...wanted].filter((d) => !held.has(d)).sort();
-  const remove = [...held].filter(([d]) => !wanted.has(d)).map(([, original]) => original).sort();
+  const remove = [...new Set([...held].filter(([d]) => !wanted.has(d)).flatMap(([, spellings]) => spellings))].sort();
   return { add, remove, rejected: [...new Set(rejected)].sort() };
 }
 

@@ -4,9 +4,9 @@
  * the repository limit and the audit trail are decided here; HTTP is only the transport.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import type { GuardrailsSource } from '../platform/guardrails';
+import { ZodError, type z } from 'zod';
+import { ConflictError, NotFoundError, OperationFailedError, ValidationError } from '../errors';
+import type { Guardrails, GuardrailsSource } from '../platform/guardrails';
 import type { ConfigAudit } from './audit';
 import type { RepoCounter } from './counter';
 import {
@@ -46,8 +46,11 @@ export interface Caller {
   requestId?: string;
 }
 
-/** Retries of a write that lost a race, when the caller sent no If-Match. */
-const WRITE_ATTEMPTS = 3;
+/** Tries of a write that lost a race, when the caller sent no If-Match (then: 412). */
+const WRITE_ATTEMPTS = 5;
+
+/** A short random pause before trying again, so racing writers spread out. */
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
 
 export const LIST_LIMIT = { default: 50, max: 100 } as const;
 
@@ -69,6 +72,17 @@ export function repoFromPath(owner: string, name: string): string {
 
 export class RepoService {
   constructor(private readonly deps: RepoServiceDeps) {}
+
+  /** The current guardrails; a parameter a host broke is our failure (500 with the reason), not the caller's. */
+  private async guardrails(): Promise<Guardrails> {
+    try {
+      return await this.deps.guardrails.get();
+    } catch (e) {
+      const why = e instanceof SyntaxError ? 'not JSON' : e instanceof ZodError ? 'not valid guardrails' : undefined;
+      if (!why) throw e;
+      throw new OperationFailedError(`the guardrails parameter is ${why}; fix /abca/${this.deps.env}/guardrails`, 'GUARDRAILS_INVALID', undefined, { cause: e });
+    }
+  }
 
   private now(): Date {
     return (this.deps.now ?? (() => new Date()))();
@@ -102,7 +116,7 @@ export class RepoService {
   async onboard(caller: Caller, body: unknown): Promise<RepoConfig> {
     const input = parseBody(RepoConfigInputSchema, body, 'repository');
     const repo = canonicalRepoId(input.repo);
-    const guardrails = await this.deps.guardrails.get();
+    const guardrails = await this.guardrails();
     this.assertGuardrails({ ...input, repo }, guardrails.allowed_orgs, guardrails.allowed_models);
 
     const existing = await this.deps.store.get(repo);
@@ -137,7 +151,7 @@ export class RepoService {
 
   async patch(caller: Caller, repo: string, body: unknown, ifMatch?: string): Promise<RepoConfig> {
     const patch = parseBody(RepoConfigPatchSchema, body, 'patch');
-    const guardrails = await this.deps.guardrails.get();
+    const guardrails = await this.guardrails();
     this.assertGuardrails({ model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn }, [], guardrails.allowed_models);
     return this.update(caller, repo, ifMatch, 'update', (row) => patchedRow(row, patch, this.now()));
   }
@@ -168,6 +182,7 @@ export class RepoService {
       } catch (e) {
         if (!(e instanceof StaleWriteError)) throw e;
         if (ifMatch !== undefined || attempt >= WRITE_ATTEMPTS) throw preconditionFailed(repo);
+        await backoff(attempt);
         continue;
       }
       await this.deps.counter.release();
@@ -194,6 +209,7 @@ export class RepoService {
       } catch (e) {
         if (!(e instanceof StaleWriteError)) throw e;
         if (ifMatch !== undefined || attempt >= WRITE_ATTEMPTS) throw preconditionFailed(repo);
+        await backoff(attempt);
         continue;
       }
       const before = settingsOf(row);

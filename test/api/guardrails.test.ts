@@ -1,0 +1,80 @@
+/**
+ * Guardrails from `/abca/<env>/guardrails`, changed without a deploy: allowed organizations,
+ * allowed models and the token secret prefix, on onboarding and on PATCH (422), and a broken
+ * parameter reported as ours, not the caller's.
+ */
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
+import { MODEL, useApi } from './support';
+
+const harness = useApi({ env: 'guard', provision: false });
+type ErrorReply = { error: { code: string; message: string; details?: { problems: { field: string; message: string }[] } } };
+
+describe('guardrails', () => {
+  it('applies a new allowed-organizations list on the next request, case-insensitively', async () => {
+    // Prepare
+    const h = harness();
+    const open = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'anyone/first' } });
+    await h.setGuardrails({ allowed_orgs: ['Acme'] });
+    // Act
+    const refused = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'other/repo' } });
+    const allowed = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'ACME/repo' } });
+    // Assess
+    expect(open.status).toBe(201);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'GUARDRAIL_VIOLATION', details: { problems: [{ field: 'repo', message: expect.stringContaining('not in the allowed organizations') }] } });
+    expect(allowed.status).toBe(201);
+    await h.setGuardrails({});
+  });
+
+  it('refuses models outside the allowed list, on onboarding and on PATCH', async () => {
+    // Prepare
+    const h = harness();
+    await h.setGuardrails({ allowed_models: [MODEL] });
+    const other = DEFAULT_GUARDRAILS.allowed_models[1]!;
+    // Act
+    const onboard = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'models/a', model_id: other } });
+    const patch = await h.call<ErrorReply>('PATCH', '/v1/repos/anyone/first', { token: h.adminToken, body: { model_id: other } });
+    const fine = await h.call('PATCH', '/v1/repos/anyone/first', { token: h.adminToken, body: { model_id: MODEL } });
+    // Assess
+    expect([onboard.status, patch.status, fine.status]).toEqual([422, 422, 200]);
+    expect(patch.body.error.details?.problems[0]).toMatchObject({ field: 'model_id' });
+    await h.setGuardrails({});
+  });
+
+  it('refuses token secret ARNs outside the platform prefix, in another account or region', async () => {
+    // Prepare
+    const h = harness();
+    const prefix = h.platform.secretPrefix;
+    const bad = [
+      `arn:aws:secretsmanager:us-east-1:123456789012:secret:elsewhere/token-AbCdEf`,
+      `arn:aws:secretsmanager:us-east-1:999999999999:secret:${prefix}token-AbCdEf`,
+      `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${prefix}token-AbCdEf`,
+    ];
+    // Act
+    const replies = await Promise.all(bad.map((arn, i) => h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: `arns/r${i}`, github_token_secret_arn: arn } })));
+    const good = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'arns/ok', github_token_secret_arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${prefix}token-AbCdEf` } });
+    // Assess
+    expect(replies.map((r) => r.status)).toEqual([422, 422, 422]);
+    expect(replies.every((r) => r.body.error.details?.problems[0]?.field === 'github_token_secret_arn')).toBe(true);
+    expect(good.status).toBe(201);
+  });
+
+  it('reports a broken guardrails parameter as the platform’s fault (5xx with the reason), writing nothing', async () => {
+    // Prepare
+    const h = harness();
+    const put = (Value: string) => h.clients.ssm.send(new PutParameterCommand({ Name: h.platform.guardrailsParameter, Type: 'String', Overwrite: true, Value }));
+    // Act
+    await put('{"max_repos": 5');
+    const notJson = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'broken/guardrails' } });
+    await put('{"max_repos": "lots", "allowed_models": []}');
+    const notValid = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'broken/guardrails' } });
+    const row = await h.call('GET', '/v1/repos/broken/guardrails', { token: h.adminToken });
+    await h.setGuardrails({});
+    // Assess
+    expect([notJson.status, notValid.status]).toEqual([500, 500]);
+    expect(notJson.body.error).toMatchObject({ code: 'GUARDRAILS_INVALID', message: expect.stringContaining('is not JSON; fix /abca/guard/guardrails') });
+    expect(notValid.body.error).toMatchObject({ code: 'GUARDRAILS_INVALID', message: expect.stringContaining('is not valid guardrails') });
+    expect(row.status).toBe(404);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * The provisioner against moto's DynamoDB and Secrets Manager, with the DNS Firewall list held in
+ * memory (moto has no DNS Firewall; the list is an interface the AWS adapter implements): domains
+ * arrive with an active row, leave with a removed or failed one, and a superseded version is left
+ * to the run its own change triggers.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { buildProvisionerDeps } from '../../src/api/provisioner';
+import { silentLogger } from '../../src/api/logging';
+import type { DomainList } from '../../src/repos/dns-firewall';
+import type { DomainPlan } from '../../src/repos/egress-sync';
+import { handleRepoChange, provisionRepo, type ProvisionerDeps } from '../../src/repos/provisioner';
+import { onboardedRow } from '../../src/repos/rows';
+import type { RepoConfig } from '../../src/repos/repo-config';
+import { useApi, type Harness } from './support';
+
+const harness = useApi({ env: 'prov', provision: false });
+
+/** An onboarded domain list in memory, spelled the way DNS Firewall returns entries (trailing dot). */
+class MemoryDomainList implements DomainList {
+  readonly id = 'rslvr-fdl-memory';
+  readonly held = new Set<string>();
+  readonly plans: DomainPlan[] = [];
+  async domains(): Promise<string[]> {
+    return [...this.held];
+  }
+  async apply(plan: DomainPlan): Promise<void> {
+    this.plans.push(plan);
+    plan.add.forEach((d) => this.held.add(`${d}.`));
+    plan.remove.forEach((d) => this.held.delete(d));
+  }
+  sorted(): string[] {
+    return [...this.held].sort();
+  }
+}
+
+function depsWith(h: Harness, list: DomainList): ProvisionerDeps {
+  return { ...buildProvisionerDeps({ env: h.env, platform: h.platform, clients: h.clients, log: silentLogger() }), domainList: list };
+}
+
+async function putRow(h: Harness, row: RepoConfig): Promise<void> {
+  await h.clients.doc.send(new PutCommand({ TableName: h.platform.tables.repos, Item: row }));
+}
+
+describe('provisioner', () => {
+  const list = new MemoryDomainList();
+
+  it('activates a valid row and registers its egress allowlist', async () => {
+    // Prepare
+    const h = harness();
+    await putRow(h, onboardedRow({ repo: 'prov/a', egress_allowlist: ['api.example.com', '*.pkg.example.org'], cedar_policies: ['permit(principal, action, resource);'] }, new Date()));
+    // Act
+    const outcome = await provisionRepo(depsWith(h, list), 'prov/a');
+    // Assess
+    expect(outcome).toMatchObject({ status: 'active', version: 1 });
+    expect(list.sorted()).toEqual(['*.pkg.example.org.', 'api.example.com.']);
+  });
+
+  it('keeps shared domains while another live row needs them, and drops them when none does', async () => {
+    // Prepare
+    const h = harness();
+    const deps = depsWith(h, list);
+    await putRow(h, onboardedRow({ repo: 'prov/b', egress_allowlist: ['api.example.com', 'b.example.net'] }, new Date()));
+    await provisionRepo(deps, 'prov/b');
+    const removedA = { ...(await deps.store.get('prov/a'))!, status: 'removed' as const, version: 2 };
+    await putRow(h, removedA);
+    // Act
+    const afterA = await handleRepoChange(deps, { repo: 'prov/a', status: 'removed', previousStatus: 'active' });
+    const heldAfterA = list.sorted();
+    await putRow(h, { ...(await deps.store.get('prov/b'))!, status: 'removed', version: 2 });
+    await handleRepoChange(deps, { repo: 'prov/b', status: 'removed', previousStatus: 'active' });
+    // Assess
+    expect(afterA).toMatchObject({ status: 'synced' });
+    expect(heldAfterA).toEqual(['api.example.com.', 'b.example.net.']);
+    expect(list.sorted()).toEqual([]);
+  });
+
+  it('fails a row whose Cedar policy does not parse or whose secret is missing, says why, and lists none of its domains', async () => {
+    // Prepare: rows that got past the API's own checks (written directly, as IaC or an old version might)
+    const h = harness();
+    const deps = depsWith(h, list);
+    const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}nope-AbCdEf`;
+    await putRow(h, { ...onboardedRow({ repo: 'prov/c', egress_allowlist: ['c.example.com'] }, new Date()), cedar_policies: ['permit(principal'], github_token_secret_arn: arn });
+    // Act
+    const outcome = await provisionRepo(deps, 'prov/c');
+    const row = await deps.store.get('prov/c');
+    // Assess
+    expect(outcome).toMatchObject({ status: 'failed' });
+    expect(row).toMatchObject({ status: 'failed', status_reason: expect.stringMatching(/cedar_policies\[0\] is not a valid Cedar policy.*; token secret .* does not exist/) });
+    expect(list.sorted()).toEqual([]);
+  });
+
+  it('leaves a row alone when its version moved on, or it is not provisioning', async () => {
+    // Prepare
+    const h = harness();
+    const deps = depsWith(h, list);
+    await putRow(h, onboardedRow({ repo: 'prov/d' }, new Date()));
+    const settleFirst = deps.store.settle.bind(deps.store);
+    // A PATCH lands between the provisioner's read and its verdict.
+    deps.store.settle = async (repo, version, status, reason, at) => {
+      await putRow(h, { ...(await deps.store.get(repo))!, version: version + 1, max_turns: 9 });
+      return settleFirst(repo, version, status, reason, at);
+    };
+    // Act
+    const superseded = await provisionRepo(deps, 'prov/d');
+    deps.store.settle = settleFirst;
+    const current = await deps.store.get('prov/d');
+    const notProvisioning = await provisionRepo(deps, 'prov/a');
+    // Assess
+    expect(superseded).toEqual({ repo: 'prov/d', status: 'skipped', why: 'superseded by a newer version' });
+    expect(current).toMatchObject({ status: 'provisioning', version: 2, max_turns: 9 });
+    expect(notProvisioning).toMatchObject({ status: 'skipped', why: 'status is removed' });
+  });
+});
