@@ -192,7 +192,8 @@ export class ApiClient {
 
   // Tasks
   submitTask(input: TaskInput) {
-    return this.request<Task>('POST', '/v1/tasks', { body: input }).then((a) => a.body);
+    // Tolerates `{task, created}` around the task (the orchestrator's own answer shape).
+    return this.request<Task & { task?: Task }>('POST', '/v1/tasks', { body: input }).then(({ body }) => (body.task_id ? body : (body.task ?? body)));
   }
   getTask(id: string) {
     return this.request<Task>('GET', `/v1/tasks/${encodeURIComponent(id)}`).then((a) => a.body);
