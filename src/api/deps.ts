@@ -10,7 +10,6 @@ import { cognitoAccessTokenVerifier } from '../auth/cognito';
 import { GuardrailsSource } from '../platform/guardrails';
 import type { PlatformConfig } from '../platform/platform-config';
 import { ConfigAudit } from '../repos/audit';
-import { RepoCounter } from '../repos/counter';
 import { RepoService } from '../repos/onboarding';
 import { RepoStore } from '../repos/store';
 
@@ -55,7 +54,6 @@ export function buildApiDeps(opts: ApiDepsOptions): ApiDeps {
   const repos = new RepoService({
     env: opts.env,
     store,
-    counter: new RepoCounter(clients.doc, platform.tables.repos),
     audit,
     guardrails: new GuardrailsSource(clients.ssm, platform.guardrailsParameter, opts.guardrailsCacheMs ?? 30_000),
     secrets: clients.secrets,

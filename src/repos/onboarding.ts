@@ -8,7 +8,6 @@ import { ZodError, type z } from 'zod';
 import { ConflictError, NotFoundError, OperationFailedError, ValidationError } from '../errors';
 import type { Guardrails, GuardrailsSource } from '../platform/guardrails';
 import type { ConfigAudit } from './audit';
-import type { RepoCounter } from './counter';
 import {
   canonicalRepoId,
   RepoConfigInputSchema,
@@ -21,13 +20,12 @@ import {
   type RepoStatus,
 } from './repo-config';
 import { ifMatchAllows, onboardedRow, patchedRow, removedRow, rowView, settingsOf } from './rows';
-import { StaleWriteError, type ListPage, type RepoStore } from './store';
+import { LimitReachedError, StaleWriteError, type ListPage, type RepoStore } from './store';
 import { GithubTokenBodySchema, storeGithubToken, tokenSecretName } from './token-secrets';
 
 export interface RepoServiceDeps {
   env: string;
   store: RepoStore;
-  counter: RepoCounter;
   audit: ConfigAudit;
   guardrails: GuardrailsSource;
   secrets: SecretsManagerClient;
@@ -124,16 +122,15 @@ export class RepoService {
     if (existing && existing.status !== 'removed') {
       throw new ConflictError(`repository ${repo} is already onboarded (status ${existing.status}); change it with PATCH`, 'REPO_EXISTS');
     }
-    if (!(await this.deps.counter.reserve(guardrails.max_repos))) {
-      throw new ConflictError(`the repository limit is reached (max_repos ${guardrails.max_repos}); remove a repository or raise the limit in the guardrails`, 'REPO_LIMIT_REACHED', {
-        max_repos: guardrails.max_repos,
-      });
-    }
     const row = onboardedRow({ ...input, repo }, this.now(), existing);
     try {
-      await this.deps.store.create(row, existing);
+      await this.deps.store.create(row, guardrails.max_repos, existing);
     } catch (e) {
-      await this.deps.counter.release();
+      if (e instanceof LimitReachedError) {
+        throw new ConflictError(`the repository limit is reached (max_repos ${guardrails.max_repos}); remove a repository or raise the limit in the guardrails`, 'REPO_LIMIT_REACHED', {
+          max_repos: guardrails.max_repos,
+        });
+      }
       if (e instanceof StaleWriteError) throw new ConflictError(`repository ${repo} was onboarded by another request just now`, 'REPO_EXISTS');
       throw e;
     }
@@ -178,14 +175,13 @@ export class RepoService {
       if (row.status === 'removed') return row;
       const next = removedRow(row, this.now());
       try {
-        await this.deps.store.replace(next, row.version);
+        await this.deps.store.remove(next, row.version);
       } catch (e) {
         if (!(e instanceof StaleWriteError)) throw e;
         if (ifMatch !== undefined || attempt >= WRITE_ATTEMPTS) throw preconditionFailed(repo);
         await backoff(attempt);
         continue;
       }
-      await this.deps.counter.release();
       await this.deps.audit.record('repos', { action: 'remove', actor: caller.actor, subject: repo, request_id: caller.requestId, before: rowView(row), after: rowView(next) });
       this.deps.onChange?.(repo);
       return next;

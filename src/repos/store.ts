@@ -2,9 +2,10 @@
  * The repos table: RepoConfig rows keyed by canonical `owner/repo`, every write conditional on the
  * version the caller read (optimistic concurrency), plus paginated listing.
  */
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ValidationError } from '../errors';
+import { releaseSlot, takeSlot } from './counter';
 import { REPO_STATUSES, type RepoConfig, type RepoStatus } from './repo-config';
 
 export const STATUS_INDEX = 'status-index';
@@ -16,6 +17,18 @@ export class StaleWriteError extends Error {
     this.name = 'StaleWriteError';
   }
 }
+
+/** Every slot of the repository limit is taken. */
+export class LimitReachedError extends Error {
+  constructor() {
+    super('the repository limit is reached');
+    this.name = 'LimitReachedError';
+  }
+}
+
+class NoSlotToRelease extends Error {}
+
+type Condition = { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> };
 
 export interface ListPage {
   items: RepoConfig[];
@@ -58,21 +71,55 @@ export class RepoStore {
     return out.Item as RepoConfig | undefined;
   }
 
-  /** Writes a new row; `over` is the removed row being restored, if any. StaleWriteError when taken. */
-  async create(row: RepoConfig, over?: RepoConfig): Promise<void> {
-    const condition = over
+  /**
+   * Writes a new row and takes a slot of the limit, in one transaction; `over` is the removed row
+   * being restored, if any. LimitReachedError when no slot is free, StaleWriteError when the row is
+   * taken (a racing onboarding won).
+   */
+  async create(row: RepoConfig, maxRepos: number, over?: RepoConfig): Promise<void> {
+    if (maxRepos <= 0) throw new LimitReachedError();
+    const condition: Condition = over
       ? { ConditionExpression: '#v = :v AND #s = :removed', ExpressionAttributeNames: { '#v': 'version', '#s': 'status' }, ExpressionAttributeValues: { ':v': over.version, ':removed': 'removed' } }
       : { ConditionExpression: 'attribute_not_exists(repo)' };
-    await this.put(row, condition);
+    await this.transact([takeSlot(this.tableName, maxRepos), { Put: { TableName: this.tableName, Item: row, ...condition } }], [LimitReachedError, StaleWriteError]);
   }
 
   /** Replaces an API-owned row still at `expectedVersion` and not removed. */
   async replace(row: RepoConfig, expectedVersion: number): Promise<void> {
-    await this.put(row, {
+    await this.put(row, this.writableAt(expectedVersion));
+  }
+
+  /** Writes the removed row and gives its slot back, in one transaction. */
+  async remove(row: RepoConfig, expectedVersion: number): Promise<void> {
+    try {
+      await this.transact([{ Put: { TableName: this.tableName, Item: row, ...this.writableAt(expectedVersion) } }, releaseSlot(this.tableName)], [StaleWriteError, NoSlotToRelease]);
+    } catch (e) {
+      if (!(e instanceof NoSlotToRelease)) throw e;
+      // A row the counter never counted (written around the API): removing it must still work.
+      await this.put(row, this.writableAt(expectedVersion));
+    }
+  }
+
+  private writableAt(version: number): Condition {
+    return {
       ConditionExpression: '#v = :v AND #src = :api AND #s <> :removed',
       ExpressionAttributeNames: { '#v': 'version', '#src': 'source', '#s': 'status' },
-      ExpressionAttributeValues: { ':v': expectedVersion, ':api': 'api', ':removed': 'removed' },
-    });
+      ExpressionAttributeValues: { ':v': version, ':api': 'api', ':removed': 'removed' },
+    };
+  }
+
+  /** Runs a transaction; a cancelled one throws the error named for the item whose condition failed. */
+  private async transact(items: ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems'], onConditionFailed: (undefined | (new () => Error))[]): Promise<void> {
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'TransactionCanceledException') throw e;
+      const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+      const named = failed >= 0 ? onConditionFailed[failed] : undefined;
+      if (named) throw new named();
+      throw e;
+    }
   }
 
   /**
@@ -159,7 +206,7 @@ export class RepoStore {
     return items;
   }
 
-  private async put(row: RepoConfig, condition: { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }): Promise<void> {
+  private async put(row: RepoConfig, condition: Condition): Promise<void> {
     try {
       await this.doc.send(new PutCommand({ TableName: this.tableName, Item: row, ...condition }));
     } catch (e) {

@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/api/logging';
 import type { DomainList } from '../../src/repos/dns-firewall';
 import type { DomainPlan } from '../../src/repos/egress-sync';
 import { handleRepoChange, provisionRepo, type ProvisionerDeps } from '../../src/repos/provisioner';
+import { RepoCounter } from '../../src/repos/counter';
 import { onboardedRow } from '../../src/repos/rows';
 import type { RepoConfig } from '../../src/repos/repo-config';
 import { useApi, type Harness } from './support';
@@ -110,5 +111,19 @@ describe('provisioner', () => {
     expect(superseded).toEqual({ repo: 'prov/d', status: 'skipped', why: 'superseded by a newer version' });
     expect(current).toMatchObject({ status: 'provisioning', version: 2, max_turns: 9 });
     expect(notProvisioning).toMatchObject({ status: 'skipped', why: 'status is removed' });
+  });
+
+  it('removes through the API a row the limit counter never counted (written around the API), counter staying at zero', async () => {
+    // Prepare: every row in this file was written directly, so no slot was ever taken
+    const h = harness();
+    const counter = new RepoCounter(h.clients.doc, h.platform.tables.repos);
+    const before = await counter.current();
+    // Act
+    const res = await h.call<{ status: string }>('DELETE', '/v1/repos/prov/d', { token: h.adminToken });
+    // Assess
+    expect(before).toBe(0);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('removed');
+    expect(await counter.current()).toBe(0);
   });
 });
