@@ -1,7 +1,8 @@
 /**
- * API: REST API Gateway (regional) in front of the bundled API Lambda, a Cognito authorizer,
- * stage throttling, JSON access logs, a regional WAF web ACL (AWS managed rule sets + a per-IP
- * rate rule), and the provisioner Lambda fed by the repos table's stream.
+ * API: REST API Gateway (regional) in front of the bundled API Lambda, a Lambda REQUEST authorizer
+ * (Cognito access tokens and scoped API keys), stage throttling, JSON access logs, a regional WAF
+ * web ACL (AWS managed rule sets + a per-IP rate rule), and the provisioner Lambda fed by the repos
+ * table's stream.
  */
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
@@ -38,7 +39,7 @@ export const WAF_MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSMana
 const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: '$context.requestId',
   ip: '$context.identity.sourceIp',
-  user: '$context.authorizer.claims.sub',
+  user: '$context.authorizer.principalId',
   requestTime: '$context.requestTime',
   method: '$context.httpMethod',
   path: '$context.path',
@@ -101,6 +102,13 @@ export class Api extends Construct {
     };
     // Existence checks only: the control plane never reads a token's value.
     const describeSecrets: Statement = { Sid: 'CheckTokenSecrets', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`) };
+    // `PUT /v1/repos/{owner}/{repo}/github-token` writes (never reads) the token, under its own prefix.
+    const writeTokens: Statement = {
+      Sid: 'WriteGithubTokens',
+      Effect: 'Allow',
+      Action: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
+      Resource: arn('secretsmanager', `secret:${names.secretPrefix}github-token/*`),
+    };
 
     this.apiFunction = new HandlerFunction(this, 'api-fn', {
       functionName: names.functions.api,
@@ -113,6 +121,7 @@ export class Api extends Construct {
       statements: [
         readConfig,
         describeSecrets,
+        writeTokens,
         {
           Sid: 'Repos',
           Effect: 'Allow',
@@ -175,12 +184,25 @@ export class Api extends Construct {
       description: `ABCA control plane (${names.env})`,
       endpointConfiguration: { types: ['REGIONAL'] },
     });
-    const authorizer = new ApiGatewayAuthorizer(this, 'cognito', {
-      name: 'cognito',
+    // A Cognito authorizer would turn away `X-Api-Key` callers, so the API function itself
+    // authorizes (src/api/authorizer.ts): a Cognito access token or a scoped API key, either one.
+    // Caching is off, so a revoked key stops at once. Identity sources are all required when
+    // present, and Terraform cannot leave them empty: `context.requestId` is always there (and,
+    // should caching ever be turned on, would key nothing to another caller).
+    const authorizer = new ApiGatewayAuthorizer(this, 'authorizer', {
+      name: 'cognito-or-api-key',
       restApiId: this.restApi.id,
-      type: 'COGNITO_USER_POOLS',
-      providerArns: [auth.userPool.arn],
-      identitySource: 'method.request.header.Authorization',
+      type: 'REQUEST',
+      authorizerUri: this.apiFunction.fn.invokeArn,
+      authorizerResultTtlInSeconds: 0,
+      identitySource: 'context.requestId',
+    });
+    new LambdaPermission(this, 'invoke-as-authorizer', {
+      statementId: 'AllowApiGatewayAuthorizer',
+      action: 'lambda:InvokeFunction',
+      functionName: this.apiFunction.fn.functionName,
+      principal: 'apigateway.amazonaws.com',
+      sourceArn: `${this.restApi.executionArn}/authorizers/${authorizer.id}`,
     });
     const v1 = new ApiGatewayResource(this, 'v1', { restApiId: this.restApi.id, parentId: this.restApi.rootResourceId, pathPart: 'v1' });
     const proxy = new ApiGatewayResource(this, 'v1-proxy', { restApiId: this.restApi.id, parentId: v1.id, pathPart: '{proxy+}' });
@@ -190,11 +212,12 @@ export class Api extends Construct {
       restApiId: this.restApi.id,
       resourceId: proxy.id,
       httpMethod: 'ANY',
-      authorization: 'COGNITO_USER_POOLS',
+      authorization: 'CUSTOM',
       authorizerId: authorizer.id,
       requestParameters: { 'method.request.path.proxy': true },
     });
-    // The API description is public, like any OpenAPI document.
+    // The API description is public, like any OpenAPI document. Everything else under /v1 goes
+    // through the authorizer, and the handler authenticates again and checks the permission.
     const openapiMethod = new ApiGatewayMethod(this, 'v1-openapi-get', {
       restApiId: this.restApi.id,
       resourceId: openapi.id,

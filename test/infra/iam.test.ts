@@ -218,6 +218,30 @@ describe('Lambda roles', () => {
     );
   });
 
+  it('lets the API write GitHub tokens under its own prefix, never read one, and touch no other secret', async () => {
+    const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+    const role = names.roles.apiFn;
+    await expectAll(
+      role,
+      [
+        { action: 'secretsmanager:CreateSecret', resource: secret(`${names.secretPrefix}github-token/acme/widgets`) },
+        { action: 'secretsmanager:PutSecretValue', resource: secret(`${names.secretPrefix}github-token/acme/widgets`) },
+        { action: 'secretsmanager:DescribeSecret', resource: secret(`${names.secretPrefix}widgets-token`) },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      role,
+      [
+        { action: 'secretsmanager:GetSecretValue', resource: secret(`${names.secretPrefix}github-token/acme/widgets`) },
+        { action: 'secretsmanager:PutSecretValue', resource: secret(`${names.secretPrefix}other`) },
+        { action: 'secretsmanager:CreateSecret', resource: secret(`${other.secretPrefix}github-token/acme/widgets`) },
+        { action: 'secretsmanager:DeleteSecret', resource: secret(`${names.secretPrefix}github-token/acme/widgets`) },
+      ],
+      'ImplicitlyDenied',
+    );
+  });
+
   it('keeps the audit table append-only for the API and the provisioner', async () => {
     for (const role of [names.roles.apiFn, names.roles.provisionerFn]) {
       await expectAll(role, [{ action: 'dynamodb:PutItem', resource: arn.table(names.tables.audit) }], 'Allowed');

@@ -224,7 +224,7 @@ describe('auth and API', () => {
     expect(client.explicit_auth_flows).toEqual(expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']));
   });
 
-  it('fronts the API Lambda with API Gateway, a Cognito authorizer, throttling, access logs and a WAF web ACL', () => {
+  it('fronts the API Lambda with API Gateway, a REQUEST authorizer (Cognito or API key, no caching), throttling, access logs and a WAF web ACL', () => {
     // Act
     const authorizer = only(dev.json, 'aws_api_gateway_authorizer');
     const methods = resources(dev.json, 'aws_api_gateway_method').map(([, m]) => m);
@@ -234,8 +234,13 @@ describe('auth and API', () => {
     const association = only(dev.json, 'aws_wafv2_web_acl_association');
     const [apiFnId] = find(dev.json, 'aws_lambda_function', 'function_name', names.functions.api);
     // Assess
-    expect(authorizer.type).toBe('COGNITO_USER_POOLS');
-    expect(methods.find((m) => m.http_method === 'ANY')).toMatchObject({ authorization: 'COGNITO_USER_POOLS' });
+    // The API function authorizes too: API-key callers have no Cognito token for a Cognito authorizer.
+    expect(authorizer).toMatchObject({ type: 'REQUEST', authorizer_uri: ref('aws_lambda_function', apiFnId, 'invoke_arn'), authorizer_result_ttl_in_seconds: 0 });
+    expect(String(authorizer.identity_source)).not.toContain('Authorization');
+    expect(methods.find((m) => m.http_method === 'ANY')).toMatchObject({ authorization: 'CUSTOM' });
+    expect(methods.find((m) => m.http_method === 'GET')).toMatchObject({ authorization: 'NONE' });
+    const permissions = resources(dev.json, 'aws_lambda_permission').map(([, p]) => p);
+    expect(permissions.some((p) => String(p.source_arn).includes('/authorizers/') && p.principal === 'apigateway.amazonaws.com')).toBe(true);
     expect(resources(dev.json, 'aws_api_gateway_integration').every(([, i]) => i.type === 'AWS_PROXY' && i.uri === ref('aws_lambda_function', apiFnId, 'invoke_arn'))).toBe(true);
     expect(settings.settings).toMatchObject({ throttling_burst_limit: expect.any(Number), throttling_rate_limit: expect.any(Number) });
     expect(stage.access_log_settings).toMatchObject({ destination_arn: expect.stringContaining('aws_cloudwatch_log_group.') });
