@@ -1,11 +1,12 @@
 /**
  * npm run dev — the whole control plane on this machine, no AWS account:
- * moto (AWS emulator) → bootstrap the platform → local admin user,
+ * moto (AWS emulator) → bootstrap the platform → the API server (in-process) → local admin user,
  * plus `.abca/local/env.sh` so another terminal can talk to it. Ctrl-C stops everything.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { startApiServer, type ApiServer } from '../src/api/server';
 import { createClients } from '../src/aws/clients';
 import { bootstrapLocal } from '../src/local/bootstrap';
 import { ensureLocalUser } from '../src/local/admin-user';
@@ -15,9 +16,9 @@ import { runMain } from '../src/cli-support/run-main';
 
 const program = new Command()
   .name('dev')
-  .description('Run the ABCA control plane locally: moto and the bootstrapped platform, on loopback')
+  .description('Run the ABCA control plane locally: moto, the bootstrapped platform and the API, on loopback')
   .option('--env <env>', 'environment name (default: $ABCA_ENV or dev)')
-  .option('--port <port>', 'port the local API is announced on (127.0.0.1)', '8787')
+  .option('--port <port>', 'port the local API listens on (127.0.0.1; 0: any free port)', '8787')
   .option('--state-dir <dir>', 'where the local env file and admin credentials go', path.resolve(__dirname, '..', '.abca', 'local'))
   .addHelpText('after', '\nExample:\n  npm run dev                 # then, in another terminal: source .abca/local/env.sh\n');
 
@@ -29,8 +30,10 @@ runMain(async () => {
 
   say('starting moto (local AWS emulator)…');
   const moto: MotoServer = await startMoto();
+  let api: ApiServer | undefined;
   const shutdown = async (signal: string) => {
     say(`\n${signal}: stopping the API and moto…`);
+    await api?.close();
     await moto.stop();
     say('stopped; nothing left running.');
     process.exit(0);
@@ -48,13 +51,28 @@ runMain(async () => {
     });
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
-    const apiUrl = `http://127.0.0.1:${port}`;
+    let apiUrl = `http://127.0.0.1:${port}`;
     const clients = createClients();
-    const { platform } = await bootstrapLocal({ env, apiUrl, clients });
+    let { platform } = await bootstrapLocal({ env, apiUrl, clients });
     say(`platform "${env}" bootstrapped in ${moto.endpoint}`);
+    mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+    // API logs (JSON lines) go to a file: this terminal stays readable.
+    const apiLog = createWriteStream(path.join(opts.stateDir, 'api.log'), { flags: 'a', mode: 0o600 });
+    const serve = (p: number) => startApiServer({ env, port: p, clients, log: (line) => apiLog.write(`${line}\n`) });
+    api = await serve(port).catch((e: NodeJS.ErrnoException) => {
+      // The default port taken (another dev session?): any free one will do, and we say which.
+      if (e.code !== 'EADDRINUSE' || program.getOptionValueSource('port') !== 'default') throw e;
+      say(`port ${port} is in use; serving the API on a free port instead`);
+      return serve(0);
+    });
+    if (api.url !== apiUrl) {
+      // The platform document tells the CLI where the API is: make it say the real address.
+      apiUrl = api.url;
+      ({ platform } = await bootstrapLocal({ env, apiUrl, clients }));
+    }
+    say(`API on ${apiUrl} (logs in ${path.join(opts.stateDir, 'api.log')})`);
     const admin = await ensureLocalUser(clients.cognito, platform.userPoolId, 'admin', 'admin');
 
-    mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
     const envFile = path.join(opts.stateDir, 'env.sh');
     writeFileSync(
       envFile,
@@ -80,9 +98,11 @@ runMain(async () => {
     say(`  source ${path.relative(process.cwd(), envFile) || envFile}`);
     say(`  npx tsx scripts/bootstrap-local.ts --env ${env}   # idempotent: prints the platform JSON`);
     say(`  npx tsx scripts/runtime-status.ts --env ${env}`);
+    say(`  curl -s ${apiUrl}/v1/openapi.json | head -c 200`);
     say(`Admin user: ${admin.username} (password in ${path.join(opts.stateDir, 'admin.json')})`);
     say('ready — Ctrl-C to stop');
   } catch (e) {
+    await api?.close();
     await moto.stop();
     throw e;
   }
