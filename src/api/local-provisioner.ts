@@ -15,14 +15,23 @@ export class LocalProvisioner {
 
   notify(repo: string): void {
     this.pending.add(repo);
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-    });
+    this.kick();
   }
 
   /** Resolves once every change handed over so far has been provisioned. */
   async idle(): Promise<void> {
     while (this.running) await this.running;
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.drain()
+      .catch((e: Error) => this.deps.log.error('local provisioner stopped on an unexpected error', { error: e.message }))
+      .finally(() => {
+        this.running = undefined;
+        // A change handed over while the last drain was finishing: start again.
+        if (this.pending.size) this.kick();
+      });
   }
 
   private async drain(): Promise<void> {

@@ -10,6 +10,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { RepoCounter } from '../../src/repos/counter';
 import { ensureLocalUser } from '../../src/local/admin-user';
@@ -44,9 +45,11 @@ function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 }
 
-async function writesSoFar(h: Harness): Promise<{ rows: number; slots: number }> {
+async function writesSoFar(h: Harness): Promise<{ rows: number; slots: number; audit: number; secrets: number }> {
   const rows = await h.clients.doc.send(new ScanCommand({ TableName: h.platform.tables.repos, Select: 'COUNT' }));
-  return { rows: rows.Count ?? 0, slots: await new RepoCounter(h.clients.doc, h.platform.tables.repos).current() };
+  const audit = await h.clients.doc.send(new ScanCommand({ TableName: h.platform.tables.audit, Select: 'COUNT' }));
+  const secrets = await h.clients.secrets.send(new ListSecretsCommand({}));
+  return { rows: rows.Count ?? 0, slots: await new RepoCounter(h.clients.doc, h.platform.tables.repos).current(), audit: audit.Count ?? 0, secrets: secrets.SecretList?.length ?? 0 };
 }
 
 const WRITES: [string, string, unknown][] = [
@@ -262,5 +265,24 @@ describe('API keys', () => {
     // Assess
     expect(replies.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
     expect(replies.every((r) => r.body.error.code === 'VALIDATION_ERROR')).toBe(true);
+  });
+});
+
+describe('logs', () => {
+  it('write one line per request with its request id and actor, and never a token or key', async () => {
+    // Prepare
+    const h = harness();
+    const from = h.logs.length;
+    // Act
+    const byToken = await h.call('GET', '/v1/repos/authz/existing', { token: h.adminToken });
+    const byKey = await h.call('GET', '/v1/repos', { apiKey: keys.read });
+    await h.call('GET', '/v1/repos', { apiKey: keys.revoked });
+    // Assess
+    const lines = h.logs.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requests = lines.filter((l) => l.message === 'request');
+    expect(requests.map((l) => l.request_id)).toEqual(expect.arrayContaining([byToken.headers.get('x-request-id'), byKey.headers.get('x-request-id')]));
+    expect(requests.find((l) => l.request_id === byToken.headers.get('x-request-id'))).toMatchObject({ method: 'GET', status: 200, actor: 'user:alice', service: 'abca-api' });
+    const all = h.logs.join('\n');
+    for (const secret of [h.adminToken, h.adminToken.split('.')[2]!, keys.read, keys.read.split('_')[2]!, keys.revoked.split('_')[2]!]) expect(all).not.toContain(secret);
   });
 });
