@@ -84,6 +84,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
       data: this.data,
       auth: this.auth,
       onboardedDomainList: { id: this.dnsFirewall.onboardedList.id, arn: this.dnsFirewall.onboardedList.arn },
+      agentRuntimeArn: this.application.runtime.agentRuntimeArn,
       apiBundleDir: bundles.api,
       provisionerBundleDir: bundles.provisioner,
       manageApiGatewayAccount: settings.manageApiGatewayAccount,

@@ -12,6 +12,7 @@ import { limitBody, requestContext, type ApiEnv } from './middleware';
 import { openApiDocument } from './openapi';
 import { apiKeysRoutes } from './routes/api-keys';
 import { reposRoutes } from './routes/repos';
+import { tasksRoutes } from './routes/tasks';
 
 export type ApiApp = Hono<ApiEnv>;
 
@@ -28,6 +29,7 @@ export function createApp(deps: ApiDeps, opts: CreateAppOptions = {}): ApiApp {
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
   app.route('/v1/repos', reposRoutes(deps));
   app.route('/v1/api-keys', apiKeysRoutes(deps));
+  app.route('/v1/tasks', tasksRoutes(deps));
   for (const [path, router] of Object.entries(opts.routers ?? {})) app.route(`/v1${path}`, router);
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));

@@ -12,6 +12,8 @@ import type { PlatformConfig } from '../platform/platform-config';
 import { ConfigAudit } from '../repos/audit';
 import { RepoService } from '../repos/onboarding';
 import { RepoStore } from '../repos/store';
+import { runTask, taskDepsFromPlatform, type TaskDeps } from '../tasks';
+import { InProcessTaskDispatcher, type TaskDispatcher } from './task-dispatch';
 
 export interface ApiDeps {
   env: string;
@@ -23,6 +25,8 @@ export interface ApiDeps {
   repos: RepoService;
   store: RepoStore;
   audit: ConfigAudit;
+  tasks: TaskDeps;
+  taskDispatcher: TaskDispatcher;
 }
 
 export interface ApiDepsOptions {
@@ -34,6 +38,8 @@ export interface ApiDepsOptions {
   guardrailsCacheMs?: number;
   /** Called after each committed repository change (the local in-process provisioner). */
   onRepoChange?: (repo: string) => void;
+  /** Where submitted tasks run (default: in this process, in the background). */
+  taskDispatcher?: (tasks: TaskDeps) => TaskDispatcher;
 }
 
 /**
@@ -51,15 +57,23 @@ export function buildApiDeps(opts: ApiDepsOptions): ApiDeps {
   const audit = new ConfigAudit(clients.doc, platform.tables.audit, opts.env);
   const apiKeys = new ApiKeyStore(clients.doc, platform.tables.apiKeys);
   const authenticator = new Authenticator(cognitoAccessTokenVerifier({ userPoolId: platform.userPoolId, clientId: platform.userPoolClientId }), apiKeys);
+  const guardrails = new GuardrailsSource(clients.ssm, platform.guardrailsParameter, opts.guardrailsCacheMs ?? 30_000);
   const repos = new RepoService({
     env: opts.env,
     store,
     audit,
-    guardrails: new GuardrailsSource(clients.ssm, platform.guardrailsParameter, opts.guardrailsCacheMs ?? 30_000),
+    guardrails,
     secrets: clients.secrets,
     secretPrefix: platform.secretPrefix,
     secretArnPrefix: secretArnPrefix(platform),
     onChange: opts.onRepoChange,
   });
-  return { env: opts.env, platform, clients, log: opts.log, authenticator, apiKeys, repos, store, audit };
+  // A repository that names no model gets the first model the live guardrails allow.
+  const tasks = taskDepsFromPlatform(platform, clients, {
+    defaultModelId: async () => (await guardrails.get()).allowed_models[0]!,
+    log: (line) => opts.log.info(line),
+  });
+  const taskDispatcher =
+    opts.taskDispatcher?.(tasks) ?? new InProcessTaskDispatcher((id) => runTask(tasks, id), (id, e) => opts.log.error('task run failed', { task_id: id, error: String(e) }));
+  return { env: opts.env, platform, clients, log: opts.log, authenticator, apiKeys, repos, store, audit, tasks, taskDispatcher };
 }

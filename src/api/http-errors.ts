@@ -11,7 +11,7 @@ export interface ErrorBody {
 }
 
 /** Input that is well-formed but refused by policy: 422 rather than 400. */
-const UNPROCESSABLE = new Set(['GUARDRAIL_VIOLATION']);
+const UNPROCESSABLE = new Set(['GUARDRAIL_VIOLATION', 'REPO_NOT_ONBOARDED']);
 
 /** Too big to read: raised by the body limit. */
 export class PayloadTooLargeError extends AbcaError {
@@ -28,6 +28,8 @@ export function httpStatusOf(e: unknown): ContentfulStatusCode {
   if (e instanceof ConflictError) return e.code === 'PRECONDITION_FAILED' ? 412 : 409;
   if (e instanceof ValidationError) return UNPROCESSABLE.has(e.code) ? 422 : 400;
   if (e instanceof AuthUnavailableError) return 503;
+  // The agent answered badly or not at all: an upstream failure, not ours and not the caller's.
+  if (e instanceof AbcaError && e.code === 'AGENT_INVOCATION_FAILED') return 502;
   return 500;
 }
 

@@ -9,6 +9,7 @@ import { LIST_LIMIT } from '../repos/onboarding';
 import { REPO_STATUSES, RepoConfigInputSchema, RepoConfigPatchSchema, RepoConfigViewSchema } from '../repos/repo-config';
 import { GithubTokenBodySchema } from '../repos/token-secrets';
 import { MAX_BODY_BYTES } from './middleware';
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, TASK_STATES, TaskInputSchema } from '../tasks';
 
 type Json = Record<string, unknown>;
 
@@ -41,6 +42,7 @@ const REPO_PATH = [
   { name: 'owner', in: 'path', required: true, description: 'GitHub user or organization', schema: { type: 'string', maxLength: 39 } },
   { name: 'repo', in: 'path', required: true, description: 'GitHub repository name', schema: { type: 'string', maxLength: 100 } },
 ];
+const TASK_ID = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 /** Users (by group) or API keys (by scope). */
 const USER_OR_KEY = [{ cognito: [] }, { apiKey: [] }];
 
@@ -64,7 +66,7 @@ function build(): Json {
       title: 'ABCA control plane API',
       version: '1.0.0',
       description:
-        'Runtime repository onboarding (the config layer). Authenticate with a Cognito access token (`Authorization: Bearer …`, group `admin` to write, `admin` or `operator` to read) or a scoped API key (`X-Api-Key: bgak_<id>_<secret>`).',
+        'Runtime repository onboarding (the config layer) and agent tasks. Authenticate with a Cognito access token (`Authorization: Bearer …`, group `admin` to write, `admin` or `operator` to read) or a scoped API key (`X-Api-Key: bgak_<id>_<secret>`).',
     },
     paths: {
       '/v1/openapi.json': {
@@ -176,6 +178,58 @@ function build(): Json {
           responses: { '200': { description: 'The revoked key', ...json('ApiKey') }, ...COMMON_ERRORS, '404': error('No such key (API_KEY_NOT_FOUND)') },
         },
       },
+      '/v1/tasks': {
+        post: {
+          operationId: 'submitTask',
+          summary: 'Submit a task to an active repository; it runs in the background',
+          description: 'A Cognito user (admin or operator) or `tasks:submit`. With an idempotency_key, the same submission returns the same task (200).',
+          security: USER_OR_KEY,
+          requestBody: { required: true, ...json('TaskInput') },
+          responses: {
+            '201': { description: 'Submitted', ...json('Task') },
+            '200': { description: 'The task an earlier submission with this idempotency key created', ...json('Task') },
+            ...COMMON_ERRORS,
+            '409': error('The idempotency key was used for another task (IDEMPOTENCY_MISMATCH)'),
+            '413': error('Body too large'),
+            '422': error('The repository is not onboarded and active (REPO_NOT_ONBOARDED)'),
+          },
+        },
+        get: {
+          operationId: 'listTasks',
+          summary: 'List tasks, newest first',
+          security: USER_OR_KEY,
+          parameters: [
+            { name: 'repo', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: [...TASK_STATES] } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: LIST_LIMIT_MAX, default: LIST_LIMIT_DEFAULT } },
+            { name: 'next_token', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'One page', ...json('TaskList') }, ...COMMON_ERRORS },
+        },
+      },
+      '/v1/tasks/{id}': {
+        parameters: [TASK_ID],
+        get: {
+          operationId: 'getTask',
+          summary: 'One task and its state',
+          security: USER_OR_KEY,
+          responses: { '200': { description: 'The task', ...json('Task') }, ...COMMON_ERRORS, '404': error('No such task (TASK_NOT_FOUND)') },
+        },
+      },
+      '/v1/tasks/{id}/cancel': {
+        parameters: [TASK_ID],
+        post: {
+          operationId: 'cancelTask',
+          summary: 'Cancel a SUBMITTED or RUNNING task',
+          security: USER_OR_KEY,
+          responses: {
+            '200': { description: 'Cancelled', ...json('Task') },
+            ...COMMON_ERRORS,
+            '404': error('No such task'),
+            '409': error('The task has already finished (ILLEGAL_TRANSITION)'),
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -192,6 +246,30 @@ function build(): Json {
         ApiKey: schema(ApiKeyViewSchema, 'output'),
         ApiKeyCreated: { allOf: [ref('ApiKey'), { type: 'object', required: ['api_key'], properties: { api_key: { type: 'string', pattern: '^bgak_[a-f0-9]{16}_[a-f0-9]{64}$' } } }] },
         ApiKeyList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('ApiKey') } } },
+        TaskInput: schema(TaskInputSchema, 'input'),
+        Task: {
+          type: 'object',
+          required: ['task_id', 'repo', 'description', 'status', 'created_at', 'updated_at'],
+          properties: {
+            task_id: { type: 'string' },
+            repo: { type: 'string' },
+            description: { type: 'string' },
+            status: { type: 'string', enum: [...TASK_STATES] },
+            status_reason: { type: 'string' },
+            idempotency_key: { type: 'string' },
+            submitted_by: { type: 'string' },
+            config: { type: 'object', description: 'The settings the agent ran with: the RepoConfig over platform defaults' },
+            result: { type: 'object' },
+            runtime_session_id: { type: 'string' },
+            cancelled_by: { type: 'string' },
+            created_at: { type: 'string' },
+            updated_at: { type: 'string' },
+            started_at: { type: 'string' },
+            finished_at: { type: 'string' },
+            version: { type: 'integer' },
+          },
+        },
+        TaskList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Task') }, next_token: { type: 'string' } } },
         Error: schema(ErrorSchema, 'output'),
       },
     },

@@ -67,12 +67,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     port,
     platform,
     app,
-    idle: async () => provisioner?.idle(),
+    idle: async () => {
+      await provisioner?.idle();
+      await deps.taskDispatcher.idle();
+    },
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));
         // Idle keep-alive sockets would hold close() open.
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      }).then(() => provisioner?.idle())),
+      }).then(async () => {
+        await provisioner?.idle();
+        await deps.taskDispatcher.idle();
+      })),
   };
 }

@@ -8,7 +8,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describeError, ValidationError } from '../errors';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import type { PlatformConfig } from '../platform/platform-config';
-import { REPO_DEFAULTS, RepoConfigSchema, repoIdProblem, type RepoConfig } from '../repos/repo-config';
+import { canonicalRepoId, REPO_DEFAULTS, RepoConfigSchema, repoIdProblem, type RepoConfig } from '../repos/repo-config';
 import { IllegalTransitionError, RepoNotOnboardedError } from './errors';
 import { invokerFromEnv, type AgentInvoker } from './invoker';
 import { parseTaskInput } from './schema';
@@ -225,7 +225,7 @@ export async function getTask(deps: TaskDeps, taskId: string): Promise<TaskView>
 export async function listTasks(deps: TaskDeps, query: ListQuery = {}): Promise<{ items: TaskView[]; next_token?: string }> {
   const problem = query.repo !== undefined ? repoIdProblem(query.repo) : undefined;
   if (problem) throw new ValidationError(`repo ${problem}`, 'VALIDATION_ERROR', { problems: [{ field: 'repo', message: problem }] });
-  const page = await listTaskRecords(table(deps), query);
+  const page = await listTaskRecords(table(deps), query.repo === undefined ? query : { ...query, repo: canonicalRepoId(query.repo) });
   return { items: page.tasks.map(toTaskView), ...(page.next_token ? { next_token: page.next_token } : {}) };
 }
 

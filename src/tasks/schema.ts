@@ -1,7 +1,7 @@
 /** What a caller submits: POST /v1/tasks body, `bgagent submit`. Unknown fields are refused. */
 import { z } from 'zod';
 import { ValidationError } from '../errors';
-import { RepoIdSchema, zodProblems } from '../repos/repo-config';
+import { canonicalRepoId, RepoIdSchema, zodProblems } from '../repos/repo-config';
 
 export const DESCRIPTION_MAX = 8000;
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -22,7 +22,8 @@ const Description = z
 
 export const TaskInputSchema = z
   .object({
-    repo: RepoIdSchema,
+    // Stored and looked up as the API keys repositories: lower case (GitHub ids are case-insensitive).
+    repo: RepoIdSchema.transform(canonicalRepoId),
     description: Description,
     idempotency_key: z.string().regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-128 of A-Z a-z 0-9 _ . : -').optional(),
   })

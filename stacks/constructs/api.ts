@@ -61,6 +61,8 @@ export interface ApiProps {
   auth: Auth;
   /** Route 53 Resolver domain list the provisioner maintains. */
   onboardedDomainList: { id: string; arn: string };
+  /** The platform's AgentCore runtime: tasks invoke it. */
+  agentRuntimeArn: string;
   apiBundleDir: string;
   provisionerBundleDir: string;
   manageApiGatewayAccount: boolean;
@@ -134,7 +136,11 @@ export class Api extends Construct {
           Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan'],
           Resource: t.apiKeys.arn,
         },
-        { Sid: 'Tasks', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: [t.tasks.arn, `${t.tasks.arn}/index/*`] },
+        // Tasks move state with conditional updates; listing without a repository scans.
+        { Sid: 'Tasks', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan'], Resource: [t.tasks.arn, `${t.tasks.arn}/index/*`] },
+        // A task runs in an asynchronous invocation of this same function, which invokes the agent.
+        { Sid: 'RunTasks', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${names.functions.api}`) },
+        { Sid: 'InvokeAgent', Effect: 'Allow', Action: 'bedrock-agentcore:InvokeAgentRuntime', Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`] },
         // Append-only: the API adds audit events and reads them, never changes one.
         { Sid: 'Audit', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: t.audit.arn },
       ],

@@ -21,7 +21,7 @@ import { ValidationError } from '../../src/errors';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
 import type { PlatformNames } from '../../src/platform/names';
 import { TABLES } from '../../src/platform/tables';
-import { REPO_DEFAULTS, RepoConfigInputSchema, repoPolicyProblems, zodProblems, type RepoConfigInput } from '../../src/repos/repo-config';
+import { canonicalRepoId, REPO_DEFAULTS, RepoConfigInputSchema, repoPolicyProblems, zodProblems, type RepoConfigInput } from '../../src/repos/repo-config';
 import type { DnsFirewall } from './dns-firewall';
 
 /** Blueprint props: exactly a `POST /v1/repos` body. */
@@ -58,13 +58,15 @@ export class Blueprint extends Construct {
     if (!platform) throw new ValidationError(`Blueprint "${id}" must be declared inside the ABCA infra stack`, 'INVALID_BLUEPRINT');
     const { names } = platform;
 
-    const input = validate(id, props, names);
+    const validated = validate(id, props, names);
+    // Keyed like API rows (lower case), so the API finds the row and refuses to change it.
+    const input = { ...validated, repo: canonicalRepoId(validated.repo) };
     this.repo = input.repo;
     const seen = declared.get(stack) ?? new Map<string, string>();
     declared.set(stack, seen);
-    const other = seen.get(input.repo.toLowerCase());
-    if (other) throw new ValidationError(`Blueprint "${id}": repository ${input.repo} is already declared by Blueprint "${other}"`, 'INVALID_BLUEPRINT');
-    seen.set(input.repo.toLowerCase(), id);
+    const other = seen.get(input.repo);
+    if (other) throw new ValidationError(`Blueprint "${id}": repository ${validated.repo} is already declared by Blueprint "${other}"`, 'INVALID_BLUEPRINT');
+    seen.set(input.repo, id);
 
     if (input.github_token_secret_arn) {
       // Fails the plan when the secret does not exist (what the provisioner checks for API rows).

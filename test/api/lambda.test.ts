@@ -3,13 +3,14 @@
  * events and acts as the gateway's REQUEST authorizer; the provisioner handler takes stream records
  * to active/failed and reports failed records for retry.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createClients } from '../../src/aws/clients';
 import { handler as apiHandler } from '../../src/api/lambda';
 import { handler as provisionerHandler, processStream, type StreamEvent } from '../../src/api/provisioner-lambda';
 import { buildProvisionerDeps } from '../../src/api/provisioner';
 import { silentLogger } from '../../src/api/logging';
 import { REPO_COUNTER_KEY } from '../../src/repos/counter';
+import { submitTask, taskDepsFromPlatform } from '../../src/tasks';
 import { useApi } from './support';
 
 const ENV = 'lambda';
@@ -160,5 +161,24 @@ describe('provisioner handler (repos table stream)', () => {
     // Assess
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
     expect(row.Item).toMatchObject({ status: 'provisioning' });
+  });
+});
+
+describe('API handler as task runner ({"abcaRunTask": id}, its own asynchronous invocation)', () => {
+  it('runs a SUBMITTED task to a terminal state and answers with it', async () => {
+    // Prepare: an active repository and a SUBMITTED task; AgentCore's data plane is not in moto,
+    // so the invocation fails and the run must record that, not throw
+    const h = harness();
+    await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'lambda/tasks' } });
+    // What the stream-triggered provisioner does for this row (tested above): it becomes active.
+    await h.clients.doc.send(new UpdateCommand({ TableName: h.platform.tables.repos, Key: { repo: 'lambda/tasks' }, UpdateExpression: 'SET #s = :a', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':a': 'active' } }));
+    const { task } = await submitTask(taskDepsFromPlatform(h.platform, h.clients), { caller: 'user:test', input: { repo: 'lambda/tasks', description: 'Run me' } });
+    // Act
+    const result = (await apiHandler({ abcaRunTask: task.task_id }, LAMBDA_CONTEXT)) as { task_id: string; status: string; status_reason?: string };
+    const stored = await h.clients.doc.send(new GetCommand({ TableName: h.platform.tables.tasks, Key: { task_id: task.task_id } }));
+    // Assess
+    expect(result).toMatchObject({ task_id: task.task_id, status: 'FAILED' });
+    expect(result.status_reason).toEqual(expect.any(String));
+    expect(stored.Item).toMatchObject({ status: 'FAILED' });
   });
 });

@@ -53,6 +53,10 @@ describe('GET /v1/openapi.json', () => {
         'POST /v1/api-keys',
         'GET /v1/api-keys',
         'DELETE /v1/api-keys/{key_id}',
+        'POST /v1/tasks',
+        'GET /v1/tasks',
+        'GET /v1/tasks/{id}',
+        'POST /v1/tasks/{id}/cancel',
       ].sort(),
     );
   });

@@ -23,7 +23,7 @@ const WIDGETS: BlueprintProps = {
   egress_allowlist: ['*.PyPI.org', 'crates.io.'],
   cedar_policies: ['permit(principal, action, resource);'],
 };
-const GADGETS: BlueprintProps = { repo: 'acme/gadgets' };
+const GADGETS: BlueprintProps = { repo: 'Acme/Gadgets' };
 
 let bundles: Awaited<ReturnType<typeof testBundles>>;
 let json: TfJson;
@@ -52,6 +52,14 @@ function rowOf(repo: string): { raw: string; row: Record<string, unknown>; confi
 }
 
 describe('Blueprint row', () => {
+  it('keys the row by the lower-case repository id, as the API does, so the API finds and protects it', () => {
+    // Act
+    const ids = resources(json, 'aws_dynamodb_table_item').map(([, c]) => JSON.parse(fill(String(c.item))).repo.S);
+    // Assess
+    expect(ids).toContain('acme/gadgets');
+    expect(ids).not.toContain('Acme/Gadgets');
+  });
+
   it('writes an active, source iac RepoConfig row that passes the stored-row schema, defaults applied', () => {
     // Act
     const { row, config } = rowOf('acme/widgets');

@@ -242,6 +242,33 @@ describe('Lambda roles', () => {
     );
   });
 
+  it('lets the API run tasks: move task rows, invoke itself and its own runtime, nothing wider', async () => {
+    const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+    await expectAll(
+      names.roles.apiFn,
+      [
+        { action: 'dynamodb:UpdateItem', resource: arn.table(names.tables.tasks) },
+        { action: 'dynamodb:Scan', resource: arn.table(names.tables.tasks) },
+        { action: 'lambda:InvokeFunction', resource: fn(names.functions.api) },
+        { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: arn.runtime(names.agentRuntime) },
+        { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/DEFAULT` },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      names.roles.apiFn,
+      [
+        { action: 'dynamodb:DeleteItem', resource: arn.table(names.tables.tasks) },
+        { action: 'lambda:InvokeFunction', resource: fn(names.functions.provisioner) },
+        { action: 'lambda:InvokeFunction', resource: fn(other.functions.api) },
+        { action: 'lambda:UpdateFunctionCode', resource: fn(names.functions.api) },
+        { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: arn.runtime(other.agentRuntime) },
+        { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(names.agentRuntime) },
+      ],
+      'ImplicitlyDenied',
+    );
+  });
+
   it('keeps the audit table append-only for the API and the provisioner', async () => {
     for (const role of [names.roles.apiFn, names.roles.provisionerFn]) {
       await expectAll(role, [{ action: 'dynamodb:PutItem', resource: arn.table(names.tables.audit) }], 'Allowed');

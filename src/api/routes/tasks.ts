@@ -1,0 +1,39 @@
+/**
+ * `/v1/tasks`: submit a task to an active repository, read it, list, cancel. A Cognito user
+ * (admin or operator) or an API key with `tasks:submit`.
+ */
+import { Hono } from 'hono';
+import { cancelTask, getTask, listTasks, submitTask } from '../../tasks';
+import type { Principal } from '../../auth/principal';
+import type { ApiDeps } from '../deps';
+import { readJson, requirePermission, type ApiEnv } from '../middleware';
+
+/** Stable identity that scopes idempotency keys: the same user or key, whatever its groups. */
+function submitter(p: Principal): string {
+  return p.kind === 'user' ? `user:${p.id}` : `key:${p.id}`;
+}
+
+export function tasksRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const r = new Hono<ApiEnv>();
+  const allowed = requirePermission(deps.authenticator, 'tasks:submit');
+
+  r.post('/', allowed, async (c) => {
+    const { task, created } = await submitTask(deps.tasks, { caller: submitter(c.get('principal')!), input: await readJson(c) });
+    // Replays dispatch again too: a crash between writing the row and dispatching is then recovered.
+    if (task.status === 'SUBMITTED') await deps.taskDispatcher.dispatch(task.task_id);
+    c.header('Location', `/v1/tasks/${task.task_id}`);
+    return c.json(task, created ? 201 : 200);
+  });
+
+  r.get('/', allowed, async (c) => {
+    const q = c.req.query();
+    const limit = q.limit === undefined ? undefined : Number(q.limit);
+    return c.json(await listTasks(deps.tasks, { repo: q.repo, status: q.status, limit, next_token: q.next_token }));
+  });
+
+  r.get('/:id', allowed, async (c) => c.json(await getTask(deps.tasks, c.req.param('id'))));
+
+  r.post('/:id/cancel', allowed, async (c) => c.json(await cancelTask(deps.tasks, c.req.param('id'), { caller: submitter(c.get('principal')!) })));
+
+  return r;
+}
