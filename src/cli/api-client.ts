@@ -198,6 +198,9 @@ export class ApiClient {
   getTask(id: string) {
     return this.request<Task>('GET', `/v1/tasks/${encodeURIComponent(id)}`).then((a) => a.body);
   }
+  cancelTask(id: string) {
+    return this.request<Task>('POST', `/v1/tasks/${encodeURIComponent(id)}/cancel`).then((a) => a.body);
+  }
   listTasks(q: { repo?: string; status?: string; limit?: number; next_token?: string } = {}) {
     // Tolerates `tasks` for `items` (the task store's own page shape).
     return this.request<Page<Task> & { tasks?: Task[] }>('GET', '/v1/tasks', { query: q }).then(({ body }) => ({

@@ -43,9 +43,7 @@ describe('bgagent over the API (built binary, local control plane)', () => {
   it('repo onboard --wait --json returns the active row; show and list find it', async () => {
     // Act
     const onboard = await cli(['repo', 'onboard', 'acme/one', '--max-turns', '40', '--egress-allowlist', 'pypi.org,api.github.com', '--wait', '--wait-interval-ms', '100', '--json']);
-    const show = await cli(['repo', 'show', 'acme/one', '--json']);
-    const list = await cli(['repo', 'list', '--json']);
-    const table = await cli(['repo', 'list']);
+    const [show, list, table] = await Promise.all([cli(['repo', 'show', 'acme/one', '--json']), cli(['repo', 'list', '--json']), cli(['repo', 'list'])]);
     // Assess
     expect(onboard.code).toBe(0);
     expect(onboard.json()).toMatchObject({ repo: 'acme/one', status: 'active', source: 'api', version: expect.any(Number), max_turns: 40, egress_allowlist: ['pypi.org', 'api.github.com'] });
@@ -76,8 +74,7 @@ describe('bgagent over the API (built binary, local control plane)', () => {
     // Prepare
     await cli(['repo', 'onboard', 'acme/three']);
     // Act
-    const remove = await cli(['repo', 'remove', 'acme/three', '--json']);
-    const missing = await cli(['repo', 'show', 'acme/never-onboarded']);
+    const [remove, missing] = await Promise.all([cli(['repo', 'remove', 'acme/three', '--json']), cli(['repo', 'show', 'acme/never-onboarded'])]);
     // Assess
     expect(remove.code).toBe(0);
     expect(remove.json()).toMatchObject({ repo: 'acme/three', status: 'removed' });
@@ -165,8 +162,10 @@ describe('bgagent over the API (built binary, local control plane)', () => {
       });
     });
     // Act
-    const anonymous = await bgagent(['repo', 'list'], { env: { BGAGENT_CONFIG_DIR: tempConfigDir(), ABCA_API_URL: server.url } });
-    const offline = await cli(['repo', 'list', '--json'], { env: { ABCA_API_URL: `http://127.0.0.1:${closedPort}` } });
+    const [anonymous, offline] = await Promise.all([
+      bgagent(['repo', 'list'], { env: { BGAGENT_CONFIG_DIR: tempConfigDir(), ABCA_API_URL: server.url } }),
+      cli(['repo', 'list', '--json'], { env: { ABCA_API_URL: `http://127.0.0.1:${closedPort}` } }),
+    ]);
     // Assess
     expect(anonymous.code).toBe(2);
     expect(anonymous.errors()).toEqual([expect.stringMatching(/^error: NOT_CONFIGURED|^error: NOT_LOGGED_IN/)]);

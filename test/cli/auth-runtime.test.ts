@@ -97,8 +97,7 @@ describe('bgagent configure, login and runtime (built binary against moto)', () 
     const publish = await bgagent(['runtime', 'publish', '--env', ENV, '--image-tag', 'cli-a', '--reason', 'first', '--poll-interval-ms', '10', '--json'], { env });
     const status = await bgagent(['runtime', 'status', '--env', ENV, '--json'], { env });
     const rollback = await bgagent(['runtime', 'rollback', '--env', ENV, '--to-label', 'previous', '--poll-interval-ms', '10', '--json'], { env });
-    const history = await bgagent(['runtime', 'history', '--env', ENV, '--json'], { env });
-    const human = await bgagent(['runtime', 'history', '--env', ENV], { env });
+    const [history, human] = await Promise.all([bgagent(['runtime', 'history', '--env', ENV, '--json'], { env }), bgagent(['runtime', 'history', '--env', ENV], { env })]);
     // Assess
     expect(publish.code).toBe(0);
     expect(publish.json()).toMatchObject({ ok: true, action: 'publish', outcome: 'published', env: ENV, to: a, pointerVersion: 2 });
@@ -127,8 +126,10 @@ describe('bgagent configure, login and runtime (built binary against moto)', () 
     await clients.ssm.send(new PutParameterCommand({ Name: platform.imagePointerParameter, Value: b, Type: 'String', Overwrite: true }));
     const env = { BGAGENT_CONFIG_DIR: tempConfigDir() };
     // Act
-    const status = await bgagent(['runtime', 'status', '--env', ENV, '--json'], { env });
-    const bad = await bgagent(['runtime', 'publish', '--env', ENV, '--image-digest', 'latest'], { env });
+    const [status, bad] = await Promise.all([
+      bgagent(['runtime', 'status', '--env', ENV, '--json'], { env }),
+      bgagent(['runtime', 'publish', '--env', ENV, '--image-digest', 'latest'], { env }),
+    ]);
     // Assess
     expect(status.code).toBe(3);
     expect(status.json()).toMatchObject({ inSync: false, pointer: { digest: b }, drift: [expect.stringContaining('runtime serves')] });

@@ -121,6 +121,14 @@ export function taskCommands(program: Command): void {
     output(opts).result(result, () => [renderTable(items, TASK_COLUMNS), ...(next ? [`more: --next-token ${next}`] : [])].join('\n'));
   });
 
+  const cancel = withApi(group.command('cancel').description('Cancel a task that has not finished (a finished one: exit 3, ILLEGAL_TRANSITION)').argument('<task-id>'));
+  examples(cancel, 'bgagent task cancel 01J9Z3ABCD');
+  cancel.action(async (id: string, opts: ApiOpts) => {
+    const { client } = openApi(opts);
+    const task = await client.cancelTask(id);
+    output(opts).result(task, () => `task ${task.task_id}: ${task.status}`);
+  });
+
   const watchCmd = watchOptions(withApi(group.command('watch').description('Watch a task until it ends: exit 0 when COMPLETED, 1 when FAILED or CANCELLED').argument('<task-id>')), '3600');
   examples(watchCmd, 'bgagent task watch 01J9Z3ABCD', 'bgagent task watch 01J9Z3ABCD --timeout 600 --json');
   watchCmd.action(async (id: string, opts: ApiOpts & WatchOpts) => {
