@@ -1,0 +1,253 @@
+/**
+ * npm run demo — the operator story, end to end, on the local control plane, through the real
+ * `bgagent` binary: onboard two repositories, list them, publish image A, publish B, publish C
+ * whose smoke check fails (restored to B automatically), roll back to A, show the history and the
+ * status, submit a task and watch it complete, and see a removed repository refused with 422.
+ *
+ * It runs against `npm run dev` when one is up (.abca/local/env.sh answers), else it starts its own
+ * control plane and stops it at the end. Exit 0 only if every step did what it said.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Command } from 'commander';
+import { buildCli } from './build-cli';
+import { createClients } from '../src/aws/clients';
+import { runMain } from '../src/cli-support/run-main';
+import { OperationFailedError } from '../src/errors';
+import { startControlPlane, type ControlPlane } from '../src/local/control-plane';
+import { pushLocalImage } from '../src/local/images';
+import { loadPlatformConfig } from '../src/platform/platform-config';
+import { assertEnvName } from '../src/platform/names';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'bgagent.js');
+/** The build the local agent reports; image C's smoke check expects another one. */
+const RUNNING_COMMIT = 'a11ce00';
+const C_COMMIT = 'c0ffee0';
+
+const program = new Command()
+  .name('demo')
+  .description('Run the operator story against the local control plane (its own, or a running `npm run dev`)')
+  .option('--env <env>', 'environment for a control plane of its own', 'demo')
+  .option('--state-dir <dir>', 'where a running `npm run dev` keeps env.sh and admin.json', path.join(ROOT, '.abca', 'local'))
+  .option('--standalone', 'always start a control plane of its own, even when `npm run dev` is up')
+  .addHelpText('after', '\nExample:\n  npm run demo\n\nExit: 0 only if every step did what it said; 1 otherwise (the failing step is named)\n');
+
+type Vars = Record<string, string>;
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const short = (d: string) => `${d.slice(0, 19)}…`;
+
+/** A running `npm run dev`, if its env file names an API that answers. */
+async function attachToDev(stateDir: string): Promise<{ vars: Vars; password: string } | undefined> {
+  const envFile = path.join(stateDir, 'env.sh');
+  if (!existsSync(envFile)) return undefined;
+  const vars = Object.fromEntries([...readFileSync(envFile, 'utf8').matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  if (!vars.ABCA_API_URL || !vars.AWS_ENDPOINT_URL) return undefined;
+  try {
+    const res = await fetch(`${vars.ABCA_API_URL}/v1/openapi.json`, { signal: AbortSignal.timeout(1000) });
+    if (!res.ok) return undefined;
+  } catch {
+    return undefined;
+  }
+  const { password } = JSON.parse(readFileSync(path.join(stateDir, 'admin.json'), 'utf8')) as { password: string };
+  return { vars, password };
+}
+
+function bgagent(vars: Vars, args: string[], input?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...vars, CI: 'true' }, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+function json<T = Record<string, unknown>>(run: Run): T {
+  try {
+    return JSON.parse(run.stdout) as T;
+  } catch {
+    throw new Error(`expected JSON on stdout, got: ${run.stdout.slice(0, 200)}${run.stderr ? ` (stderr: ${run.stderr.trim().split('\n').pop()})` : ''}`);
+  }
+}
+
+function expectCode(run: Run, code: number, what: string): void {
+  if (run.code !== code) throw new Error(`${what}: exit ${run.code}, expected ${code}: ${run.stderr.trim().split('\n').filter((l) => !/^\d\d:\d\d:\d\d /.test(l)).pop() ?? ''}`);
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new Error(message);
+}
+
+runMain(async () => {
+  const opts = program.parse().opts<{ env: string; stateDir: string; standalone?: boolean }>();
+  const started = Date.now();
+  let step = 0;
+  let plane: ControlPlane | undefined;
+  const configDir = mkdtempSync(path.join(tmpdir(), 'abca-demo-'));
+  const run = async (title: string, body: () => Promise<string>) => {
+    step++;
+    const t0 = Date.now();
+    say(`\n${step}. ${title}`);
+    try {
+      const detail = await body();
+      say(`   ✓ ${detail} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      say(`   ✗ ${(e as Error).message}`);
+      throw new OperationFailedError(`demo step ${step} failed: ${title}`, 'DEMO_FAILED');
+    }
+  };
+
+  try {
+    // The binary the operator runs: bundled for a fast start (bin/bgagent.js falls back to the sources).
+    await buildCli();
+    const dev = opts.standalone ? undefined : await attachToDev(opts.stateDir);
+    let vars: Vars;
+    let password: string;
+    let env: string;
+    // Names unique to this run, so the demo can run again against the same `npm run dev`.
+    const run_id = randomBytes(2).toString('hex');
+    if (dev) {
+      vars = { ...dev.vars };
+      // This process pushes the images itself: it needs the same emulator as everyone else.
+      Object.assign(process.env, vars, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+      delete process.env.AWS_PROFILE;
+      password = dev.password;
+      env = assertEnvName(vars.ABCA_ENV ?? 'dev');
+      say(`using the running control plane (npm run dev): API ${vars.ABCA_API_URL}, env "${env}"`);
+    } else {
+      env = assertEnvName(opts.env);
+      plane = await startControlPlane({ env, port: 0, agentCommit: RUNNING_COMMIT, say: (l) => say(l) });
+      vars = { ...plane.vars };
+      password = plane.admin.password;
+      say(`control plane up: API ${plane.api.url}, agent ${plane.agent.url}, moto ${plane.moto.endpoint}`);
+    }
+    vars.BGAGENT_CONFIG_DIR = configDir;
+    const web = `acme/web-${run_id}`;
+    const api = `acme/api-${run_id}`;
+    const images: Record<'a' | 'b' | 'c', string> = { a: '', b: '', c: '' };
+
+    await run('configure the CLI from the environment name, and sign in as the local admin', async () => {
+      expectCode(await bgagent(vars, ['configure', '--env', env, '--json']), 0, 'configure');
+      const login = await bgagent(vars, ['login', '--username', 'admin', '--password-stdin', '--json'], `${password}\n`);
+      expectCode(login, 0, 'login');
+      return `signed in to ${vars.ABCA_API_URL}`;
+    });
+
+    await run(`onboard two repositories (${web}, ${api}) with one API call each, no deploy`, async () => {
+      for (const [repo, extra] of [
+        [web, ['--max-turns', '40']],
+        [api, ['--egress-allowlist', 'registry.npmjs.org,*.pypi.org', '--build-command', 'npm ci && npm test']],
+      ] as const) {
+        const out = await bgagent(vars, ['repo', 'onboard', repo, ...extra, '--wait', '--timeout', '60', '--json']);
+        expectCode(out, 0, `onboard ${repo}`);
+        const row = json<{ status: string }>(out);
+        check(row.status === 'active', `${repo} is ${row.status}, not active`);
+      }
+      return 'both active';
+    });
+
+    await run('list repositories', async () => {
+      const out = await bgagent(vars, ['repo', 'list', '--status', 'active', '--json']);
+      expectCode(out, 0, 'repo list');
+      const listed = json<{ items: { repo: string }[] }>(out).items.map((r) => r.repo);
+      check([web, api].every((r) => listed.includes(r)), `list shows ${listed.join(', ')}`);
+      return `${listed.length} active: ${[web, api].join(', ')} among them`;
+    });
+
+    await run('CI builds three agent images (A, B, C) and pushes them to the platform ECR repository', async () => {
+      const clients = createClients();
+      const platform = plane?.platform ?? (await loadPlatformConfig(clients.ssm, env));
+      for (const k of ['a', 'b', 'c'] as const) images[k] = await pushLocalImage(clients.ecr, platform.ecrRepositoryName, `demo-${k}-${run_id}`);
+      return `A ${short(images.a)}  B ${short(images.b)}  C ${short(images.c)}`;
+    });
+
+    const smoke = (extra = '') => `npx tsx scripts/smoke-runtime.ts --env ${env}${extra}`;
+    for (const k of ['a', 'b'] as const) {
+      await run(`publish image ${k.toUpperCase()} (pointer, UpdateAgentRuntime, wait READY, smoke check through the runtime)`, async () => {
+        const out = await bgagent(vars, ['runtime', 'publish', '--env', env, '--image-tag', `demo-${k}-${run_id}`, '--smoke-cmd', smoke(), '--reason', `demo: release ${k.toUpperCase()}`, '--json']);
+        expectCode(out, 0, 'publish');
+        const r = json<{ outcome: string; to: string; pointerVersion: number }>(out);
+        check(r.outcome === 'published' && r.to === images[k], `outcome ${r.outcome}, to ${r.to}`);
+        return `live: ${short(r.to)} (pointer version ${r.pointerVersion})`;
+      });
+    }
+
+    await run(`publish image C, whose smoke check expects build ${C_COMMIT} to answer: it fails, and the publish restores B`, async () => {
+      const out = await bgagent(vars, ['runtime', 'publish', '--env', env, '--image-tag', `demo-c-${run_id}`, '--smoke-cmd', smoke(` --expect-commit ${C_COMMIT}`), '--json']);
+      expectCode(out, 1, 'publish C');
+      const err = json<{ error: { code: string } }>(out).error;
+      check(err.code === 'ROLLED_BACK', `error ${err.code}, expected ROLLED_BACK`);
+      const status = json<{ inSync: boolean; pointer: { digest: string }; runtime: { digest: string } }>(await bgagent(vars, ['runtime', 'status', '--env', env, '--json']));
+      check(status.inSync && status.pointer.digest === images.b && status.runtime.digest === images.b, `after the failed publish: pointer ${status.pointer.digest}, runtime ${status.runtime.digest}`);
+      return `exit 1 ROLLED_BACK; pointer and runtime back on B ${short(images.b)}`;
+    });
+
+    await run('roll back to the last known good image (skips the current B and the failed C: A)', async () => {
+      const out = await bgagent(vars, ['runtime', 'rollback', '--env', env, '--reason', 'demo: back to A', '--json']);
+      expectCode(out, 0, 'rollback');
+      const r = json<{ to: string; from: string }>(out);
+      check(r.to === images.a && r.from === images.b, `rolled back from ${r.from} to ${r.to}`);
+      return `live: A ${short(r.to)}`;
+    });
+
+    await run('show the deploy history: every pointer version with who, when and the outcome', async () => {
+      const out = await bgagent(vars, ['runtime', 'history', '--env', env, '--limit', '5', '--json']);
+      expectCode(out, 0, 'history');
+      const entries = json<{ entries: { digest: string; action?: string; outcome?: string }[] }>(out).entries;
+      const story = entries.map((e) => `${e.action}:${e.outcome}:${e.digest}`);
+      const expected = [
+        `rollback:succeeded:${images.a}`,
+        `restore:succeeded:${images.b}`,
+        `publish:rolled_back:${images.c}`,
+        `publish:succeeded:${images.b}`,
+        `publish:succeeded:${images.a}`,
+      ];
+      check(JSON.stringify(story) === JSON.stringify(expected), `history reads ${story.join(' | ')}`);
+      return 'rollback A ← restore B ← publish C (rolled back) ← publish B ← publish A';
+    });
+
+    await run('runtime status: pointer and live runtime agree', async () => {
+      const out = await bgagent(vars, ['runtime', 'status', '--env', env, '--json']);
+      expectCode(out, 0, 'status');
+      const s = json<{ inSync: boolean; runtime: { digest: string; status: string } }>(out);
+      check(s.inSync && s.runtime.digest === images.a && s.runtime.status === 'READY', `status ${JSON.stringify(s)}`);
+      return `in sync on A, runtime READY`;
+    });
+
+    await run(`submit a task to ${web} and watch it complete`, async () => {
+      const submitted = await bgagent(vars, ['submit', '--repo', web, '--description', 'Fix the flaky date test in utils/date.spec.ts', '--json']);
+      expectCode(submitted, 0, 'submit');
+      const task = json<{ task_id: string }>(submitted);
+      const watched = await bgagent(vars, ['task', 'watch', task.task_id, '--timeout', '60', '--json']);
+      expectCode(watched, 0, 'task watch');
+      const done = json<{ status: string }>(watched);
+      check(done.status === 'COMPLETED', `task ended ${done.status}`);
+      return `task ${task.task_id} COMPLETED`;
+    });
+
+    await run(`remove ${api}; a task for it is refused with 422 REPO_NOT_ONBOARDED`, async () => {
+      const removed = await bgagent(vars, ['repo', 'remove', api, '--json']);
+      expectCode(removed, 0, 'repo remove');
+      check(json<{ status: string }>(removed).status === 'removed', 'not removed');
+      const refused = await bgagent(vars, ['submit', '--repo', api, '--description', 'Should not run', '--json']);
+      expectCode(refused, 2, 'submit to a removed repository');
+      const code = json<{ error: { code: string } }>(refused).error.code;
+      check(code === 'REPO_NOT_ONBOARDED', `error ${code}`);
+      return 'exit 2, REPO_NOT_ONBOARDED (HTTP 422)';
+    });
+
+    say(`\nAll ${step} steps did what they said, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  } finally {
+    await plane?.stop();
+    rmSync(configDir, { recursive: true, force: true });
+  }
+});
