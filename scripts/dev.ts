@@ -23,19 +23,9 @@ runMain(async () => {
   const env = resolveEnv(opts.env);
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
-  let plane: ControlPlane | undefined;
-  const shutdown = async (signal: string) => {
-    say(`\n${signal}: stopping the API, the agent and moto…`);
-    await plane?.stop();
-    say('stopped; nothing left running.');
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-
   // The local agent reports this checkout's commit, as the image reports the commit it was built from.
   const commit = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' }).stdout?.trim() || undefined;
-  plane = await startControlPlane({
+  const starting: Promise<ControlPlane> = startControlPlane({
     env,
     agentCommit: commit,
     port: Number(opts.port),
@@ -43,6 +33,16 @@ runMain(async () => {
     stateDir: opts.stateDir,
     say,
   });
+  // A signal during start-up stops whatever has started by then.
+  const shutdown = async (signal: string) => {
+    say(`\n${signal}: stopping the API, the agent and moto…`);
+    await starting.then((p) => p.stop()).catch(() => undefined);
+    say('stopped; nothing left running.');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const plane = await starting;
   const envFile = path.relative(process.cwd(), path.join(opts.stateDir, 'env.sh')) || path.join(opts.stateDir, 'env.sh');
   say(`API on ${plane.api.url} (logs in ${path.join(opts.stateDir, 'api.log')})`);
   say(`agent on ${plane.agent.url}; AWS emulator on ${plane.moto.endpoint} (moto pid ${plane.moto.pid})`);
