@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { runMain } from '../cli-support/run-main';
-import { ValidationError } from '../errors';
+import { isAbcaError, OperationFailedError, ValidationError } from '../errors';
 import { apiKeyCommands } from './commands/api-key';
 import { configureCommand } from './commands/configure';
 import { loginCommands } from './commands/login';
@@ -56,12 +56,22 @@ export function usageError(e: CommanderError): ValidationError | undefined {
   return new ValidationError(`${e.message.replace(/^error: /, '')} (see --help)`, 'USAGE');
 }
 
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Pure: an AWS SDK connection failure as a named error (exit 1) with a code, like the API client's. */
+export function networkError(e: unknown): OperationFailedError | undefined {
+  const code = (e as { code?: unknown }).code;
+  if (isAbcaError(e) || typeof code !== 'string' || !NETWORK_CODES.has(code)) return undefined;
+  const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS_ENDPOINT_URL=${process.env.AWS_ENDPOINT_URL})` : '';
+  return new OperationFailedError(`cannot reach AWS${endpoint}: ${(e as Error).message}`, 'NETWORK', undefined, { cause: e });
+}
+
 export async function run(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
+    if (!(e instanceof CommanderError)) throw networkError(e) ?? e;
     // `bgagent repo` without a sub-command printed its help already: a usage error, quietly.
     if (e.code === 'commander.help') return 2;
     const usage = usageError(e);
@@ -72,6 +82,9 @@ export async function run(argv: string[] = process.argv): Promise<number> {
 }
 
 export function main(argv: string[] = process.argv): void {
+  // The SDK's notice about future Node versions would follow every command that touches AWS; the
+  // CLI's stderr is for its own progress and its one error line. Set the variable to "false" to see it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   runMain(() => run(argv), { json: () => argv.includes('--json') });
 }
 

@@ -40,8 +40,9 @@ export function renderFields(fields: readonly [string, unknown][]): string {
   const width = Math.max(0, ...shown.map(([k]) => k.length));
   return shown
     .map(([k, v]) => {
-      const text = typeof v === 'string' && v.includes('\n') ? `\n${v.replace(/^/gm, '    ')}` : cell(v);
-      return `${k.padEnd(width)}  ${text}`;
+      // A multi-line value goes indented under its key.
+      if (typeof v === 'string' && v.includes('\n')) return `${k}\n${v.replace(/\n$/, '').replace(/^/gm, '    ')}`;
+      return `${k.padEnd(width)}  ${cell(v)}`;
     })
     .join('\n');
 }

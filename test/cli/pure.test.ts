@@ -8,7 +8,7 @@ import { taskVerdict } from '../../src/cli/commands/task';
 import { resolveApiUrl } from '../../src/cli/common';
 import { parseClientConfig, sessionState, type Credentials } from '../../src/cli/config';
 import { joinHistory, parseDescription } from '../../src/cli/history';
-import { buildProgram, usageError } from '../../src/cli/main';
+import { buildProgram, networkError, usageError } from '../../src/cli/main';
 import { cell, Output, renderFields, renderTable } from '../../src/cli/output';
 import { onboardBody, parseRepoId, patchBody, SETTING_FLAGS, settingsFromFlags } from '../../src/cli/repo-flags';
 import { credentialsFrom, jwtClaims } from '../../src/cli/auth';
@@ -54,6 +54,15 @@ describe('exit codes and API errors', () => {
     // Act / Assess
     expect(repoPath('acme/my.repo')).toBe('/v1/repos/acme/my.repo');
     expect(repoPath('a?b/c#d')).toBe('/v1/repos/a%3Fb/c%23d');
+  });
+
+  it('an SDK connection failure becomes NETWORK (exit 1); other errors are left alone', () => {
+    // Act
+    const refused = networkError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
+    // Assess
+    expect(refused).toMatchObject({ code: 'NETWORK', exitCode: 1 });
+    expect(refused!.message).toContain('connect ECONNREFUSED 127.0.0.1:9');
+    expect(networkError(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }))).toBeUndefined();
   });
 
   it("commander's refusals are usage errors (2); help and version are not errors", () => {
@@ -267,6 +276,7 @@ describe('rendering', () => {
     expect(cell('a\n b')).toBe('a b');
     expect(cell({ k: 1 })).toBe('{"k":1}');
     expect(renderFields([['a', 1], ['long', 'x'], ['skip', undefined]])).toBe('a     1\nlong  x');
+    expect(renderFields([['k', 1], ['doc', '{\n  "a": 1\n}\n']])).toBe('k    1\ndoc\n    {\n      "a": 1\n    }');
   });
 
   it('--json writes one document to stdout; progress and warnings go to stderr, one line per change when not a TTY', () => {
