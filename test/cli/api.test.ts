@@ -54,6 +54,23 @@ describe('bgagent over the API (built binary, local control plane)', () => {
     expect(table.stdout).toMatch(/^acme\/one\s+active\s+api\s/m);
   });
 
+  it('repo list --limit stops with a next_token, and --next-token continues from it', async () => {
+    // Prepare
+    await cli(['repo', 'onboard', 'acme/page-a']);
+    await cli(['repo', 'onboard', 'acme/page-b']);
+    // Act
+    const first = await cli(['repo', 'list', '--limit', '1', '--json']);
+    const rest = await cli(['repo', 'list', '--next-token', first.json().next_token, '--json']);
+    // Assess
+    expect(first.code).toBe(0);
+    expect(first.json().items).toHaveLength(1);
+    expect(first.json().next_token).toEqual(expect.any(String));
+    expect(rest.code).toBe(0);
+    const repos = rest.json().items.map((r: { repo: string }) => r.repo);
+    expect(repos.length).toBeGreaterThan(0);
+    expect(repos).not.toContain(first.json().items[0].repo);
+  });
+
   it('repo update sends If-Match: the version moves on; a stale --if-match exits 3 and changes nothing', async () => {
     // Prepare
     const created = (await cli(['repo', 'onboard', 'acme/two', '--json'])).json();
