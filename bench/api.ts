@@ -1,5 +1,5 @@
 /**
- * The repository API under load, and its Lambda handlers' size and cold start.
+ * The repository API under load, and every Lambda handler's size and cold start.
  *
  *   npx tsx bench/api.ts [--onboard N] [--get N] [--list N] [--concurrency C] [--init-runs R]
  *
@@ -120,7 +120,7 @@ async function lambda(): Promise<void> {
   fs.mkdirSync(cache, { recursive: true });
   const outDir = fs.mkdtempSync(path.join(cache, 'abca-bench-api-'));
   try {
-    const bundles = await bundleHandlers({ outDir, only: ['api', 'provisioner'] });
+    const bundles = await bundleHandlers({ outDir });
     console.log(`\nLambda handlers (aim: index.js under ${kb(BUNDLE_AIM)}, cold init under ${INIT_AIM_MS} ms; median of ${INIT_RUNS} fresh processes)`);
     for (const b of bundles) {
       const inits: number[] = [];
