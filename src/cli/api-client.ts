@@ -192,8 +192,7 @@ export class ApiClient {
 
   // Tasks
   submitTask(input: TaskInput) {
-    // Tolerates `{task, created}` around the task (the orchestrator's own answer shape).
-    return this.request<Task & { task?: Task }>('POST', '/v1/tasks', { body: input }).then(({ body }) => (body.task_id ? body : (body.task ?? body)));
+    return this.request<Task>('POST', '/v1/tasks', { body: input }).then((a) => a.body);
   }
   getTask(id: string) {
     return this.request<Task>('GET', `/v1/tasks/${encodeURIComponent(id)}`).then((a) => a.body);
@@ -202,10 +201,6 @@ export class ApiClient {
     return this.request<Task>('POST', `/v1/tasks/${encodeURIComponent(id)}/cancel`).then((a) => a.body);
   }
   listTasks(q: { repo?: string; status?: string; limit?: number; next_token?: string } = {}) {
-    // Tolerates `tasks` for `items` (the task store's own page shape).
-    return this.request<Page<Task> & { tasks?: Task[] }>('GET', '/v1/tasks', { query: q }).then(({ body }) => ({
-      items: body.items ?? body.tasks ?? [],
-      ...(body.next_token ? { next_token: body.next_token } : {}),
-    }));
+    return this.request<Page<Task>>('GET', '/v1/tasks', { query: q }).then((a) => a.body);
   }
 }
