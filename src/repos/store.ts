@@ -4,7 +4,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { ValidationError } from '../errors';
+import { decodePageToken, encodePageToken, fillPage } from '../aws/pages';
 import { releaseSlot, takeSlot } from './counter';
 import { REPO_STATUSES, type RepoConfig, type RepoStatus } from './repo-config';
 
@@ -37,23 +37,14 @@ export interface ListPage {
 
 const TokenSchema = z.object({ repo: z.string().min(1).max(300), status: z.enum(REPO_STATUSES).optional() }).strict();
 
-export function encodeNextToken(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
+export const encodeNextToken = encodePageToken;
 
 /** Decodes a `next_token`, refusing anything this API did not hand out for the same filter. */
 export function decodeNextToken(token: string, status?: RepoStatus): Record<string, string> {
-  const bad = () => new ValidationError('next_token is not one this API returned for this query', 'INVALID_NEXT_TOKEN');
-  if (token.length > 600 || !/^[A-Za-z0-9_-]+$/.test(token)) throw bad();
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  const parsed = TokenSchema.safeParse(json);
-  if (!parsed.success || parsed.data.status !== status) throw bad();
-  return parsed.data as Record<string, string>;
+  return decodePageToken(token, (json) => {
+    const parsed = TokenSchema.safeParse(json);
+    return parsed.success && parsed.data.status === status ? (parsed.data as Record<string, string>) : undefined;
+  });
 }
 
 function isConditionFailure(e: unknown): boolean {
@@ -149,40 +140,35 @@ export class RepoStore {
 
   /** One page: by status through the index, or every non-removed row. */
   async list(opts: { status?: RepoStatus; limit: number; nextToken?: string }): Promise<ListPage> {
-    let startKey: Record<string, unknown> | undefined = opts.nextToken ? decodeNextToken(opts.nextToken, opts.status) : undefined;
-    const items: RepoConfig[] = [];
-    // A filtered scan can return short pages; a few more reads fill the page, bounded so one
-    // request never walks the whole table.
-    for (let reads = 0; reads < 10 && items.length < opts.limit; reads++) {
-      const Limit = opts.limit - items.length;
-      const out = opts.status
-        ? await this.doc.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: STATUS_INDEX,
-              KeyConditionExpression: '#s = :s',
-              ExpressionAttributeNames: { '#s': 'status' },
-              ExpressionAttributeValues: { ':s': opts.status },
-              ExclusiveStartKey: startKey,
-              Limit,
-            }),
-          )
-        : await this.doc.send(
-            new ScanCommand({
-              TableName: this.tableName,
-              // Rows only (the limit counter has no status), and not the removed ones.
-              FilterExpression: 'attribute_exists(#s) AND #s <> :removed',
-              ExpressionAttributeNames: { '#s': 'status' },
-              ExpressionAttributeValues: { ':removed': 'removed' },
-              ExclusiveStartKey: startKey,
-              Limit,
-            }),
-          );
-      items.push(...((out.Items ?? []) as RepoConfig[]));
-      startKey = out.LastEvaluatedKey;
-      if (!startKey) break;
-    }
-    return { items, nextToken: startKey ? encodeNextToken(opts.status ? { repo: String(startKey.repo), status: opts.status } : { repo: String(startKey.repo) }) : undefined };
+    // A filtered scan can return short pages; fillPage reads a few more, bounded.
+    const { items, lastKey } = await fillPage<RepoConfig>(
+      (ExclusiveStartKey, Limit) =>
+        opts.status
+          ? this.doc.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                IndexName: STATUS_INDEX,
+                KeyConditionExpression: '#s = :s',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':s': opts.status },
+                ExclusiveStartKey,
+                Limit,
+              }),
+            )
+          : this.doc.send(
+              new ScanCommand({
+                TableName: this.tableName,
+                // Rows only (the limit counter has no status), and not the removed ones.
+                FilterExpression: 'attribute_exists(#s) AND #s <> :removed',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':removed': 'removed' },
+                ExclusiveStartKey,
+                Limit,
+              }),
+            ),
+      { limit: opts.limit, startKey: opts.nextToken ? decodeNextToken(opts.nextToken, opts.status) : undefined },
+    );
+    return { items, nextToken: lastKey ? encodeNextToken(opts.status ? { repo: String(lastKey.repo), status: opts.status } : { repo: String(lastKey.repo) }) : undefined };
   }
 
   /** Every row in one status (the provisioner's view of what is live). */

@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodePageToken, encodePageToken, fillPage } from '../aws/pages';
 import { ConflictError, ValidationError } from '../errors';
 import { TABLES } from '../platform/tables';
 import { IdempotencyMismatchError, TaskNotFoundError } from './errors';
@@ -187,25 +188,20 @@ export interface ListPage {
   next_token?: string;
 }
 
-function encodeToken(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
+/** A token this listing handed out: the key of its index (with `repo`) or of the table. */
 function decodeToken(token: string, repo: string | undefined): Record<string, string> {
-  const bad = () => new ValidationError('next_token is not one this listing returned', 'INVALID_NEXT_TOKEN');
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw bad();
-  const entries = Object.entries(key as Record<string, unknown>);
-  const allowed = repo ? ['task_id', 'repo', 'created_at'] : ['task_id'];
-  if (entries.length !== allowed.length || !entries.every(([k, v]) => allowed.includes(k) && typeof v === 'string' && v.length <= 200)) throw bad();
-  const typed = key as Record<string, string>;
-  if (!isTaskId(typed.task_id!) || (repo && typed.repo !== repo)) throw bad();
-  return typed;
+  return decodePageToken(
+    token,
+    (key) => {
+      if (typeof key !== 'object' || key === null || Array.isArray(key)) return undefined;
+      const entries = Object.entries(key as Record<string, unknown>);
+      const allowed = repo ? ['task_id', 'repo', 'created_at'] : ['task_id'];
+      if (entries.length !== allowed.length || !entries.every(([k, v]) => allowed.includes(k) && typeof v === 'string' && v.length <= 200)) return undefined;
+      const typed = key as Record<string, string>;
+      return isTaskId(typed.task_id!) && (!repo || typed.repo === repo) ? typed : undefined;
+    },
+    'next_token is not one this listing returned',
+  );
 }
 
 /**
@@ -222,38 +218,34 @@ export async function listTaskRecords(table: TaskTable, query: ListQuery): Promi
       problems: [{ field: 'status', message: 'unknown status' }],
     });
   }
-  let startKey: Record<string, string> | undefined = query.next_token ? decodeToken(query.next_token, query.repo) : undefined;
   const filter = query.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {};
-  const tasks: TaskRecord[] = [];
   // Bounded: a sparse filter over a big table returns a next_token rather than scanning it all.
-  for (let page = 0; page < 10 && tasks.length < limit; page++) {
-    const remaining = limit - tasks.length;
-    const out = query.repo
-      ? await table.doc.send(
-          new QueryCommand({
-            TableName: table.tableName,
-            IndexName: REPO_INDEX,
-            KeyConditionExpression: '#repo = :repo',
-            ScanIndexForward: false,
-            Limit: remaining,
-            ExclusiveStartKey: startKey,
-            ...filter,
-            ExpressionAttributeNames: { ...filter.ExpressionAttributeNames, '#repo': 'repo' },
-            ExpressionAttributeValues: { ':repo': query.repo, ...(query.status ? { ':status': query.status } : {}) },
-          }),
-        )
-      : await table.doc.send(
-          new ScanCommand({
-            TableName: table.tableName,
-            Limit: remaining,
-            ExclusiveStartKey: startKey,
-            ...filter,
-            ...(query.status ? { ExpressionAttributeValues: { ':status': query.status } } : {}),
-          }),
-        );
-    tasks.push(...((out.Items ?? []) as TaskRecord[]));
-    startKey = out.LastEvaluatedKey as Record<string, string> | undefined;
-    if (!startKey) break;
-  }
-  return { tasks, ...(startKey ? { next_token: encodeToken(startKey) } : {}) };
+  const { items: tasks, lastKey } = await fillPage<TaskRecord>(
+    (ExclusiveStartKey, Limit) =>
+      query.repo
+        ? table.doc.send(
+            new QueryCommand({
+              TableName: table.tableName,
+              IndexName: REPO_INDEX,
+              KeyConditionExpression: '#repo = :repo',
+              ScanIndexForward: false,
+              Limit,
+              ExclusiveStartKey,
+              ...filter,
+              ExpressionAttributeNames: { ...filter.ExpressionAttributeNames, '#repo': 'repo' },
+              ExpressionAttributeValues: { ':repo': query.repo, ...(query.status ? { ':status': query.status } : {}) },
+            }),
+          )
+        : table.doc.send(
+            new ScanCommand({
+              TableName: table.tableName,
+              Limit,
+              ExclusiveStartKey,
+              ...filter,
+              ...(query.status ? { ExpressionAttributeValues: { ':status': query.status } } : {}),
+            }),
+          ),
+    { limit, startKey: query.next_token ? decodeToken(query.next_token, query.repo) : undefined },
+  );
+  return { tasks, ...(lastKey ? { next_token: encodePageToken(lastKey) } : {}) };
 }
