@@ -40,3 +40,10 @@ export const RUNTIME_PROTOCOL = 'HTTP' as const;
 
 /** Session lifecycle of the runtime (seconds), the same in the stack and the local bootstrap. */
 export const RUNTIME_LIFECYCLE = { idleRuntimeSessionTimeout: 900, maxLifetime: 28800 } as const;
+
+/**
+ * Named AgentCore endpoints. Tasks invoke `live` only (never DEFAULT, which AgentCore moves to the
+ * latest version on its own); publish smokes a new version through `canary` before `live` moves.
+ */
+export const LIVE_ENDPOINT = 'live';
+export const CANARY_ENDPOINT = 'canary';
