@@ -13,13 +13,21 @@ export interface Request {
 
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
-export async function decide(policy: unknown, principal: string, req: Request): Promise<Decision> {
+/** Other policies in the evaluation: a permissions boundary, a VPC endpoint policy. */
+export interface AlsoEvaluated {
+  boundary?: unknown;
+  endpointPolicy?: unknown;
+}
+
+export async function decide(policy: unknown, principal: string, req: Request, also: AlsoEvaluated = {}): Promise<Decision> {
   const result = await runSimulation(
     {
       request: { principal, action: req.action, resource: { resource: req.resource, accountId: ACCOUNT }, contextVariables: req.context ?? {} },
       identityPolicies: [{ name: 'inline', policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      ...(also.boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: also.boundary }] } : {}),
+      ...(also.endpointPolicy ? { vpcEndpointPolicies: [{ name: 'endpoint', policy: also.endpointPolicy }] } : {}),
     },
     {},
   );
