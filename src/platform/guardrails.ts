@@ -4,6 +4,24 @@
  */
 import { z } from 'zod';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { DEFAULT_REFUSED_SUFFIXES } from '../repos/egress-policy';
+
+/** A domain suffix as the egress policy names it: "example.com" (a leading "*." means the same). */
+const Suffix = z
+  .string()
+  .min(1)
+  .max(253)
+  .transform((s) => s.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, ''))
+  .refine((s) => /^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(s), { message: 'must be a domain suffix such as "example.com"' });
+
+/** What repositories may add to the VPC-wide egress allowlist (src/repos/egress-policy.ts). */
+export const EgressGuardrailsSchema = z
+  .object({
+    /** Empty: any domain that passes the public-suffix check and is not refused. */
+    allowed_suffixes: z.array(Suffix).max(500).default([]),
+    refused_suffixes: z.array(Suffix).max(500).default([...DEFAULT_REFUSED_SUFFIXES]),
+  })
+  .strict();
 
 export const GuardrailsSchema = z.object({
   /** GitHub orgs (owners) allowed to onboard; empty = any. */
@@ -12,6 +30,8 @@ export const GuardrailsSchema = z.object({
   max_repos: z.number().int().min(0).max(100000).default(50),
   /** Bedrock model ids a RepoConfig may name. */
   allowed_models: z.array(z.string().min(1)).min(1),
+  /** Egress allowlist limits, applied on onboarding and PATCH; absent = the defaults. */
+  egress: EgressGuardrailsSchema.default({ allowed_suffixes: [], refused_suffixes: [...DEFAULT_REFUSED_SUFFIXES] }),
 });
 export type Guardrails = z.infer<typeof GuardrailsSchema>;
 
@@ -23,6 +43,7 @@ export const DEFAULT_GUARDRAILS: Guardrails = {
     'us.anthropic.claude-opus-4-1-20250805-v1:0',
     'us.anthropic.claude-haiku-4-5-20251001-v1:0',
   ],
+  egress: { allowed_suffixes: [], refused_suffixes: [...DEFAULT_REFUSED_SUFFIXES] },
 };
 
 /** Reads the parameter, caching it briefly so the API does not hit SSM on every request. */

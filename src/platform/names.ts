@@ -30,6 +30,8 @@ export interface PlatformNames {
   roles: {
     runtimeExecution: string;
     infraDeployer: string;
+    /** Read-only role of the `<env>-infra-plan` job (cdktf diff runs unreviewed code). */
+    infraPlan: string;
     runtimePublisher: string;
     imagePointerFn: string;
     apiFn: string;
@@ -38,6 +40,8 @@ export interface PlatformNames {
     apiGatewayLogs: string;
   };
   functions: { api: string; imagePointer: string; provisioner: string };
+  /** Managed policy every role the stack creates (but the CI roles) carries as its permissions boundary. */
+  permissionsBoundary: string;
   /** blockAllList holds "*": the deny-by-default rule after the two allow lists. */
   dnsFirewall: { baselineList: string; onboardedList: string; ruleGroup: string; blockAllList: string };
   network: { vpc: string; runtimeSecurityGroup: string; endpointSecurityGroup: string };
@@ -74,6 +78,7 @@ export function platformNames(envInput: string): PlatformNames {
     roles: {
       runtimeExecution: `${prefix}-runtime-exec`,
       infraDeployer: `${prefix}-ci-infra`,
+      infraPlan: `${prefix}-ci-infra-plan`,
       runtimePublisher: `${prefix}-ci-publisher`,
       imagePointerFn: `${prefix}-image-pointer-fn`,
       apiFn: `${prefix}-api-fn`,
@@ -81,6 +86,7 @@ export function platformNames(envInput: string): PlatformNames {
       apiGatewayLogs: `${prefix}-apigw-logs`,
     },
     functions: { api: `${prefix}-api`, imagePointer: `${prefix}-image-pointer`, provisioner: `${prefix}-provisioner` },
+    permissionsBoundary: `${prefix}-boundary`,
     dnsFirewall: {
       baselineList: `${prefix}-baseline`,
       onboardedList: `${prefix}-onboarded`,

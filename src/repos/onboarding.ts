@@ -115,7 +115,7 @@ export class RepoService {
     const input = parseBody(RepoConfigInputSchema, body, 'repository');
     const repo = canonicalRepoId(input.repo);
     const guardrails = await this.guardrails();
-    this.assertGuardrails({ ...input, repo }, guardrails.allowed_orgs, guardrails.allowed_models);
+    this.assertGuardrails({ ...input, repo }, guardrails);
 
     const existing = await this.deps.store.get(repo);
     if (existing) this.assertApiOwned(existing);
@@ -149,7 +149,7 @@ export class RepoService {
   async patch(caller: Caller, repo: string, body: unknown, ifMatch?: string): Promise<RepoConfig> {
     const patch = parseBody(RepoConfigPatchSchema, body, 'patch');
     const guardrails = await this.guardrails();
-    this.assertGuardrails({ model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn }, [], guardrails.allowed_models);
+    this.assertGuardrails({ model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn, egress_allowlist: patch.egress_allowlist }, { ...guardrails, allowed_orgs: [] });
     return this.update(caller, repo, ifMatch, 'update', (row) => patchedRow(row, patch, this.now()));
   }
 
@@ -237,8 +237,13 @@ export class RepoService {
     }
   }
 
-  private assertGuardrails(input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null }, allowedOrgs: string[], allowedModels: string[]): void {
-    const problems = repoPolicyProblems(input, { allowedOrgs, allowedModels, secretArnPrefix: this.deps.secretArnPrefix });
+  private assertGuardrails(input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[] }, guardrails: Guardrails): void {
+    const problems = repoPolicyProblems(input, {
+      allowedOrgs: guardrails.allowed_orgs,
+      allowedModels: guardrails.allowed_models,
+      secretArnPrefix: this.deps.secretArnPrefix,
+      egress: guardrails.egress,
+    });
     if (problems.length) {
       throw new ValidationError(`refused by the guardrails: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, 'GUARDRAIL_VIOLATION', { problems });
     }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { cedarSyntaxErrors } from './cedar';
+import { egressEntryProblems, publicSuffixProblem, type EgressPolicy } from './egress-policy';
 
 /** GitHub owner: 1-39 ASCII letters/digits and single inner hyphens. */
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -41,7 +42,12 @@ export const DomainSchema = z
   .string()
   .max(253)
   .transform((d) => d.toLowerCase().replace(/\.$/, ''))
-  .refine((d) => DOMAIN.test(d), { message: 'must be a domain name such as "api.github.com" or "*.pypi.org"' });
+  .refine((d) => DOMAIN.test(d), { message: 'must be a domain name such as "api.github.com" or "*.pypi.org"' })
+  // The onboarded list is VPC-wide: a wildcard over a public suffix would open it for every agent.
+  .superRefine((d, ctx) => {
+    const problem = DOMAIN.test(d) ? publicSuffixProblem(d) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** Shell commands run by the agent: printable text only, no control characters. */
 const Command = z
@@ -152,6 +158,8 @@ export type RepoConfigView = z.infer<typeof RepoConfigViewSchema>;
 export interface RepoPolicyContext {
   allowedOrgs: string[];
   allowedModels: string[];
+  /** The guardrails' egress policy (absent: no limit beyond the schema's public-suffix check). */
+  egress?: EgressPolicy;
   /** ARN prefix every token secret must start with, e.g. arn:aws:secretsmanager:us-east-1:123:secret:abca/dev/ */
   secretArnPrefix: string;
 }
@@ -161,7 +169,10 @@ export interface FieldProblem {
   message: string;
 }
 
-export function repoPolicyProblems(input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null }, ctx: RepoPolicyContext): FieldProblem[] {
+export function repoPolicyProblems(
+  input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[] },
+  ctx: RepoPolicyContext,
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (input.repo && ctx.allowedOrgs.length) {
     const owner = input.repo.split('/')[0]!.toLowerCase();
@@ -174,6 +185,12 @@ export function repoPolicyProblems(input: { repo?: string; model_id?: string | n
   }
   if (input.github_token_secret_arn != null && !input.github_token_secret_arn.startsWith(ctx.secretArnPrefix)) {
     problems.push({ field: 'github_token_secret_arn', message: `secret must be under the platform prefix ${ctx.secretArnPrefix}` });
+  }
+  if (ctx.egress) {
+    const egress = ctx.egress;
+    (input.egress_allowlist ?? []).forEach((entry, i) => {
+      for (const message of egressEntryProblems(entry, egress)) problems.push({ field: `egress_allowlist.${i}`, message });
+    });
   }
   return problems;
 }

@@ -11,23 +11,46 @@ import { Route53ResolverFirewallDomainList } from '@cdktf/provider-aws/lib/route
 import { Route53ResolverFirewallRule } from '@cdktf/provider-aws/lib/route53-resolver-firewall-rule';
 import { Route53ResolverFirewallRuleGroup } from '@cdktf/provider-aws/lib/route53-resolver-firewall-rule-group';
 import { Route53ResolverFirewallRuleGroupAssociation } from '@cdktf/provider-aws/lib/route53-resolver-firewall-rule-group-association';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import type { PlatformNames } from '../../src/platform/names';
 import { DomainSchema } from '../../src/repos/repo-config';
+import { ecrLayerBucket } from './network';
 
 /**
- * What every agent needs whatever the repository: AWS endpoints (the VPC endpoints' private DNS
- * names are looked up through the resolver too), GitHub, and the npm and PyPI registries.
+ * What every agent needs whatever the repository, by exact name (no wildcard over anyone else's
+ * names): the AWS endpoints the platform uses in its region (the VPC endpoints' private DNS names
+ * are resolved through the firewall too), GitHub, and the npm and PyPI registries. No
+ * `*.amazonaws.com`: that would resolve any bucket, any execute-api, any function URL.
  */
-export const BASELINE_EGRESS_DOMAINS: readonly string[] = [
-  'amazonaws.com',
-  '*.amazonaws.com',
-  'github.com',
-  '*.github.com',
-  '*.githubusercontent.com',
-  'registry.npmjs.org',
-  'pypi.org',
-  'files.pythonhosted.org',
-];
+export function baselineEgressDomains(region: string, accountId: string): string[] {
+  const aws = (service: string) => `${service}.${region}.amazonaws.com`;
+  return [
+    // Image pulls: the registry API, this account's registry, and ECR's layer bucket.
+    aws('api.ecr'),
+    `${accountId}.dkr.ecr.${region}.amazonaws.com`,
+    `${ecrLayerBucket(region)}.s3.${region}.amazonaws.com`,
+    aws('logs'),
+    aws('secretsmanager'),
+    aws('sts'),
+    'sts.amazonaws.com',
+    aws('bedrock-runtime'),
+    aws('bedrock-agentcore'),
+    aws('dynamodb'),
+    aws('xray'),
+    aws('monitoring'),
+    'github.com',
+    'api.github.com',
+    'codeload.github.com',
+    'uploads.github.com',
+    'objects.githubusercontent.com',
+    'raw.githubusercontent.com',
+    'release-assets.githubusercontent.com',
+    'registry.npmjs.org',
+    'pypi.org',
+    'files.pythonhosted.org',
+  ];
+}
 
 export const FIREWALL_PRIORITIES = { baseline: 100, onboarded: 200, blockAll: 300, association: 101 } as const;
 
@@ -39,11 +62,14 @@ export interface DnsFirewallProps {
 export class DnsFirewall extends Construct {
   readonly baselineList: Route53ResolverFirewallDomainList;
   readonly onboardedList: Route53ResolverFirewallDomainList;
-  private readonly baseline = new Set<string>(BASELINE_EGRESS_DOMAINS);
+  private readonly baseline: Set<string>;
 
   constructor(scope: Construct, id: string, props: DnsFirewallProps) {
     super(scope, id);
     const { names } = props;
+    const region = new DataAwsRegion(this, 'region').region;
+    const accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+    this.baseline = new Set(baselineEgressDomains(region, accountId));
     // Lazy: Blueprints declared after this construct still add their domains before synthesis.
     this.baselineList = new Route53ResolverFirewallDomainList(this, 'baseline', {
       name: names.dnsFirewall.baselineList,

@@ -39,7 +39,7 @@ export class PlatformParameters extends Construct {
     });
     this.guardrails = new SsmParameter(this, 'guardrails', {
       name: names.parameters.guardrails,
-      description: `ABCA ${names.env}: onboarding guardrails (allowed_orgs, max_repos, allowed_models)`,
+      description: `ABCA ${names.env}: onboarding guardrails (allowed_orgs, max_repos, allowed_models, egress)`,
       type: 'String',
       tier: 'Standard',
       insecureValue: JSON.stringify(GuardrailsSchema.parse(DEFAULT_GUARDRAILS)),

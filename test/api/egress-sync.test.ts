@@ -59,6 +59,13 @@ describe('planDomainSync', () => {
     expect(plan.add).toEqual([]);
   });
 
+  it('never adds a wildcard over a public suffix, and takes one out of the list (rows stored before the check)', () => {
+    // Act
+    const plan = planDomainSync(['*.ngrok.io.', 'pypi.org.'], ['*.ngrok.io', '*.workers.dev', 'pypi.org', '*.acme.co.uk']);
+    // Assess
+    expect(plan).toEqual({ add: ['*.acme.co.uk'], remove: ['*.ngrok.io.'], rejected: ['*.ngrok.io', '*.workers.dev'] });
+  });
+
   it('is empty when list and repositories agree', () => {
     // Act
     const plan = planDomainSync(['a.example.com.', '*.b.example.com.'], ['*.B.example.com', 'a.example.com', 'a.example.com']);

@@ -78,3 +78,43 @@ describe('guardrails', () => {
     expect(row.status).toBe(404);
   });
 });
+
+describe('egress policy', () => {
+  it('refuses wildcards over a public suffix (Public Suffix List), on onboarding and on PATCH, and takes registrable wildcards', async () => {
+    // Prepare
+    const h = harness();
+    const suffixWildcards = ['*.co.uk', '*.ngrok.io', '*.workers.dev', '*.github.io', '*.lambda-url.us-east-1.on.aws', '*.githubusercontent.com', '*.com', '*'];
+    await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/base' } });
+    // Act
+    const onboard = await Promise.all(
+      suffixWildcards.map((d, i) => h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: `egress/r${i}`, egress_allowlist: ['api.example.org', d] } })),
+    );
+    const patch = await Promise.all(suffixWildcards.map((d) => h.call<ErrorReply>('PATCH', '/v1/repos/egress/base', { token: h.adminToken, body: { egress_allowlist: [d] } })));
+    const fine = await h.call<{ egress_allowlist: string[] }>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/fine', egress_allowlist: ['*.pypi.org', '*.acme.co.uk', 'tunnel.ngrok.io'] } });
+    // Assess
+    expect(onboard.map((r) => r.status)).toEqual(suffixWildcards.map(() => 400));
+    expect(onboard.every((r) => r.body.error.details?.problems.some((p) => p.field === 'egress_allowlist.1'))).toBe(true);
+    expect(onboard[0]!.body.error.message).toContain('public suffix "co.uk"');
+    expect(patch.map((r) => r.status)).toEqual(suffixWildcards.map(() => 400));
+    expect(fine.status).toBe(201);
+    expect(fine.body.egress_allowlist).toEqual(['*.pypi.org', '*.acme.co.uk', 'tunnel.ngrok.io']);
+  });
+
+  it('refuses AWS-hosted names by default and applies allowed/refused suffixes from the guardrails on the next request', async () => {
+    // Prepare
+    const h = harness();
+    await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/patched' } });
+    // Act
+    const aws = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/aws', egress_allowlist: ['attacker-bucket.s3.amazonaws.com'] } });
+    await h.setGuardrails({ egress: { allowed_suffixes: ['pypi.org', 'npmjs.org'], refused_suffixes: ['evil.pypi.org'] } });
+    const outside = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/outside', egress_allowlist: ['example.com'] } });
+    const refused = await h.call<ErrorReply>('PATCH', '/v1/repos/egress/patched', { token: h.adminToken, body: { egress_allowlist: ['*.evil.pypi.org'] } });
+    const inside = await h.call('PATCH', '/v1/repos/egress/patched', { token: h.adminToken, body: { egress_allowlist: ['*.pypi.org', 'registry.npmjs.org'] } });
+    await h.setGuardrails({});
+    // Assess
+    expect([aws.status, outside.status, refused.status, inside.status]).toEqual([422, 422, 422, 200]);
+    expect(aws.body.error).toMatchObject({ code: 'GUARDRAIL_VIOLATION', details: { problems: [{ field: 'egress_allowlist.0', message: expect.stringContaining('"amazonaws.com"') }] } });
+    expect(outside.body.error.details?.problems[0]?.message).toContain('not under an allowed suffix');
+    expect(refused.body.error.details?.problems[0]?.message).toContain('"evil.pypi.org"');
+  });
+});

@@ -256,12 +256,14 @@ describe('deploy-runtime.yml: the publisher role only, and never Terraform', () 
 describe('deploy-infra.yml: diff, then a reviewed deploy, with the infra role', () => {
   const wf = byFile('deploy-infra.yml');
 
-  it('assumes only abca-<env>-ci-infra', () => {
+  it('assumes the read-only abca-<env>-ci-infra-plan for the diff and abca-<env>-ci-infra only for the reviewed deploy', () => {
     // Act
-    const roles = jobsOf(wf).flatMap(([, j]) => rolesAssumed(j));
+    const roles = jobsOf(wf).map(([id, j]) => [id, rolesAssumed(j)]);
     // Assess
-    expect(roles).toHaveLength(2);
-    for (const role of roles) expect(role).toMatch(/:role\/abca-\$\{\{ needs\.changes\.outputs\.env \}\}-ci-infra$/);
+    expect(roles.filter(([, r]) => r.length)).toEqual([
+      ['diff', [expect.stringMatching(/:role\/abca-\$\{\{ needs\.changes\.outputs\.env \}\}-ci-infra-plan$/)]],
+      ['deploy', [expect.stringMatching(/:role\/abca-\$\{\{ needs\.changes\.outputs\.env \}\}-ci-infra$/)]],
+    ]);
   });
 
   it('runs cdktf diff first, and cdktf deploy only in the job behind the <env>-infra environment', () => {

@@ -154,44 +154,6 @@ describe('GitHub OIDC provider', () => {
   });
 });
 
-describe('infra deployer role', () => {
-  const role = names.roles.infraDeployer;
-
-  it('is trusted for the <env>-infra-plan and <env>-infra GitHub environments only', () => {
-    // Act
-    const condition = trustPolicyOf(json, role).Statement[0]!.Condition as { StringEquals: Record<string, unknown> };
-    // Assess
-    expect(condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
-      `repo:${TEST_REPOSITORY}:environment:dev-infra-plan`,
-      `repo:${TEST_REPOSITORY}:environment:dev-infra`,
-    ]);
-  });
-
-  it("manages this environment's named resources and not another environment's", async () => {
-    await expectAll(
-      role,
-      [
-        { action: 'dynamodb:CreateTable', resource: arn.table(names.tables.repos) },
-        { action: 'ssm:PutParameter', resource: arn.ssm(names.parameters.platform) },
-        { action: 'iam:CreateRole', resource: arn.role(names.roles.runtimeExecution) },
-        { action: 'lambda:UpdateFunctionCode', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${names.functions.api}` },
-      ],
-      'Allowed',
-    );
-    await expectAll(
-      role,
-      [
-        { action: 'dynamodb:DeleteTable', resource: arn.table(other.tables.repos) },
-        { action: 'ssm:PutParameter', resource: arn.ssm(other.parameters.imagePointer) },
-        { action: 'iam:CreateRole', resource: arn.role('Admin') },
-        { action: 'iam:PutRolePolicy', resource: arn.role(other.roles.infraDeployer) },
-        { action: 'ecr:DeleteRepository', resource: arn.repo(other.ecrRepository) },
-      ],
-      'ImplicitlyDenied',
-    );
-  });
-});
-
 describe('Lambda roles', () => {
   it('lets the image-pointer custom resource read the pointer and re-point the one runtime, nothing more', async () => {
     const role = names.roles.imagePointerFn;
@@ -288,5 +250,264 @@ describe('Lambda roles', () => {
       expect(() => JSON.parse(resolveRefs(String(p.policy), json))).not.toThrow();
     }
     expect(find(json, 'aws_iam_role', 'name', names.roles.runtimeExecution)).toBeDefined();
+  });
+});
+
+describe('CI roles: infra plan, deployer and the permissions boundary', () => {
+  const STATE_BUCKET = 'acme-abca-tfstate';
+  const REGIONAL = { 'aws:RequestedRegion': REGION };
+  const boundaryArn = `arn:aws:iam::${ACCOUNT}:policy/${names.permissionsBoundary}`;
+  const tagged = (env: string) => ({ ...REGIONAL, 'aws:ResourceTag/abca:env': env });
+  const creating = (env: string) => ({ ...REGIONAL, 'aws:RequestTag/abca:env': env, 'aws:TagKeys': ['abca:env'] });
+  const bounded = (extra: Record<string, string> = {}) => ({ 'iam:PermissionsBoundary': boundaryArn, ...extra });
+  const ec2 = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
+  const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+  const state = (key: string) => `arn:aws:s3:::${STATE_BUCKET}/${key}`;
+  let withState: TfJson;
+
+  beforeAll(async () => {
+    withState = synthInfraJson(await testBundles(), { env: 'dev', stateBucket: STATE_BUCKET }).json;
+  });
+
+  const decideIn = async (tf: TfJson, roleName: string, requests: Request[]) => {
+    const policy = rolePolicy(tf, roleName);
+    return Promise.all(requests.map(async (r) => `${r.action} ${r.resource}: ${await decide(policy, arn.role(roleName), r)}`));
+  };
+  const expectIn = async (tf: TfJson, roleName: string, requests: Request[], decision: string) =>
+    expect(await decideIn(tf, roleName, requests)).toEqual(requests.map((r) => `${r.action} ${r.resource}: ${decision}`));
+
+  it('gives the plan job its own role, trusted for <env>-infra-plan only; the deployer only for <env>-infra', () => {
+    const sub = (role: string) => (trustPolicyOf(json, role).Statement[0]!.Condition as { StringEquals: Record<string, unknown> }).StringEquals['token.actions.githubusercontent.com:sub'];
+    expect(sub(names.roles.infraPlan)).toEqual([`repo:${TEST_REPOSITORY}:environment:dev-infra-plan`]);
+    expect(sub(names.roles.infraDeployer)).toEqual([`repo:${TEST_REPOSITORY}:environment:dev-infra`]);
+    expect(json.output?.infra_plan_role_arn?.value).toBe(`\${${'aws_iam_role'}.${find(json, 'aws_iam_role', 'name', names.roles.infraPlan)[0]}.arn}`);
+  });
+
+  it('lets the plan role read what a plan refreshes and the state, and write nothing but the plan lock', async () => {
+    const role = names.roles.infraPlan;
+    await expectIn(
+      withState,
+      role,
+      [
+        { action: 'ec2:DescribeVpcs', resource: '*' },
+        { action: 'iam:GetRole', resource: arn.role(names.roles.infraDeployer) },
+        { action: 'iam:GetRolePolicy', resource: arn.role(names.roles.runtimeExecution) },
+        { action: 'dynamodb:DescribeTable', resource: arn.table(names.tables.repos) },
+        { action: 'ssm:GetParameter', resource: arn.ssm(names.parameters.platform) },
+        { action: 'lambda:GetFunction', resource: fn(names.functions.api) },
+        { action: 'cognito-idp:DescribeUserPool', resource: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_abc` },
+        { action: 'secretsmanager:DescribeSecret', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${names.secretPrefix}x-AbCdEf` },
+        { action: 's3:GetObject', resource: state('abca/dev/infra.tfstate') },
+        { action: 's3:PutObject', resource: state('abca/dev/infra.tfstate.tflock') },
+      ],
+      'Allowed',
+    );
+    await expectIn(
+      withState,
+      role,
+      [
+        { action: 'iam:CreateRole', resource: arn.role(`${names.prefix}-evil`), context: bounded() },
+        { action: 'iam:AttachRolePolicy', resource: arn.role(`${names.prefix}-evil`), context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
+        { action: 'iam:UpdateAssumeRolePolicy', resource: arn.role(role) },
+        { action: 'iam:PutRolePolicy', resource: arn.role(names.roles.infraDeployer) },
+        { action: 'lambda:UpdateFunctionCode', resource: fn(names.functions.api) },
+        { action: 'lambda:InvokeFunction', resource: fn(names.functions.imagePointer) },
+        { action: 'ssm:PutParameter', resource: arn.ssm(names.parameters.guardrails) },
+        { action: 'dynamodb:GetItem', resource: arn.table(names.tables.repos) },
+        { action: 'dynamodb:Scan', resource: arn.table(names.tables.apiKeys) },
+        { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${names.secretPrefix}github-token/a/b-AbCdEf` },
+        { action: 'cognito-idp:AdminAddUserToGroup', resource: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_abc`, context: tagged('dev') },
+        { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(names.agentRuntime), context: tagged('dev') },
+        { action: 'ec2:CreateVpc', resource: ec2('vpc/*'), context: creating('dev') },
+        { action: 's3:PutObject', resource: state('abca/dev/infra.tfstate') },
+        { action: 's3:GetObject', resource: state('abca/staging/infra.tfstate') },
+      ],
+      'ImplicitlyDenied',
+    );
+    // Structurally: every action is a read, but the lock object.
+    const actions = rolePolicy(withState, role).Statement.flatMap((st) => [st.Action].flat() as string[]);
+    expect(actions.filter((a) => !/^[a-z0-9-]+:(Describe|Get|List)/.test(a) && a !== 'apigateway:GET').sort()).toEqual(['s3:DeleteObject', 's3:PutObject']);
+  });
+
+  it("manages this environment's named resources and not another environment's", async () => {
+    const role = names.roles.infraDeployer;
+    const deveu = platformNames('deveu');
+    await expectAll(
+      role,
+      [
+        { action: 'dynamodb:CreateTable', resource: arn.table(names.tables.repos) },
+        { action: 'ssm:PutParameter', resource: arn.ssm(names.parameters.platform) },
+        { action: 'lambda:UpdateFunctionCode', resource: fn(names.functions.api) },
+        { action: 'lambda:AddPermission', resource: fn(names.functions.api), context: { 'lambda:Principal': 'apigateway.amazonaws.com' } },
+        { action: 'lambda:InvokeFunction', resource: fn(names.functions.imagePointer) },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      role,
+      [
+        { action: 'dynamodb:DeleteTable', resource: arn.table(other.tables.repos) },
+        // Names of an environment whose name starts with this one's.
+        { action: 'dynamodb:DeleteTable', resource: arn.table(deveu.tables.repos) },
+        { action: 'ssm:PutParameter', resource: arn.ssm(other.parameters.imagePointer) },
+        { action: 'ecr:DeleteRepository', resource: arn.repo(other.ecrRepository) },
+        { action: 'lambda:AddPermission', resource: fn(names.functions.api), context: { 'lambda:Principal': '*' } },
+        { action: 'lambda:InvokeFunction', resource: fn(names.functions.api) },
+        { action: 'lambda:UpdateFunctionCode', resource: fn(other.functions.api) },
+      ],
+      'ImplicitlyDenied',
+    );
+  });
+
+  it('writes roles only with the stack boundary on them, attaches no AWS admin policy, and cannot change the CI roles', async () => {
+    const role = names.roles.infraDeployer;
+    await expectAll(
+      role,
+      [
+        { action: 'iam:CreateRole', resource: arn.role(names.roles.runtimeExecution), context: bounded() },
+        { action: 'iam:PutRolePolicy', resource: arn.role(names.roles.apiFn), context: bounded() },
+        { action: 'iam:UpdateAssumeRolePolicy', resource: arn.role(names.roles.apiFn), context: bounded() },
+        {
+          action: 'iam:AttachRolePolicy',
+          resource: arn.role(names.roles.apiGatewayLogs),
+          context: bounded({ 'iam:PolicyARN': 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs' }),
+        },
+        { action: 'iam:PassRole', resource: arn.role(names.roles.runtimeExecution), context: PASSED_TO_AGENTCORE },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      role,
+      [
+        // A role without the boundary, or with another one.
+        { action: 'iam:CreateRole', resource: arn.role(`${names.prefix}-escalate`) },
+        { action: 'iam:CreateRole', resource: arn.role(`${names.prefix}-escalate`), context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
+        { action: 'iam:AttachRolePolicy', resource: arn.role(`${names.prefix}-escalate`), context: bounded({ 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' }) },
+        { action: 'iam:AttachRolePolicy', resource: arn.role(names.roles.apiFn), context: bounded({ 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/anything` }) },
+        { action: 'iam:DeleteRolePermissionsBoundary', resource: arn.role(names.roles.runtimeExecution), context: bounded() },
+        { action: 'iam:CreatePolicyVersion', resource: boundaryArn },
+        { action: 'iam:PassRole', resource: arn.role(names.roles.runtimeExecution), context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        { action: 'iam:CreateRole', resource: arn.role('Admin'), context: bounded() },
+      ],
+      'ImplicitlyDenied',
+    );
+    await expectAll(
+      role,
+      [
+        // Its own trust and policy, and the other CI roles: an administrator's change only.
+        { action: 'iam:UpdateAssumeRolePolicy', resource: arn.role(role), context: bounded() },
+        { action: 'iam:PutRolePolicy', resource: arn.role(role), context: bounded() },
+        { action: 'iam:PutRolePolicy', resource: arn.role(names.roles.infraPlan), context: bounded() },
+        { action: 'iam:AttachRolePolicy', resource: arn.role(names.roles.runtimePublisher), context: bounded({ 'iam:PolicyARN': 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs' }) },
+        { action: 'iam:PassRole', resource: arn.role(names.roles.infraDeployer), context: PASSED_TO_AGENTCORE },
+      ],
+      'ExplicitlyDenied',
+    );
+  });
+
+  it("touches generated-id services only through this environment's tag", async () => {
+    const role = names.roles.infraDeployer;
+    const pool = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_abc`;
+    const prodRuntime = arn.runtime(platformNames('prod').agentRuntime);
+    await expectAll(
+      role,
+      [
+        { action: 'ec2:CreateVpc', resource: ec2('vpc/*'), context: creating('dev') },
+        { action: 'ec2:CreateTags', resource: ec2('vpc/vpc-1'), context: { ...creating('dev'), 'ec2:CreateAction': 'CreateVpc' } },
+        { action: 'ec2:AuthorizeSecurityGroupEgress', resource: ec2('security-group/sg-1'), context: tagged('dev') },
+        { action: 'cognito-idp:CreateUserPool', resource: '*', context: creating('dev') },
+        { action: 'cognito-idp:UpdateUserPool', resource: pool, context: tagged('dev') },
+        { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(names.agentRuntime), context: tagged('dev') },
+        { action: 'route53resolver:UpdateFirewallRuleGroupAssociation', resource: `arn:aws:route53resolver:${REGION}:${ACCOUNT}:firewall-rule-group-association/rslvr-frgassoc-1`, context: tagged('dev') },
+        { action: 'wafv2:UpdateWebACL', resource: `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/${names.webAcl}/1`, context: tagged('dev') },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      role,
+      [
+        // Another environment's admin group, runtime, VPC; untagged resources; other regions.
+        { action: 'cognito-idp:AdminAddUserToGroup', resource: pool, context: tagged('staging') },
+        { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: prodRuntime, context: tagged('prod') },
+        { action: 'ec2:DeleteVpc', resource: ec2('vpc/vpc-2'), context: tagged('staging') },
+        { action: 'ec2:DeleteVpc', resource: ec2('vpc/vpc-3'), context: REGIONAL },
+        { action: 'ec2:AuthorizeSecurityGroupEgress', resource: `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-1`, context: { ...tagged('dev'), 'aws:RequestedRegion': 'eu-west-1' } },
+        // Tagging someone else's resource into this environment after the fact.
+        { action: 'ec2:CreateTags', resource: ec2('vpc/vpc-2'), context: { ...creating('dev'), 'aws:ResourceTag/abca:env': 'staging' } },
+        { action: 'route53resolver:UpdateFirewallDomains', resource: `arn:aws:route53resolver:${REGION}:${ACCOUNT}:firewall-domain-list/rslvr-fdl-9`, context: tagged('staging') },
+      ],
+      'ImplicitlyDenied',
+    );
+    await expectAll(
+      role,
+      [
+        { action: 'ec2:CreateVpc', resource: ec2('vpc/*'), context: creating('staging') },
+        // Re-tagging its own resource into another environment.
+        { action: 'ec2:CreateTags', resource: ec2('vpc/vpc-1'), context: { ...creating('staging'), 'aws:ResourceTag/abca:env': 'dev' } },
+        { action: 'cognito-idp:TagResource', resource: pool, context: { ...creating('staging'), 'aws:ResourceTag/abca:env': 'dev' } },
+      ],
+      'ExplicitlyDenied',
+    );
+  });
+
+  it('puts the boundary on every role but the CI roles; under it, even "*" cannot leave the environment or touch IAM', async () => {
+    const [boundaryId, boundary] = find(json, 'aws_iam_policy', 'name', names.permissionsBoundary);
+    const ci = [names.roles.infraDeployer, names.roles.infraPlan, names.roles.runtimePublisher];
+    for (const [, r] of resources(json, 'aws_iam_role')) {
+      expect([r.name, r.permissions_boundary]).toEqual([r.name, ci.includes(String(r.name)) ? undefined : `\${aws_iam_policy.${boundaryId}.arn}`]);
+    }
+    const everything = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+    const ceiling = JSON.parse(resolveRefs(String(boundary.policy), json));
+    const principal = arn.role(names.roles.runtimeExecution);
+    const under = async (requests: Request[]) => Promise.all(requests.map(async (r) => `${r.action} ${r.resource}: ${await decide(everything, principal, r, { boundary: ceiling })}`));
+    const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+    const denied: Request[] = [
+      { action: 'iam:CreateRole', resource: arn.role(`${names.prefix}-x`), context: bounded() },
+      { action: 'iam:PutRolePolicy', resource: arn.role(names.roles.runtimeExecution) },
+      { action: 'iam:PassRole', resource: arn.role(names.roles.infraDeployer), context: PASSED_TO_AGENTCORE },
+      { action: 's3:GetObject', resource: 'arn:aws:s3:::any-bucket/any-key' },
+      { action: 'secretsmanager:GetSecretValue', resource: secret(`${other.secretPrefix}github-token/a/b`) },
+      { action: 'dynamodb:PutItem', resource: arn.table(other.tables.audit) },
+      { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(other.agentRuntime) },
+      { action: 'ec2:CreateVpc', resource: ec2('vpc/*'), context: creating('dev') },
+    ];
+    expect(await under(denied)).toEqual(denied.map((r) => `${r.action} ${r.resource}: ${r.action === 'iam:PassRole' ? 'ExplicitlyDenied' : 'ImplicitlyDenied'}`));
+    const allowed: Request[] = [
+      { action: 'dynamodb:UpdateItem', resource: arn.table(names.tables.tasks) },
+      { action: 'secretsmanager:GetSecretValue', resource: secret(`${names.secretPrefix}github-token/a/b`) },
+      { action: 'bedrock:InvokeModel', resource: 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-x' },
+      { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: arn.runtime(names.agentRuntime) },
+    ];
+    expect(await under(allowed)).toEqual(allowed.map((r) => `${r.action} ${r.resource}: Allowed`));
+  });
+
+  it('leaves every bounded role all it is granted today (the boundary cuts nothing a role uses)', async () => {
+    const [, boundary] = find(json, 'aws_iam_policy', 'name', names.permissionsBoundary);
+    const ceiling = JSON.parse(resolveRefs(String(boundary.policy), json));
+    const bounded = resources(json, 'aws_iam_role').filter(([, r]) => r.permissions_boundary);
+    const cut: string[] = [];
+    for (const [, r] of bounded) {
+      const roleName = String(r.name);
+      if (!resources(json, 'aws_iam_role_policy').some(([, p]) => p.role === `\${aws_iam_role.${find(json, 'aws_iam_role', 'name', roleName)[0]}.name}`)) continue;
+      const granted = rolePolicy(json, roleName);
+      for (const st of granted.Statement.filter((s) => s.Effect === 'Allow')) {
+        // Every resource of the environment carries its tag (the provider's default_tags).
+        const context = Object.fromEntries([
+          ['aws:ResourceTag/abca:env', 'dev'],
+          ...Object.values((st.Condition ?? {}) as Record<string, Record<string, string | string[]>>).flatMap((kv) => Object.entries(kv).map(([k, v]) => [k, [v].flat()[0]!])),
+        ]);
+        for (const action of [st.Action].flat() as string[]) {
+          for (const resource of [st.Resource].flat() as string[]) {
+            // A concrete resource the statement names ("log-group:g:*" covers the group's streams).
+            const req = { action, resource: resource === '*' ? '*' : resource.replace(/:\*$/, ':log-stream:x').replace(/\*/g, 'x'), context };
+            // Pairs AWS would not evaluate (an action that only takes "*", or not that resource type)
+            // are not granted by that statement anyway.
+            const decision = await decide(granted, arn.role(roleName), req, { boundary: ceiling }).catch((e: Error) => (/must\.use\.wildcard|no\.resource\.types/.test(e.message) ? 'Allowed' : e.message));
+            if (decision !== 'Allowed') cut.push(`${roleName} ${action} ${req.resource}: ${decision}`);
+          }
+        }
+      }
+    }
+    expect(cut).toEqual([]);
   });
 });

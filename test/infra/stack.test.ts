@@ -10,6 +10,10 @@ import { PlatformConfigSchema } from '../../src/platform/platform-config';
 import { IMAGE_DIGEST_PATTERN, RUNTIME_PROTOCOL } from '../../src/platform/runtime-spec';
 import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES } from '../../stacks/constructs/network';
 import { find, only, resources, synthInfraJson, testBundles, type Synthesized } from './support/synth';
+import { ACCOUNT, REGION, resolveRefs } from './support/synth';
+import { decide } from './support/iam';
+import { publicSuffixProblem } from '../../src/repos/egress-policy';
+import { AGENTCORE_AZ_IDS } from '../../stacks/constructs/network';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const names = platformNames('dev');
@@ -59,7 +63,11 @@ describe('application layer resources', () => {
     expect(runtime.environment_variables).toMatchObject({ ABCA_ENV: 'dev', REPOS_TABLE: names.tables.repos, TASKS_TABLE: names.tables.tasks, AUDIT_TABLE: names.tables.audit });
     expect(runtime.protocol_configuration).toEqual([{ server_protocol: RUNTIME_PROTOCOL }]);
     expect(sg.ingress).toEqual([]);
-    expect(sg.egress).toEqual([expect.objectContaining({ protocol: 'tcp', from_port: 443, to_port: 443, cidr_blocks: ['0.0.0.0/0'] })]);
+    expect((sg.egress as { protocol: string; from_port: number; to_port: number }[]).map((r) => [r.protocol, r.from_port, r.to_port])).toEqual([
+      ['tcp', 443, 443],
+      ['tcp', 443, 443],
+      ['tcp', 443, 443],
+    ]);
   });
 
   it('gives the runtime its own execution role trusted only by AgentCore in this account', () => {
@@ -181,7 +189,7 @@ describe('network', () => {
     const privateRt = resources(dev.json, 'aws_route_table').find(([id]) => id.includes('private'))![1];
     // Assess
     expect(subnets).toHaveLength(4);
-    expect(new Set(subnets.map(([, s]) => s.availability_zone)).size).toBe(2);
+    expect(new Set(subnets.map(([, s]) => s.availability_zone_id)).size).toBe(2);
     expect(privateRt.route).toEqual([expect.objectContaining({ cidr_block: '0.0.0.0/0', nat_gateway_id: expect.stringContaining('aws_nat_gateway.') })]);
   });
 
@@ -202,7 +210,8 @@ describe('network', () => {
     const rules = resources(dev.json, 'aws_route53_resolver_firewall_rule').map(([, r]) => r).sort((a, b) => Number(a.priority) - Number(b.priority));
     // Assess
     expect(baseline.lifecycle).toBeUndefined();
-    expect(baseline.domains).toEqual(expect.arrayContaining(['github.com', '*.amazonaws.com']));
+    expect(baseline.domains).toEqual(expect.arrayContaining(['github.com', 'registry.npmjs.org']));
+    expect(baseline.domains).not.toContain('*.amazonaws.com');
     expect(onboarded.lifecycle?.ignore_changes).toEqual(['domains']);
     expect(rules.map((r) => r.action)).toEqual(['ALLOW', 'ALLOW', 'BLOCK']);
     expect(rules[0]!.firewall_domain_list_id).toBe(ref('aws_route53_resolver_firewall_domain_list', baselineId, 'id'));
@@ -296,5 +305,116 @@ describe('per environment', () => {
     // Assess
     expect(new RegExp(IMAGE_DIGEST_PATTERN).test(String(pointer.insecure_value))).toBe(false);
     expect(String(pointer.insecure_value)).toContain('initialImageDigest');
+  });
+});
+
+describe('network hardening: AgentCore AZ ids, per-destination egress, endpoint policies, a narrow DNS baseline', () => {
+  const endpointPolicy = (service: string) => {
+    const [, e] = resources(dev.json, 'aws_vpc_endpoint').find(([, c]) => String(c.service_name).endsWith(`.${service}`))!;
+    return JSON.parse(resolveRefs(String(e.policy), dev.json));
+  };
+  const anyone = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+  const agent = `arn:aws:sts::${ACCOUNT}:assumed-role/${names.roles.runtimeExecution}/session`;
+
+  it('places the subnets by AZ id among the zones AgentCore supports in the region, or the agentCoreAzIds override', async () => {
+    // Prepare
+    const overridden = synthInfraJson(await testBundles(), { env: 'dev', agentCoreAzIds: 'use1-az4,use1-az6' }).json;
+    // Act
+    const [[azsId, config]] = Object.entries(dev.json.data!.aws_availability_zones!) as [[string, Record<string, unknown>]];
+    const filter = (config.filter as { name: string; values: unknown }[])[0]!;
+    const overriddenFilter = (Object.values(overridden.data!.aws_availability_zones!)[0]!.filter as { values: unknown }[])[0]!;
+    // Assess
+    expect(filter.name).toBe('zone-id');
+    // The documented list, looked up by the region at plan time.
+    expect(String(filter.values)).toMatch(/^\$\{lookup\(\{.*\}, data\.aws_region\.[^.]+\.region, \[\]\)\}$/);
+    for (const [region, ids] of Object.entries(AGENTCORE_AZ_IDS)) expect(String(filter.values)).toContain(`"${region}" = [${ids.map((id) => `"${id}"`).join(', ')}]`);
+    expect(overriddenFilter.values).toEqual(['use1-az4', 'use1-az6']);
+    expect((config.lifecycle as { postcondition: { condition: string }[] }).postcondition[0]!.condition).toContain('length(self.zone_ids) >= 2');
+    const subnets = resources(dev.json, 'aws_subnet').map(([, s]) => s);
+    expect(subnets.every((s) => s.availability_zone === undefined && String(s.availability_zone_id).includes(`data.aws_availability_zones.${azsId}.zone_ids`))).toBe(true);
+    expect(AGENTCORE_AZ_IDS['us-east-1']).toEqual(['use1-az1', 'use1-az2', 'use1-az4']);
+  });
+
+  it('refuses an override that is not two or more AZ ids', async () => {
+    const bundles = await testBundles();
+    for (const bad of ['use1-az1', 'us-east-1a,us-east-1b', 'use1-az1,use1-az1']) {
+      expect(() => synthInfraJson(bundles, { env: 'dev', agentCoreAzIds: bad })).toThrow(/agentCoreAzIds must be 2 or more distinct AZ ids/);
+    }
+  });
+
+  it('lets the runtime out on 443 only, to the VPC endpoints, the S3/DynamoDB prefix lists and (unless turned off) the internet', async () => {
+    // Prepare
+    const closed = synthInfraJson(await testBundles(), { env: 'dev', runtimeInternetEgress: 'false' }).json;
+    const egressOf = (json: typeof dev.json) =>
+      (find(json, 'aws_security_group', 'name', names.network.runtimeSecurityGroup)[1].egress as { cidr_blocks: string[]; prefix_list_ids: string[]; ipv6_cidr_blocks: string[] }[]).map((r) => [
+        r.cidr_blocks,
+        r.prefix_list_ids.map((p) => p.replace(/^\$\{aws_vpc_endpoint\.network_endpoint-([a-z0-9]+)_.*$/, '$1')),
+        r.ipv6_cidr_blocks,
+      ]);
+    // Assess
+    expect(egressOf(dev.json)).toEqual([
+      [['10.40.0.0/16'], [], []],
+      [[], ['s3', 'dynamodb'], []],
+      [['0.0.0.0/0'], [], []],
+    ]);
+    expect(egressOf(closed)).toEqual([
+      [['10.40.0.0/16'], [], []],
+      [[], ['s3', 'dynamodb'], []],
+    ]);
+  });
+
+  it("admits over the S3 endpoint only ECR's layer bucket and this account's buckets", async () => {
+    // Prepare
+    const policy = endpointPolicy('s3');
+    const layer = `arn:aws:s3:::prod-${REGION}-starport-layer-bucket/layer-sha`;
+    const openBucket = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }] };
+    const via = (action: string, resource: string, resourceAccount?: string) =>
+      decide(anyone, agent, { action, resource, context: { 'aws:ResourceAccount': resourceAccount ?? ACCOUNT } }, { endpointPolicy: policy, resourceAccount, resourcePolicy: resourceAccount ? openBucket : undefined });
+    // Act
+    const decisions = await Promise.all([
+      via('s3:GetObject', layer, '999999999999'),
+      via('s3:PutObject', `arn:aws:s3:::${names.prefix}-artifacts/x`),
+      via('s3:PutObject', 'arn:aws:s3:::attacker-exfil/x', '444455556666'),
+      via('s3:GetObject', 'arn:aws:s3:::attacker-tools/payload', '444455556666'),
+      via('s3:PutObject', `arn:aws:s3:::prod-${REGION}-starport-layer-bucket/x`, '999999999999'),
+    ]);
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it("admits over the DynamoDB endpoint only this environment's tables", async () => {
+    // Prepare
+    const policy = endpointPolicy('dynamodb');
+    const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+    // Act
+    const decisions = await Promise.all(
+      [table(names.tables.tasks), `${table(names.tables.tasks)}/index/repo-index`, table(platformNames('staging').tables.tasks), table('someone-else')].map((resource) =>
+        decide(anyone, agent, { action: 'dynamodb:UpdateItem', resource }, { endpointPolicy: policy }),
+      ),
+    );
+    // Assess
+    expect(decisions).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it('keeps the DNS baseline to exact names: the region endpoints the platform uses, GitHub, npm, PyPI; no wildcard over anyone', () => {
+    // Act
+    const [, baseline] = find(dev.json, 'aws_route53_resolver_firewall_domain_list', 'name', names.dnsFirewall.baselineList);
+    const domains = (baseline.domains as string[]).map((d) => resolveRefs(d, dev.json));
+    // Assess
+    expect(domains.filter((d) => d.includes('*'))).toEqual([]);
+    expect(domains.filter((d) => publicSuffixProblem(d))).toEqual([]);
+    expect(domains).toEqual(
+      expect.arrayContaining([
+        `api.ecr.${REGION}.amazonaws.com`,
+        `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`,
+        `prod-${REGION}-starport-layer-bucket.s3.${REGION}.amazonaws.com`,
+        `logs.${REGION}.amazonaws.com`,
+        `bedrock-runtime.${REGION}.amazonaws.com`,
+        'github.com',
+        'registry.npmjs.org',
+        'pypi.org',
+      ]),
+    );
+    expect(domains.filter((d) => d.endsWith('.amazonaws.com') && !d.includes(`.${REGION}.`))).toEqual(['sts.amazonaws.com']);
   });
 });

@@ -13,13 +13,26 @@ export interface Request {
 
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
-export async function decide(policy: unknown, principal: string, req: Request): Promise<Decision> {
+/** Other policies in the evaluation: a permissions boundary, a VPC endpoint policy. */
+export interface AlsoEvaluated {
+  boundary?: unknown;
+  endpointPolicy?: unknown;
+  /** The resource's own policy (a bucket policy), for requests into another account. */
+  resourcePolicy?: unknown;
+  /** The account owning the resource; default: ours. */
+  resourceAccount?: string;
+}
+
+export async function decide(policy: unknown, principal: string, req: Request, also: AlsoEvaluated = {}): Promise<Decision> {
   const result = await runSimulation(
     {
-      request: { principal, action: req.action, resource: { resource: req.resource, accountId: ACCOUNT }, contextVariables: req.context ?? {} },
+      request: { principal, action: req.action, resource: { resource: req.resource, accountId: also.resourceAccount ?? ACCOUNT }, contextVariables: req.context ?? {} },
       identityPolicies: [{ name: 'inline', policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      ...(also.boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: also.boundary }] } : {}),
+      ...(also.endpointPolicy ? { vpcEndpointPolicies: [{ name: 'endpoint', policy: also.endpointPolicy }] } : {}),
+      ...(also.resourcePolicy ? { resourcePolicy: also.resourcePolicy } : {}),
     },
     {},
   );
