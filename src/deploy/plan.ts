@@ -15,7 +15,7 @@ export interface Command {
 }
 
 /** Stands for the digest the image step finds or pushes, in the commands that come after it. */
-export const IMAGE_DIGEST_PLACEHOLDER = '<digest from step "image">';
+export const IMAGE_DIGEST_PLACEHOLDER = '<digest from step image>';
 
 export interface StateBucketStep {
   kind: 'state-bucket';
@@ -152,7 +152,7 @@ export function stepCommands(step: Step): Command[] {
 function stepDetail(step: Step): string[] {
   switch (step.kind) {
     case 'state-bucket':
-      return [`bucket ${step.bucket} in ${step.region}: create if missing; versioning, SSE (AES256), public access blocked, TLS only`];
+      return [`bucket ${step.bucket} in ${step.region}: create if missing; versioning, SSE (AES256), public access blocked`];
     case 'terraform-apply':
       return [
         step.targets.length

@@ -1,18 +1,17 @@
 /**
  * The S3 bucket that holds Terraform state: observed, then created or fixed. Versioning (a bad
- * apply's state can be restored), default encryption, public access blocked, and a TLS-only
- * policy. Locking is S3-native (`use_lockfile` in the backend): no DynamoDB table.
+ * apply's state can be restored), default encryption (SSE-S3) and public access blocked; the
+ * bucket's policy is left to its owner. Locking is S3-native (`use_lockfile` in the backend): no
+ * DynamoDB table.
  */
 import {
   CreateBucketCommand,
   GetBucketEncryptionCommand,
-  GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   PutBucketEncryptionCommand,
-  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
@@ -24,7 +23,6 @@ export interface BucketObservation {
   versioning: boolean;
   encryption: boolean;
   publicAccessBlocked: boolean;
-  policy: boolean;
 }
 
 const errorName = (e: unknown): string => String((e as { name?: string; Code?: string }).name ?? (e as { Code?: string }).Code ?? '');
@@ -44,7 +42,7 @@ export async function observeBucket(s3: S3Client, bucket: string): Promise<Bucke
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (e) {
     if (status(e) === 404 || errorName(e) === 'NotFound' || errorName(e) === 'NoSuchBucket') {
-      return { exists: false, versioning: false, encryption: false, publicAccessBlocked: false, policy: false };
+      return { exists: false, versioning: false, encryption: false, publicAccessBlocked: false };
     }
     if (status(e) === 403) {
       throw new ConflictError(`S3 bucket ${bucket} exists but this account cannot use it (owned by another account?): choose another --state-bucket`, 'STATE_BUCKET_FORBIDDEN');
@@ -54,31 +52,13 @@ export async function observeBucket(s3: S3Client, bucket: string): Promise<Bucke
   const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
   const encryption = await absentOn(() => s3.send(new GetBucketEncryptionCommand({ Bucket: bucket })), ['ServerSideEncryptionConfigurationNotFoundError']);
   const pab = await absentOn(() => s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })), ['NoSuchPublicAccessBlockConfiguration']);
-  const policy = await absentOn(() => s3.send(new GetBucketPolicyCommand({ Bucket: bucket })), ['NoSuchBucketPolicy']);
   const c = pab?.PublicAccessBlockConfiguration;
   return {
     exists: true,
     versioning: versioning.Status === 'Enabled',
     encryption: (encryption?.ServerSideEncryptionConfiguration?.Rules ?? []).some((r) => !!r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm),
     publicAccessBlocked: !!(c?.BlockPublicAcls && c.IgnorePublicAcls && c.BlockPublicPolicy && c.RestrictPublicBuckets),
-    policy: !!policy?.Policy,
   };
-}
-
-export function tlsOnlyPolicy(bucket: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'DenyInsecureTransport',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*',
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
-    ],
-  });
 }
 
 /** Creates or completes the bucket. Returns what it changed (empty: nothing to do). */
@@ -119,11 +99,6 @@ export async function ensureStateBucket(s3: S3Client, bucket: string, region: st
       }),
     );
     changed.push('public access block');
-  }
-  // An existing policy is the owner's: never replaced, only one is added where there is none.
-  if (!seen.policy) {
-    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: tlsOnlyPolicy(bucket) }));
-    changed.push('TLS-only policy');
   }
   return changed;
 }
