@@ -1,8 +1,17 @@
 /**
- * Everything the infra stack takes from outside, in one place: cdktf context (CDKTF_CONTEXT_JSON,
- * cdktf.json "context", or `--context key=value` when the app runs directly), then ABCA_* variables,
- * then defaults. Bad values fail the synth with one clear message.
+ * Everything the infra stack takes from outside, in one place. Every key can be given, highest
+ * precedence first, as:
+ *   1. `--context key=value` on the app (`tsx stacks/main.ts --context env=qa`);
+ *   2. CDKTF_CONTEXT_JSON (what the cdktf CLI passes through to the app);
+ *   3. the "context" key of cdktf.json (read by the app itself, so it applies to direct runs too);
+ *   4. its ABCA_* variable (CONTEXT_VARIABLES below);
+ *   5. the default.
+ * Bad values and unknown keys fail the synth with one clear message.
+ *
+ * cdktf-cli 0.21 replaces CDKTF_CONTEXT_JSON with cdktf.json's "context" whenever that key exists,
+ * even when it is empty: that is why the checked-in cdktf.json has none (test/infra/cli-context.test.ts).
  */
+import * as fs from 'node:fs';
 import type { Construct } from 'constructs';
 import { ValidationError } from '../src/errors';
 import { assertEnvName } from '../src/platform/names';
@@ -26,6 +35,68 @@ export interface InfraSettings {
   deletionProtection: boolean;
   /** Manage the account-wide API Gateway CloudWatch role (one environment per account should). */
   manageApiGatewayAccount: boolean;
+  /** Refuse to synthesize without stateBucket (CI sets it: never plan or apply from an empty local state). */
+  requireRemoteState: boolean;
+}
+
+/** The ABCA_* variable of every context key: each key can be set from the shell or CI alone. */
+export const CONTEXT_VARIABLES = {
+  env: 'ABCA_ENV',
+  region: 'ABCA_REGION',
+  initialImageDigest: 'ABCA_INITIAL_IMAGE_DIGEST',
+  githubRepository: 'ABCA_GITHUB_REPOSITORY',
+  githubOidcProviderArn: 'ABCA_GITHUB_OIDC_PROVIDER_ARN',
+  stateBucket: 'ABCA_STATE_BUCKET',
+  vpcCidr: 'ABCA_VPC_CIDR',
+  deletionProtection: 'ABCA_DELETION_PROTECTION',
+  manageApiGatewayAccount: 'ABCA_MANAGE_API_GATEWAY_ACCOUNT',
+  requireRemoteState: 'ABCA_REQUIRE_REMOTE_STATE',
+} as const;
+export type ContextKey = keyof typeof CONTEXT_VARIABLES;
+export const CONTEXT_KEYS = Object.keys(CONTEXT_VARIABLES) as ContextKey[];
+
+/**
+ * Refuses keys the stack does not read (a typo would otherwise be ignored silently). cdktf's own
+ * keys (cdktfVersion, cdktfRelativeModules, …) pass.
+ */
+export function checkContextKeys(context: Record<string, unknown>, source: string): void {
+  const unknown = Object.keys(context).filter((k) => !(CONTEXT_KEYS as string[]).includes(k) && !k.startsWith('cdktf') && !k.startsWith('@cdktf/'));
+  if (unknown.length) {
+    throw new ValidationError(`${source}: unknown context key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${CONTEXT_KEYS.join(', ')})`, 'UNKNOWN_CONTEXT_KEY');
+  }
+}
+
+/** CDKTF_CONTEXT_JSON as an object (empty when unset); bad JSON is a clear error, not a stack trace. */
+export function contextFromEnvironment(raw: string | undefined = process.env.CDKTF_CONTEXT_JSON): Record<string, unknown> {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ValidationError('CDKTF_CONTEXT_JSON is not valid JSON', 'INVALID_CONTEXT');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ValidationError('CDKTF_CONTEXT_JSON must be a JSON object', 'INVALID_CONTEXT');
+  return parsed as Record<string, unknown>;
+}
+
+/** The "context" object of a cdktf.json file (empty when the file or the key is absent). */
+export function contextFromConfigFile(file: string): Record<string, unknown> {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(raw);
+  } catch {
+    throw new ValidationError(`${file} is not valid JSON`, 'INVALID_CONTEXT');
+  }
+  const context = (config as { context?: unknown }).context;
+  if (context === undefined || context === null) return {};
+  if (typeof context !== 'object' || Array.isArray(context)) throw new ValidationError(`${file}: "context" must be an object`, 'INVALID_CONTEXT');
+  return context as Record<string, unknown>;
 }
 
 /** A placeholder no GitHub token can ever carry (owner names cannot contain "--"). */
@@ -50,7 +121,7 @@ export function contextFromArgv(argv: string[]): Record<string, string> {
   return out;
 }
 
-function str(source: Source, key: string, envVar?: string): string | undefined {
+function str(source: Source, key: ContextKey, envVar: string = CONTEXT_VARIABLES[key]): string | undefined {
   const v = source(key) ?? (envVar ? process.env[envVar] : undefined);
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
@@ -59,8 +130,8 @@ function str(source: Source, key: string, envVar?: string): string | undefined {
   return String(v);
 }
 
-function bool(source: Source, key: string, fallback: boolean): boolean {
-  const v = str(source, key);
+function bool(source: Source, key: ContextKey, fallback: boolean): boolean {
+  const v = str(source, key, CONTEXT_VARIABLES[key]);
   if (v === undefined) return fallback;
   if (v === 'true') return true;
   if (v === 'false') return false;
@@ -69,15 +140,15 @@ function bool(source: Source, key: string, fallback: boolean): boolean {
 
 export function readSettings(scope: Construct): InfraSettings {
   const source: Source = (key) => scope.node.tryGetContext(key);
-  const env = assertEnvName(str(source, 'env', 'ABCA_ENV') ?? 'dev');
+  const env = assertEnvName(str(source, 'env') ?? 'dev');
 
-  const initialImageDigest = str(source, 'initialImageDigest', 'ABCA_INITIAL_IMAGE_DIGEST');
+  const initialImageDigest = str(source, 'initialImageDigest');
   if (initialImageDigest !== undefined && !isImageDigest(initialImageDigest)) {
     throw new ValidationError(`initialImageDigest must look like sha256:<64 hex>, got "${initialImageDigest}"`, 'INVALID_CONTEXT');
   }
 
   // In GitHub Actions GITHUB_REPOSITORY is the repository running the deploy: the one to trust.
-  const repoSetting = str(source, 'githubRepository', 'ABCA_GITHUB_REPOSITORY') ?? process.env.GITHUB_REPOSITORY;
+  const repoSetting = str(source, 'githubRepository') ?? process.env.GITHUB_REPOSITORY;
   if (repoSetting !== undefined && !REPOSITORY.test(repoSetting)) {
     throw new ValidationError(`githubRepository must be "owner/repo", got "${repoSetting}"`, 'INVALID_CONTEXT');
   }
@@ -100,9 +171,17 @@ export function readSettings(scope: Construct): InfraSettings {
     throw new ValidationError(`region must be an AWS region such as us-east-1, got "${region}"`, 'INVALID_CONTEXT');
   }
 
-  const stateBucket = str(source, 'stateBucket', 'ABCA_STATE_BUCKET');
+  const stateBucket = str(source, 'stateBucket');
   if (stateBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(stateBucket)) {
     throw new ValidationError(`stateBucket must be an S3 bucket name, got "${stateBucket}"`, 'INVALID_CONTEXT');
+  }
+
+  const requireRemoteState = bool(source, 'requireRemoteState', false);
+  if (requireRemoteState && stateBucket === undefined) {
+    throw new ValidationError(
+      'no remote state: requireRemoteState is set but stateBucket is not (set the ABCA_STATE_BUCKET variable; a plan from an empty local state would create a second copy of the environment)',
+      'REMOTE_STATE_REQUIRED',
+    );
   }
 
   return {
@@ -116,5 +195,6 @@ export function readSettings(scope: Construct): InfraSettings {
     vpcCidr,
     deletionProtection: bool(source, 'deletionProtection', true),
     manageApiGatewayAccount: bool(source, 'manageApiGatewayAccount', true),
+    requireRemoteState,
   };
 }

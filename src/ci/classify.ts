@@ -88,6 +88,10 @@ export const RULES: readonly Rule[] = [
   { pattern: 'scripts/dev.ts', layers: NONE, why: 'local mode' },
   { pattern: 'scripts/demo.ts', layers: NONE, why: 'local mode' },
   { pattern: 'scripts/build-cli.ts', layers: NONE, why: 'builds the bgagent CLI bundle (not deployed)' },
+  // The first deploy and teardown run by hand with admin credentials; CI never runs them.
+  { pattern: 'scripts/deploy-first.ts', layers: NONE, why: 'first deploy of an environment (operator command, not deployed)' },
+  { pattern: 'scripts/teardown.ts', layers: NONE, why: 'teardown of an environment (operator command, not deployed)' },
+  { pattern: 'src/deploy/**', layers: NONE, why: 'first-deploy and teardown steps (operator commands, not deployed)' },
   { pattern: 'src/local/**', layers: NONE, why: 'local mode (emulator bootstrap)' },
   { pattern: 'src/ci/**', layers: NONE, why: 'CI tooling' },
   { pattern: 'src/cli/**', layers: NONE, why: 'bgagent CLI (not deployed)' },

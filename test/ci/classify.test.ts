@@ -67,6 +67,11 @@ describe('classify: one path', () => {
     ['scripts/dev.ts', NONE],
     ['scripts/demo.ts', NONE],
     ['scripts/bootstrap-local.ts', NONE],
+    // the first deploy and teardown: operator commands, run by hand
+    ['scripts/deploy-first.ts', NONE],
+    ['scripts/teardown.ts', NONE],
+    ['src/deploy/first-deploy.ts', NONE],
+    ['stacks/settings.ts', INFRA],
     ['scripts/serve-api.ts', NONE],
     ['src/local/bootstrap.ts', NONE],
     ['src/ci/classify.ts', NONE],

@@ -2,6 +2,7 @@
  * The GitHub workflows: valid per the real schema validator, pinned, least privilege, gated by the
  * classifier, and the runtime pipeline can neither reach the infra role nor run Terraform.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateAction, validateWorkflow } from '@action-validator/core';
@@ -23,6 +24,7 @@ import {
   type Step,
   type Workflow,
 } from './workflow-model';
+import { githubSetup } from '../../src/deploy/github';
 
 const WORKFLOWS = workflowFiles().map(loadWorkflow);
 const ACTIONS = actionDirs().map(loadAction);
@@ -287,6 +289,63 @@ describe('deploy-infra.yml: diff, then a reviewed deploy, with the infra role', 
     // Assess
     expect(setups).toHaveLength(2);
     for (const s of setups) expect(s.with).toMatchObject({ terraform_wrapper: false });
+  });
+});
+
+describe('deploy-infra.yml: only from the remote state of the first deploy', () => {
+  const wf = byFile('deploy-infra.yml');
+  const terraformJobs = jobsOf(wf).filter(([, j]) => runs(j.steps ?? []).some((r) => /npx cdktf (diff|deploy)/.test(r)));
+  const guardOf = (job: Job): Step => job.steps![0]!;
+  const runGuard = (script: string, env: Record<string, string>) => spawnSync('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+
+  it('runs cdktf in the diff and deploy jobs only', () => {
+    // Assess
+    expect(terraformJobs.map(([id]) => id)).toEqual(['diff', 'deploy']);
+  });
+
+  it.each(['diff', 'deploy'])('%s: takes the state bucket from the GitHub variable and makes the app require it', (id) => {
+    // Prepare
+    const job = wf.jobs[id]!;
+    // Assess
+    expect(job.env).toMatchObject({ ABCA_STATE_BUCKET: '${{ vars.ABCA_STATE_BUCKET }}', ABCA_REQUIRE_REMOTE_STATE: 'true' });
+  });
+
+  it.each(['diff', 'deploy'])('%s: refuses at its first step, before credentials or cdktf, when the variable is empty', (id) => {
+    // Prepare
+    const job = wf.jobs[id]!;
+    const guard = guardOf(job);
+    const firstCdktf = job.steps!.findIndex((s) => /cdktf/.test(s.run ?? ''));
+    const firstCredentials = job.steps!.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    // Act: the guard's own script, as the runner would run it
+    const without = runGuard(guard.run!, { ABCA_STATE_BUCKET: '', ABCA_ENV: 'dev' });
+    const withBucket = runGuard(guard.run!, { ABCA_STATE_BUCKET: 'acme-tf-state', ABCA_ENV: 'dev' });
+    // Assess
+    expect(guard.name).toBe('Refuse without the remote Terraform state');
+    expect(firstCredentials).toBeGreaterThan(0);
+    expect(firstCdktf).toBeGreaterThan(firstCredentials);
+    expect(without.status).not.toBe(0);
+    expect(without.stdout).toContain('::error title=No remote Terraform state::ABCA_STATE_BUCKET is not set');
+    expect(withBucket.status).toBe(0);
+    expect(withBucket.stdout).toContain('s3://acme-tf-state/abca/dev/infra.tfstate');
+  });
+
+  it('reads every variable the first deploy tells the operator to set on the infra environments', () => {
+    // Prepare: what `npm run deploy:first` prints for an account with every optional setting
+    const setup = githubSetup({
+      env: 'dev',
+      repository: 'acme/abca',
+      accountId: '123456789012',
+      region: 'us-east-1',
+      stateBucket: 'acme-tf-state',
+      infraVariables: { ABCA_GITHUB_OIDC_PROVIDER_ARN: 'arn', ABCA_VPC_CIDR: '10.9.0.0/16', ABCA_MANAGE_API_GATEWAY_ACCOUNT: 'false' },
+    });
+    const infraEnvironments = setup.environments.filter((e) => /-infra(-plan)?$/.test(e.name));
+    // Act
+    const read = new Set([...wf.raw.matchAll(/vars\.([A-Z0-9_]+)/g)].map((m) => m[1]!));
+    // Assess
+    expect(infraEnvironments.map((e) => e.name)).toEqual(['dev-infra-plan', 'dev-infra']);
+    for (const e of infraEnvironments) expect(Object.keys(e.variables).filter((v) => !read.has(v))).toEqual([]);
+    expect(Object.keys(setup.repositoryVariables).filter((v) => !read.has(v))).toEqual([]);
   });
 });
 

@@ -1,0 +1,144 @@
+/**
+ * Runs a plan, step by step, exactly as planned. Each step observes first and acts only on what
+ * is missing; the first failure stops the run (the rest are "not-run") and a second run resumes.
+ */
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { describeError, OperationFailedError } from '../errors';
+import { formatGithubHints, githubCommands } from './github';
+import { emptyRepository, ensureImage } from './image';
+import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, type Command, type GithubStep, type Plan, type Step, type StepResult, type TerraformApplyStep } from './plan';
+import type { Runner } from './runner';
+import { ensureStateBucket, readStateObject } from './state-bucket';
+import { stateAddresses, synthesizedAddresses } from './terraform';
+
+export interface ApplyDeps {
+  s3: S3Client;
+  ecr: ECRClient;
+  ssm: SSMClient;
+  runner: Runner;
+  log: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ApplyReport {
+  ok: boolean;
+  results: StepResult[];
+  digest?: string;
+  /** What to set in GitHub (deploy-first), printed whether or not gh set it. */
+  githubHints?: string;
+  error?: { code: string; message: string };
+  /** The error itself (for the exit code); not part of the JSON output. */
+  failure?: unknown;
+}
+
+function substitute(c: Command, digest: string | undefined): Command {
+  if (!digest) return c;
+  const sub = (s: string) => s.split(IMAGE_DIGEST_PLACEHOLDER).join(digest);
+  return { ...c, argv: c.argv.map(sub), env: c.env && Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, sub(v)])) };
+}
+
+async function mustRun(runner: Runner, c: Command, what: string): Promise<void> {
+  const out = await runner.run(c);
+  if (out.code !== 0) throw new OperationFailedError(`${what} failed (exit ${out.code}): ${renderCommand(c)}; fix the cause and run the same command again (it resumes)`, 'STEP_FAILED');
+}
+
+async function terraformApply(step: TerraformApplyStep, deps: ApplyDeps): Promise<StepResult> {
+  const needed = step.targets.length ? step.targets : synthesizedAddresses(step.stackDir);
+  const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  const present = state ? stateAddresses(state) : new Set<string>();
+  const missing = needed.filter((a) => !present.has(a));
+  if (missing.length === 0) return { id: step.id, outcome: 'skipped', detail: `state already holds ${needed.length === 1 ? needed[0] : `all ${needed.length} resources`}` };
+  deps.log(`${step.id}: ${missing.length} of ${needed.length} resource(s) not in state yet; terraform apply`);
+  await mustRun(deps.runner, step.command, 'terraform apply');
+  return { id: step.id, outcome: 'done', detail: `applied (${missing.length} resource(s) were missing from state)` };
+}
+
+async function github(step: GithubStep, deps: ApplyDeps): Promise<StepResult> {
+  if (!step.apply) return { id: step.id, outcome: 'skipped', detail: 'printed below (set them by hand, or run again with --apply-github)' };
+  const cmds = githubCommands(step.setup);
+  let added = 0;
+  // Environments first (PUT creates or updates), then their branch policies, then variables.
+  const [environments, variables] = [cmds.put.filter((c) => c.argv[1] === 'api'), cmds.put.filter((c) => c.argv[1] !== 'api')];
+  for (const c of environments) await mustRun(deps.runner, c, 'gh api (environment)');
+  for (const e of step.setup.environments) {
+    const listed = await deps.runner.run(cmds.listBranchPolicies(e.name), { capture: true });
+    if (listed.code !== 0) throw new OperationFailedError(`gh could not list the branch policies of ${e.name} (exit ${listed.code})`, 'GITHUB_FAILED');
+    const have = new Set(listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+    for (const b of e.branches.filter((b) => !have.has(b))) {
+      await mustRun(deps.runner, cmds.addBranchPolicy(e.name, b), 'gh api (branch policy)');
+      added++;
+    }
+  }
+  for (const c of variables) await mustRun(deps.runner, c, 'gh variable set');
+  const reviewers = step.setup.environments.filter((e) => e.requiredReviewers).map((e) => e.name);
+  return {
+    id: step.id,
+    outcome: 'done',
+    detail: `environments, ${variables.length} variables and ${added} new branch polic${added === 1 ? 'y' : 'ies'} set; add required reviewers to ${reviewers.join(', ')} by hand (they name people)`,
+  };
+}
+
+async function runtimeStatus(step: Extract<Step, { kind: 'runtime-status' }>, deps: ApplyDeps): Promise<StepResult> {
+  const sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const deadline = Date.now() + step.timeoutSeconds * 1000;
+  for (let attempt = 1; ; attempt++) {
+    const out = await deps.runner.run(step.command, { capture: true });
+    if (out.code === 0) return { id: step.id, outcome: 'done', detail: out.stdout.trim().split('\n')[0] ?? 'in sync' };
+    // 3 = not in sync yet (the runtime may still be CREATING/UPDATING); anything else is a failure.
+    if (out.code !== 3 || Date.now() + step.intervalSeconds * 1000 > deadline) {
+      throw new OperationFailedError(`runtime-status exit ${out.code} after ${attempt} attempt(s):\n${out.stdout.trim()}`, 'RUNTIME_NOT_READY');
+    }
+    deps.log(`runtime-status: not in sync yet (attempt ${attempt}); again in ${step.intervalSeconds}s`);
+    await sleep(step.intervalSeconds * 1000);
+  }
+}
+
+async function runStep(step: Step, deps: ApplyDeps, state: { digest?: string }): Promise<StepResult> {
+  switch (step.kind) {
+    case 'state-bucket': {
+      const changed = await ensureStateBucket(deps.s3, step.bucket, step.region);
+      return changed.length ? { id: step.id, outcome: 'done', detail: `${step.bucket}: ${changed.join(', ')}` } : { id: step.id, outcome: 'skipped', detail: `${step.bucket} already set up` };
+    }
+    case 'command':
+      await mustRun(deps.runner, substitute(step.command, state.digest), step.id);
+      return { id: step.id, outcome: 'done', detail: 'ok' };
+    case 'terraform-apply':
+      return terraformApply({ ...step, command: substitute(step.command, state.digest) }, deps);
+    case 'image': {
+      const image = await ensureImage(step, deps);
+      state.digest = image.digest;
+      return { id: step.id, outcome: image.pushed ? 'done' : 'skipped', detail: image.detail };
+    }
+    case 'runtime-status':
+      return runtimeStatus(step, deps);
+    case 'github':
+      return github(step, deps);
+    case 'empty-repository': {
+      const n = await emptyRepository(step, deps.ecr);
+      return n ? { id: step.id, outcome: 'done', detail: `deleted ${n} image(s)` } : { id: step.id, outcome: 'skipped', detail: 'no images (or no repository)' };
+    }
+  }
+}
+
+export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyReport> {
+  const results: StepResult[] = [];
+  const state: { digest?: string } = {};
+  const githubStep = plan.steps.find((s): s is GithubStep => s.kind === 'github');
+  const githubHints = githubStep ? formatGithubHints(githubStep.setup) : undefined;
+  for (const [i, step] of plan.steps.entries()) {
+    deps.log(`${i + 1}/${plan.steps.length} ${step.id}: ${step.title}`);
+    try {
+      const result = await runStep(step, deps, state);
+      results.push(result);
+      deps.log(`${i + 1}/${plan.steps.length} ${step.id}: ${result.outcome} (${result.detail})`);
+    } catch (e) {
+      results.push({ id: step.id, outcome: 'failed', detail: describeError(e) });
+      for (const rest of plan.steps.slice(i + 1)) results.push({ id: rest.id, outcome: 'not-run', detail: '' });
+      const error = e instanceof Error && 'code' in e ? { code: String((e as { code: unknown }).code), message: e.message } : { code: 'INTERNAL', message: describeError(e) };
+      return { ok: false, results, digest: state.digest, githubHints, error, failure: e };
+    }
+  }
+  return { ok: true, results, digest: state.digest, githubHints };
+}

@@ -1,0 +1,62 @@
+/** What deploy-first and teardown share at their edge: account, commit, clients, output. */
+import { execFileSync } from 'node:child_process';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { emit } from '../cli-support/emit';
+import { exitCodeOf, OperationFailedError, ValidationError } from '../errors';
+import type { ApplyDeps, ApplyReport } from './apply';
+import { formatResults, type Plan } from './plan';
+
+export function regionFrom(flag: string | undefined): string {
+  const region = flag ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new ValidationError('no region: pass --region or set AWS_REGION', 'USAGE');
+  return region;
+}
+
+export async function accountId(region: string): Promise<string> {
+  try {
+    const out = await new STSClient({ region }).send(new GetCallerIdentityCommand({}));
+    return out.Account!;
+  } catch (e) {
+    throw new OperationFailedError(`cannot read the AWS account (credentials?): ${(e as Error).message}`, 'NO_CREDENTIALS', undefined, { cause: e });
+  }
+}
+
+export function gitCommit(cwd: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    throw new ValidationError('not a git checkout: the first image is tagged with the commit (run from a clone)', 'USAGE');
+  }
+}
+
+/** true when gh is installed and signed in. */
+export function ghReady(): boolean {
+  try {
+    execFileSync('gh', ['auth', 'status'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function awsDeps(region: string): Pick<ApplyDeps, 's3' | 'ecr' | 'ssm'> {
+  const base = { region, maxAttempts: 6 };
+  return { s3: new S3Client(base), ecr: new ECRClient(base), ssm: new SSMClient(base) };
+}
+
+export function printPlan(json: boolean, plan: Plan, text: string): void {
+  emit(json, { ok: true, dryRun: true, plan }, text);
+}
+
+/** Prints the results (and the error) as one document; returns the exit code. */
+export function printReport(json: boolean, plan: Plan, report: ApplyReport, extraText = ''): number {
+  const { failure, ...data } = report;
+  const text = [`${plan.operation} of "${plan.env}": ${report.ok ? 'ok' : 'FAILED'}`, formatResults(report.results), extraText].filter(Boolean).join('\n\n');
+  emit(json, { ...data, plan }, text, `### ${plan.operation} of \`${plan.env}\`\n\n\`\`\`\n${formatResults(report.results)}\n\`\`\``);
+  if (report.ok) return 0;
+  process.stderr.write(`error: ${report.error?.code}: ${report.error?.message}\n`);
+  return exitCodeOf(failure);
+}

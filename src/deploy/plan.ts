@@ -1,0 +1,194 @@
+/**
+ * The first deploy (and the teardown) as a plan: a list of typed steps computed before anything
+ * runs. `--dry-run` prints it; apply runs exactly it. Every step observes before it acts, so a
+ * second run changes nothing and a half-finished run resumes where it stopped.
+ */
+
+/** A child process: argv[0] is the program. Values in `env` are added to the inherited environment. */
+export interface Command {
+  argv: string[];
+  env?: Record<string, string>;
+  /** Written to the child's stdin. */
+  stdin?: string;
+  /** Names a secret fetched at run time and written to stdin (never printed, never in the plan). */
+  stdinSecret?: string;
+}
+
+/** Stands for the digest the image step finds or pushes, in the commands that come after it. */
+export const IMAGE_DIGEST_PLACEHOLDER = '<digest from step image>';
+
+export interface StateBucketStep {
+  kind: 'state-bucket';
+  id: string;
+  title: string;
+  bucket: string;
+  region: string;
+}
+
+/** Runs every time: local and changes nothing in AWS (synth, init). */
+export interface CommandStep {
+  kind: 'command';
+  id: string;
+  title: string;
+  command: Command;
+}
+
+/** terraform apply, skipped when the remote state already holds every resource it would create. */
+export interface TerraformApplyStep {
+  kind: 'terraform-apply';
+  id: string;
+  title: string;
+  command: Command;
+  /** Folder of the synthesized stack (cdk.tf.json), read to know which resources must be in state. */
+  stackDir: string;
+  stateBucket: string;
+  stateKey: string;
+  /** Resource addresses this apply is for; empty = every resource of the stack. */
+  targets: string[];
+}
+
+export interface ImageStep {
+  kind: 'image';
+  id: string;
+  title: string;
+  repositoryName: string;
+  repositoryUrl: string;
+  pointerParameter: string;
+  tag: string;
+  /** --image-digest: an image already pushed (checked in ECR, never built). */
+  givenDigest?: string;
+  /** Run only when neither the pointer, nor the given digest, nor the tag finds an image. */
+  build: { login: Command; build: Command; metadataFile: string };
+}
+
+export interface RuntimeStatusStep {
+  kind: 'runtime-status';
+  id: string;
+  title: string;
+  command: Command;
+  timeoutSeconds: number;
+  intervalSeconds: number;
+}
+
+export interface GithubStep {
+  kind: 'github';
+  id: string;
+  title: string;
+  setup: GithubSetup;
+  /** --apply-github: the gh commands that set it (each observed first where GitHub can say). */
+  apply: boolean;
+}
+
+export interface EmptyRepositoryStep {
+  kind: 'empty-repository';
+  id: string;
+  title: string;
+  repositoryName: string;
+}
+
+export type Step = StateBucketStep | CommandStep | TerraformApplyStep | ImageStep | RuntimeStatusStep | GithubStep | EmptyRepositoryStep;
+
+export interface GithubEnvironmentSetup {
+  name: string;
+  /** Deployment branches allowed to use the environment. */
+  branches: string[];
+  requiredReviewers: boolean;
+  preventSelfReview: boolean;
+  variables: Record<string, string>;
+  why: string;
+}
+
+export interface GithubSetup {
+  repository: string;
+  repositoryVariables: Record<string, string>;
+  environments: GithubEnvironmentSetup[];
+}
+
+export interface Plan {
+  operation: 'deploy-first' | 'teardown';
+  env: string;
+  region: string;
+  accountId: string;
+  stateBucket: string;
+  stateKey: string;
+  steps: Step[];
+}
+
+export type StepOutcome = 'done' | 'skipped' | 'failed' | 'not-run';
+
+export interface StepResult {
+  id: string;
+  outcome: StepOutcome;
+  detail: string;
+}
+
+/** POSIX shell quoting, for printing commands an operator can paste. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function renderCommand(c: Command): string {
+  const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  const line = [...env, ...c.argv.map(shellQuote)].join(' ');
+  if (c.stdinSecret) return `<${c.stdinSecret}> | ${line}`;
+  if (c.stdin !== undefined) return `printf '%s' ${shellQuote(c.stdin)} | ${line}`;
+  return line;
+}
+
+/** The commands a step may run, in order (what --dry-run shows and the tests compare). */
+export function stepCommands(step: Step): Command[] {
+  switch (step.kind) {
+    case 'command':
+    case 'terraform-apply':
+    case 'runtime-status':
+      return [step.command];
+    case 'image':
+      return step.givenDigest ? [] : [step.build.login, step.build.build];
+    default:
+      return [];
+  }
+}
+
+function stepDetail(step: Step): string[] {
+  switch (step.kind) {
+    case 'state-bucket':
+      return [`bucket ${step.bucket} in ${step.region}: create if missing; versioning, SSE (AES256), public access blocked`];
+    case 'terraform-apply':
+      return [
+        step.targets.length
+          ? `skipped when s3://${step.stateBucket}/${step.stateKey} already holds ${step.targets.join(', ')}`
+          : `skipped when s3://${step.stateBucket}/${step.stateKey} already holds every resource of ${step.stackDir}/cdk.tf.json`,
+      ];
+    case 'image':
+      return step.givenDigest
+        ? [`use ${step.givenDigest} (must be in ${step.repositoryName}; never built)`]
+        : [`use the pointer ${step.pointerParameter} if the environment has one, else the image tagged ${step.tag}, else build and push it:`];
+    case 'runtime-status':
+      return [`until exit 0 (pointer == live runtime, READY), every ${step.intervalSeconds}s, at most ${step.timeoutSeconds}s`];
+    case 'github':
+      return [step.apply ? `set with gh (${step.setup.repository}):` : `print what to set in ${step.setup.repository}`];
+    case 'empty-repository':
+      return [`delete every image in ECR repository ${step.repositoryName} (an ECR repository with images cannot be destroyed)`];
+    default:
+      return [];
+  }
+}
+
+/** The plan as an operator reads it; `--dry-run` prints exactly this. */
+export function formatPlan(plan: Plan): string {
+  const lines = [
+    `${plan.operation} of "${plan.env}" in account ${plan.accountId}, ${plan.region}; state s3://${plan.stateBucket}/${plan.stateKey}`,
+    '',
+  ];
+  plan.steps.forEach((step, i) => {
+    lines.push(`${i + 1}. [${step.id}] ${step.title}`);
+    for (const d of stepDetail(step)) lines.push(`     ${d}`);
+    for (const c of stepCommands(step)) lines.push(`     $ ${renderCommand(c)}`);
+  });
+  return lines.join('\n');
+}
+
+export function formatResults(results: StepResult[]): string {
+  const width = Math.max(...results.map((r) => r.id.length));
+  return results.map((r) => `${r.outcome.padEnd(8)} ${r.id.padEnd(width)}  ${r.detail}`).join('\n');
+}

@@ -1,0 +1,308 @@
+/**
+ * `npm run deploy:first`: the plan (exact commands), and its own steps against moto: the state
+ * bucket, the image lookup or push, resume after a half-finished run, a second run as a no-op,
+ * the GitHub hints and gh commands. Terraform, docker and gh are FakePrograms (test/deploy/support.ts).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import {
+  CreateBucketCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { applyPlan, type ApplyReport } from '../../src/deploy/apply';
+import { defaultStateBucket, planFirstDeploy, type FirstDeployInput } from '../../src/deploy/first-deploy';
+import { formatGithubHints, githubCommands } from '../../src/deploy/github';
+import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, stepCommands, type Plan } from '../../src/deploy/plan';
+import { ensureStateBucket } from '../../src/deploy/state-bucket';
+import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
+import { useMoto } from '../support/moto';
+import { FakePrograms } from './support';
+
+useMoto();
+
+const ACCOUNT = '123456789012';
+const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'abca-first-deploy-'));
+afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
+
+const input = (over: Partial<FirstDeployInput> = {}): FirstDeployInput => ({
+  env: 'dev',
+  region: 'us-east-1',
+  accountId: ACCOUNT,
+  githubRepository: 'acme/abca',
+  commit: COMMIT,
+  outdir: path.join(OUT, over.env ?? 'dev'),
+  applyGithub: false,
+  waitIntervalSeconds: 1,
+  ...over,
+});
+
+const clients = (region = 'us-east-1') => ({ s3: new S3Client({ region }), ecr: new ECRClient({ region }), ssm: new SSMClient({ region }) });
+const run = (plan: Plan, programs: FakePrograms, region?: string): Promise<ApplyReport> =>
+  applyPlan(plan, { ...clients(region), runner: programs, log: () => {}, sleep: async () => {} });
+const outcomes = (r: ApplyReport) => Object.fromEntries(r.results.map((x) => [x.id, x.outcome]));
+
+describe('the plan', () => {
+  it('is the exact commands, in order, for an empty account', () => {
+    // Prepare
+    const out = path.join(OUT, 'dev');
+    const stack = `${out}/stacks/infra`;
+    const ctx = (extra: Record<string, string> = {}) =>
+      `CHECKPOINT_DISABLE=1 CDKTF_CONTEXT_JSON='${JSON.stringify({ env: 'dev', region: 'us-east-1', githubRepository: 'acme/abca', stateBucket: `abca-tfstate-${ACCOUNT}-us-east-1`, ...extra })}'`;
+    // Act
+    const plan = planFirstDeploy(input());
+    // Assess
+    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'synth', 'init', 'deploy-ecr', 'image', 'synth-with-image', 'init-again', 'deploy', 'runtime-status', 'github']);
+    expect(plan.steps.flatMap(stepCommands).map(renderCommand)).toEqual([
+      `${ctx()} npx cdktf synth --output ${out}`,
+      `terraform -chdir=${stack} init -input=false`,
+      `terraform -chdir=${stack} apply -input=false -auto-approve -target=${ECR_REPOSITORY_ADDRESS}`,
+      `<ECR authorization token> | docker login --username AWS --password-stdin ${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
+      `docker buildx build agent --file agent/Dockerfile --platform linux/arm64 --provenance=false --sbom=false --build-arg GIT_COMMIT=${COMMIT} --tag ${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/abca-dev-agent:bootstrap-0123456789ab --push --metadata-file ${out}/abca-first-image.json`,
+      `${ctx({ initialImageDigest: IMAGE_DIGEST_PLACEHOLDER })} npx cdktf synth --output ${out}`,
+      `terraform -chdir=${stack} init -input=false`,
+      `terraform -chdir=${stack} apply -input=false -auto-approve`,
+      'npx tsx scripts/runtime-status.ts --env dev',
+    ]);
+    expect(plan).toMatchObject({ env: 'dev', stateBucket: defaultStateBucket(ACCOUNT, 'us-east-1'), stateKey: 'abca/dev/infra.tfstate' });
+  });
+
+  it('with --image-digest: one synth that already holds it, and no build', () => {
+    // Act
+    const plan = planFirstDeploy(input({ imageDigest: `sha256:${'e'.repeat(64)}`, stateBucket: 'acme-tf-state', githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com', manageApiGatewayAccount: false }));
+    const commands = plan.steps.flatMap(stepCommands);
+    // Assess
+    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'synth', 'init', 'deploy-ecr', 'image', 'deploy', 'runtime-status', 'github']);
+    expect(commands.filter((c) => c.argv[0] === 'docker')).toEqual([]);
+    expect(JSON.parse(commands[0]!.env!.CDKTF_CONTEXT_JSON!)).toEqual({
+      env: 'dev',
+      region: 'us-east-1',
+      githubRepository: 'acme/abca',
+      stateBucket: 'acme-tf-state',
+      githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+      manageApiGatewayAccount: 'false',
+      initialImageDigest: `sha256:${'e'.repeat(64)}`,
+    });
+  });
+
+  it.each<[Partial<FirstDeployInput>, RegExp]>([
+    [{ githubRepository: 'acme' }, /--github-repository must be "owner\/repo"/],
+    [{ env: 'Prod' }, /invalid environment name "Prod"/],
+    [{ imageDigest: 'latest' }, /--image-digest must look like sha256:<64 hex>/],
+    [{ stateBucket: 'Bad_Bucket' }, /--state-bucket must be an S3 bucket name/],
+    [{ region: 'mars' }, /region must be an AWS region/],
+  ])('refuses %j before anything runs', (over, message) => {
+    // Act + Assess
+    expect(() => planFirstDeploy(input(over))).toThrow(message);
+  });
+});
+
+describe('a first deploy, then a second run', () => {
+  const programs = new FakePrograms({ notReadyTimes: 1 });
+  const plan = planFirstDeploy(input({ env: 'dev' }));
+  let first: ApplyReport;
+  let second: ApplyReport;
+  let secondCalls: string[];
+
+  beforeAll(async () => {
+    first = await run(plan, programs);
+    const again = new FakePrograms();
+    second = await run(planFirstDeploy(input({ env: 'dev' })), again);
+    secondCalls = again.writes();
+  });
+
+  it('runs every step', () => {
+    // Assess
+    expect(first.ok).toBe(true);
+    expect(outcomes(first)).toEqual({
+      'state-bucket': 'done',
+      synth: 'done',
+      init: 'done',
+      'deploy-ecr': 'done',
+      image: 'done',
+      'synth-with-image': 'done',
+      'init-again': 'done',
+      deploy: 'done',
+      'runtime-status': 'done',
+      github: 'skipped',
+    });
+  });
+
+  it('creates the state bucket with versioning, encryption and public access blocked', async () => {
+    // Prepare
+    const s3 = new S3Client({ region: 'us-east-1' });
+    const Bucket = plan.stateBucket;
+    // Act
+    const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket }));
+    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
+    const pab = await s3.send(new GetPublicAccessBlockCommand({ Bucket }));
+    // Assess
+    expect(versioning.Status).toBe('Enabled');
+    expect(encryption.ServerSideEncryptionConfiguration!.Rules![0]!.ApplyServerSideEncryptionByDefault!.SSEAlgorithm).toBe('AES256');
+    expect(pab.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+  });
+
+  it('pushes the image once and deploys the rest with its digest', async () => {
+    // Prepare
+    const pointer = await new SSMClient({ region: 'us-east-1' }).send(new GetParameterCommand({ Name: '/abca/dev/runtime/image-digest' }));
+    const synths = programs.calls.filter((c) => c.includes('cdktf synth'));
+    // Assess
+    expect(first.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(pointer.Parameter!.Value).toBe(first.digest);
+    expect(programs.calls.filter((c) => c.includes('docker buildx'))).toHaveLength(1);
+    expect(programs.secrets).toHaveLength(1);
+    expect(programs.secrets[0]).toBeTruthy();
+    expect(synths).toHaveLength(2);
+    expect(synths[1]).toContain(`"initialImageDigest":"${first.digest}"`);
+    expect(synths[1]).not.toContain(IMAGE_DIGEST_PLACEHOLDER);
+  });
+
+  it('waits while runtime-status says not yet, then passes', () => {
+    // Assess
+    expect(programs.calls.filter((c) => c.includes('runtime-status'))).toHaveLength(2);
+    expect(first.results.find((r) => r.id === 'runtime-status')!.detail).toContain('in sync');
+  });
+
+  it('prints what to set in GitHub: variables, environments and their protection', () => {
+    // Assess
+    expect(first.githubHints).toContain('ABCA_DEPLOY_ENV=dev');
+    expect(first.githubHints).toContain('Environment dev-infra ');
+    expect(first.githubHints).toContain('required reviewers: yes (add at least one), prevent self-review');
+    expect(first.githubHints).toContain(`ABCA_STATE_BUCKET=${plan.stateBucket}`);
+    expect(first.githubHints).toContain(`AWS_ACCOUNT_ID=${ACCOUNT}`);
+    expect(first.githubHints).toContain('Environment dev-runtime');
+  });
+
+  it('changes nothing the second time', () => {
+    // Assess
+    expect(second.ok).toBe(true);
+    expect(outcomes(second)).toMatchObject({ 'state-bucket': 'skipped', 'deploy-ecr': 'skipped', image: 'skipped', deploy: 'skipped' });
+    expect(second.digest).toBe(first.digest);
+    expect(secondCalls).toEqual([]);
+  });
+});
+
+describe('a half-finished run resumes', () => {
+  it('after the full apply failed: no second image, the deploy runs again', async () => {
+    // Prepare
+    const programs = new FakePrograms({ failFullApplies: 1 });
+    const plan = planFirstDeploy(input({ env: 'resume' }));
+    // Act
+    const broken = await run(plan, programs);
+    const resumed = new FakePrograms();
+    const done = await run(planFirstDeploy(input({ env: 'resume' })), resumed);
+    // Assess
+    expect(broken.ok).toBe(false);
+    expect(broken.error!.code).toBe('STEP_FAILED');
+    expect(outcomes(broken)).toMatchObject({ image: 'done', deploy: 'failed', 'runtime-status': 'not-run', github: 'not-run' });
+    expect(done.ok).toBe(true);
+    expect(outcomes(done)).toMatchObject({ 'state-bucket': 'skipped', 'deploy-ecr': 'skipped', image: 'skipped', deploy: 'done' });
+    expect(done.digest).toBe(broken.digest);
+    expect(done.results.find((r) => r.id === 'image')!.detail).toContain('bootstrap-0123456789ab already pushed');
+    expect(resumed.writes()).toEqual([`terraform -chdir=${path.join(OUT, 'resume')}/stacks/infra apply -input=false -auto-approve`]);
+  });
+});
+
+describe('--image-digest', () => {
+  it('is refused when the image is not in the repository, after the repository exists', async () => {
+    // Prepare
+    const plan = planFirstDeploy(input({ env: 'given', imageDigest: `sha256:${'f'.repeat(64)}` }));
+    // Act
+    const report = await run(plan, new FakePrograms());
+    // Assess
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+    expect(outcomes(report)).toMatchObject({ 'deploy-ecr': 'done', image: 'failed', deploy: 'not-run' });
+  });
+});
+
+describe('the state bucket step', () => {
+  it('completes a bucket that exists without the settings, and never recreates it', async () => {
+    // Prepare
+    const s3 = new S3Client({ region: 'us-east-1' });
+    await s3.send(new CreateBucketCommand({ Bucket: 'acme-existing-state' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'acme-existing-state', Key: 'keep.txt', Body: 'x' }));
+    // Act
+    const changed = await ensureStateBucket(s3, 'acme-existing-state', 'us-east-1');
+    const again = await ensureStateBucket(s3, 'acme-existing-state', 'us-east-1');
+    // Assess
+    expect(changed).not.toContain('created');
+    expect(changed).toEqual(expect.arrayContaining(['versioning', 'public access block']));
+    expect(again).toEqual([]);
+  });
+
+  it('creates the bucket in another region with its LocationConstraint', async () => {
+    // Prepare
+    const s3 = new S3Client({ region: 'eu-west-1' });
+    // Act
+    const changed = await ensureStateBucket(s3, 'acme-eu-state', 'eu-west-1');
+    const location = await s3.send(new GetBucketLocationCommand({ Bucket: 'acme-eu-state' }));
+    // Assess
+    expect(changed[0]).toBe('created');
+    expect(location.LocationConstraint).toBe('eu-west-1');
+  });
+});
+
+describe('GitHub with --apply-github', () => {
+  it('runs exactly the gh commands: environments, missing branch policies, variables', async () => {
+    // Prepare
+    const plan = planFirstDeploy(input({ env: 'gh', applyGithub: true }));
+    const programs = new FakePrograms({ branchPolicies: { 'gh-infra': 'main\n' } });
+    const step = plan.steps.find((s) => s.kind === 'github')!;
+    // Act
+    const report = await run(plan, programs);
+    const gh = programs.calls.filter((c) => c.startsWith('gh ') || c.includes('| gh '));
+    // Assess
+    expect(report.ok).toBe(true);
+    expect(step.kind === 'github' && githubCommands(step.setup).put.map(renderCommand)).toEqual(expect.arrayContaining(['gh variable set ABCA_DEPLOY_ENV --repo acme/abca --body gh']));
+    const bucket = defaultStateBucket(ACCOUNT, 'us-east-1');
+    const put = (env: string, selfReview: boolean) =>
+      `printf '%s' '{"prevent_self_review":${selfReview},"deployment_branch_policy":{"protected_branches":false,"custom_branch_policies":true}}' | gh api --method PUT repos/acme/abca/environments/${env} --input -`;
+    const list = (env: string) => `gh api repos/acme/abca/environments/${env}/deployment-branch-policies --jq '.branch_policies[].name'`;
+    const add = (env: string) => `gh api --method POST repos/acme/abca/environments/${env}/deployment-branch-policies -f name=main -f type=branch`;
+    const vars = (env: string, extra: boolean) => [
+      `gh variable set AWS_ACCOUNT_ID --repo acme/abca --env ${env} --body ${ACCOUNT}`,
+      `gh variable set AWS_REGION --repo acme/abca --env ${env} --body us-east-1`,
+      ...(extra ? [`gh variable set ABCA_STATE_BUCKET --repo acme/abca --env ${env} --body ${bucket}`] : []),
+    ];
+    expect(gh).toEqual([
+      put('gh-infra-plan', false),
+      put('gh-infra', true),
+      put('gh-runtime', false),
+      list('gh-infra-plan'),
+      add('gh-infra-plan'),
+      list('gh-infra'),
+      list('gh-runtime'),
+      add('gh-runtime'),
+      'gh variable set ABCA_DEPLOY_ENV --repo acme/abca --body gh',
+      ...vars('gh-infra-plan', true),
+      ...vars('gh-infra', true),
+      ...vars('gh-runtime', false),
+    ]);
+    expect(report.results.find((r) => r.id === 'github')!.detail).toContain('add required reviewers to gh-infra by hand');
+  });
+
+  it('formats the hints for a person', () => {
+    // Prepare
+    const plan = planFirstDeploy(input({ env: 'gh' }));
+    const step = plan.steps.find((s) => s.kind === 'github')!;
+    // Act
+    const text = step.kind === 'github' ? formatGithubHints(step.setup) : '';
+    // Assess
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'GitHub setup for acme/abca (Settings → Environments / Secrets and variables → Actions → Variables):',
+      '',
+      'Repository variables:',
+      '  ABCA_DEPLOY_ENV=gh',
+    ]);
+    expect(text).toContain('deployment branches: main only');
+  });
+});
