@@ -85,7 +85,7 @@ function everything(layers: Layer[], source: string): ClassifyResult {
 
 function run(paths: string[], opts: Opts): ClassifyResult {
   const modes = [paths.length > 0, opts.base !== undefined, !!opts.githubEvent, !!opts.stdin].filter(Boolean).length;
-  if (modes > 1) throw new ValidationError('give paths, --base, --github-event or --stdin: one of them', 'USAGE');
+  if (modes > 1) throw new ValidationError('give paths, --base, --github-event or --stdin: one of them', 'VALIDATION_ERROR');
   if (paths.length) return { ...classify(paths), source: 'paths given on the command line' };
   if (opts.base !== undefined) return fromRange(opts, opts.base, opts.head, `\`${opts.base}...${opts.head}\``);
   if (opts.githubEvent) {
@@ -99,7 +99,7 @@ function run(paths: string[], opts: Opts): ClassifyResult {
     return fromRange(opts, range.base, range.head, `\`${range.base.slice(0, 12)}...${range.head.slice(0, 12)}\` (${name})`);
   }
   if (opts.stdin || !process.stdin.isTTY) return { ...classify(readStdin()), source: 'paths read from stdin' };
-  throw new ValidationError('nothing to classify: give paths, --base <ref>, --github-event, or pipe paths on stdin', 'USAGE');
+  throw new ValidationError('nothing to classify: give paths, --base <ref>, --github-event, or pipe paths on stdin', 'VALIDATION_ERROR');
 }
 
 runMain(

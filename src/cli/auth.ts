@@ -39,11 +39,7 @@ export function credentialsFrom(
 }
 
 /** Sign-in problems are the user's to fix (exit 2). */
-export class AuthError extends ValidationError {
-  constructor(message: string, code: string) {
-    super(message, code);
-  }
-}
+export class AuthError extends ValidationError {}
 
 function cognitoFailure(e: unknown, during: 'login' | 'refresh'): unknown {
   if (e instanceof AbcaError) return e;
