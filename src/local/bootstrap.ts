@@ -28,6 +28,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createClients, type AwsClients } from '../aws/clients';
+import { isAwsError } from '../aws/errors';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
@@ -107,7 +108,7 @@ async function ensureTables(ddb: DynamoDBClient, names: PlatformNames, changed: 
     const exists = await ddb.send(new DescribeTableCommand({ TableName })).then(
       () => true,
       (e) => {
-        if ((e as { name?: string }).name === 'ResourceNotFoundException') return false;
+        if (isAwsError(e, 'ResourceNotFoundException')) return false;
         throw e;
       },
     );
@@ -148,7 +149,7 @@ async function ensureTables(ddb: DynamoDBClient, names: PlatformNames, changed: 
 
 async function ensureRepository(ecr: ECRClient, names: PlatformNames, changed: (w: string) => void): Promise<{ repositoryUri: string }> {
   const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [names.ecrRepository] })).catch((e) => {
-    if ((e as { name?: string }).name === 'RepositoryNotFoundException') return undefined;
+    if (isAwsError(e, 'RepositoryNotFoundException')) return undefined;
     throw e;
   });
   const existing = found?.repositories?.[0];
@@ -254,7 +255,7 @@ async function getParameterValue(ssm: SSMClient, Name: string): Promise<string |
   try {
     return (await ssm.send(new GetParameterCommand({ Name }))).Parameter?.Value;
   } catch (e) {
-    if ((e as { name?: string }).name === 'ParameterNotFound') return undefined;
+    if (isAwsError(e, 'ParameterNotFound')) return undefined;
     throw e;
   }
 }
