@@ -17,7 +17,7 @@ import { Data } from './constructs/data';
 import { DnsFirewall } from './constructs/dns-firewall';
 import { Network } from './constructs/network';
 import { PlatformParameters } from './constructs/platform-parameters';
-import { awsEnv, type AwsEnv } from './lib/aws-env';
+import { arnIn, awsEnv, type AwsEnv } from './lib/aws-env';
 import type { InfraSettings } from './settings';
 
 export const STACK_NAME = 'infra';
@@ -91,7 +91,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
     });
 
     const app = this.application;
-    const parameterArn = (name: string) => `arn:${aws.partition}:ssm:${aws.region}:${aws.accountId}:parameter${name}`;
+    const parameterArn = (name: string) => arnIn(aws)('ssm', `parameter${name}`);
     this.parameters = new PlatformParameters(this, 'parameters', {
       names,
       document: {
