@@ -8,6 +8,7 @@ import { Annotations, LocalBackend, S3Backend, TerraformOutput, TerraformStack }
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { HandlerName } from '../src/build/handlers';
 import { platformNames, type PlatformNames } from '../src/platform/names';
+import { platformDocument } from '../src/platform/platform-document';
 import { Api } from './constructs/api';
 import { Application } from './constructs/application';
 import { Auth } from './constructs/auth';
@@ -94,20 +95,15 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
     const parameterArn = (name: string) => arnIn(aws)('ssm', `parameter${name}`);
     this.parameters = new PlatformParameters(this, 'parameters', {
       names,
-      document: {
-        env: names.env,
+      document: platformDocument(names, {
         region: aws.region,
         apiUrl: this.api.url,
         userPoolId: this.auth.userPool.id,
         userPoolClientId: this.auth.client.id,
         agentRuntimeId: app.runtime.agentRuntimeId,
         agentRuntimeArn: app.runtime.agentRuntimeArn,
-        agentRuntimeName: names.agentRuntime,
         ecrRepositoryName: app.repository.name,
         ecrRepositoryUrl: app.repository.repositoryUrl,
-        imagePointerParameter: names.parameters.imagePointer,
-        guardrailsParameter: names.parameters.guardrails,
-        secretPrefix: names.secretPrefix,
         tables: {
           repos: this.data.tables.repos.name,
           tasks: this.data.tables.tasks.name,
@@ -116,7 +112,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
           locks: this.data.tables.locks.name,
         },
         onboardedDomainListId: this.dnsFirewall.onboardedList.id,
-      },
+      }),
     });
 
     if (!settings.githubRepositoryConfigured) {

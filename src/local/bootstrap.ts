@@ -32,7 +32,8 @@ import { isAwsError } from '../aws/errors';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
-import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
+import { platformDocument } from '../platform/platform-document';
+import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { assertLoopbackEndpoint } from './moto';
@@ -56,7 +57,6 @@ export const LOCAL_NETWORK = {
   networkMode: 'VPC' as const,
   networkModeConfig: { subnets: ['subnet-0local0a', 'subnet-0local0b'], securityGroups: ['sg-0local'] },
 };
-export const RUNTIME_LIFECYCLE = { idleRuntimeSessionTimeout: 900, maxLifetime: 28800 };
 export const BOOTSTRAP_IMAGE_TAG = 'bootstrap';
 
 export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapResult> {
@@ -80,23 +80,17 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
 
-  const platform = PlatformConfigSchema.parse({
-    env: names.env,
-    region,
-    apiUrl: opts.apiUrl ?? 'http://127.0.0.1:8787',
-    userPoolId: auth.userPoolId,
-    userPoolClientId: auth.clientId,
-    agentRuntimeId: runtime.id,
-    agentRuntimeArn: runtime.arn,
-    agentRuntimeName: names.agentRuntime,
-    ecrRepositoryName: names.ecrRepository,
-    ecrRepositoryUrl: repo.repositoryUri,
-    imagePointerParameter: names.parameters.imagePointer,
-    guardrailsParameter: names.parameters.guardrails,
-    secretPrefix: names.secretPrefix,
-    tables: names.tables,
-    onboardedDomainListId: '',
-  });
+  const platform = PlatformConfigSchema.parse(
+    platformDocument(names, {
+      region,
+      apiUrl: opts.apiUrl ?? 'http://127.0.0.1:8787',
+      userPoolId: auth.userPoolId,
+      userPoolClientId: auth.clientId,
+      agentRuntimeId: runtime.id,
+      agentRuntimeArn: runtime.arn,
+      ecrRepositoryUrl: repo.repositoryUri,
+    }),
+  );
   await ensureParameter(clients.ssm, names.parameters.platform, JSON.stringify(platform), true, changed);
   return { platform, changes };
 }
@@ -201,7 +195,7 @@ async function ensureRuntime(
       roleArn: `arn:aws:iam::${account}:role/${names.roles.runtimeExecution}`,
       networkConfiguration: LOCAL_NETWORK,
       protocolConfiguration: { serverProtocol: RUNTIME_PROTOCOL },
-      lifecycleConfiguration: RUNTIME_LIFECYCLE,
+      lifecycleConfiguration: { ...RUNTIME_LIFECYCLE },
       environmentVariables: runtimeEnvironment(names, region),
       description: `ABCA agent runtime (${names.env})`,
     }),
