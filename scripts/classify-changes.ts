@@ -14,6 +14,7 @@ import { BaseNotFoundError, changedPaths } from '../src/ci/git';
 import { toGithubOutput, toJson, toSummary, toText, type ClassifyResult } from '../src/ci/report';
 import { ValidationError } from '../src/errors';
 import { assertEnvName } from '../src/platform/names';
+import { appendJobSummary, requireActionsFile } from '../src/cli-support/job-summary';
 import { runMain } from '../src/cli-support/run-main';
 
 interface Opts {
@@ -61,12 +62,6 @@ function readStdin(): string[] {
   return fs.readFileSync(0, 'utf8').split(/\r?\n|\0/);
 }
 
-function requireEnvFile(name: 'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY'): string {
-  const file = process.env[name];
-  if (!file) throw new ValidationError(`$${name} is not set (only GitHub Actions sets it)`, 'NOT_IN_GITHUB_ACTIONS');
-  return file;
-}
-
 function fromRange(opts: Opts, base: string, head: string, source: string): ClassifyResult {
   try {
     return { ...classify(changedPaths(opts.repo, base, head)), source };
@@ -85,7 +80,7 @@ function everything(layers: Layer[], source: string): ClassifyResult {
 
 function run(paths: string[], opts: Opts): ClassifyResult {
   const modes = [paths.length > 0, opts.base !== undefined, !!opts.githubEvent, !!opts.stdin].filter(Boolean).length;
-  if (modes > 1) throw new ValidationError('give paths, --base, --github-event or --stdin: one of them', 'USAGE');
+  if (modes > 1) throw new ValidationError('give paths, --base, --github-event or --stdin: one of them', 'VALIDATION_ERROR');
   if (paths.length) return { ...classify(paths), source: 'paths given on the command line' };
   if (opts.base !== undefined) return fromRange(opts, opts.base, opts.head, `\`${opts.base}...${opts.head}\``);
   if (opts.githubEvent) {
@@ -99,7 +94,7 @@ function run(paths: string[], opts: Opts): ClassifyResult {
     return fromRange(opts, range.base, range.head, `\`${range.base.slice(0, 12)}...${range.head.slice(0, 12)}\` (${name})`);
   }
   if (opts.stdin || !process.stdin.isTTY) return { ...classify(readStdin()), source: 'paths read from stdin' };
-  throw new ValidationError('nothing to classify: give paths, --base <ref>, --github-event, or pipe paths on stdin', 'USAGE');
+  throw new ValidationError('nothing to classify: give paths, --base <ref>, --github-event, or pipe paths on stdin', 'VALIDATION_ERROR');
 }
 
 runMain(
@@ -108,8 +103,8 @@ runMain(
     const opts = program.opts<Opts>();
     const env = opts.env === undefined ? undefined : assertEnvName(opts.env);
     const result = run(program.args, opts);
-    if (opts.githubOutput) fs.appendFileSync(requireEnvFile('GITHUB_OUTPUT'), toGithubOutput(result.layers, env ? { env } : {}));
-    if (opts.summary) fs.appendFileSync(requireEnvFile('GITHUB_STEP_SUMMARY'), toSummary(result));
+    if (opts.githubOutput) fs.appendFileSync(requireActionsFile('GITHUB_OUTPUT'), toGithubOutput(result.layers, env ? { env } : {}));
+    if (opts.summary) appendJobSummary(toSummary(result), { required: true });
     process.stdout.write(opts.json ? `${toJson(result, opts.explain)}\n` : toText(result));
   },
   { json: () => process.argv.includes('--json') },

@@ -8,6 +8,7 @@ import { Annotations, LocalBackend, S3Backend, TerraformOutput, TerraformStack }
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { HandlerName } from '../src/build/handlers';
 import { platformNames, type PlatformNames } from '../src/platform/names';
+import { platformDocument } from '../src/platform/platform-document';
 import { Api } from './constructs/api';
 import { Application } from './constructs/application';
 import { Auth } from './constructs/auth';
@@ -17,7 +18,7 @@ import { Data } from './constructs/data';
 import { DnsFirewall } from './constructs/dns-firewall';
 import { Network } from './constructs/network';
 import { PlatformParameters } from './constructs/platform-parameters';
-import { awsEnv, type AwsEnv } from './lib/aws-env';
+import { arnIn, awsEnv, type AwsEnv } from './lib/aws-env';
 import type { InfraSettings } from './settings';
 
 export const STACK_NAME = 'infra';
@@ -91,23 +92,18 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
     });
 
     const app = this.application;
-    const parameterArn = (name: string) => `arn:${aws.partition}:ssm:${aws.region}:${aws.accountId}:parameter${name}`;
+    const parameterArn = (name: string) => arnIn(aws)('ssm', `parameter${name}`);
     this.parameters = new PlatformParameters(this, 'parameters', {
       names,
-      document: {
-        env: names.env,
+      document: platformDocument(names, {
         region: aws.region,
         apiUrl: this.api.url,
         userPoolId: this.auth.userPool.id,
         userPoolClientId: this.auth.client.id,
         agentRuntimeId: app.runtime.agentRuntimeId,
         agentRuntimeArn: app.runtime.agentRuntimeArn,
-        agentRuntimeName: names.agentRuntime,
         ecrRepositoryName: app.repository.name,
         ecrRepositoryUrl: app.repository.repositoryUrl,
-        imagePointerParameter: names.parameters.imagePointer,
-        guardrailsParameter: names.parameters.guardrails,
-        secretPrefix: names.secretPrefix,
         tables: {
           repos: this.data.tables.repos.name,
           tasks: this.data.tables.tasks.name,
@@ -116,7 +112,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
           locks: this.data.tables.locks.name,
         },
         onboardedDomainListId: this.dnsFirewall.onboardedList.id,
-      },
+      }),
     });
 
     if (!settings.githubRepositoryConfigured) {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { createClients } from '../../src/aws/clients';
 import { platformNames } from '../../src/platform/names';
-import { PlatformConfigSchema } from '../../src/platform/platform-config';
+import { runtimePlatform } from '../../src/platform/platform-document';
 import { reapplyPointer, type ReapplyResult } from '../../src/runtime/reapply';
 
 const EventSchema = z.object({
@@ -30,15 +30,7 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
   const action = input.tf?.action ?? 'update';
   if (action === 'delete') return { action, digest: '', changed: false };
   const names = platformNames(input.env);
-  const platform = PlatformConfigSchema.parse({
-    ...input,
-    apiUrl: '',
-    userPoolId: '-',
-    userPoolClientId: '-',
-    guardrailsParameter: names.parameters.guardrails,
-    secretPrefix: names.secretPrefix,
-    tables: names.tables,
-  });
+  const platform = runtimePlatform(names, input);
   // Leave a margin before Lambda's own timeout so a slow update fails with our message.
   const timeoutMs = Math.max(10_000, (context?.getRemainingTimeInMillis?.() ?? 15 * 60 * 1000) - 30_000);
   const result = await reapplyPointer(

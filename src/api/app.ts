@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiDeps } from './deps';
-import { errorBody, httpStatusOf } from './http-errors';
+import { codedBody, errorBody, httpStatusOf } from './http-errors';
 import { limitBody, requestContext, type ApiEnv } from './middleware';
 import { openApiDocument } from './openapi';
 import { apiKeysRoutes } from './routes/api-keys';
@@ -32,11 +32,11 @@ export function createApp(deps: ApiDeps, opts: CreateAppOptions = {}): ApiApp {
   app.route('/v1/tasks', tasksRoutes(deps));
   for (const [path, router] of Object.entries(opts.routers ?? {})) app.route(`/v1${path}`, router);
 
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) => c.json(codedBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((e, c) => {
     if (e instanceof HTTPException) {
       const status = e.status as ContentfulStatusCode;
-      return c.json({ error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: e.message || 'bad request' } }, status);
+      return c.json(codedBody(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', e.message || 'bad request'), status);
     }
     const status = httpStatusOf(e);
     const log = c.get('log') ?? deps.log;

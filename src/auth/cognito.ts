@@ -93,7 +93,7 @@ export function cognitoAccessTokenVerifier(settings: CognitoSettings): AccessTok
 /** 401 for anything wrong with the token; a JWKS we cannot fetch is our failure, not the caller's. */
 function tokenError(e: unknown): Error {
   if (e instanceof FetchError || e instanceof JwksNotAvailableInCacheError) {
-    return new AuthUnavailableError('cannot fetch the user pool signing keys; try again', undefined, { cause: e });
+    return new AuthUnavailableError('cannot fetch the user pool signing keys; try again', 'AUTH_UNAVAILABLE', undefined, { cause: e });
   }
   if (e instanceof JwtExpiredError) return new UnauthorizedError('access token has expired', 'TOKEN_EXPIRED');
   if (e instanceof CognitoJwtInvalidTokenUseError) {

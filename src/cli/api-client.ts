@@ -1,8 +1,10 @@
 /**
  * A thin, typed client of the ABCA HTTP API (`<apiUrl>/v1/...`). Every non-2xx answer becomes an
- * ApiError carrying the API's own `code`, the HTTP status and the exit code that status maps to.
+ * ApiError carrying the API's own `code`, the HTTP status and the exit code the catalogue declares
+ * for that code (or, for a code it does not know, the one the status maps to).
  */
-import { AbcaError, type ExitCode, type Fault } from '../errors';
+import { exitCodeOfCode, isErrorCode } from '../error-codes';
+import { AbcaError, type ErrorCode, type ExitCode, type Fault } from '../errors';
 import type { RepoConfig, RepoConfigInput, RepoSettings, RepoStatus } from '../repos/repo-config';
 
 /** 409 and 412 are conflicts (3); other 4xx are the caller's input or identity (2); the rest fail (1). */
@@ -13,7 +15,7 @@ export function exitCodeForStatus(status: number): ExitCode {
   return 1;
 }
 
-const DEFAULT_CODES: Record<number, string> = {
+const DEFAULT_CODES: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
@@ -34,7 +36,7 @@ export class ApiError extends AbcaError {
     super(message, { status, ...details });
     this.status = status;
     this.code = code;
-    this.exitCode = status === 0 ? 1 : exitCodeForStatus(status);
+    this.exitCode = isErrorCode(code) ? exitCodeOfCode(code) : status === 0 ? 1 : exitCodeForStatus(status);
     this.fault = this.exitCode === 1 ? 'tool' : 'user';
   }
 }

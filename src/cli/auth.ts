@@ -4,6 +4,7 @@
  * REFRESH_TOKEN_AUTH when it has less than a minute left, and once more on a 401).
  */
 import type { AuthenticationResultType, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { awsErrorName } from '../aws/errors';
 import { AbcaError, ValidationError } from '../errors';
 import { readCredentials, sessionState, writeCredentials, type ClientConfig, type Credentials } from './config';
 
@@ -39,15 +40,11 @@ export function credentialsFrom(
 }
 
 /** Sign-in problems are the user's to fix (exit 2). */
-export class AuthError extends ValidationError {
-  constructor(message: string, code: string) {
-    super(message, code);
-  }
-}
+export class AuthError extends ValidationError {}
 
 function cognitoFailure(e: unknown, during: 'login' | 'refresh'): unknown {
   if (e instanceof AbcaError) return e;
-  const name = (e as { name?: string }).name ?? '';
+  const name = awsErrorName(e) ?? '';
   if (during === 'refresh' && name === 'NotAuthorizedException') {
     return new AuthError('your session has expired; run "bgagent login" again', 'SESSION_EXPIRED');
   }

@@ -38,7 +38,7 @@ export const output = (opts: JsonOpts) => new Output(!!opts.json);
 export function resolveApiUrl(flag: string | undefined, env: NodeJS.ProcessEnv, config: ClientConfig | undefined): string {
   const url = flag || env[API_URL_ENV] || config?.apiUrl;
   if (!url) throw new ValidationError('no API URL: run "bgagent configure --env <env>" (or set ABCA_API_URL)', 'NOT_CONFIGURED');
-  if (!/^https?:\/\//.test(url)) throw new ValidationError(`API URL "${url}" must start with http:// or https://`, 'INVALID_FLAG');
+  if (!/^https?:\/\//.test(url)) throw new ValidationError(`API URL "${url}" must start with http:// or https://`, 'VALIDATION_ERROR');
   return url;
 }
 
@@ -68,7 +68,7 @@ export const chompLine = (s: string) => s.replace(/\r?\n$/, '');
 /** Reads a secret without echoing it (TTY only). */
 export function promptHidden(question: string): Promise<string> {
   const stdin = process.stdin;
-  if (!stdin.isTTY) return Promise.reject(new ValidationError('no terminal to prompt on: pipe the secret on stdin instead', 'USAGE'));
+  if (!stdin.isTTY) return Promise.reject(new ValidationError('no terminal to prompt on: pipe the secret on stdin instead', 'VALIDATION_ERROR'));
   process.stderr.write(question);
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
@@ -103,7 +103,7 @@ export function promptHidden(question: string): Promise<string> {
 export function positiveNumber(flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new ValidationError(`${flag} must be a positive number, got "${raw}"`, 'INVALID_FLAG');
+  if (!Number.isFinite(n) || n <= 0) throw new ValidationError(`${flag} must be a positive number, got "${raw}"`, 'VALIDATION_ERROR');
   return n;
 }
 

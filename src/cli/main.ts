@@ -53,7 +53,7 @@ ${EXIT_CODES_HELP}`,
 /** Pure: commander's refusal as our usage error (or nothing, when it only showed help/version). */
 export function usageError(e: CommanderError): ValidationError | undefined {
   if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return undefined;
-  return new ValidationError(`${e.message.replace(/^error: /, '')} (see --help)`, 'USAGE');
+  return new ValidationError(`${e.message.replace(/^error: /, '')} (see --help)`, 'VALIDATION_ERROR');
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);

@@ -3,6 +3,7 @@
  * fields for humans otherwise. stderr carries everything else: progress (a spinner on a TTY, plain
  * lines when piped), warnings and the one error line.
  */
+import { canSpin, Spinner } from '../cli-support/spinner';
 
 export interface Column<T> {
   header: string;
@@ -59,8 +60,6 @@ export interface Progress {
   stop(line?: string): void;
 }
 
-const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-
 export class Output {
   constructor(
     readonly json: boolean,
@@ -83,9 +82,8 @@ export class Output {
 
   /** A spinner on a TTY; otherwise one line per distinct message. */
   progress(text: string): Progress {
-    const tty = !!this.stderr.isTTY && !process.env.CI;
     let current = text;
-    if (!tty) {
+    if (!canSpin(this.stderr)) {
       this.stderr.write(`… ${text}\n`);
       return {
         update: (t) => {
@@ -97,22 +95,11 @@ export class Output {
         },
       };
     }
-    let frame = 0;
-    let extra = '';
-    const draw = () => this.stderr.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${current}${extra}`);
-    draw();
-    const timer = setInterval(draw, 80);
-    timer.unref();
+    const spinner = new Spinner(this.stderr);
+    spinner.set(text);
     return {
-      update: (t, detail) => {
-        current = t;
-        extra = detail ? ` ${detail}` : '';
-        draw();
-      },
-      stop: (line) => {
-        clearInterval(timer);
-        this.stderr.write(`\r\x1b[2K${line ? `${line}\n` : ''}`);
-      },
+      update: (t, detail) => spinner.set(detail ? `${t} ${detail}` : t),
+      stop: (line) => spinner.stop(line),
     };
   }
 }

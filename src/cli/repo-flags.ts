@@ -55,7 +55,7 @@ function number(flag: string, raw: unknown, integer: boolean): number {
   const text = String(raw).trim();
   const n = Number(text);
   if (text === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new ValidationError(`${flag} must be ${integer ? 'an integer' : 'a number'}, got "${String(raw)}"`, 'INVALID_FLAG');
+    throw new ValidationError(`${flag} must be ${integer ? 'an integer' : 'a number'}, got "${String(raw)}"`, 'VALIDATION_ERROR');
   }
   return n;
 }
@@ -71,7 +71,7 @@ export function settingsFromFlags(flags: FlagValues, readFile: (file: string) =>
     const other = seen.get(spec.field);
     // Two flags of one list field combine; two flags of one scalar field contradict.
     if (other && other !== flagName(spec) && !spec.repeatable) {
-      throw new ValidationError(`give ${other} or ${flagName(spec)}, not both`, 'USAGE');
+      throw new ValidationError(`give ${other} or ${flagName(spec)}, not both`, 'VALIDATION_ERROR');
     }
     seen.set(spec.field, flagName(spec));
   };
@@ -97,7 +97,7 @@ export function settingsFromFlags(flags: FlagValues, readFile: (file: string) =>
           try {
             return readFile(file);
           } catch (e) {
-            throw new ValidationError(`${flagName(spec)}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'INVALID_FLAG');
+            throw new ValidationError(`${flagName(spec)}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'VALIDATION_ERROR');
           }
         });
         out[spec.field] = spec.repeatable ? [...((out[spec.field] as string[] | undefined) ?? []), ...texts] : texts[0];
@@ -106,7 +106,7 @@ export function settingsFromFlags(flags: FlagValues, readFile: (file: string) =>
     }
   }
   if (flags[CLEAR_CEDAR_FLAG.key]) {
-    if (out.cedar_policies) throw new ValidationError('give --clear-cedar-policies or --cedar-policy/--cedar-policy-file, not both', 'USAGE');
+    if (out.cedar_policies) throw new ValidationError('give --clear-cedar-policies or --cedar-policy/--cedar-policy-file, not both', 'VALIDATION_ERROR');
     out.cedar_policies = [];
   }
   return out as RepoSettings;
@@ -124,7 +124,7 @@ export function parseRepoId(repo: string): string {
 /** Pure: the POST body — the file's fields (if any), then the flags, for `repo`. */
 export function onboardBody(repo: string, fromFile: Record<string, unknown> | undefined, settings: RepoSettings): RepoConfigInput {
   if (fromFile?.repo !== undefined && fromFile.repo !== repo) {
-    throw new ValidationError(`--from-file names repository "${String(fromFile.repo)}", the argument is "${repo}"`, 'USAGE');
+    throw new ValidationError(`--from-file names repository "${String(fromFile.repo)}", the argument is "${repo}"`, 'VALIDATION_ERROR');
   }
   return { ...(fromFile ?? {}), ...settings, repo } as RepoConfigInput;
 }
@@ -133,7 +133,7 @@ export function onboardBody(repo: string, fromFile: Record<string, unknown> | un
 export function patchBody(fromFile: Record<string, unknown> | undefined, settings: RepoSettings): RepoSettings {
   const { repo: _repo, ...fileSettings } = fromFile ?? {};
   const patch = { ...fileSettings, ...settings } as RepoSettings;
-  if (Object.keys(patch).length === 0) throw new ValidationError('nothing to update: give at least one setting flag (see --help)', 'USAGE');
+  if (Object.keys(patch).length === 0) throw new ValidationError('nothing to update: give at least one setting flag (see --help)', 'VALIDATION_ERROR');
   return patch;
 }
 
@@ -142,8 +142,8 @@ export function parseJsonFile(file: string, text: string): Record<string, unknow
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ValidationError(`${file} is not valid JSON`, 'INVALID_FLAG');
+    throw new ValidationError(`${file} is not valid JSON`, 'VALIDATION_ERROR');
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ValidationError(`${file} must hold a JSON object of RepoConfig fields`, 'INVALID_FLAG');
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ValidationError(`${file} must hold a JSON object of RepoConfig fields`, 'VALIDATION_ERROR');
   return json as Record<string, unknown>;
 }

@@ -6,6 +6,7 @@ import {
   AdminSetUserPasswordCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { rethrowUnlessAwsError } from '../aws/errors';
 
 export interface LocalUser {
   username: string;
@@ -23,7 +24,7 @@ export async function ensureLocalUser(
   try {
     await cognito.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: username, MessageAction: 'SUPPRESS' }));
   } catch (e) {
-    if ((e as { name?: string }).name !== 'UsernameExistsException') throw e;
+    rethrowUnlessAwsError(e, 'UsernameExistsException');
   }
   await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: username, Password: password, Permanent: true }));
   await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }));

@@ -29,10 +29,12 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { createClients, type AwsClients } from '../aws/clients';
+import { isAwsError } from '../aws/errors';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
-import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
+import { platformDocument } from '../platform/platform-document';
+import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { ensureLocalNetwork, type LocalNetwork } from './network';
@@ -52,7 +54,6 @@ export interface BootstrapResult {
   changes: string[];
 }
 
-export const RUNTIME_LIFECYCLE = { idleRuntimeSessionTimeout: 900, maxLifetime: 28800 };
 export const BOOTSTRAP_IMAGE_TAG = 'bootstrap';
 
 export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapResult> {
@@ -78,23 +79,17 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
 
-  const platform = PlatformConfigSchema.parse({
-    env: names.env,
-    region,
-    apiUrl: opts.apiUrl ?? 'http://127.0.0.1:8787',
-    userPoolId: auth.userPoolId,
-    userPoolClientId: auth.clientId,
-    agentRuntimeId: runtime.id,
-    agentRuntimeArn: runtime.arn,
-    agentRuntimeName: names.agentRuntime,
-    ecrRepositoryName: names.ecrRepository,
-    ecrRepositoryUrl: repo.repositoryUri,
-    imagePointerParameter: names.parameters.imagePointer,
-    guardrailsParameter: names.parameters.guardrails,
-    secretPrefix: names.secretPrefix,
-    tables: names.tables,
-    onboardedDomainListId: '',
-  });
+  const platform = PlatformConfigSchema.parse(
+    platformDocument(names, {
+      region,
+      apiUrl: opts.apiUrl ?? 'http://127.0.0.1:8787',
+      userPoolId: auth.userPoolId,
+      userPoolClientId: auth.clientId,
+      agentRuntimeId: runtime.id,
+      agentRuntimeArn: runtime.arn,
+      ecrRepositoryUrl: repo.repositoryUri,
+    }),
+  );
   await ensureParameter(clients.ssm, names.parameters.platform, JSON.stringify(platform), true, changed);
   return { platform, changes };
 }
@@ -106,7 +101,7 @@ async function ensureTables(ddb: DynamoDBClient, names: PlatformNames, changed: 
     const exists = await ddb.send(new DescribeTableCommand({ TableName })).then(
       () => true,
       (e) => {
-        if ((e as { name?: string }).name === 'ResourceNotFoundException') return false;
+        if (isAwsError(e, 'ResourceNotFoundException')) return false;
         throw e;
       },
     );
@@ -147,7 +142,7 @@ async function ensureTables(ddb: DynamoDBClient, names: PlatformNames, changed: 
 
 async function ensureRepository(ecr: ECRClient, names: PlatformNames, changed: (w: string) => void): Promise<{ repositoryUri: string }> {
   const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [names.ecrRepository] })).catch((e) => {
-    if ((e as { name?: string }).name === 'RepositoryNotFoundException') return undefined;
+    if (isAwsError(e, 'RepositoryNotFoundException')) return undefined;
     throw e;
   });
   const existing = found?.repositories?.[0];
@@ -200,7 +195,7 @@ async function ensureRuntime(
       roleArn: `arn:aws:iam::${account}:role/${names.roles.runtimeExecution}`,
       networkConfiguration: { networkMode: 'VPC', networkModeConfig: { subnets: network.subnetIds, securityGroups: [network.securityGroupId] } },
       protocolConfiguration: { serverProtocol: RUNTIME_PROTOCOL },
-      lifecycleConfiguration: RUNTIME_LIFECYCLE,
+      lifecycleConfiguration: { ...RUNTIME_LIFECYCLE },
       environmentVariables: runtimeEnvironment(names, region),
       description: `ABCA agent runtime (${names.env})`,
     }),
@@ -254,7 +249,7 @@ async function getParameterValue(ssm: SSMClient, Name: string): Promise<string |
   try {
     return (await ssm.send(new GetParameterCommand({ Name }))).Parameter?.Value;
   } catch (e) {
-    if ((e as { name?: string }).name === 'ParameterNotFound') return undefined;
+    if (isAwsError(e, 'ParameterNotFound')) return undefined;
     throw e;
   }
 }

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DescribeImagesCommand, PutImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { rethrowUnlessAwsError } from '../aws/errors';
 
 export async function pushLocalImage(ecr: ECRClient, repositoryName: string, tag: string, seed = tag): Promise<string> {
   const layer = `sha256:${createHash('sha256').update(`abca-local-layer:${seed}`).digest('hex')}`;
@@ -17,7 +18,7 @@ export async function pushLocalImage(ecr: ECRClient, repositoryName: string, tag
     const out = await ecr.send(new PutImageCommand({ repositoryName, imageTag: tag, imageManifest: manifest }));
     return out.image!.imageId!.imageDigest!;
   } catch (e) {
-    if ((e as { name?: string }).name !== 'ImageAlreadyExistsException') throw e;
+    rethrowUnlessAwsError(e, 'ImageAlreadyExistsException');
     const found = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag: tag }] }));
     return found.imageDetails![0]!.imageDigest!;
   }

@@ -3,7 +3,8 @@
  * `--env` alone through it.
  */
 import { z } from 'zod';
-import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { isAwsError } from '../aws/errors';
 import { NotFoundError, ValidationError } from '../errors';
 import { platformNames } from './names';
 
@@ -54,7 +55,7 @@ export async function loadPlatformConfig(ssm: SSMClient, env: string): Promise<P
     const out = await ssm.send(new GetParameterCommand({ Name: name }));
     return parsePlatformConfig(out.Parameter?.Value ?? '', name);
   } catch (e) {
-    if (e instanceof ParameterNotFound || (e as { name?: string }).name === 'ParameterNotFound') {
+    if (isAwsError(e, 'ParameterNotFound')) {
       throw new NotFoundError(
         `environment "${env}" not found: no ${name} parameter in this account/region (deploy infra, or run scripts/bootstrap-local.ts locally)`,
         'UNKNOWN_ENV',

@@ -21,6 +21,7 @@ import {
 } from './repo-config';
 import { ifMatchAllows, onboardedRow, patchedRow, removedRow, rowView, settingsOf } from './rows';
 import { LimitReachedError, StaleWriteError, type ListPage, type RepoStore } from './store';
+import { withOptimisticRetry } from '../aws/optimistic-retry';
 import { GithubTokenBodySchema, storeGithubToken, tokenSecretName } from './token-secrets';
 
 export interface RepoServiceDeps {
@@ -46,9 +47,6 @@ export interface Caller {
 
 /** Tries of a write that lost a race, when the caller sent no If-Match (then: 412). */
 const WRITE_ATTEMPTS = 5;
-
-/** A short random pause before trying again, so racing writers spread out. */
-const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
 
 export const LIST_LIMIT = { default: 50, max: 100 } as const;
 
@@ -168,24 +166,19 @@ export class RepoService {
 
   /** Soft delete: `removed` with a TTL; onboarding again restores it. Idempotent. */
   async remove(caller: Caller, repo: string, ifMatch?: string): Promise<RepoConfig> {
-    for (let attempt = 1; ; attempt++) {
+    const done = await withOptimisticRetry(this.retryOptions(repo, ifMatch), async () => {
       const row = await this.get(repo);
       this.assertApiOwned(row);
       if (!ifMatchAllows(ifMatch, row.version)) throw preconditionFailed(repo, row.version);
-      if (row.status === 'removed') return row;
+      if (row.status === 'removed') return { row };
       const next = removedRow(row, this.now());
-      try {
-        await this.deps.store.remove(next, row.version);
-      } catch (e) {
-        if (!(e instanceof StaleWriteError)) throw e;
-        if (ifMatch !== undefined || attempt >= WRITE_ATTEMPTS) throw preconditionFailed(repo);
-        await backoff(attempt);
-        continue;
-      }
-      await this.deps.audit.record('repos', { action: 'remove', actor: caller.actor, subject: repo, request_id: caller.requestId, before: rowView(row), after: rowView(next) });
-      this.deps.onChange?.(repo);
-      return next;
-    }
+      await this.deps.store.remove(next, row.version);
+      return { row, next };
+    });
+    if (!done.next) return done.row;
+    await this.deps.audit.record('repos', { action: 'remove', actor: caller.actor, subject: repo, request_id: caller.requestId, before: rowView(done.row), after: rowView(done.next) });
+    this.deps.onChange?.(repo);
+    return done.next;
   }
 
   /** Read, check, change, conditional write; on a lost race, 412 with If-Match, else try again. */
@@ -196,32 +189,31 @@ export class RepoService {
     action: 'update' | 'set_github_token',
     change: (row: RepoConfig) => { row: RepoConfig; changed: string[] },
   ): Promise<RepoConfig> {
-    for (let attempt = 1; ; attempt++) {
+    const { row, next } = await withOptimisticRetry(this.retryOptions(repo, ifMatch), async () => {
       const row = this.assertWritable(await this.get(repo), ifMatch);
       const next = change(row);
-      if (!next.changed.length) return row;
-      try {
-        await this.deps.store.replace(next.row, row.version);
-      } catch (e) {
-        if (!(e instanceof StaleWriteError)) throw e;
-        if (ifMatch !== undefined || attempt >= WRITE_ATTEMPTS) throw preconditionFailed(repo);
-        await backoff(attempt);
-        continue;
-      }
-      const before = settingsOf(row);
-      const after = settingsOf(next.row);
-      await this.deps.audit.record('repos', {
-        action,
-        actor: caller.actor,
-        subject: repo,
-        request_id: caller.requestId,
-        changed: next.changed,
-        before: Object.fromEntries(next.changed.map((f) => [f, before[f] ?? null])),
-        after: Object.fromEntries(next.changed.map((f) => [f, after[f] ?? null])),
-      });
-      this.deps.onChange?.(repo);
-      return next.row;
-    }
+      if (next.changed.length) await this.deps.store.replace(next.row, row.version);
+      return { row, next };
+    });
+    if (!next.changed.length) return row;
+    const before = settingsOf(row);
+    const after = settingsOf(next.row);
+    await this.deps.audit.record('repos', {
+      action,
+      actor: caller.actor,
+      subject: repo,
+      request_id: caller.requestId,
+      changed: next.changed,
+      before: Object.fromEntries(next.changed.map((f) => [f, before[f] ?? null])),
+      after: Object.fromEntries(next.changed.map((f) => [f, after[f] ?? null])),
+    });
+    this.deps.onChange?.(repo);
+    return next.row;
+  }
+
+  /** A lost race is retried unless the caller pinned the version (If-Match): then it is a 412. */
+  private retryOptions(repo: string, ifMatch: string | undefined) {
+    return { attempts: ifMatch === undefined ? WRITE_ATTEMPTS : 1, lost: (e: unknown) => e instanceof StaleWriteError, exhausted: () => preconditionFailed(repo) };
   }
 
   private assertWritable(row: RepoConfig, ifMatch: string | undefined): RepoConfig {

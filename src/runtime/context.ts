@@ -1,11 +1,13 @@
 /** Everything a runtime operation needs, found from the env name alone. */
 import { createClients, type AwsClients } from '../aws/clients';
-import { loadPlatformConfig, type PlatformConfig } from '../platform/platform-config';
+import { loadPlatformConfig } from '../platform/platform-config';
+import type { RuntimePlatform } from '../platform/platform-document';
 import { assertEnvName } from '../platform/names';
 
 export interface RuntimeContext {
   env: string;
-  platform: PlatformConfig;
+  /** The part of the platform document the runtime layer reads (the custom resource has only this). */
+  platform: RuntimePlatform;
   clients: AwsClients;
   /** Who acts: recorded in the pointer description and the audit table. */
   actor: string;

@@ -1,6 +1,6 @@
 /**
- * Task errors: each a named error from src/errors.ts with a stable `code`. The API maps codes to
- * HTTP statuses; TASK_ERROR_HTTP_STATUS is the intended mapping (also listed in docs/tasks.md).
+ * Task errors: each a named error from src/errors.ts with a stable `code`; the catalogue
+ * (src/error-codes.ts) gives each code its HTTP status.
  */
 import { ConflictError, NotFoundError, OperationFailedError, ValidationError } from '../errors';
 
@@ -45,15 +45,3 @@ export class AgentInvocationError extends OperationFailedError {
     super(message, 'AGENT_INVOCATION_FAILED', details, options);
   }
 }
-
-/** Intended HTTP status per error code, for the API's error mapping. */
-export const TASK_ERROR_HTTP_STATUS: Readonly<Record<string, number>> = {
-  VALIDATION_ERROR: 400,
-  INVALID_NEXT_TOKEN: 400,
-  TASK_NOT_FOUND: 404,
-  ILLEGAL_TRANSITION: 409,
-  IDEMPOTENCY_MISMATCH: 409,
-  TASK_STATE_CONFLICT: 409,
-  REPO_NOT_ONBOARDED: 422,
-  AGENT_INVOCATION_FAILED: 502,
-};

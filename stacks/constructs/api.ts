@@ -24,7 +24,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import type { PlatformNames } from '../../src/platform/names';
-import type { AwsEnv } from '../lib/aws-env';
+import { arnIn, type AwsEnv } from '../lib/aws-env';
 import { serviceTrust, type Statement } from '../lib/iam';
 import type { Auth } from './auth';
 import type { Data } from './data';
@@ -81,7 +81,7 @@ export class Api extends Construct {
     super(scope, id);
     const { names, aws, data, auth } = props;
     const t = data.tables;
-    const arn = (service: string, resource: string) => `arn:${aws.partition}:${service}:${aws.region}:${aws.accountId}:${resource}`;
+    const arn = arnIn(aws);
     const parameterArn = (name: string) => arn('ssm', `parameter${name}`);
     const environment: Record<string, string> = {
       ABCA_ENV: names.env,

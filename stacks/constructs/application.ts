@@ -17,7 +17,7 @@ import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import type { PlatformNames } from '../../src/platform/names';
 import { containerUri, IMAGE_DIGEST_PATTERN, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL, runtimeEnvironment } from '../../src/platform/runtime-spec';
-import type { AwsEnv } from '../lib/aws-env';
+import { arnIn, type AwsEnv } from '../lib/aws-env';
 import { policy, serviceTrust, type Statement } from '../lib/iam';
 import type { Data } from './data';
 import { HandlerFunction } from './handler-function';
@@ -169,7 +169,7 @@ export class Application extends Construct {
 }
 
 function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: string, data: Data): Statement[] {
-  const arn = (service: string, resource: string, region = aws.region) => `arn:${aws.partition}:${service}:${region}:${aws.accountId}:${resource}`;
+  const arn = arnIn(aws);
   const t = data.tables;
   return [
     { Sid: 'PullImage', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: repositoryArn },

@@ -21,3 +21,11 @@ export function awsEnv(scope: Construct): AwsEnv {
   const partition = new DataAwsPartition(scope, 'partition');
   return { accountId: identity.accountId, region: region.region, partition: partition.partition, dnsSuffix: partition.dnsSuffix };
 }
+
+/**
+ * ARNs in this account and partition: `arnIn(aws)('dynamodb', 'table/x')`, with another region
+ * (`'*'`, or `''` for global services) as the third argument.
+ */
+export function arnIn(aws: AwsEnv): (service: string, resource: string, region?: string) => string {
+  return (service, resource, region = aws.region) => `arn:${aws.partition}:${service}:${region}:${aws.accountId}:${resource}`;
+}

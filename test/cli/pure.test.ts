@@ -69,7 +69,7 @@ describe('exit codes and API errors', () => {
     // Act
     const unknown = usageError(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"));
     // Assess
-    expect(unknown).toMatchObject({ code: 'USAGE', exitCode: 2, message: "unknown option '--x' (see --help)" });
+    expect(unknown).toMatchObject({ code: 'VALIDATION_ERROR', exitCode: 2, message: "unknown option '--x' (see --help)" });
     expect(usageError(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'))).toBeUndefined();
     expect(usageError(new CommanderError(0, 'commander.version', '0.1.0'))).toBeUndefined();
   });
@@ -128,12 +128,12 @@ describe('RepoConfig flags', () => {
   });
 
   it.each([
-    [{ maxTurns: '4.5' }, 'INVALID_FLAG', '--max-turns must be an integer, got "4.5"'],
-    [{ maxBudgetUsd: 'ten' }, 'INVALID_FLAG', '--max-budget-usd must be a number, got "ten"'],
-    [{ pollIntervalMs: '' }, 'INVALID_FLAG', '--poll-interval-ms must be an integer, got ""'],
-    [{ cedarPolicyFile: ['missing.cedar'] }, 'INVALID_FLAG', '--cedar-policy-file: cannot read missing.cedar: ENOENT'],
-    [{ systemPromptOverrides: 'x', systemPromptFile: 'prompt.txt' }, 'USAGE', 'give --system-prompt-overrides or --system-prompt-file, not both'],
-    [{ cedarPolicy: ['x'], clearCedarPolicies: true }, 'USAGE', 'give --clear-cedar-policies or --cedar-policy/--cedar-policy-file, not both'],
+    [{ maxTurns: '4.5' }, 'VALIDATION_ERROR', '--max-turns must be an integer, got "4.5"'],
+    [{ maxBudgetUsd: 'ten' }, 'VALIDATION_ERROR', '--max-budget-usd must be a number, got "ten"'],
+    [{ pollIntervalMs: '' }, 'VALIDATION_ERROR', '--poll-interval-ms must be an integer, got ""'],
+    [{ cedarPolicyFile: ['missing.cedar'] }, 'VALIDATION_ERROR', '--cedar-policy-file: cannot read missing.cedar: ENOENT'],
+    [{ systemPromptOverrides: 'x', systemPromptFile: 'prompt.txt' }, 'VALIDATION_ERROR', 'give --system-prompt-overrides or --system-prompt-file, not both'],
+    [{ cedarPolicy: ['x'], clearCedarPolicies: true }, 'VALIDATION_ERROR', 'give --clear-cedar-policies or --cedar-policy/--cedar-policy-file, not both'],
   ])('refuses %p (exit 2)', (flags, code, message) => {
     // Act / Assess
     expect(() => settingsFromFlags(flags, read)).toThrow(expect.objectContaining({ code, message, exitCode: 2 }));
@@ -142,13 +142,13 @@ describe('RepoConfig flags', () => {
   it('onboard body: file fields, then flags, for the named repository; a file naming another one is refused', () => {
     // Act / Assess
     expect(onboardBody('acme/w', { max_turns: 5, model_id: 'a' }, { model_id: 'b' })).toEqual({ repo: 'acme/w', max_turns: 5, model_id: 'b' });
-    expect(() => onboardBody('acme/w', { repo: 'acme/other' }, {})).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => onboardBody('acme/w', { repo: 'acme/other' }, {})).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
   });
 
   it('patch body drops repo and needs at least one field', () => {
     // Act / Assess
     expect(patchBody({ repo: 'acme/w', max_turns: 5 }, {})).toEqual({ max_turns: 5 });
-    expect(() => patchBody(undefined, {})).toThrow(expect.objectContaining({ code: 'USAGE', exitCode: 2 }));
+    expect(() => patchBody(undefined, {})).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', exitCode: 2 }));
   });
 
   it.each(['acme', 'acme/', '/w', 'a/b/c', 'a b/c'])('"%s" is not owner/repo', (id) => {
@@ -161,8 +161,8 @@ describe('scopes, waits and environment resolution', () => {
   it('scopes: repeated or comma-separated, each once; unknown ones refused', () => {
     // Act / Assess
     expect(parseScopes(['repos:read,repos:write', 'repos:read'])).toEqual(['repos:read', 'repos:write']);
-    expect(() => parseScopes(['repos:admin'])).toThrow(expect.objectContaining({ code: 'INVALID_FLAG' }));
-    expect(() => parseScopes(undefined)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => parseScopes(['repos:admin'])).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
+    expect(() => parseScopes(undefined)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
   });
 
   it('repo wait: active ends it, failed fails with its reason (exit 1), provisioning goes on', () => {
@@ -197,7 +197,7 @@ describe('scopes, waits and environment resolution', () => {
     expect(resolveApiUrl(undefined, { ABCA_API_URL: 'http://env' }, config)).toBe('http://env');
     expect(resolveApiUrl(undefined, {}, config)).toBe('https://configured');
     expect(() => resolveApiUrl(undefined, {}, undefined)).toThrow(expect.objectContaining({ code: 'NOT_CONFIGURED', exitCode: 2 }));
-    expect(() => resolveApiUrl('ftp://x', {}, undefined)).toThrow(expect.objectContaining({ code: 'INVALID_FLAG' }));
+    expect(() => resolveApiUrl('ftp://x', {}, undefined)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
   });
 
   it('runtime env: flag, then ABCA_ENV, then the configured one, then dev', () => {

@@ -48,7 +48,7 @@ describe('publishRuntime', () => {
     ['a digest not in ECR', { imageDigest: `sha256:${'b'.repeat(64)}` }, 'IMAGE_NOT_FOUND'],
     ['an unknown tag', { imageTag: 'nope' }, 'IMAGE_NOT_FOUND'],
     ['a malformed tag', { imageTag: '../x' }, 'INVALID_TAG'],
-    ['both digest and tag', { imageTag: 'a', imageDigest: `sha256:${'a'.repeat(64)}` }, 'USAGE'],
+    ['both digest and tag', { imageTag: 'a', imageDigest: `sha256:${'a'.repeat(64)}` }, 'VALIDATION_ERROR'],
   ])('refuses %s before writing anything', async (_what, input, code) => {
     // Prepare
     const ctx = await bootstrappedRuntime('pub-bad');

@@ -10,9 +10,9 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 /** Pure: `--scope a,b --scope c` → known scopes, each once. */
 export function parseScopes(raw: string[] | undefined): ApiKeyScope[] {
   const scopes = [...new Set((raw ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))];
-  if (!scopes.length) throw new ValidationError(`give at least one --scope (${API_KEY_SCOPES.join(', ')})`, 'USAGE');
+  if (!scopes.length) throw new ValidationError(`give at least one --scope (${API_KEY_SCOPES.join(', ')})`, 'VALIDATION_ERROR');
   const unknown = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
-  if (unknown.length) throw new ValidationError(`unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}; scopes are ${API_KEY_SCOPES.join(', ')}`, 'INVALID_FLAG');
+  if (unknown.length) throw new ValidationError(`unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}; scopes are ${API_KEY_SCOPES.join(', ')}`, 'VALIDATION_ERROR');
   return scopes as ApiKeyScope[];
 }
 
@@ -39,7 +39,7 @@ export function apiKeyCommands(program: Command): void {
   create.action(async (opts: ApiOpts & { name: string; scope?: string[] }) => {
     const out = output(opts);
     const scopes = parseScopes(opts.scope);
-    if (!opts.name.trim()) throw new ValidationError('--name must not be empty', 'USAGE');
+    if (!opts.name.trim()) throw new ValidationError('--name must not be empty', 'VALIDATION_ERROR');
     const { client } = openApi(opts);
     const key = await client.createApiKey(opts.name, scopes);
     if (!opts.json) out.warn('the API key below is shown only this once: store it now (e.g. as the BGAGENT_API_KEY secret of your CI)');

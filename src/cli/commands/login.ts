@@ -26,16 +26,16 @@ export function loginCommands(program: Command): void {
     const dir = configDir();
     const config = readConfig(dir);
     if (!config) throw new ValidationError('not configured: run "bgagent configure --env <env>" first', 'NOT_CONFIGURED');
-    if (opts.password !== undefined && opts.passwordStdin) throw new ValidationError('give --password or --password-stdin, not both', 'USAGE');
+    if (opts.password !== undefined && opts.passwordStdin) throw new ValidationError('give --password or --password-stdin, not both', 'VALIDATION_ERROR');
     const username = opts.username ?? (process.stdin.isTTY ? await promptLine('username: ') : undefined);
-    if (!username) throw new ValidationError('--username is required', 'USAGE');
+    if (!username) throw new ValidationError('--username is required', 'VALIDATION_ERROR');
     let password: string;
     if (opts.passwordStdin) password = chompLine(await readStdin());
     else if (opts.password !== undefined) {
       out.warn('a password on the command line is visible to other processes and kept in shell history; use --password-stdin');
       password = opts.password;
     } else password = await promptHidden('password: ');
-    if (!password) throw new ValidationError('empty password', 'USAGE');
+    if (!password) throw new ValidationError('empty password', 'VALIDATION_ERROR');
     const creds = await login(config, username, password);
     const file = writeCredentials(creds, dir);
     const claims = jwtClaims(creds.accessToken);

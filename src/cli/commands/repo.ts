@@ -1,7 +1,7 @@
 /** `bgagent repo list | show | onboard | update | remove | set-token`, over /v1/repos. */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { OperationFailedError, ValidationError } from '../../errors';
+import { ConflictError, OperationFailedError, ValidationError } from '../../errors';
 import type { ApiClient, Page, RepoRow } from '../api-client';
 import { chompLine, examples, openApi, output, positiveNumber, promptHidden, readStdin, waitFor, withApi, type ApiOpts, type Verdict } from '../common';
 import { renderFields, renderTable, type Column, type Output } from '../output';
@@ -42,7 +42,7 @@ export function repoVerdict(row: RepoRow): Verdict<RepoRow> {
       error: new OperationFailedError(`${row.repo}: provisioning failed: ${row.status_reason ?? 'no reason given'}`, 'PROVISIONING_FAILED', { repo: row }),
     };
   }
-  if (row.status === 'removed') return { done: true, error: new OperationFailedError(`${row.repo} was removed while waiting`, 'REPO_REMOVED', { repo: row }) };
+  if (row.status === 'removed') return { done: true, error: new ConflictError(`${row.repo} was removed while waiting`, 'REPO_REMOVED', { repo: row }) };
   return { done: false, text: `${row.repo}: ${row.status}` };
 }
 
@@ -87,7 +87,7 @@ function fromFile(opts: FlagValues): Record<string, unknown> | undefined {
   try {
     text = readText(file);
   } catch (e) {
-    throw new ValidationError(`--from-file: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'INVALID_FLAG');
+    throw new ValidationError(`--from-file: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'VALIDATION_ERROR');
   }
   return parseJsonFile(file, text);
 }
@@ -153,7 +153,7 @@ export function repoCommands(program: Command): void {
     const { client } = openApi(opts);
     let etag: string;
     if (opts.ifMatch !== undefined) {
-      if (!/^\d+$/.test(opts.ifMatch)) throw new ValidationError(`--if-match must be a version number, got "${opts.ifMatch}"`, 'INVALID_FLAG');
+      if (!/^\d+$/.test(opts.ifMatch)) throw new ValidationError(`--if-match must be a version number, got "${opts.ifMatch}"`, 'VALIDATION_ERROR');
       etag = `"${opts.ifMatch}"`;
     } else {
       const current = await client.getRepo(repoId);
@@ -188,10 +188,10 @@ export function repoCommands(program: Command): void {
       try {
         token = readText(opts.tokenFile).trim();
       } catch (e) {
-        throw new ValidationError(`--token-file: cannot read ${opts.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'INVALID_FLAG');
+        throw new ValidationError(`--token-file: cannot read ${opts.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'VALIDATION_ERROR');
       }
     } else token = process.stdin.isTTY ? await promptHidden('GitHub token: ') : chompLine(await readStdin()).trim();
-    if (!token) throw new ValidationError('empty token', 'USAGE');
+    if (!token) throw new ValidationError('empty token', 'VALIDATION_ERROR');
     const { client } = openApi(opts);
     const answer = await client.setGithubToken(repoId, token);
     output(opts).result({ ok: true, repo: repoId, ...(answer && typeof answer === 'object' ? answer : {}) }, () => `stored the GitHub token for ${repoId}`);

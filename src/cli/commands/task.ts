@@ -29,7 +29,7 @@ export function taskVerdict(task: Task): Verdict<Task> {
   if (task.status === 'COMPLETED') return { done: true, value: task };
   if (TERMINAL_TASK_STATES.includes(task.status)) {
     const reason = typeof task.status_reason === 'string' ? `: ${task.status_reason}` : typeof task.error === 'string' ? `: ${task.error}` : '';
-    return { done: true, error: new OperationFailedError(`task ${task.task_id} ${task.status}${reason}`, `TASK_${task.status}`, { task }) };
+    return { done: true, error: new OperationFailedError(`task ${task.task_id} ${task.status}${reason}`, task.status === 'CANCELLED' ? 'TASK_CANCELLED' : 'TASK_FAILED', { task }) };
   }
   return { done: false, text: `task ${task.task_id}: ${task.status}` };
 }

@@ -1,0 +1,191 @@
+/**
+ * The error catalogue: every error code the API, the CLI and the scripts can report, declared once
+ * with its class (which fixes the exit code and whose fault it is) and the HTTP status the API
+ * answers with. Modelled on the AWS CDK toolkit's code registry: code constants are data, the docs
+ * tables are generated from them (`npx tsx scripts/gen-error-docs.ts`), and a test keeps the docs in
+ * step. A code used anywhere but declared nowhere fails `tsc`.
+ *
+ * Adding a code: one entry here, then regenerate the docs.
+ */
+
+/** The error classes of src/errors.ts (and src/auth/errors.ts, src/api/http-errors.ts). */
+export const ERROR_CLASSES = {
+  ValidationError: { exit: 2, fault: 'user', summary: 'bad input, refused before anything was written' },
+  NotFoundError: { exit: 2, fault: 'user', summary: 'something named does not exist' },
+  UnauthorizedError: { exit: 2, fault: 'user', summary: 'no credentials, or credentials that prove nothing' },
+  ForbiddenError: { exit: 2, fault: 'user', summary: 'a known caller asking for more than it may' },
+  PayloadTooLargeError: { exit: 2, fault: 'user', summary: 'a request body over the limit' },
+  ConflictError: { exit: 3, fault: 'user', summary: 'another actor or a stale version: state conflicts' },
+  OperationFailedError: { exit: 1, fault: 'tool', summary: 'AWS, the runtime, the network or a tool failed' },
+  AuthUnavailableError: { exit: 1, fault: 'tool', summary: 'the identity provider could not be reached' },
+} as const;
+
+export type ErrorClassName = keyof typeof ERROR_CLASSES;
+export type ExitCode = 0 | 1 | 2 | 3;
+export type Fault = 'user' | 'tool';
+/** Where a code can appear: in an API answer, and/or from the CLI and scripts on this machine. */
+export type Surface = 'api' | 'cli' | 'both';
+
+export interface ErrorSpec {
+  readonly class: ErrorClassName;
+  /** The status the API answers with when it raises this code (500 for codes only tools raise). */
+  readonly http: number;
+  readonly surface: Surface;
+  readonly summary: string;
+  /** The class's default code (what `new XError(message)` carries). */
+  readonly default?: true;
+}
+
+const spec = <C extends ErrorClassName>(cls: C, http: number, surface: Surface, summary: string, extra: { default?: true } = {}) =>
+  ({ class: cls, http, surface, summary, ...extra }) as const;
+
+export const ERROR_CODES = {
+  // Bad input (exit 2, 400/422)
+  VALIDATION_ERROR: spec('ValidationError', 400, 'both', 'bad input: a field, flag or body that does not validate (`details.problems` lists them where there are several)', { default: true }),
+  BAD_REQUEST: spec('ValidationError', 400, 'both', 'a request the HTTP layer could not read at all'),
+  INVALID_JSON: spec('ValidationError', 400, 'api', 'a request body that is not JSON'),
+  INVALID_NEXT_TOKEN: spec('ValidationError', 400, 'api', 'a `next_token` that this listing did not issue'),
+  INVALID_REPO_ID: spec('ValidationError', 400, 'api', 'a repository id that is not a GitHub `owner/repo`'),
+  INVALID_REPO: spec('ValidationError', 400, 'cli', 'a repository argument that is not `owner/repo`'),
+  GUARDRAIL_VIOLATION: spec('ValidationError', 422, 'api', 'well-formed input the guardrails refuse (org, model, secret prefix)'),
+  REPO_NOT_ONBOARDED: spec('ValidationError', 422, 'api', 'a task for a repository that is not onboarded or not `active`'),
+  INVALID_ENV: spec('ValidationError', 400, 'both', 'an environment name that is not lowercase letters, digits and dashes'),
+  INVALID_DIGEST: spec('ValidationError', 400, 'cli', 'an image digest that is not `sha256:<64 hex>`'),
+  INVALID_TAG: spec('ValidationError', 400, 'cli', 'an image tag ECR would not accept'),
+  FOREIGN_IMAGE: spec('ValidationError', 400, 'cli', "an image reference outside the platform's ECR repository"),
+  INVALID_COMMIT: spec('ValidationError', 400, 'cli', 'a git commit that is not a hex SHA'),
+  BAD_STATE_FILE: spec('ValidationError', 400, 'cli', 'a Terraform state file that cannot be read'),
+  PLATFORM_INVALID: spec('ValidationError', 500, 'both', 'the `/abca/<env>/platform` document is missing a key or has a bad one'),
+  CONFIG_INVALID: spec('ValidationError', 400, 'cli', "the CLI's config.json does not parse"),
+  NOT_CONFIGURED: spec('ValidationError', 400, 'cli', 'no API URL or environment: run `bgagent configure`'),
+  NOT_LOGGED_IN: spec('ValidationError', 401, 'cli', 'no stored session for this environment: run `bgagent login`'),
+  SESSION_EXPIRED: spec('ValidationError', 401, 'cli', 'the stored session can no longer be refreshed'),
+  AUTH_FAILED: spec('ValidationError', 401, 'cli', 'wrong username or password'),
+  AUTH_CHALLENGE: spec('ValidationError', 401, 'cli', 'Cognito asks for a challenge (a new password) before sign-in'),
+  AUTH_FLOW_DISABLED: spec('ValidationError', 401, 'cli', 'the app client does not allow USER_PASSWORD_AUTH'),
+  PASSWORD_RESET_REQUIRED: spec('ValidationError', 401, 'cli', 'Cognito requires a password reset'),
+  USER_NOT_CONFIRMED: spec('ValidationError', 401, 'cli', 'the user is not confirmed'),
+  CANCELLED: spec('ValidationError', 400, 'cli', 'the operator cancelled a prompt (Ctrl-C)'),
+  INVALID_PORT: spec('ValidationError', 400, 'cli', 'a port that is not 1–65535'),
+  INVALID_AGENT_URL: spec('ValidationError', 400, 'both', 'an agent URL that is not http(s)'),
+  INVALID_SESSION_ID: spec('ValidationError', 400, 'both', 'a runtime session id AgentCore would refuse'),
+  NO_AGENT_RUNTIME: spec('ValidationError', 500, 'both', 'no agent to invoke: neither a runtime ARN nor `ABCA_AGENT_URL`'),
+  INVALID_BLUEPRINT: spec('ValidationError', 400, 'cli', 'a Blueprint construct whose RepoConfig does not validate (at synth)'),
+  INVALID_CONTEXT: spec('ValidationError', 400, 'cli', 'a cdktf context value that does not validate (at synth)'),
+  INVALID_PATH: spec('ValidationError', 400, 'cli', 'a changed path the classifier cannot place'),
+  INVALID_REF: spec('ValidationError', 400, 'cli', 'a git ref that is empty or looks like a flag'),
+  HEAD_NOT_FOUND: spec('ValidationError', 400, 'cli', 'the head ref of a change does not exist'),
+  BASE_NOT_FOUND: spec('ValidationError', 400, 'cli', 'the base ref does not exist or shares no history with head'),
+  NOT_IN_GITHUB_ACTIONS: spec('ValidationError', 400, 'cli', 'a GitHub Actions mode used outside GitHub Actions'),
+  UNPROCESSABLE: spec('ValidationError', 422, 'cli', 'a 422 answer without a code of its own'),
+  // Not found (exit 2, 404)
+  NOT_FOUND: spec('NotFoundError', 404, 'both', 'something named does not exist', { default: true }),
+  REPO_NOT_FOUND: spec('NotFoundError', 404, 'api', 'no RepoConfig row for this repository'),
+  TASK_NOT_FOUND: spec('NotFoundError', 404, 'api', 'no task with this id'),
+  API_KEY_NOT_FOUND: spec('NotFoundError', 404, 'api', 'no API key with this id'),
+  UNKNOWN_ENV: spec('NotFoundError', 404, 'both', 'no `/abca/<env>/platform` document: the environment is not deployed'),
+  IMAGE_NOT_FOUND: spec('NotFoundError', 404, 'cli', "the image tag or digest is not in the platform's ECR repository"),
+  VERSION_NOT_FOUND: spec('NotFoundError', 404, 'cli', 'the pointer has no such version or label'),
+  NO_ROLLBACK_TARGET: spec('NotFoundError', 404, 'cli', 'no earlier good digest to roll back to'),
+  // Authentication and authorization (exit 2, 401/403)
+  UNAUTHORIZED: spec('UnauthorizedError', 401, 'api', 'no credentials', { default: true }),
+  AMBIGUOUS_CREDENTIALS: spec('UnauthorizedError', 401, 'api', 'both a bearer token and an API key were sent'),
+  INVALID_TOKEN: spec('UnauthorizedError', 401, 'api', 'a token that does not verify (signature, issuer, client, use)'),
+  TOKEN_EXPIRED: spec('UnauthorizedError', 401, 'api', 'an expired access token'),
+  INVALID_API_KEY: spec('UnauthorizedError', 401, 'api', 'an API key that is unknown or malformed'),
+  API_KEY_REVOKED: spec('UnauthorizedError', 401, 'api', 'a revoked API key'),
+  FORBIDDEN: spec('ForbiddenError', 403, 'api', "the caller's group or scopes do not allow this", { default: true }),
+  PAYLOAD_TOO_LARGE: spec('PayloadTooLargeError', 413, 'api', 'a body over the size limit', { default: true }),
+  // Conflicts (exit 3, 409/412)
+  CONFLICT: spec('ConflictError', 409, 'both', 'state conflicts', { default: true }),
+  PRECONDITION_FAILED: spec('ConflictError', 412, 'api', '`If-Match` names a version that is no longer current'),
+  REPO_EXISTS: spec('ConflictError', 409, 'api', 'the repository is already onboarded'),
+  REPO_LIMIT_REACHED: spec('ConflictError', 409, 'api', "the guardrails' `max_repos` is reached"),
+  REPO_MANAGED_BY_IAC: spec('ConflictError', 409, 'api', 'the row was written by the Blueprint construct (`source: iac`): change it in IaC'),
+  REPO_REMOVED: spec('ConflictError', 409, 'both', 'the repository is removed (re-onboard it first)'),
+  ILLEGAL_TRANSITION: spec('ConflictError', 409, 'api', 'a task move its state machine does not allow'),
+  IDEMPOTENCY_MISMATCH: spec('ConflictError', 409, 'api', 'an idempotency key reused for a different task'),
+  TASK_STATE_CONFLICT: spec('ConflictError', 409, 'api', 'a task row changed under a conditional write'),
+  LOCK_HELD: spec('ConflictError', 409, 'cli', "another publish holds the environment's deploy lock"),
+  // Failures (exit 1, 5xx)
+  OPERATION_FAILED: spec('OperationFailedError', 500, 'both', 'an operation failed', { default: true }),
+  INTERNAL: spec('OperationFailedError', 500, 'both', 'an unexpected error; the request id identifies it in the logs'),
+  GUARDRAILS_INVALID: spec('OperationFailedError', 500, 'api', 'the `/abca/<env>/guardrails` document does not parse'),
+  AGENT_INVOCATION_FAILED: spec('OperationFailedError', 502, 'api', 'the agent could not be reached or answered badly'),
+  AUTH_UNAVAILABLE: spec('AuthUnavailableError', 503, 'api', "the identity provider's signing keys could not be fetched", { default: true }),
+  THROTTLED: spec('OperationFailedError', 429, 'cli', 'a 429 answer without a code of its own'),
+  SERVER_ERROR: spec('OperationFailedError', 500, 'cli', 'a 5xx answer without a code of its own'),
+  NETWORK: spec('OperationFailedError', 500, 'cli', 'the API or the AWS endpoint is unreachable'),
+  WAIT_TIMEOUT: spec('OperationFailedError', 500, 'cli', 'a `--wait`/`watch` gave up after `--timeout`'),
+  PROVISIONING_FAILED: spec('OperationFailedError', 500, 'cli', 'the repository ended `failed` under `--wait` (the reason is in the message)'),
+  TASK_FAILED: spec('OperationFailedError', 500, 'cli', 'a watched task ended FAILED'),
+  TASK_CANCELLED: spec('OperationFailedError', 500, 'cli', 'a watched task ended CANCELLED'),
+  RUNTIME_FAILED: spec('OperationFailedError', 500, 'cli', 'the runtime ended `*_FAILED` after an update'),
+  RUNTIME_TIMEOUT: spec('OperationFailedError', 500, 'cli', 'the runtime did not reach READY in time'),
+  SMOKE_FAILED: spec('OperationFailedError', 500, 'cli', 'the smoke check failed'),
+  ROLLED_BACK: spec('OperationFailedError', 500, 'cli', 'the publish failed and the previous digest was restored'),
+  RESTORE_FAILED: spec('OperationFailedError', 500, 'cli', 'the publish failed and restoring the previous digest failed too'),
+  GIT_FAILED: spec('OperationFailedError', 500, 'cli', 'git could not run or failed'),
+  WRONG_DOMAIN_LIST: spec('OperationFailedError', 500, 'both', 'the DNS Firewall domain list is not the one the platform owns'),
+  MOTO_MISSING: spec('OperationFailedError', 500, 'cli', 'moto server is not installed'),
+  MOTO_START_FAILED: spec('OperationFailedError', 500, 'cli', 'moto server did not start'),
+  MOTO_RESET_FAILED: spec('OperationFailedError', 500, 'cli', 'moto server did not reset'),
+  MOTO_CONFIG_FAILED: spec('OperationFailedError', 500, 'cli', 'moto server refused its configuration'),
+  NOT_LOOPBACK: spec('OperationFailedError', 500, 'cli', 'the local tools refuse an endpoint that is not loopback'),
+  DEMO_FAILED: spec('OperationFailedError', 500, 'cli', 'a step of `npm run demo` did not do what it said'),
+  // Declared at integration
+  STATE_BUCKET_FORBIDDEN: spec('ConflictError', 409, 'cli', 'S3 bucket … exists but this account cannot use it (owned by another account?): choose another --state-bucket'),  // src/deploy/state-bucket.ts
+  STATE_BUCKET_TAKEN: spec('ConflictError', 409, 'cli', 'S3 bucket name … is taken (bucket names are global): choose another --state-bucket'),  // src/deploy/state-bucket.ts
+  REPOSITORY_NOT_FOUND: spec('NotFoundError', 404, 'cli', 'ECR repository … does not exist (the deploy-ecr step creates it)'),  // src/deploy/image.ts
+  DOCKER_LOGIN_FAILED: spec('OperationFailedError', 500, 'cli', 'docker login to … failed (exit …)'),  // src/deploy/image.ts
+  ECR_DELETE_FAILED: spec('OperationFailedError', 500, 'cli', 'could not delete … image(s) from …: …'),  // src/deploy/image.ts
+  ECR_LOGIN_FAILED: spec('OperationFailedError', 500, 'cli', 'ECR returned no authorization token'),  // src/deploy/image.ts
+  GITHUB_FAILED: spec('OperationFailedError', 500, 'cli', 'gh could not list the branch policies of … (exit …)'),  // src/deploy/apply.ts
+  IMAGE_BUILD_FAILED: spec('OperationFailedError', 500, 'cli', 'docker buildx build failed (exit …); run the same command again to resume'),  // src/deploy/image.ts
+  IMAGE_PUSH_FAILED: spec('OperationFailedError', 500, 'cli', 'image … is not in … after the push'),  // src/deploy/image.ts
+  LOCAL_NETWORK_FAILED: spec('OperationFailedError', 500, 'cli', 'the emulator\'s EC2 offers … availability zone(s); the runtime needs …'),  // src/local/network.ts
+  NO_CREDENTIALS: spec('OperationFailedError', 500, 'cli', 'cannot read the AWS account (credentials?): …'),  // src/deploy/cli.ts
+  RUNTIME_NOT_READY: spec('OperationFailedError', 500, 'cli', 'runtime-status still reports drift or not READY after the first deploy'),  // src/deploy/apply.ts
+  STEP_FAILED: spec('OperationFailedError', 500, 'cli', '… failed (exit …): …; fix the cause and run the same command again (it resumes)'),  // src/deploy/apply.ts
+  GH_NOT_READY: spec('ValidationError', 400, 'cli', '--apply-github needs gh installed and signed in (gh auth login)'),  // scripts/deploy-first.ts
+  REMOTE_STATE_REQUIRED: spec('ValidationError', 400, 'cli', 'a CI plan or apply without a remote state backend (set the state bucket)'),  // stacks/settings.ts
+  STATE_INVALID: spec('ValidationError', 400, 'cli', 'the Terraform state object is not JSON'),  // src/deploy/terraform.ts
+  SYNTH_MISSING: spec('ValidationError', 400, 'cli', 'no synthesized stack at … (did the synth step run?)'),  // src/deploy/terraform.ts
+  TOOL_MISSING: spec('ValidationError', 400, 'cli', 'a tool the step needs (terraform, docker, gh) is not installed'),  // src/deploy/runner.ts
+  UNKNOWN_CONTEXT_KEY: spec('ValidationError', 400, 'cli', 'a cdktf context key the stack does not know'),  // stacks/settings.ts
+} as const satisfies Record<string, ErrorSpec>;
+
+/**
+ * Old names, accepted where an error is raised and reported as the code they stand for. `USAGE` and
+ * `INVALID_FLAG` were the CLI's names for what the API calls VALIDATION_ERROR; one code now.
+ */
+export const ERROR_CODE_ALIASES = {
+  USAGE: 'VALIDATION_ERROR',
+  INVALID_FLAG: 'VALIDATION_ERROR',
+} as const satisfies Record<string, keyof typeof ERROR_CODES>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export type ErrorCodeAlias = keyof typeof ERROR_CODE_ALIASES;
+/** The codes of one class, plus the aliases that stand for one of them. */
+export type CodeOf<C extends ErrorClassName> =
+  | { [K in ErrorCode]: (typeof ERROR_CODES)[K]['class'] extends C ? K : never }[ErrorCode]
+  | { [A in ErrorCodeAlias]: (typeof ERROR_CODES)[(typeof ERROR_CODE_ALIASES)[A]]['class'] extends C ? A : never }[ErrorCodeAlias];
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}
+
+/** The declared code a name stands for (itself, or what an alias names). */
+export function canonicalCode(code: ErrorCode | ErrorCodeAlias): ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CODE_ALIASES, code) ? ERROR_CODE_ALIASES[code as ErrorCodeAlias] : (code as ErrorCode);
+}
+
+export function exitCodeOfCode(code: ErrorCode): ExitCode {
+  return ERROR_CLASSES[ERROR_CODES[code].class].exit;
+}
+
+export function defaultCodeOf(cls: ErrorClassName): ErrorCode {
+  const found = (Object.keys(ERROR_CODES) as ErrorCode[]).find((c) => ERROR_CODES[c].class === cls && 'default' in ERROR_CODES[c]);
+  if (!found) throw new Error(`error class ${cls} has no default code in the catalogue`);
+  return found;
+}
