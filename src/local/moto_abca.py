@@ -19,10 +19,14 @@ ABCA_CONTRACT_CHECK=off disables it; ABCA_CONTRACT_LOG=<file> appends each refus
    POST /_abca/agentcore/fail-next-update {"agentRuntimeId": ..., "reason": ...}
        the runtime's next UpdateAgentRuntime ends UPDATE_FAILED with that failureReason.
    GET /_abca/contracts/stats: requests checked, refused, and the time spent checking.
+   GET /_abca/agentcore/resolve?runtime=<runtime ARN>&qualifier=<endpoint name, default DEFAULT>
+       what that endpoint serves now: {"version", "containerUri", "config"} of its liveVersion
+       (404 when the runtime or endpoint does not exist or has no live version yet).
 """
 import io
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -43,13 +47,30 @@ _run_simple = moto.server.run_simple
 
 
 def _json_response(start_response, status: int, body: dict) -> list:
-    data = json.dumps(body).encode()
+    data = json.dumps(body, default=str).encode()
     start_response(f"{status} {'OK' if status < 400 else 'Error'}", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
     return [data]
 
 
+def _resolve(environ, start_response):
+    from urllib.parse import parse_qs
+
+    query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    arn = query.get("runtime", "")
+    parts = arn.split(":")
+    if len(parts) < 6 or not parts[5].startswith("runtime/"):
+        return _json_response(start_response, 400, {"message": "runtime must be a runtime ARN"})
+    served = agentcore_control.resolve(parts[4], parts[3], arn, query.get("qualifier"))
+    if served is None:
+        return _json_response(start_response, 404, {"message": f"nothing served for {arn} qualifier {query.get('qualifier', 'DEFAULT')}"})
+    uri = ((served["config"].get("agentRuntimeArtifact") or {}).get("containerConfiguration") or {}).get("containerUri")
+    return _json_response(start_response, 200, {"version": served["version"], "containerUri": uri, "config": served["config"]})
+
+
 def _controls(environ, start_response):
     path = environ.get("PATH_INFO", "")
+    if path == "/_abca/agentcore/resolve":
+        return _resolve(environ, start_response)
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = json.loads(environ["wsgi.input"].read(length) or b"{}")
@@ -116,7 +137,16 @@ def _serialized(app):
     return handle
 
 
+def _exit_now(signum, frame):
+    # moto's handler calls sys.exit, and interpreter finalization (every moto module, the loaded
+    # service models) can take seconds on a busy machine: past the launcher's stop grace period.
+    # Nothing here needs flushing, so leave at once.
+    os._exit(0)
+
+
 def _patched_run_simple(host, port, app, **kwargs):
+    signal.signal(signal.SIGTERM, _exit_now)
+    signal.signal(signal.SIGINT, _exit_now)
     _run_simple(host, port, _serialized(app), **kwargs)
 
 

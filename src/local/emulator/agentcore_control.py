@@ -193,8 +193,11 @@ class Endpoint(BaseModel, ManagedState):
     and liveVersion old, then READY with liveVersion new. The delay is moto's state manager's
     (model bedrock-agentcore-control::agent_runtime_endpoint)."""
 
-    def __init__(self, runtime: Runtime, name: str, version: str, description: str | None):
+    def __init__(self, runtime: Runtime, name: str, version: str, description: str | None, with_runtime: bool = False):
         ManagedState.__init__(self, ENDPOINT_MODEL, transitions=[("CREATING", "READY"), ("UPDATING", "READY")])
+        if with_runtime:
+            # DEFAULT is created with the runtime: it goes live when version 1 is READY, no later.
+            self._status = "READY"
         self.runtime = runtime
         self.name = name
         self.id = f"{name}-{_random_suffix()}"
@@ -217,7 +220,7 @@ class Endpoint(BaseModel, ManagedState):
                 self.live_version = self.target_version
             elif target_status in ("UPDATING", "CREATING"):
                 self._status = before
-                return before
+                return "CREATING" if self.live_version is None else "UPDATING"
             elif self.live_version is not None:
                 self.target_version = self.live_version
         return value
@@ -338,7 +341,7 @@ class Handlers:
             config = {k: params.get(k) for k in CONFIG_MEMBERS}
             runtime = Runtime(self.region, self.current_account, name, config)
             state.runtimes[runtime.id] = runtime
-            state.endpoints[(runtime.id, DEFAULT_ENDPOINT)] = Endpoint(runtime, DEFAULT_ENDPOINT, "1", None)
+            state.endpoints[(runtime.id, DEFAULT_ENDPOINT)] = Endpoint(runtime, DEFAULT_ENDPOINT, "1", None, with_runtime=True)
             if params.get("tags"):
                 self.backend.tag_resource(runtime.arn, params["tags"])
             return {
