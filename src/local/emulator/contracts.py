@@ -30,6 +30,7 @@ REST_JSON_SERVICES = ["bedrock-agentcore-control", "bedrock-agentcore", "lambda"
 _loader = botocore.loaders.Loader()
 _lock = threading.Lock()
 _models: dict[str, dict[str, Any]] = {}
+# per service: (method, path regex, required literal query, specificity, operation, first segment)
 _routes: dict[str, list[tuple[str, re.Pattern[str], dict[str, str], int, str, str]]] = {}
 _patterns: dict[str, Any] = {}
 _target_prefixes: dict[str, str] | None = None
@@ -68,7 +69,8 @@ def _signing_name(service: str) -> str:
 
 
 def _route_table(service: str) -> list[tuple[str, re.Pattern[str], dict[str, str], int, str, str]]:
-    """(method, path regex, required literal query, specificity, operation, service) per operation."""
+    """(method, path regex, required literal query, specificity, operation, first path segment of
+    the template, "" when it is a label) per operation."""
     with _lock:
         cached = _routes.get(service)
     if cached is not None:
@@ -91,7 +93,8 @@ def _route_table(service: str) -> list[tuple[str, re.Pattern[str], dict[str, str
                 regex += re.escape(part)
                 literal += len(part)
         regex = regex.rstrip("/")
-        table.append((http.get("method", "POST"), re.compile(f"^{regex}/?$"), literal_query, literal + len(literal_query), name, service))
+        first = _first_segment(path)
+        table.append((http.get("method", "POST"), re.compile(f"^{regex}/?$"), literal_query, literal + len(literal_query), name, "" if first.startswith("{") else first))
     with _lock:
         _routes[service] = table
     return table
@@ -258,20 +261,40 @@ def check_json(target: str, body: bytes) -> tuple[str, str] | None:
     return service, operation
 
 
-def _rest_operation(signing: str, method: str, path: str, query: dict[str, list[str]]) -> tuple[str, str, dict[str, str]] | None:
-    best = None
+_by_signing: dict[tuple[str, str, str], list[tuple[re.Pattern[str], dict[str, str], str, str]]] = {}
+
+
+def _first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
+def _candidates(signing: str, method: str, segment: str) -> list[tuple[re.Pattern[str], dict[str, str], str, str]]:
+    """Routes of the covered services signed as `signing`, for one method and first path segment,
+    most specific first (so the first match wins). Built once per key."""
+    key = (signing, method, segment)
+    cached = _by_signing.get(key)
+    if cached is not None:
+        return cached
+    routes = []
     for service in REST_JSON_SERVICES:
         if _signing_name(service) != signing:
             continue
-        for m, regex, literal_query, score, operation, svc in _route_table(service):
-            if m != method:
-                continue
-            match = regex.match(path)
-            if not match or any(k not in query or (v and query[k][0] != v) for k, v in literal_query.items()):
-                continue
-            if best is None or score > best[0]:
-                best = (score, svc, operation, match.groupdict())
-    return None if best is None else (best[1], best[2], best[3])
+        for m, regex, literal_query, score, operation, first in _route_table(service):
+            if m == method and first in ("", segment):
+                routes.append((score, regex, literal_query, operation, service))
+    routes.sort(key=lambda r: -r[0])
+    result = [(regex, q, op, svc) for _, regex, q, op, svc in routes]
+    with _lock:
+        _by_signing[key] = result
+    return result
+
+
+def _rest_operation(signing: str, method: str, path: str, query: dict[str, list[str]]) -> tuple[str, str, dict[str, str]] | None:
+    for regex, literal_query, operation, service in _candidates(signing, method, _first_segment(path)):
+        match = regex.match(path)
+        if match and all(k in query and (not v or query[k][0] == v) for k, v in literal_query.items()):
+            return service, operation, match.groupdict()
+    return None
 
 
 def check_rest_json(signing: str, method: str, raw_path: str, raw_query: str, headers: dict[str, str], body: bytes) -> tuple[str, str] | None:
