@@ -115,6 +115,9 @@ def _checked(environ, start_response):
         status, headers, data = contracts.error_response(refusal)
         start_response(status, headers)
         return [data]
+    except Exception as crash:  # a checker bug must be loud, never a silently unchecked request
+        print(f"contract checker crashed: {crash!r}", file=sys.stderr)
+        return _json_response(start_response, 500, {"__type": "InternalFailure", "message": f"ABCA contract checker crashed: {crash!r}"})
     finally:
         _stats["seconds"] += time.perf_counter() - started
 

@@ -24,8 +24,21 @@ except ImportError:  # pragma: no cover
 
 import botocore.loaders
 
-JSON_SERVICES = ["ssm", "dynamodb", "ecr", "cognito-idp", "secretsmanager", "route53resolver"]
-REST_JSON_SERVICES = ["bedrock-agentcore-control", "bedrock-agentcore", "lambda"]
+# X-Amz-Target prefix -> JSON-protocol service. Written out so that only the models actually used
+# get loaded; each is checked against its model's metadata.targetPrefix when it loads.
+JSON_SERVICES = {
+    "AmazonSSM": "ssm",
+    "DynamoDB_20120810": "dynamodb",
+    "AmazonEC2ContainerRegistry_V20150921": "ecr",
+    "AWSCognitoIdentityProviderService": "cognito-idp",
+    "secretsmanager": "secretsmanager",
+    "Route53Resolver": "route53resolver",
+}
+# SigV4 signing name -> REST-JSON services signed with it (checked against metadata.signingName).
+REST_JSON_SERVICES = {
+    "bedrock-agentcore": ["bedrock-agentcore-control", "bedrock-agentcore"],
+    "lambda": ["lambda"],
+}
 
 _loader = botocore.loaders.Loader()
 _lock = threading.Lock()
@@ -33,7 +46,6 @@ _models: dict[str, dict[str, Any]] = {}
 # per service: (method, path regex, required literal query, specificity, operation, first segment)
 _routes: dict[str, list[tuple[str, re.Pattern[str], dict[str, str], int, str, str]]] = {}
 _patterns: dict[str, Any] = {}
-_target_prefixes: dict[str, str] | None = None
 
 
 OPAQUE = object()  # a streaming/blob payload: present, not inspected
@@ -55,17 +67,24 @@ def _model(service: str) -> dict[str, Any]:
         return _models[service]
 
 
-def _prefixes() -> dict[str, str]:
-    global _target_prefixes
-    if _target_prefixes is None:
-        # Only the metadata is needed, but the loader reads whole files; done once.
-        _target_prefixes = {_model(s)["metadata"]["targetPrefix"]: s for s in JSON_SERVICES}
-    return _target_prefixes
-
-
 def _signing_name(service: str) -> str:
     meta = _model(service)["metadata"]
     return meta.get("signingName") or meta["endpointPrefix"]
+
+
+def _json_service(prefix: str) -> str | None:
+    service = JSON_SERVICES.get(prefix)
+    if service is not None and _model(service)["metadata"].get("targetPrefix") != prefix:
+        raise RuntimeError(f"botocore's {service} model no longer has target prefix {prefix}: update JSON_SERVICES")
+    return service
+
+
+def _rest_services(signing: str) -> list[str]:
+    services = REST_JSON_SERVICES.get(signing, [])
+    for service in services:
+        if _signing_name(service) != signing:
+            raise RuntimeError(f"botocore's {service} model is no longer signed as {signing}: update REST_JSON_SERVICES")
+    return services
 
 
 def _route_table(service: str) -> list[tuple[str, re.Pattern[str], dict[str, str], int, str, str]]:
@@ -248,7 +267,7 @@ def _scalar(shape: dict[str, Any], raw: str) -> Any:
 def check_json(target: str, body: bytes) -> tuple[str, str] | None:
     """Validates an awsJson request; None when the target is not a covered service."""
     prefix, _, operation = target.partition(".")
-    service = _prefixes().get(prefix)
+    service = _json_service(prefix)
     if service is None:
         return None
     op = _model(service)["operations"].get(operation)
@@ -276,9 +295,7 @@ def _candidates(signing: str, method: str, segment: str) -> list[tuple[re.Patter
     if cached is not None:
         return cached
     routes = []
-    for service in REST_JSON_SERVICES:
-        if _signing_name(service) != signing:
-            continue
+    for service in _rest_services(signing):
         for m, regex, literal_query, score, operation, first in _route_table(service):
             if m == method and first in ("", segment):
                 routes.append((score, regex, literal_query, operation, service))
@@ -402,7 +419,7 @@ def error_response(refusal: Refusal) -> tuple[str, list[tuple[str, str]], bytes]
         body["fieldList"] = [{"name": refusal.member, "message": refusal.message}]
     data = json.dumps(body).encode()
     headers = [
-        ("Content-Type", "application/x-amz-json-1.1" if refusal.service in JSON_SERVICES else "application/json"),
+        ("Content-Type", "application/x-amz-json-1.1" if refusal.service in JSON_SERVICES.values() else "application/json"),
         ("x-amzn-ErrorType", "ValidationException"),
         ("x-amzn-RequestId", "abca-contract-check"),
         ("Content-Length", str(len(data))),
