@@ -267,4 +267,20 @@ describe('AgentCore control plane emulator', () => {
     expect(await servedVersion(moto.endpoint(), arn)).toMatchObject({ version: '2', containerUri: image('b') });
     expect(await servedVersion(moto.endpoint(), arn, 'nope')).toBeUndefined();
   });
+
+  it('pages the version list with maxResults and nextToken', async () => {
+    // Prepare: three versions
+    const id = await createReady();
+    for (const c of ['b', 'c']) {
+      await agentcore.send(new UpdateAgentRuntimeCommand(updateInput(id, c)));
+      await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }));
+    }
+    // Act
+    const first = await agentcore.send(new ListAgentRuntimeVersionsCommand({ agentRuntimeId: id, maxResults: 2 }));
+    const second = await agentcore.send(new ListAgentRuntimeVersionsCommand({ agentRuntimeId: id, maxResults: 2, nextToken: first.nextToken }));
+    // Assess
+    expect(first.agentRuntimes?.map((v) => v.agentRuntimeVersion)).toEqual(['3', '2']);
+    expect(second.agentRuntimes?.map((v) => v.agentRuntimeVersion)).toEqual(['1']);
+    expect(second.nextToken).toBeUndefined();
+  });
 });
