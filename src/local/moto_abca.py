@@ -34,6 +34,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import moto.server  # noqa: E402
+from moto.moto_api import state_manager  # noqa: E402
 
 from emulator import agentcore_control, contracts  # noqa: E402
 
@@ -129,7 +130,10 @@ def _serialized(app):
             if path.startswith("/_abca/"):
                 return _controls(environ, start_response)
             if path == "/moto-api/reset":
+                # A reset starts a suite afresh: armed faults and AgentCore delays go too.
                 agentcore_control.Controls.fail_next_update.clear()
+                for model in (agentcore_control.RUNTIME_MODEL, agentcore_control.ENDPOINT_MODEL):
+                    state_manager.unset_transition(model)
             if _CHECK and not path.startswith("/moto-api"):
                 refused = _checked(environ, start_response)
                 if refused is not None:

@@ -18,7 +18,7 @@ import {
   type GetAgentRuntimeEndpointCommandOutput,
   type UpdateAgentRuntimeCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { failNextRuntimeUpdate, servedVersion, setEndpointUpdateDelay, setRuntimeUpdateDelay } from '../../src/local/moto';
+import { failNextRuntimeUpdate, resetMoto, servedVersion, setEndpointUpdateDelay, setRuntimeUpdateDelay } from '../../src/local/moto';
 import { useMoto } from '../support/moto';
 
 const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/abca-agent';
@@ -282,5 +282,18 @@ describe('AgentCore control plane emulator', () => {
     expect(first.agentRuntimes?.map((v) => v.agentRuntimeVersion)).toEqual(['3', '2']);
     expect(second.agentRuntimes?.map((v) => v.agentRuntimeVersion)).toEqual(['1']);
     expect(second.nextToken).toBeUndefined();
+  });
+
+  it('a reset sets the runtime and endpoint delays back to immediate', async () => {
+    // Prepare
+    await setRuntimeUpdateDelay(moto.endpoint(), 30);
+    await setEndpointUpdateDelay(moto.endpoint(), 30);
+    // Act
+    await resetMoto(moto.endpoint());
+    // Assess
+    const id = await createReady();
+    await agentcore.send(new UpdateAgentRuntimeCommand(updateInput(id, 'b')));
+    expect((await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }))).status).toBe('READY');
+    expect(await endpointOf(id, 'DEFAULT')).toMatchObject({ status: 'READY', liveVersion: '2' });
   });
 });
