@@ -11,11 +11,13 @@ clientToken replay, the DEFAULT endpoint following the latest version with a lag
 UPDATING lasts is moto's state manager's (POST /moto-api/state-manager/set-transition, models
 "bedrock-agentcore-control::agent_runtime" and "bedrock-agentcore-control::agent_runtime_endpoint").
 
-3. Contract checking (emulator/contracts.py): every request to a covered service is validated
+3. SSM AllowedPattern is enforced on PutParameter (emulator/ssm_patterns.py), as AWS does.
+
+4. Contract checking (emulator/contracts.py): every request to a covered service is validated
 against botocore's service model first; one AWS would refuse gets AWS's 400 ValidationException.
 ABCA_CONTRACT_CHECK=off disables it; ABCA_CONTRACT_LOG=<file> appends each refusal as a JSON line.
 
-4. Test controls under /_abca/ (never an AWS route):
+5. Test controls under /_abca/ (never an AWS route):
    POST /_abca/agentcore/fail-next-update {"agentRuntimeId": ..., "reason": ...}
        the runtime's next UpdateAgentRuntime ends UPDATE_FAILED with that failureReason.
    GET /_abca/contracts/stats: requests checked, refused, and the time spent checking.
@@ -36,9 +38,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import moto.server  # noqa: E402
 from moto.moto_api import state_manager  # noqa: E402
 
-from emulator import agentcore_control, contracts  # noqa: E402
+from emulator import agentcore_control, contracts, ssm_patterns  # noqa: E402
 
 agentcore_control.install()
+ssm_patterns.install()
 
 _request_lock = threading.Lock()
 _CHECK = os.environ.get("ABCA_CONTRACT_CHECK", "on") != "off"
