@@ -8,10 +8,10 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { describeError, OperationFailedError } from '../errors';
 import { formatGithubHints, githubCommands } from './github';
 import { emptyRepository, ensureImage } from './image';
-import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, type Command, type GithubStep, type Plan, type Step, type StepResult, type TerraformApplyStep } from './plan';
+import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, type Command, type GithubStep, type Plan, type Step, type StepResult, type TerraformApplyStep, type UnprotectStep } from './plan';
 import type { Runner } from './runner';
 import { ensureStateBucket, readStateObject } from './state-bucket';
-import { stateAddresses, synthesizedAddresses } from './terraform';
+import { isProtected, stateAddresses, stateResources, synthesizedAddresses, synthesizedAddressesOfTypes } from './terraform';
 
 export interface ApplyDeps {
   s3: S3Client;
@@ -53,6 +53,24 @@ async function terraformApply(step: TerraformApplyStep, deps: ApplyDeps): Promis
   deps.log(`${step.id}: ${missing.length} of ${needed.length} resource(s) not in state yet; terraform apply`);
   await mustRun(deps.runner, step.command, 'terraform apply');
   return { id: step.id, outcome: 'done', detail: `applied (${missing.length} resource(s) were missing from state)` };
+}
+
+async function unprotect(step: UnprotectStep, deps: ApplyDeps): Promise<StepResult> {
+  const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  const inState = state ? stateResources(state).filter((r) => step.types.includes(r.type)) : [];
+  const stillProtected = inState.filter(isProtected);
+  if (stillProtected.length === 0) return { id: step.id, outcome: 'skipped', detail: inState.length ? `protection already off on ${inState.length} resource(s)` : 'no protected resources in state' };
+  const targets = synthesizedAddressesOfTypes(step.stackDir, step.types);
+  await mustRun(deps.runner, { ...step.command, argv: [...step.command.argv, ...targets.map((t) => `-target=${t}`)] }, 'terraform apply (deletion protection off)');
+  return { id: step.id, outcome: 'done', detail: `protection off on ${stillProtected.map((r) => r.address).join(', ')}` };
+}
+
+async function destroy(step: Extract<Step, { kind: 'terraform-destroy' }>, deps: ApplyDeps): Promise<StepResult> {
+  const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  const count = state ? stateResources(state).length : 0;
+  if (count === 0) return { id: step.id, outcome: 'skipped', detail: 'the state holds no resources' };
+  await mustRun(deps.runner, step.command, 'terraform destroy');
+  return { id: step.id, outcome: 'done', detail: `destroyed (${count} resource(s) were in state)` };
 }
 
 async function github(step: GithubStep, deps: ApplyDeps): Promise<StepResult> {
@@ -115,6 +133,10 @@ async function runStep(step: Step, deps: ApplyDeps, state: { digest?: string }):
       return runtimeStatus(step, deps);
     case 'github':
       return github(step, deps);
+    case 'unprotect':
+      return unprotect(step, deps);
+    case 'terraform-destroy':
+      return destroy(step, deps);
     case 'empty-repository': {
       const n = await emptyRepository(step, deps.ecr);
       return n ? { id: step.id, outcome: 'done', detail: `deleted ${n} image(s)` } : { id: step.id, outcome: 'skipped', detail: 'no images (or no repository)' };

@@ -86,7 +86,39 @@ export interface EmptyRepositoryStep {
   repositoryName: string;
 }
 
-export type Step = StateBucketStep | CommandStep | TerraformApplyStep | ImageStep | RuntimeStatusStep | GithubStep | EmptyRepositoryStep;
+/** Teardown: deletion protection off on the protected resources only (targeted apply). */
+export interface UnprotectStep {
+  kind: 'unprotect';
+  id: string;
+  title: string;
+  stackDir: string;
+  stateBucket: string;
+  stateKey: string;
+  /** Resource types whose every instance in cdk.tf.json is targeted. */
+  types: string[];
+  /** The apply without its -target flags (added from cdk.tf.json when the step runs). */
+  command: Command;
+}
+
+export interface TerraformDestroyStep {
+  kind: 'terraform-destroy';
+  id: string;
+  title: string;
+  command: Command;
+  stateBucket: string;
+  stateKey: string;
+}
+
+export type Step =
+  | StateBucketStep
+  | CommandStep
+  | TerraformApplyStep
+  | ImageStep
+  | RuntimeStatusStep
+  | GithubStep
+  | EmptyRepositoryStep
+  | UnprotectStep
+  | TerraformDestroyStep;
 
 export interface GithubEnvironmentSetup {
   name: string;
@@ -141,7 +173,10 @@ export function stepCommands(step: Step): Command[] {
     case 'command':
     case 'terraform-apply':
     case 'runtime-status':
+    case 'terraform-destroy':
       return [step.command];
+    case 'unprotect':
+      return [{ ...step.command, argv: [...step.command.argv, `-target=<each ${step.types.join(', ')} in ${step.stackDir}/cdk.tf.json>`] }];
     case 'image':
       return step.givenDigest ? [] : [step.build.login, step.build.build];
     default:
@@ -167,6 +202,10 @@ function stepDetail(step: Step): string[] {
       return [`until exit 0 (pointer == live runtime, READY), every ${step.intervalSeconds}s, at most ${step.timeoutSeconds}s`];
     case 'github':
       return [step.apply ? `set with gh (${step.setup.repository}):` : `print what to set in ${step.setup.repository}`];
+    case 'unprotect':
+      return [`skipped when the state shows deletion protection off on every ${step.types.join(' and ')} (or holds none)`];
+    case 'terraform-destroy':
+      return [`skipped when s3://${step.stateBucket}/${step.stateKey} holds no resources`];
     case 'empty-repository':
       return [`delete every image in ECR repository ${step.repositoryName} (an ECR repository with images cannot be destroyed)`];
     default:
