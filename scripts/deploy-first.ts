@@ -95,7 +95,8 @@ runMain(
     const log = progressLog();
     const report = await applyPlan(plan, { ...awsDeps(region), runner: processRunner(ROOT), log });
     const hint = !opts.applyGithub && ghReady() ? '\n(gh is signed in: run the same command with --apply-github to set these)' : '';
-    return printReport(!!opts.json, plan, report, report.githubHints ? `${report.githubHints}${hint}` : '');
+    // The GitHub part only matters once the roles exist: print it after a complete run.
+    return printReport(!!opts.json, plan, report, report.ok && report.githubHints ? `${report.githubHints}${hint}` : '');
   },
   { json: () => !!opts.json },
 );
