@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   CreateBucketCommand,
   GetBucketEncryptionCommand,
@@ -221,6 +221,22 @@ describe('--image-digest', () => {
     expect(report.ok).toBe(false);
     expect(report.error).toMatchObject({ code: 'IMAGE_NOT_FOUND' });
     expect(outcomes(report)).toMatchObject({ 'deploy-ecr': 'done', image: 'failed', deploy: 'not-run' });
+  });
+
+  it('deploys with an image pushed meanwhile, without docker, and the pointer starts at it', async () => {
+    // Prepare: an arm64 image pushed to the repository the failed run created (a fake manifest)
+    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7, digest: `sha256:${'1'.repeat(64)}` }, layers: [] });
+    const pushed = await new ECRClient({ region: 'us-east-1' }).send(new PutImageCommand({ repositoryName: 'abca-given-agent', imageManifest: manifest, imageTag: 'ci-build-1' }));
+    const digest = pushed.image!.imageId!.imageDigest!;
+    const programs = new FakePrograms();
+    // Act
+    const report = await run(planFirstDeploy(input({ env: 'given', imageDigest: digest })), programs);
+    const pointer = await new SSMClient({ region: 'us-east-1' }).send(new GetParameterCommand({ Name: '/abca/given/runtime/image-digest' }));
+    // Assess
+    expect(report.ok).toBe(true);
+    expect(outcomes(report)).toMatchObject({ 'deploy-ecr': 'skipped', image: 'skipped', deploy: 'done' });
+    expect(programs.calls.filter((c) => c.startsWith('docker') || c.includes('| docker'))).toEqual([]);
+    expect(pointer.Parameter!.Value).toBe(digest);
   });
 });
 
