@@ -3,6 +3,9 @@
  * refusals with exit 2, and --dry-run printing exactly the plan planFirstDeploy computes.
  */
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { planFirstDeploy } from '../../src/deploy/first-deploy';
 import { formatPlan } from '../../src/deploy/plan';
@@ -55,6 +58,19 @@ describe('scripts/deploy-first.ts', () => {
     // Assess
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('refuses --apply-github with exit 2 when gh is not signed in, before anything is written', async () => {
+    // Prepare: a gh whose `auth status` says "not logged in", first on PATH
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'abca-fake-gh-'));
+    fs.writeFileSync(path.join(bin, 'gh'), '#!/bin/sh\necho "You are not logged into any GitHub hosts." >&2\nexit 1\n', { mode: 0o755 });
+    // Act
+    const r = await runTsx(SCRIPT, ['--env', 'dev', '--github-repository', 'acme/abca', '--apply-github'], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    // Assess
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('GH_NOT_READY: --apply-github needs gh installed and signed in (gh auth login)');
+    await expect(new S3Client({ region: 'us-east-1' }).send(new HeadBucketCommand({ Bucket: expected.stateBucket }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    fs.rmSync(bin, { recursive: true, force: true });
   });
 
   it('answers --json errors as one JSON document', async () => {
