@@ -5,12 +5,13 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { describeError, OperationFailedError } from '../errors';
+import * as fs from 'node:fs';
+import { ConflictError, describeError, OperationFailedError } from '../errors';
 import { formatGithubHints, githubCommands } from './github';
 import { emptyRepository, ensureImage } from './image';
-import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, type Command, type GithubStep, type Plan, type Step, type StepResult, type TerraformApplyStep, type UnprotectStep } from './plan';
+import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, type Command, type GithubStep, type Plan, type Step, type LocalStateStep, type StepResult, type TerraformApplyStep, type UnprotectStep } from './plan';
 import type { Runner } from './runner';
-import { ensureStateBucket, readStateObject } from './state-bucket';
+import { ensureStateBucket, readStateObject, writeStateObject } from './state-bucket';
 import { isProtected, stateAddresses, stateResources, synthesizedAddresses, synthesizedAddressesOfTypes } from './terraform';
 
 export interface ApplyDeps {
@@ -53,6 +54,32 @@ async function terraformApply(step: TerraformApplyStep, deps: ApplyDeps): Promis
   deps.log(`${step.id}: ${missing.length} of ${needed.length} resource(s) not in state yet; terraform apply`);
   await mustRun(deps.runner, step.command, 'terraform apply');
   return { id: step.id, outcome: 'done', detail: `applied (${missing.length} resource(s) were missing from state)` };
+}
+
+async function localState(step: LocalStateStep, deps: ApplyDeps): Promise<StepResult> {
+  let local: string;
+  try {
+    local = fs.readFileSync(step.file, 'utf8');
+  } catch {
+    return { id: step.id, outcome: 'skipped', detail: `no local state (${step.file})` };
+  }
+  const count = stateResources(local).length;
+  if (count === 0) return { id: step.id, outcome: 'skipped', detail: `${step.file} holds no resources` };
+  const remote = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  if (remote === local) {
+    fs.renameSync(step.file, `${step.file}.uploaded`);
+    return { id: step.id, outcome: 'skipped', detail: `${step.file} is already the remote state (now ${step.file}.uploaded)` };
+  }
+  if (remote !== undefined) {
+    throw new ConflictError(
+      `both ${step.file} (${count} resources) and s3://${step.stateBucket}/${step.stateKey} exist and differ: decide which is the environment's state by hand (move the local file away to keep the remote one)`,
+      'STATE_CONFLICT',
+    );
+  }
+  await writeStateObject(deps.s3, step.stateBucket, step.stateKey, local);
+  // Renamed, not deleted: a copy stays, and the next run (whose remote state has moved on) does not see two states.
+  fs.renameSync(step.file, `${step.file}.uploaded`);
+  return { id: step.id, outcome: 'done', detail: `uploaded ${step.file} (${count} resources) to s3://${step.stateBucket}/${step.stateKey}; the file is now ${step.file}.uploaded` };
 }
 
 async function unprotect(step: UnprotectStep, deps: ApplyDeps): Promise<StepResult> {
@@ -133,6 +160,8 @@ async function runStep(step: Step, deps: ApplyDeps, state: { digest?: string }):
       return runtimeStatus(step, deps);
     case 'github':
       return github(step, deps);
+    case 'local-state':
+      return localState(step, deps);
     case 'unprotect':
       return unprotect(step, deps);
     case 'terraform-destroy':

@@ -30,6 +30,8 @@ export interface FirstDeployInput {
   commit: string;
   /** cdktf output folder (default cdktf.out). */
   outdir: string;
+  /** Where a deploy without stateBucket kept its state (default terraform.infra-<env>.tfstate, as stacks/infra-stack.ts writes it). */
+  localStateFile?: string;
   applyGithub: boolean;
   /** Runtime-status wait bounds. */
   waitTimeoutSeconds?: number;
@@ -84,6 +86,14 @@ export function planFirstDeploy(input: FirstDeployInput): Plan {
 
   const steps: Step[] = [
     { kind: 'state-bucket', id: 'state-bucket', title: 'Terraform state bucket', bucket: stateBucket, region: input.region },
+    {
+      kind: 'local-state',
+      id: 'local-state',
+      title: 'Move a local state of an earlier deploy into the bucket',
+      file: input.localStateFile ?? `terraform.infra-${input.env}.tfstate`,
+      stateBucket,
+      stateKey,
+    },
     {
       kind: 'command',
       id: 'synth',

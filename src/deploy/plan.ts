@@ -25,6 +25,16 @@ export interface StateBucketStep {
   region: string;
 }
 
+/** State an earlier deploy kept in a local file (the old guide): moved into the bucket once. */
+export interface LocalStateStep {
+  kind: 'local-state';
+  id: string;
+  title: string;
+  file: string;
+  stateBucket: string;
+  stateKey: string;
+}
+
 /** Runs every time: local and changes nothing in AWS (synth, init). */
 export interface CommandStep {
   kind: 'command';
@@ -111,6 +121,7 @@ export interface TerraformDestroyStep {
 
 export type Step =
   | StateBucketStep
+  | LocalStateStep
   | CommandStep
   | TerraformApplyStep
   | ImageStep
@@ -202,6 +213,8 @@ function stepDetail(step: Step): string[] {
       return [`until exit 0 (pointer == live runtime, READY), every ${step.intervalSeconds}s, at most ${step.timeoutSeconds}s`];
     case 'github':
       return [step.apply ? `set with gh (${step.setup.repository}):` : `print what to set in ${step.setup.repository}`];
+    case 'local-state':
+      return [`if ${step.file} holds resources and s3://${step.stateBucket}/${step.stateKey} does not exist: upload it (else skipped)`];
     case 'unprotect':
       return [`skipped when the state shows deletion protection off on every ${step.types.join(' and ')} (or holds none)`];
     case 'terraform-destroy':

@@ -21,7 +21,7 @@ import { applyPlan, type ApplyReport } from '../../src/deploy/apply';
 import { defaultStateBucket, planFirstDeploy, type FirstDeployInput } from '../../src/deploy/first-deploy';
 import { formatGithubHints, githubCommands } from '../../src/deploy/github';
 import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, stepCommands, type Plan } from '../../src/deploy/plan';
-import { ensureStateBucket } from '../../src/deploy/state-bucket';
+import { ensureStateBucket, readStateObject } from '../../src/deploy/state-bucket';
 import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
 import { useMoto } from '../support/moto';
 import { FakePrograms } from './support';
@@ -60,7 +60,7 @@ describe('the plan', () => {
     // Act
     const plan = planFirstDeploy(input());
     // Assess
-    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'synth', 'init', 'deploy-ecr', 'image', 'synth-with-image', 'init-again', 'deploy', 'runtime-status', 'github']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'local-state', 'synth', 'init', 'deploy-ecr', 'image', 'synth-with-image', 'init-again', 'deploy', 'runtime-status', 'github']);
     expect(plan.steps.flatMap(stepCommands).map(renderCommand)).toEqual([
       `${ctx()} npx cdktf synth --output ${out}`,
       `terraform -chdir=${stack} init -input=false`,
@@ -80,7 +80,7 @@ describe('the plan', () => {
     const plan = planFirstDeploy(input({ imageDigest: `sha256:${'e'.repeat(64)}`, stateBucket: 'acme-tf-state', githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com', manageApiGatewayAccount: false }));
     const commands = plan.steps.flatMap(stepCommands);
     // Assess
-    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'synth', 'init', 'deploy-ecr', 'image', 'deploy', 'runtime-status', 'github']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'local-state', 'synth', 'init', 'deploy-ecr', 'image', 'deploy', 'runtime-status', 'github']);
     expect(commands.filter((c) => c.argv[0] === 'docker')).toEqual([]);
     expect(JSON.parse(commands[0]!.env!.CDKTF_CONTEXT_JSON!)).toEqual({
       env: 'dev',
@@ -124,6 +124,7 @@ describe('a first deploy, then a second run', () => {
     expect(first.ok).toBe(true);
     expect(outcomes(first)).toEqual({
       'state-bucket': 'done',
+      'local-state': 'skipped',
       synth: 'done',
       init: 'done',
       'deploy-ecr': 'done',
@@ -208,6 +209,44 @@ describe('a half-finished run resumes', () => {
     expect(done.digest).toBe(broken.digest);
     expect(done.results.find((r) => r.id === 'image')!.detail).toContain('bootstrap-0123456789ab already pushed');
     expect(resumed.writes()).toEqual([`terraform -chdir=${path.join(OUT, 'resume')}/stacks/infra apply -input=false -auto-approve`]);
+  });
+});
+
+describe('an environment deployed earlier with local state', () => {
+  it('moves the local state file into the bucket once, so the apply starts from it', async () => {
+    // Prepare: the old guide's local state, holding the ECR repository
+    const file = path.join(OUT, 'terraform.infra-legacy.tfstate');
+    const local = JSON.stringify({ version: 4, serial: 7, lineage: 'l-1', resources: [{ mode: 'managed', type: 'aws_ecr_repository', name: 'application_repository_01F2E0FD', instances: [{ attributes: {} }] }] });
+    fs.writeFileSync(file, local);
+    const plan = planFirstDeploy(input({ env: 'legacy', localStateFile: file, stateBucket: 'acme-legacy-state' }));
+    const programs = new FakePrograms({ failFullApplies: 1 });
+    // Act
+    const first = await run(plan, programs);
+    const remote = await readStateObject(new S3Client({ region: 'us-east-1' }), 'acme-legacy-state', 'abca/legacy/infra.tfstate');
+    const again = await run(plan, new FakePrograms({ failFullApplies: 1 }));
+    // Assess
+    expect(outcomes(first)).toMatchObject({ 'local-state': 'done', 'deploy-ecr': 'skipped' });
+    expect(first.results.find((r) => r.id === 'local-state')!.detail).toContain('uploaded');
+    expect(remote).toBe(local);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.readFileSync(`${file}.uploaded`, 'utf8')).toBe(local);
+    expect(again.results.find((r) => r.id === 'local-state')!).toMatchObject({ outcome: 'skipped', detail: `no local state (${file})` });
+  });
+
+  it('refuses when the local and the remote state both exist and differ', async () => {
+    // Prepare
+    const file = path.join(OUT, 'terraform.infra-split.tfstate');
+    const state = (serial: number) => JSON.stringify({ version: 4, serial, resources: [{ mode: 'managed', type: 'aws_vpc', name: 'v', instances: [{ attributes: {} }] }] });
+    fs.writeFileSync(file, state(1));
+    const s3 = new S3Client({ region: 'us-east-1' });
+    await ensureStateBucket(s3, 'acme-split-state', 'us-east-1');
+    await s3.send(new PutObjectCommand({ Bucket: 'acme-split-state', Key: 'abca/split/infra.tfstate', Body: state(2) }));
+    // Act
+    const report = await run(planFirstDeploy(input({ env: 'split', localStateFile: file, stateBucket: 'acme-split-state' })), new FakePrograms());
+    // Assess
+    expect(report.ok).toBe(false);
+    expect(report.error!.code).toBe('STATE_CONFLICT');
+    expect(outcomes(report)).toMatchObject({ 'local-state': 'failed', synth: 'not-run' });
   });
 });
 
