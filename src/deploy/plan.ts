@@ -242,5 +242,5 @@ export function formatPlan(plan: Plan): string {
 
 export function formatResults(results: StepResult[]): string {
   const width = Math.max(...results.map((r) => r.id.length));
-  return results.map((r) => `${r.outcome.padEnd(8)} ${r.id.padEnd(width)}  ${r.detail}`).join('\n');
+  return results.map((r) => `${r.outcome.padEnd(8)} ${r.id.padEnd(width)}  ${r.detail}`.trimEnd()).join('\n');
 }
