@@ -13,7 +13,7 @@ import { applyPlan } from '../src/deploy/apply';
 import { accountId, awsDeps, printPlan, printReport, regionFrom } from '../src/deploy/cli';
 import { formatPlan } from '../src/deploy/plan';
 import { processRunner } from '../src/deploy/runner';
-import { planTeardown } from '../src/deploy/teardown';
+import { checkConfirmation, planTeardown } from '../src/deploy/teardown';
 
 const ROOT = path.resolve(__dirname, '..');
 process.chdir(ROOT);
@@ -44,8 +44,7 @@ runMain(
   async () => {
     const env = resolveEnv(opts.env);
     const region = regionFrom(opts.region);
-    // The confirmation is checked before any AWS call.
-    planTeardown({ env, region, accountId: '000000000000', stateBucket: opts.stateBucket, confirm: opts.confirm, outdir: opts.outdir });
+    checkConfirmation(env, opts.confirm);
     const plan = planTeardown({ env, region, accountId: await accountId(region), stateBucket: opts.stateBucket, confirm: opts.confirm, outdir: opts.outdir });
     if (opts.dryRun) {
       printPlan(!!opts.json, plan, formatPlan(plan));

@@ -21,11 +21,14 @@ export interface TeardownInput {
   outdir: string;
 }
 
+/** Refuses unless --confirm names the environment (checked before any AWS call). */
+export function checkConfirmation(env: string, confirm: string | undefined): void {
+  if (confirm !== env) throw new ValidationError(`teardown destroys environment "${env}" and its data: pass --confirm ${env} to go ahead`, 'CONFIRMATION_REQUIRED');
+}
+
 export function planTeardown(input: TeardownInput): Plan {
   const names = platformNames(input.env);
-  if (input.confirm !== input.env) {
-    throw new ValidationError(`teardown destroys environment "${input.env}" and its data: pass --confirm ${input.env} to go ahead`, 'CONFIRMATION_REQUIRED');
-  }
+  checkConfirmation(input.env, input.confirm);
   const stateBucket = input.stateBucket ?? defaultStateBucket(input.accountId, input.region);
   const stateKey = stateKeyFor(input.env);
   const stackDir = stackDirOf(input.outdir);
