@@ -33,6 +33,7 @@ const program = new Command()
   .option('--vpc-cidr <cidr>', 'VPC CIDR (/16, default 10.40.0.0/16)')
   .option('--no-manage-api-gateway-account', 'another environment in this account already manages the API Gateway CloudWatch role')
   .option('--apply-github', 'set the GitHub environments and variables with gh (installed and signed in)')
+  .option('--github-reviewer <login...>', 'required reviewers of <env>-infra, set with --apply-github (else add them by hand)')
   .option('--outdir <dir>', 'cdktf output folder', 'cdktf.out')
   .option('--wait-timeout <seconds>', 'how long to wait for the runtime', '900')
   .option('--dry-run', 'print the plan and change nothing')
@@ -58,6 +59,7 @@ const opts = program.parse().opts<{
   vpcCidr?: string;
   manageApiGatewayAccount: boolean;
   applyGithub?: boolean;
+  githubReviewer?: string[];
   outdir: string;
   waitTimeout: string;
   dryRun?: boolean;
@@ -86,6 +88,7 @@ runMain(
       commit,
       outdir: opts.outdir,
       applyGithub: !!opts.applyGithub,
+      githubReviewers: opts.githubReviewer,
       waitTimeoutSeconds,
     });
     if (opts.dryRun) {

@@ -6,8 +6,8 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import * as fs from 'node:fs';
-import { ConflictError, describeError, OperationFailedError } from '../errors';
-import { formatGithubHints, githubCommands } from './github';
+import { ConflictError, describeError, OperationFailedError, ValidationError } from '../errors';
+import { formatGithubHints, githubCommands, userIdCommand } from './github';
 import { emptyRepository, ensureImage } from './image';
 import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, type Command, type GithubStep, type Plan, type Step, type LocalStateStep, type StepResult, type TerraformApplyStep, type UnprotectStep } from './plan';
 import type { Runner } from './runner';
@@ -102,7 +102,14 @@ async function destroy(step: Extract<Step, { kind: 'terraform-destroy' }>, deps:
 
 async function github(step: GithubStep, deps: ApplyDeps): Promise<StepResult> {
   if (!step.apply) return { id: step.id, outcome: 'skipped', detail: 'printed below (set them by hand, or run again with --apply-github)' };
-  const cmds = githubCommands(step.setup);
+  const ids: Record<string, number> = {};
+  for (const login of [...new Set(step.setup.environments.flatMap((e) => e.reviewers))]) {
+    const out = await deps.runner.run(userIdCommand(login), { capture: true });
+    const id = Number(out.stdout.trim());
+    if (out.code !== 0 || !Number.isInteger(id) || id <= 0) throw new ValidationError(`GitHub user "${login}" not found (gh api users/${login})`, 'GITHUB_REVIEWER_NOT_FOUND');
+    ids[login] = id;
+  }
+  const cmds = githubCommands(step.setup, ids);
   let added = 0;
   // Environments first (PUT creates or updates), then their branch policies, then variables.
   const [environments, variables] = [cmds.put.filter((c) => c.argv[1] === 'api'), cmds.put.filter((c) => c.argv[1] !== 'api')];
@@ -117,12 +124,9 @@ async function github(step: GithubStep, deps: ApplyDeps): Promise<StepResult> {
     }
   }
   for (const c of variables) await mustRun(deps.runner, c, 'gh variable set');
-  const reviewers = step.setup.environments.filter((e) => e.requiredReviewers).map((e) => e.name);
-  return {
-    id: step.id,
-    outcome: 'done',
-    detail: `environments, ${variables.length} variables and ${added} new branch polic${added === 1 ? 'y' : 'ies'} set; add required reviewers to ${reviewers.join(', ')} by hand (they name people)`,
-  };
+  const byHand = step.setup.environments.filter((e) => e.requiredReviewers && e.reviewers.length === 0).map((e) => e.name);
+  const set = `environments, ${variables.length} variables and ${added} new branch polic${added === 1 ? 'y' : 'ies'} set`;
+  return { id: step.id, outcome: 'done', detail: byHand.length ? `${set}; add required reviewers to ${byHand.join(', ')} by hand (or pass --github-reviewer)` : set };
 }
 
 async function runtimeStatus(step: Extract<Step, { kind: 'runtime-status' }>, deps: ApplyDeps): Promise<StepResult> {

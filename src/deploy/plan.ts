@@ -3,6 +3,7 @@
  * runs. `--dry-run` prints it; apply runs exactly it. Every step observes before it acts, so a
  * second run changes nothing and a half-finished run resumes where it stopped.
  */
+import { githubCommands, userIdCommand } from './github';
 
 /** A child process: argv[0] is the program. Values in `env` are added to the inherited environment. */
 export interface Command {
@@ -136,6 +137,8 @@ export interface GithubEnvironmentSetup {
   /** Deployment branches allowed to use the environment. */
   branches: string[];
   requiredReviewers: boolean;
+  /** GitHub logins to add as required reviewers (--github-reviewer); empty = added by hand. */
+  reviewers: string[];
   preventSelfReview: boolean;
   variables: Record<string, string>;
   why: string;
@@ -190,6 +193,13 @@ export function stepCommands(step: Step): Command[] {
       return [{ ...step.command, argv: [...step.command.argv, `-target=<each ${step.types.join(', ')} in ${step.stackDir}/cdk.tf.json>`] }];
     case 'image':
       return step.givenDigest ? [] : [step.build.login, step.build.build];
+    case 'github': {
+      if (!step.apply) return [];
+      const cmds = githubCommands(step.setup);
+      const logins = [...new Set(step.setup.environments.flatMap((e) => e.reviewers))];
+      // Branch policies are listed per environment, and only the missing ones added.
+      return [...logins.map(userIdCommand), ...cmds.put.filter((c) => c.argv[1] === 'api'), ...step.setup.environments.map((e) => cmds.listBranchPolicies(e.name)), ...cmds.put.filter((c) => c.argv[1] !== 'api')];
+    }
     default:
       return [];
   }

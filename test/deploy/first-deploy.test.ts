@@ -309,8 +309,8 @@ describe('the state bucket step', () => {
 describe('GitHub with --apply-github', () => {
   it('runs exactly the gh commands: environments, missing branch policies, variables', async () => {
     // Prepare
-    const plan = planFirstDeploy(input({ env: 'gh', applyGithub: true }));
-    const programs = new FakePrograms({ branchPolicies: { 'gh-infra': 'main\n' } });
+    const plan = planFirstDeploy(input({ env: 'gh', applyGithub: true, githubReviewers: ['alice'] }));
+    const programs = new FakePrograms({ branchPolicies: { 'gh-infra': 'main\n' }, githubUsers: { alice: 4242 } });
     const step = plan.steps.find((s) => s.kind === 'github')!;
     // Act
     const report = await run(plan, programs);
@@ -319,8 +319,8 @@ describe('GitHub with --apply-github', () => {
     expect(report.ok).toBe(true);
     expect(step.kind === 'github' && githubCommands(step.setup).put.map(renderCommand)).toEqual(expect.arrayContaining(['gh variable set ABCA_DEPLOY_ENV --repo acme/abca --body gh']));
     const bucket = defaultStateBucket(ACCOUNT, 'us-east-1');
-    const put = (env: string, selfReview: boolean) =>
-      `printf '%s' '{"prevent_self_review":${selfReview},"deployment_branch_policy":{"protected_branches":false,"custom_branch_policies":true}}' | gh api --method PUT repos/acme/abca/environments/${env} --input -`;
+    const put = (env: string, selfReview: boolean, reviewers = '') =>
+      `printf '%s' '{"prevent_self_review":${selfReview},"deployment_branch_policy":{"protected_branches":false,"custom_branch_policies":true}${reviewers}}' | gh api --method PUT repos/acme/abca/environments/${env} --input -`;
     const list = (env: string) => `gh api repos/acme/abca/environments/${env}/deployment-branch-policies --jq '.branch_policies[].name'`;
     const add = (env: string) => `gh api --method POST repos/acme/abca/environments/${env}/deployment-branch-policies -f name=main -f type=branch`;
     const vars = (env: string, extra: boolean) => [
@@ -329,8 +329,9 @@ describe('GitHub with --apply-github', () => {
       ...(extra ? [`gh variable set ABCA_STATE_BUCKET --repo acme/abca --env ${env} --body ${bucket}`] : []),
     ];
     expect(gh).toEqual([
+      "gh api users/alice --jq .id",
       put('gh-infra-plan', false),
-      put('gh-infra', true),
+      put('gh-infra', true, ',"reviewers":[{"type":"User","id":4242}]'),
       put('gh-runtime', false),
       list('gh-infra-plan'),
       add('gh-infra-plan'),
@@ -342,7 +343,38 @@ describe('GitHub with --apply-github', () => {
       ...vars('gh-infra', true),
       ...vars('gh-runtime', false),
     ]);
-    expect(report.results.find((r) => r.id === 'github')!.detail).toContain('add required reviewers to gh-infra by hand');
+    expect(report.results.find((r) => r.id === 'github')!.detail).toBe('environments, 9 variables and 2 new branch policies set');
+    // The plan (what --dry-run prints) lists the same commands, reviewer ids not yet looked up.
+    expect(stepCommands(step).map(renderCommand)).toEqual([
+      'gh api users/alice --jq .id',
+      put('gh-infra-plan', false),
+      put('gh-infra', true, ',"reviewers":[{"type":"User","id":"<id of alice>"}]'),
+      put('gh-runtime', false),
+      list('gh-infra-plan'),
+      list('gh-infra'),
+      list('gh-runtime'),
+      ...gh.filter((c) => c.startsWith('gh variable set')),
+    ]);
+  });
+
+  it('refuses a reviewer GitHub does not know, before setting anything', async () => {
+    // Prepare
+    const plan = planFirstDeploy(input({ env: 'gh2', applyGithub: true, githubReviewers: ['nobody-here'] }));
+    const programs = new FakePrograms();
+    // Act
+    const report = await run(plan, programs);
+    // Assess
+    expect(report.error).toMatchObject({ code: 'GITHUB_REVIEWER_NOT_FOUND' });
+    expect(programs.calls.filter((c) => c.includes('gh api --method') || c.includes('gh variable'))).toEqual([]);
+  });
+
+  it('without reviewers, says to add them by hand', async () => {
+    // Prepare
+    const plan = planFirstDeploy(input({ env: 'gh3', applyGithub: true }));
+    // Act
+    const report = await run(plan, new FakePrograms());
+    // Assess
+    expect(report.results.find((r) => r.id === 'github')!.detail).toContain('add required reviewers to gh3-infra by hand (or pass --github-reviewer)');
   });
 
   it('formats the hints for a person', () => {

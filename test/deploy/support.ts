@@ -28,6 +28,8 @@ export interface FakeOptions {
   notReadyTimes?: number;
   /** gh branch-policy listing output per GitHub environment. */
   branchPolicies?: Record<string, string>;
+  /** gh api users/<login> ids. */
+  githubUsers?: Record<string, number>;
 }
 
 export class FakePrograms implements Runner {
@@ -118,6 +120,8 @@ export class FakePrograms implements Runner {
     if (program === 'gh') {
       const m = /environments\/([^/]+)\/deployment-branch-policies$/.exec(args[1] ?? '');
       if (args[0] === 'api' && m) return { code: 0, stdout: this.opts.branchPolicies?.[m[1]!] ?? '' };
+      const user = /^users\/([\w-]+)$/.exec(args[1] ?? '');
+      if (args[0] === 'api' && user) return this.opts.githubUsers?.[user[1]!] ? { code: 0, stdout: `${this.opts.githubUsers[user[1]!]}\n` } : { code: 1, stdout: '' };
       return { code: 0, stdout: '' };
     }
     throw new Error(`unexpected command: ${renderCommand(command)}`);
