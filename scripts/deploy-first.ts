@@ -33,6 +33,7 @@ const program = new Command()
   .option('--vpc-cidr <cidr>', 'VPC CIDR (/16, default 10.40.0.0/16)')
   .option('--no-manage-api-gateway-account', 'another environment in this account already manages the API Gateway CloudWatch role')
   .option('--apply-github', 'set the GitHub environments and variables with gh (installed and signed in)')
+  .option('--github-reviewer <login...>', 'required reviewers of <env>-infra, set with --apply-github (else add them by hand)')
   .option('--outdir <dir>', 'cdktf output folder', 'cdktf.out')
   .option('--wait-timeout <seconds>', 'how long to wait for the runtime', '900')
   .option('--dry-run', 'print the plan and change nothing')
@@ -58,6 +59,7 @@ const opts = program.parse().opts<{
   vpcCidr?: string;
   manageApiGatewayAccount: boolean;
   applyGithub?: boolean;
+  githubReviewer?: string[];
   outdir: string;
   waitTimeout: string;
   dryRun?: boolean;
@@ -86,6 +88,7 @@ runMain(
       commit,
       outdir: opts.outdir,
       applyGithub: !!opts.applyGithub,
+      githubReviewers: opts.githubReviewer,
       waitTimeoutSeconds,
     });
     if (opts.dryRun) {
@@ -95,7 +98,8 @@ runMain(
     const log = progressLog();
     const report = await applyPlan(plan, { ...awsDeps(region), runner: processRunner(ROOT), log });
     const hint = !opts.applyGithub && ghReady() ? '\n(gh is signed in: run the same command with --apply-github to set these)' : '';
-    return printReport(!!opts.json, plan, report, report.githubHints ? `${report.githubHints}${hint}` : '');
+    // The GitHub part only matters once the roles exist: print it after a complete run.
+    return printReport(!!opts.json, plan, report, report.ok && report.githubHints ? `${report.githubHints}${hint}` : '');
   },
   { json: () => !!opts.json },
 );

@@ -5,13 +5,14 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { describeError, OperationFailedError } from '../errors';
-import { formatGithubHints, githubCommands } from './github';
+import * as fs from 'node:fs';
+import { ConflictError, describeError, OperationFailedError, ValidationError } from '../errors';
+import { formatGithubHints, githubCommands, userIdCommand } from './github';
 import { emptyRepository, ensureImage } from './image';
-import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, type Command, type GithubStep, type Plan, type Step, type StepResult, type TerraformApplyStep } from './plan';
+import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, type Command, type GithubStep, type Plan, type Step, type LocalStateStep, type StepResult, type TerraformApplyStep, type UnprotectStep } from './plan';
 import type { Runner } from './runner';
-import { ensureStateBucket, readStateObject } from './state-bucket';
-import { stateAddresses, synthesizedAddresses } from './terraform';
+import { ensureStateBucket, readStateObject, writeStateObject } from './state-bucket';
+import { isProtected, stateAddresses, stateResources, synthesizedAddresses, synthesizedAddressesOfTypes } from './terraform';
 
 export interface ApplyDeps {
   s3: S3Client;
@@ -55,9 +56,60 @@ async function terraformApply(step: TerraformApplyStep, deps: ApplyDeps): Promis
   return { id: step.id, outcome: 'done', detail: `applied (${missing.length} resource(s) were missing from state)` };
 }
 
+async function localState(step: LocalStateStep, deps: ApplyDeps): Promise<StepResult> {
+  let local: string;
+  try {
+    local = fs.readFileSync(step.file, 'utf8');
+  } catch {
+    return { id: step.id, outcome: 'skipped', detail: `no local state (${step.file})` };
+  }
+  const count = stateResources(local).length;
+  if (count === 0) return { id: step.id, outcome: 'skipped', detail: `${step.file} holds no resources` };
+  const remote = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  if (remote === local) {
+    fs.renameSync(step.file, `${step.file}.uploaded`);
+    return { id: step.id, outcome: 'skipped', detail: `${step.file} is already the remote state (now ${step.file}.uploaded)` };
+  }
+  if (remote !== undefined) {
+    throw new ConflictError(
+      `both ${step.file} (${count} resources) and s3://${step.stateBucket}/${step.stateKey} exist and differ: decide which is the environment's state by hand (move the local file away to keep the remote one)`,
+      'STATE_CONFLICT',
+    );
+  }
+  await writeStateObject(deps.s3, step.stateBucket, step.stateKey, local);
+  // Renamed, not deleted: a copy stays, and the next run (whose remote state has moved on) does not see two states.
+  fs.renameSync(step.file, `${step.file}.uploaded`);
+  return { id: step.id, outcome: 'done', detail: `uploaded ${step.file} (${count} resources) to s3://${step.stateBucket}/${step.stateKey}; the file is now ${step.file}.uploaded` };
+}
+
+async function unprotect(step: UnprotectStep, deps: ApplyDeps): Promise<StepResult> {
+  const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  const inState = state ? stateResources(state).filter((r) => step.types.includes(r.type)) : [];
+  const stillProtected = inState.filter(isProtected);
+  if (stillProtected.length === 0) return { id: step.id, outcome: 'skipped', detail: inState.length ? `protection already off on ${inState.length} resource(s)` : 'no protected resources in state' };
+  const targets = synthesizedAddressesOfTypes(step.stackDir, step.types);
+  await mustRun(deps.runner, { ...step.command, argv: [...step.command.argv, ...targets.map((t) => `-target=${t}`)] }, 'terraform apply (deletion protection off)');
+  return { id: step.id, outcome: 'done', detail: `protection off on ${stillProtected.map((r) => r.address).join(', ')}` };
+}
+
+async function destroy(step: Extract<Step, { kind: 'terraform-destroy' }>, deps: ApplyDeps): Promise<StepResult> {
+  const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  const count = state ? stateResources(state).length : 0;
+  if (count === 0) return { id: step.id, outcome: 'skipped', detail: 'the state holds no resources' };
+  await mustRun(deps.runner, step.command, 'terraform destroy');
+  return { id: step.id, outcome: 'done', detail: `destroyed (${count} resource(s) were in state)` };
+}
+
 async function github(step: GithubStep, deps: ApplyDeps): Promise<StepResult> {
   if (!step.apply) return { id: step.id, outcome: 'skipped', detail: 'printed below (set them by hand, or run again with --apply-github)' };
-  const cmds = githubCommands(step.setup);
+  const ids: Record<string, number> = {};
+  for (const login of [...new Set(step.setup.environments.flatMap((e) => e.reviewers))]) {
+    const out = await deps.runner.run(userIdCommand(login), { capture: true });
+    const id = Number(out.stdout.trim());
+    if (out.code !== 0 || !Number.isInteger(id) || id <= 0) throw new ValidationError(`GitHub user "${login}" not found (gh api users/${login})`, 'GITHUB_REVIEWER_NOT_FOUND');
+    ids[login] = id;
+  }
+  const cmds = githubCommands(step.setup, ids);
   let added = 0;
   // Environments first (PUT creates or updates), then their branch policies, then variables.
   const [environments, variables] = [cmds.put.filter((c) => c.argv[1] === 'api'), cmds.put.filter((c) => c.argv[1] !== 'api')];
@@ -72,12 +124,9 @@ async function github(step: GithubStep, deps: ApplyDeps): Promise<StepResult> {
     }
   }
   for (const c of variables) await mustRun(deps.runner, c, 'gh variable set');
-  const reviewers = step.setup.environments.filter((e) => e.requiredReviewers).map((e) => e.name);
-  return {
-    id: step.id,
-    outcome: 'done',
-    detail: `environments, ${variables.length} variables and ${added} new branch polic${added === 1 ? 'y' : 'ies'} set; add required reviewers to ${reviewers.join(', ')} by hand (they name people)`,
-  };
+  const byHand = step.setup.environments.filter((e) => e.requiredReviewers && e.reviewers.length === 0).map((e) => e.name);
+  const set = `environments, ${variables.length} variables and ${added} new branch polic${added === 1 ? 'y' : 'ies'} set`;
+  return { id: step.id, outcome: 'done', detail: byHand.length ? `${set}; add required reviewers to ${byHand.join(', ')} by hand (or pass --github-reviewer)` : set };
 }
 
 async function runtimeStatus(step: Extract<Step, { kind: 'runtime-status' }>, deps: ApplyDeps): Promise<StepResult> {
@@ -115,6 +164,12 @@ async function runStep(step: Step, deps: ApplyDeps, state: { digest?: string }):
       return runtimeStatus(step, deps);
     case 'github':
       return github(step, deps);
+    case 'local-state':
+      return localState(step, deps);
+    case 'unprotect':
+      return unprotect(step, deps);
+    case 'terraform-destroy':
+      return destroy(step, deps);
     case 'empty-repository': {
       const n = await emptyRepository(step, deps.ecr);
       return n ? { id: step.id, outcome: 'done', detail: `deleted ${n} image(s)` } : { id: step.id, outcome: 'skipped', detail: 'no images (or no repository)' };

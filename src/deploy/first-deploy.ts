@@ -30,7 +30,11 @@ export interface FirstDeployInput {
   commit: string;
   /** cdktf output folder (default cdktf.out). */
   outdir: string;
+  /** Where a deploy without stateBucket kept its state (default terraform.infra-<env>.tfstate, as stacks/infra-stack.ts writes it). */
+  localStateFile?: string;
   applyGithub: boolean;
+  /** Required reviewers of <env>-infra (GitHub logins), set with --apply-github. */
+  githubReviewers?: string[];
   /** Runtime-status wait bounds. */
   waitTimeoutSeconds?: number;
   waitIntervalSeconds?: number;
@@ -60,6 +64,9 @@ export function checkFirstDeployInput(input: FirstDeployInput): void {
   if (!/^\d{12}$/.test(input.accountId)) throw new ValidationError(`not an AWS account id: "${input.accountId}"`, 'USAGE');
   if (input.stateBucket !== undefined && !BUCKET.test(input.stateBucket)) throw new ValidationError(`--state-bucket must be an S3 bucket name, got "${input.stateBucket}"`, 'USAGE');
   if (input.imageDigest !== undefined && !isImageDigest(input.imageDigest)) throw new ValidationError(`--image-digest must look like sha256:<64 hex>, got "${input.imageDigest}"`, 'USAGE');
+  for (const login of input.githubReviewers ?? []) {
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(login)) throw new ValidationError(`--github-reviewer must be a GitHub login, got "${login}"`, 'USAGE');
+  }
   if (!/^[0-9a-f]{7,40}$/.test(input.commit)) throw new ValidationError(`not a git commit: "${input.commit}"`, 'USAGE');
 }
 
@@ -84,6 +91,14 @@ export function planFirstDeploy(input: FirstDeployInput): Plan {
 
   const steps: Step[] = [
     { kind: 'state-bucket', id: 'state-bucket', title: 'Terraform state bucket', bucket: stateBucket, region: input.region },
+    {
+      kind: 'local-state',
+      id: 'local-state',
+      title: 'Move a local state of an earlier deploy into the bucket',
+      file: input.localStateFile ?? `terraform.infra-${input.env}.tfstate`,
+      stateBucket,
+      stateKey,
+    },
     {
       kind: 'command',
       id: 'synth',
@@ -144,6 +159,7 @@ export function planFirstDeploy(input: FirstDeployInput): Plan {
           ABCA_VPC_CIDR: input.vpcCidr,
           ABCA_MANAGE_API_GATEWAY_ACCOUNT: input.manageApiGatewayAccount === false ? 'false' : undefined,
         },
+        reviewers: input.githubReviewers,
       }),
       apply: input.applyGithub,
     },

@@ -13,6 +13,8 @@ export interface GithubInput {
   stateBucket: string;
   /** Settings the deploy used that CI must repeat, as ABCA_* variables (empty ones are left out). */
   infraVariables?: Record<string, string | undefined>;
+  /** Required reviewers of the infra environment (GitHub logins). */
+  reviewers?: string[];
 }
 
 export function githubSetup(input: GithubInput): GithubSetup {
@@ -28,6 +30,7 @@ export function githubSetup(input: GithubInput): GithubSetup {
         name: names.githubEnvironments.infraPlan,
         branches: ['main'],
         requiredReviewers: false,
+        reviewers: [],
         preventSelfReview: false,
         variables: infraVariables,
         why: 'deploy-infra.yml diff job: cdktf diff with the infra role, from the remote state',
@@ -36,6 +39,7 @@ export function githubSetup(input: GithubInput): GithubSetup {
         name: names.githubEnvironments.infra,
         branches: ['main'],
         requiredReviewers: true,
+        reviewers: input.reviewers ?? [],
         preventSelfReview: true,
         variables: infraVariables,
         why: 'deploy-infra.yml deploy job: waits for a reviewer, then cdktf deploy',
@@ -44,6 +48,7 @@ export function githubSetup(input: GithubInput): GithubSetup {
         name: names.githubEnvironments.runtime,
         branches: ['main'],
         requiredReviewers: false,
+        reviewers: [],
         preventSelfReview: false,
         variables: aws,
         why: 'deploy-runtime.yml: image build, publish, rollback (reviewers would gate every publish)',
@@ -60,7 +65,8 @@ export function formatGithubHints(setup: GithubSetup): string {
   for (const e of setup.environments) {
     lines.push('', `Environment ${e.name}  (${e.why})`);
     lines.push(`  deployment branches: ${e.branches.join(', ')} only`);
-    lines.push(e.requiredReviewers ? `  required reviewers: yes (add at least one)${e.preventSelfReview ? ', prevent self-review' : ''}` : '  required reviewers: none');
+    const who = e.reviewers.length ? e.reviewers.join(', ') : 'yes (add at least one)';
+    lines.push(e.requiredReviewers ? `  required reviewers: ${who}${e.preventSelfReview ? ', prevent self-review' : ''}` : '  required reviewers: none');
     lines.push('  variables:');
     for (const [k, v] of Object.entries(e.variables)) lines.push(`    ${k}=${v}`);
   }
@@ -69,20 +75,35 @@ export function formatGithubHints(setup: GithubSetup): string {
 
 const gh = (...argv: string[]): Command => ({ argv: ['gh', ...argv] });
 
-/** Environment settings GitHub takes in one idempotent PUT (reviewers are added by hand: they name people). */
-export function environmentBody(e: GithubSetup['environments'][number]): string {
-  return JSON.stringify({ prevent_self_review: e.preventSelfReview, deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } });
+/** The user id of each reviewer login is looked up at run time; the plan shows this in its place. */
+export const reviewerIdPlaceholder = (login: string): string => `<id of ${login}>`;
+
+/**
+ * Environment settings GitHub takes in one idempotent PUT. Reviewers are user ids (`ids` maps each
+ * login to its id once looked up); an environment without listed reviewers keeps the ones it has.
+ */
+export function environmentBody(e: GithubSetup['environments'][number], ids: Record<string, number> = {}): string {
+  const body: Record<string, unknown> = { prevent_self_review: e.preventSelfReview, deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } };
+  if (e.reviewers.length) body.reviewers = e.reviewers.map((login) => ({ type: 'User', id: ids[login] ?? reviewerIdPlaceholder(login) }));
+  return JSON.stringify(body);
+}
+
+export function userIdCommand(login: string): Command {
+  return gh('api', `users/${login}`, '--jq', '.id');
 }
 
 /**
  * The gh commands that set it, in order. Branch policies are listed first and only the missing
  * ones are added (GitHub refuses a duplicate); everything else is an idempotent PUT or set.
  */
-export function githubCommands(setup: GithubSetup): { put: Command[]; listBranchPolicies: (env: string) => Command; addBranchPolicy: (env: string, branch: string) => Command } {
+export function githubCommands(
+  setup: GithubSetup,
+  ids: Record<string, number> = {},
+): { put: Command[]; listBranchPolicies: (env: string) => Command; addBranchPolicy: (env: string, branch: string) => Command } {
   const repo = setup.repository;
   const put: Command[] = [];
   for (const e of setup.environments) {
-    put.push({ ...gh('api', '--method', 'PUT', `repos/${repo}/environments/${e.name}`, '--input', '-'), stdin: environmentBody(e) });
+    put.push({ ...gh('api', '--method', 'PUT', `repos/${repo}/environments/${e.name}`, '--input', '-'), stdin: environmentBody(e, ids) });
   }
   for (const [k, v] of Object.entries(setup.repositoryVariables)) put.push(gh('variable', 'set', k, '--repo', repo, '--body', v));
   for (const e of setup.environments) {

@@ -3,6 +3,7 @@
  * runs. `--dry-run` prints it; apply runs exactly it. Every step observes before it acts, so a
  * second run changes nothing and a half-finished run resumes where it stopped.
  */
+import { githubCommands, userIdCommand } from './github';
 
 /** A child process: argv[0] is the program. Values in `env` are added to the inherited environment. */
 export interface Command {
@@ -23,6 +24,16 @@ export interface StateBucketStep {
   title: string;
   bucket: string;
   region: string;
+}
+
+/** State an earlier deploy kept in a local file (the old guide): moved into the bucket once. */
+export interface LocalStateStep {
+  kind: 'local-state';
+  id: string;
+  title: string;
+  file: string;
+  stateBucket: string;
+  stateKey: string;
 }
 
 /** Runs every time: local and changes nothing in AWS (synth, init). */
@@ -86,13 +97,48 @@ export interface EmptyRepositoryStep {
   repositoryName: string;
 }
 
-export type Step = StateBucketStep | CommandStep | TerraformApplyStep | ImageStep | RuntimeStatusStep | GithubStep | EmptyRepositoryStep;
+/** Teardown: deletion protection off on the protected resources only (targeted apply). */
+export interface UnprotectStep {
+  kind: 'unprotect';
+  id: string;
+  title: string;
+  stackDir: string;
+  stateBucket: string;
+  stateKey: string;
+  /** Resource types whose every instance in cdk.tf.json is targeted. */
+  types: string[];
+  /** The apply without its -target flags (added from cdk.tf.json when the step runs). */
+  command: Command;
+}
+
+export interface TerraformDestroyStep {
+  kind: 'terraform-destroy';
+  id: string;
+  title: string;
+  command: Command;
+  stateBucket: string;
+  stateKey: string;
+}
+
+export type Step =
+  | StateBucketStep
+  | LocalStateStep
+  | CommandStep
+  | TerraformApplyStep
+  | ImageStep
+  | RuntimeStatusStep
+  | GithubStep
+  | EmptyRepositoryStep
+  | UnprotectStep
+  | TerraformDestroyStep;
 
 export interface GithubEnvironmentSetup {
   name: string;
   /** Deployment branches allowed to use the environment. */
   branches: string[];
   requiredReviewers: boolean;
+  /** GitHub logins to add as required reviewers (--github-reviewer); empty = added by hand. */
+  reviewers: string[];
   preventSelfReview: boolean;
   variables: Record<string, string>;
   why: string;
@@ -141,9 +187,19 @@ export function stepCommands(step: Step): Command[] {
     case 'command':
     case 'terraform-apply':
     case 'runtime-status':
+    case 'terraform-destroy':
       return [step.command];
+    case 'unprotect':
+      return [{ ...step.command, argv: [...step.command.argv, `-target=<each ${step.types.join(', ')} in ${step.stackDir}/cdk.tf.json>`] }];
     case 'image':
       return step.givenDigest ? [] : [step.build.login, step.build.build];
+    case 'github': {
+      if (!step.apply) return [];
+      const cmds = githubCommands(step.setup);
+      const logins = [...new Set(step.setup.environments.flatMap((e) => e.reviewers))];
+      // Branch policies are listed per environment, and only the missing ones added.
+      return [...logins.map(userIdCommand), ...cmds.put.filter((c) => c.argv[1] === 'api'), ...step.setup.environments.map((e) => cmds.listBranchPolicies(e.name)), ...cmds.put.filter((c) => c.argv[1] !== 'api')];
+    }
     default:
       return [];
   }
@@ -167,6 +223,12 @@ function stepDetail(step: Step): string[] {
       return [`until exit 0 (pointer == live runtime, READY), every ${step.intervalSeconds}s, at most ${step.timeoutSeconds}s`];
     case 'github':
       return [step.apply ? `set with gh (${step.setup.repository}):` : `print what to set in ${step.setup.repository}`];
+    case 'local-state':
+      return [`if ${step.file} holds resources and s3://${step.stateBucket}/${step.stateKey} does not exist: upload it (else skipped)`];
+    case 'unprotect':
+      return [`skipped when the state shows deletion protection off on every ${step.types.join(' and ')} (or holds none)`];
+    case 'terraform-destroy':
+      return [`skipped when s3://${step.stateBucket}/${step.stateKey} holds no resources`];
     case 'empty-repository':
       return [`delete every image in ECR repository ${step.repositoryName} (an ECR repository with images cannot be destroyed)`];
     default:
@@ -190,5 +252,5 @@ export function formatPlan(plan: Plan): string {
 
 export function formatResults(results: StepResult[]): string {
   const width = Math.max(...results.map((r) => r.id.length));
-  return results.map((r) => `${r.outcome.padEnd(8)} ${r.id.padEnd(width)}  ${r.detail}`).join('\n');
+  return results.map((r) => `${r.outcome.padEnd(8)} ${r.id.padEnd(width)}  ${r.detail}`.trimEnd()).join('\n');
 }

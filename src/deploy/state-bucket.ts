@@ -9,6 +9,7 @@ import {
   GetBucketEncryptionCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
+  PutObjectCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   PutBucketEncryptionCommand,
@@ -112,4 +113,10 @@ export async function readStateObject(s3: S3Client, bucket: string, key: string)
     if (errorName(e) === 'NoSuchKey' || errorName(e) === 'NoSuchBucket' || status(e) === 404) return undefined;
     throw e;
   }
+}
+
+/** Uploads a state file as the state object (Terraform's S3 backend stores the same JSON). */
+export async function writeStateObject(s3: S3Client, bucket: string, key: string, body: string): Promise<void> {
+  // IfNoneMatch: never overwrite a state someone wrote meanwhile.
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json', IfNoneMatch: '*' }));
 }

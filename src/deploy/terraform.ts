@@ -37,19 +37,32 @@ export function destroyCommand(stackDir: string): Command {
   return { argv: ['terraform', `-chdir=${stackDir}`, 'destroy', '-input=false', '-auto-approve'] };
 }
 
-/** Managed resource addresses in a Terraform state file (format version 4). */
-export function stateAddresses(stateJson: string): Set<string> {
-  let state: { version?: number; resources?: { mode?: string; type?: string; name?: string; instances?: unknown[] }[] };
+export interface StateResource {
+  address: string;
+  type: string;
+  attributes: Record<string, unknown>[];
+}
+
+/** Managed resources in a Terraform state file (format version 4) that have instances. */
+export function stateResources(stateJson: string): StateResource[] {
+  let state: { resources?: { mode?: string; type?: string; name?: string; instances?: { attributes?: Record<string, unknown> }[] }[] };
   try {
     state = JSON.parse(stateJson);
   } catch {
     throw new ValidationError('the Terraform state object is not JSON', 'STATE_INVALID');
   }
-  const out = new Set<string>();
-  for (const r of state.resources ?? []) {
-    if (r.mode === 'managed' && r.type && r.name && (r.instances ?? []).length > 0) out.add(`${r.type}.${r.name}`);
-  }
-  return out;
+  return (state.resources ?? [])
+    .filter((r) => r.mode === 'managed' && r.type && r.name && (r.instances ?? []).length > 0)
+    .map((r) => ({ address: `${r.type}.${r.name}`, type: r.type!, attributes: r.instances!.map((i) => i.attributes ?? {}) }));
+}
+
+export function stateAddresses(stateJson: string): Set<string> {
+  return new Set(stateResources(stateJson).map((r) => r.address));
+}
+
+/** Deletion protection as the state records it (the attribute names of the AWS provider). */
+export function isProtected(r: StateResource): boolean {
+  return r.attributes.some((a) => a.deletion_protection_enabled === true || a.deletion_protection === 'ACTIVE');
 }
 
 /** Every resource address the synthesized stack declares (cdk.tf.json). */

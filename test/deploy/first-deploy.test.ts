@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   CreateBucketCommand,
   GetBucketEncryptionCommand,
@@ -21,7 +21,7 @@ import { applyPlan, type ApplyReport } from '../../src/deploy/apply';
 import { defaultStateBucket, planFirstDeploy, type FirstDeployInput } from '../../src/deploy/first-deploy';
 import { formatGithubHints, githubCommands } from '../../src/deploy/github';
 import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, stepCommands, type Plan } from '../../src/deploy/plan';
-import { ensureStateBucket } from '../../src/deploy/state-bucket';
+import { ensureStateBucket, readStateObject } from '../../src/deploy/state-bucket';
 import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
 import { useMoto } from '../support/moto';
 import { FakePrograms } from './support';
@@ -60,7 +60,7 @@ describe('the plan', () => {
     // Act
     const plan = planFirstDeploy(input());
     // Assess
-    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'synth', 'init', 'deploy-ecr', 'image', 'synth-with-image', 'init-again', 'deploy', 'runtime-status', 'github']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'local-state', 'synth', 'init', 'deploy-ecr', 'image', 'synth-with-image', 'init-again', 'deploy', 'runtime-status', 'github']);
     expect(plan.steps.flatMap(stepCommands).map(renderCommand)).toEqual([
       `${ctx()} npx cdktf synth --output ${out}`,
       `terraform -chdir=${stack} init -input=false`,
@@ -80,7 +80,7 @@ describe('the plan', () => {
     const plan = planFirstDeploy(input({ imageDigest: `sha256:${'e'.repeat(64)}`, stateBucket: 'acme-tf-state', githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com', manageApiGatewayAccount: false }));
     const commands = plan.steps.flatMap(stepCommands);
     // Assess
-    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'synth', 'init', 'deploy-ecr', 'image', 'deploy', 'runtime-status', 'github']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'local-state', 'synth', 'init', 'deploy-ecr', 'image', 'deploy', 'runtime-status', 'github']);
     expect(commands.filter((c) => c.argv[0] === 'docker')).toEqual([]);
     expect(JSON.parse(commands[0]!.env!.CDKTF_CONTEXT_JSON!)).toEqual({
       env: 'dev',
@@ -124,6 +124,7 @@ describe('a first deploy, then a second run', () => {
     expect(first.ok).toBe(true);
     expect(outcomes(first)).toEqual({
       'state-bucket': 'done',
+      'local-state': 'skipped',
       synth: 'done',
       init: 'done',
       'deploy-ecr': 'done',
@@ -211,6 +212,44 @@ describe('a half-finished run resumes', () => {
   });
 });
 
+describe('an environment deployed earlier with local state', () => {
+  it('moves the local state file into the bucket once, so the apply starts from it', async () => {
+    // Prepare: the old guide's local state, holding the ECR repository
+    const file = path.join(OUT, 'terraform.infra-legacy.tfstate');
+    const local = JSON.stringify({ version: 4, serial: 7, lineage: 'l-1', resources: [{ mode: 'managed', type: 'aws_ecr_repository', name: 'application_repository_01F2E0FD', instances: [{ attributes: {} }] }] });
+    fs.writeFileSync(file, local);
+    const plan = planFirstDeploy(input({ env: 'legacy', localStateFile: file, stateBucket: 'acme-legacy-state' }));
+    const programs = new FakePrograms({ failFullApplies: 1 });
+    // Act
+    const first = await run(plan, programs);
+    const remote = await readStateObject(new S3Client({ region: 'us-east-1' }), 'acme-legacy-state', 'abca/legacy/infra.tfstate');
+    const again = await run(plan, new FakePrograms({ failFullApplies: 1 }));
+    // Assess
+    expect(outcomes(first)).toMatchObject({ 'local-state': 'done', 'deploy-ecr': 'skipped' });
+    expect(first.results.find((r) => r.id === 'local-state')!.detail).toContain('uploaded');
+    expect(remote).toBe(local);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.readFileSync(`${file}.uploaded`, 'utf8')).toBe(local);
+    expect(again.results.find((r) => r.id === 'local-state')!).toMatchObject({ outcome: 'skipped', detail: `no local state (${file})` });
+  });
+
+  it('refuses when the local and the remote state both exist and differ', async () => {
+    // Prepare
+    const file = path.join(OUT, 'terraform.infra-split.tfstate');
+    const state = (serial: number) => JSON.stringify({ version: 4, serial, resources: [{ mode: 'managed', type: 'aws_vpc', name: 'v', instances: [{ attributes: {} }] }] });
+    fs.writeFileSync(file, state(1));
+    const s3 = new S3Client({ region: 'us-east-1' });
+    await ensureStateBucket(s3, 'acme-split-state', 'us-east-1');
+    await s3.send(new PutObjectCommand({ Bucket: 'acme-split-state', Key: 'abca/split/infra.tfstate', Body: state(2) }));
+    // Act
+    const report = await run(planFirstDeploy(input({ env: 'split', localStateFile: file, stateBucket: 'acme-split-state' })), new FakePrograms());
+    // Assess
+    expect(report.ok).toBe(false);
+    expect(report.error!.code).toBe('STATE_CONFLICT');
+    expect(outcomes(report)).toMatchObject({ 'local-state': 'failed', synth: 'not-run' });
+  });
+});
+
 describe('--image-digest', () => {
   it('is refused when the image is not in the repository, after the repository exists', async () => {
     // Prepare
@@ -221,6 +260,22 @@ describe('--image-digest', () => {
     expect(report.ok).toBe(false);
     expect(report.error).toMatchObject({ code: 'IMAGE_NOT_FOUND' });
     expect(outcomes(report)).toMatchObject({ 'deploy-ecr': 'done', image: 'failed', deploy: 'not-run' });
+  });
+
+  it('deploys with an image pushed meanwhile, without docker, and the pointer starts at it', async () => {
+    // Prepare: an arm64 image pushed to the repository the failed run created (a fake manifest)
+    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7, digest: `sha256:${'1'.repeat(64)}` }, layers: [] });
+    const pushed = await new ECRClient({ region: 'us-east-1' }).send(new PutImageCommand({ repositoryName: 'abca-given-agent', imageManifest: manifest, imageTag: 'ci-build-1' }));
+    const digest = pushed.image!.imageId!.imageDigest!;
+    const programs = new FakePrograms();
+    // Act
+    const report = await run(planFirstDeploy(input({ env: 'given', imageDigest: digest })), programs);
+    const pointer = await new SSMClient({ region: 'us-east-1' }).send(new GetParameterCommand({ Name: '/abca/given/runtime/image-digest' }));
+    // Assess
+    expect(report.ok).toBe(true);
+    expect(outcomes(report)).toMatchObject({ 'deploy-ecr': 'skipped', image: 'skipped', deploy: 'done' });
+    expect(programs.calls.filter((c) => c.startsWith('docker') || c.includes('| docker'))).toEqual([]);
+    expect(pointer.Parameter!.Value).toBe(digest);
   });
 });
 
@@ -254,8 +309,8 @@ describe('the state bucket step', () => {
 describe('GitHub with --apply-github', () => {
   it('runs exactly the gh commands: environments, missing branch policies, variables', async () => {
     // Prepare
-    const plan = planFirstDeploy(input({ env: 'gh', applyGithub: true }));
-    const programs = new FakePrograms({ branchPolicies: { 'gh-infra': 'main\n' } });
+    const plan = planFirstDeploy(input({ env: 'gh', applyGithub: true, githubReviewers: ['alice'] }));
+    const programs = new FakePrograms({ branchPolicies: { 'gh-infra': 'main\n' }, githubUsers: { alice: 4242 } });
     const step = plan.steps.find((s) => s.kind === 'github')!;
     // Act
     const report = await run(plan, programs);
@@ -264,8 +319,8 @@ describe('GitHub with --apply-github', () => {
     expect(report.ok).toBe(true);
     expect(step.kind === 'github' && githubCommands(step.setup).put.map(renderCommand)).toEqual(expect.arrayContaining(['gh variable set ABCA_DEPLOY_ENV --repo acme/abca --body gh']));
     const bucket = defaultStateBucket(ACCOUNT, 'us-east-1');
-    const put = (env: string, selfReview: boolean) =>
-      `printf '%s' '{"prevent_self_review":${selfReview},"deployment_branch_policy":{"protected_branches":false,"custom_branch_policies":true}}' | gh api --method PUT repos/acme/abca/environments/${env} --input -`;
+    const put = (env: string, selfReview: boolean, reviewers = '') =>
+      `printf '%s' '{"prevent_self_review":${selfReview},"deployment_branch_policy":{"protected_branches":false,"custom_branch_policies":true}${reviewers}}' | gh api --method PUT repos/acme/abca/environments/${env} --input -`;
     const list = (env: string) => `gh api repos/acme/abca/environments/${env}/deployment-branch-policies --jq '.branch_policies[].name'`;
     const add = (env: string) => `gh api --method POST repos/acme/abca/environments/${env}/deployment-branch-policies -f name=main -f type=branch`;
     const vars = (env: string, extra: boolean) => [
@@ -274,8 +329,9 @@ describe('GitHub with --apply-github', () => {
       ...(extra ? [`gh variable set ABCA_STATE_BUCKET --repo acme/abca --env ${env} --body ${bucket}`] : []),
     ];
     expect(gh).toEqual([
+      "gh api users/alice --jq .id",
       put('gh-infra-plan', false),
-      put('gh-infra', true),
+      put('gh-infra', true, ',"reviewers":[{"type":"User","id":4242}]'),
       put('gh-runtime', false),
       list('gh-infra-plan'),
       add('gh-infra-plan'),
@@ -287,7 +343,38 @@ describe('GitHub with --apply-github', () => {
       ...vars('gh-infra', true),
       ...vars('gh-runtime', false),
     ]);
-    expect(report.results.find((r) => r.id === 'github')!.detail).toContain('add required reviewers to gh-infra by hand');
+    expect(report.results.find((r) => r.id === 'github')!.detail).toBe('environments, 9 variables and 2 new branch policies set');
+    // The plan (what --dry-run prints) lists the same commands, reviewer ids not yet looked up.
+    expect(stepCommands(step).map(renderCommand)).toEqual([
+      'gh api users/alice --jq .id',
+      put('gh-infra-plan', false),
+      put('gh-infra', true, ',"reviewers":[{"type":"User","id":"<id of alice>"}]'),
+      put('gh-runtime', false),
+      list('gh-infra-plan'),
+      list('gh-infra'),
+      list('gh-runtime'),
+      ...gh.filter((c) => c.startsWith('gh variable set')),
+    ]);
+  });
+
+  it('refuses a reviewer GitHub does not know, before setting anything', async () => {
+    // Prepare
+    const plan = planFirstDeploy(input({ env: 'gh2', applyGithub: true, githubReviewers: ['nobody-here'] }));
+    const programs = new FakePrograms();
+    // Act
+    const report = await run(plan, programs);
+    // Assess
+    expect(report.error).toMatchObject({ code: 'GITHUB_REVIEWER_NOT_FOUND' });
+    expect(programs.calls.filter((c) => c.includes('gh api --method') || c.includes('gh variable'))).toEqual([]);
+  });
+
+  it('without reviewers, says to add them by hand', async () => {
+    // Prepare
+    const plan = planFirstDeploy(input({ env: 'gh3', applyGithub: true }));
+    // Act
+    const report = await run(plan, new FakePrograms());
+    // Assess
+    expect(report.results.find((r) => r.id === 'github')!.detail).toContain('add required reviewers to gh3-infra by hand (or pass --github-reviewer)');
   });
 
   it('formats the hints for a person', () => {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DeleteRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { renderCommand, type Command } from '../../src/deploy/plan';
@@ -16,6 +16,9 @@ import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
 
 export const POINTER_ADDRESS = 'aws_ssm_parameter.application_image-pointer_ABCD1234';
 export const RUNTIME_ADDRESS = 'aws_bedrockagentcore_agent_runtime.application_runtime_45C6397B';
+export const TABLE_ADDRESS = 'aws_dynamodb_table.data_repos_8703BEAD';
+export const POOL_ADDRESS = 'aws_cognito_user_pool.auth_pool_104A0DB0';
+const ALL = [ECR_REPOSITORY_ADDRESS, POINTER_ADDRESS, RUNTIME_ADDRESS, TABLE_ADDRESS, POOL_ADDRESS];
 
 export interface FakeOptions {
   region?: string;
@@ -25,6 +28,8 @@ export interface FakeOptions {
   notReadyTimes?: number;
   /** gh branch-policy listing output per GitHub environment. */
   branchPolicies?: Record<string, string>;
+  /** gh api users/<login> ids. */
+  githubUsers?: Record<string, number>;
 }
 
 export class FakePrograms implements Runner {
@@ -44,7 +49,7 @@ export class FakePrograms implements Runner {
 
   /** Commands that would change AWS (everything but synth, init, status and reads). */
   writes(): string[] {
-    return this.calls.filter((c) => / apply | apply$|docker buildx|docker login|gh api --method|gh variable set/.test(c));
+    return this.calls.filter((c) => / apply | apply$| destroy |docker buildx|docker login|gh api --method|gh variable set/.test(c));
   }
 
   async run(command: Command, opts: RunOptions = {}): Promise<RunOutput> {
@@ -57,15 +62,25 @@ export class FakePrograms implements Runner {
       fs.mkdirSync(stackDir, { recursive: true });
       const [ecrType, ecrId] = ECR_REPOSITORY_ADDRESS.split('.');
       const resource: Record<string, Record<string, unknown>> = { [ecrType!]: { [ecrId!]: {} } };
-      for (const a of [POINTER_ADDRESS, RUNTIME_ADDRESS]) resource[a.split('.')[0]!] = { [a.split('.')[1]!]: {} };
+      for (const a of ALL.slice(1)) resource[a.split('.')[0]!] = { [a.split('.')[1]!]: {} };
       fs.writeFileSync(path.join(stackDir, 'cdk.tf.json'), JSON.stringify({ resource }));
       return { code: 0, stdout: '' };
     }
     if (program === 'terraform' && args[1] === 'init') return { code: 0, stdout: '' };
+    if (program === 'terraform' && args[1] === 'destroy') {
+      // Like AWS, ECR refuses to delete a repository that still holds images (no force).
+      await this.ecr.send(new DeleteRepositoryCommand({ repositoryName: `abca-${this.context.env}-agent` }));
+      await this.writeState([]);
+      return { code: 0, stdout: '' };
+    }
     if (program === 'terraform' && args[1] === 'apply') {
       const env = this.context.env!;
-      const targeted = args.some((a) => a.startsWith('-target='));
-      if (targeted) {
+      const targets = args.filter((a) => a.startsWith('-target=')).map((a) => a.slice('-target='.length));
+      if (targets.includes(TABLE_ADDRESS)) {
+        await this.writeState(ALL, this.context.deletionProtection !== 'false');
+        return { code: 0, stdout: '' };
+      }
+      if (targets.length) {
         await this.ecr.send(new CreateRepositoryCommand({ repositoryName: `abca-${env}-agent`, imageTagMutability: 'IMMUTABLE' }));
         await this.writeState([ECR_REPOSITORY_ADDRESS]);
         return { code: 0, stdout: '' };
@@ -75,7 +90,7 @@ export class FakePrograms implements Runner {
         return { code: 1, stdout: '' };
       }
       await this.ssm.send(new PutParameterCommand({ Name: `/abca/${env}/runtime/image-digest`, Type: 'String', Value: this.context.initialImageDigest! }));
-      await this.writeState([ECR_REPOSITORY_ADDRESS, POINTER_ADDRESS, RUNTIME_ADDRESS]);
+      await this.writeState(ALL, this.context.deletionProtection !== 'false');
       return { code: 0, stdout: '' };
     }
     if (program === 'docker' && args[0] === 'login') {
@@ -105,13 +120,17 @@ export class FakePrograms implements Runner {
     if (program === 'gh') {
       const m = /environments\/([^/]+)\/deployment-branch-policies$/.exec(args[1] ?? '');
       if (args[0] === 'api' && m) return { code: 0, stdout: this.opts.branchPolicies?.[m[1]!] ?? '' };
+      const user = /^users\/([\w-]+)$/.exec(args[1] ?? '');
+      if (args[0] === 'api' && user) return this.opts.githubUsers?.[user[1]!] ? { code: 0, stdout: `${this.opts.githubUsers[user[1]!]}\n` } : { code: 1, stdout: '' };
       return { code: 0, stdout: '' };
     }
     throw new Error(`unexpected command: ${renderCommand(command)}`);
   }
 
-  private async writeState(addresses: string[]): Promise<void> {
-    const resources = addresses.map((a) => ({ mode: 'managed', type: a.split('.')[0], name: a.split('.')[1], instances: [{ attributes: {} }] }));
+  private async writeState(addresses: string[], deletionProtection = true): Promise<void> {
+    const attributes = (type: string) =>
+      type === 'aws_dynamodb_table' ? { deletion_protection_enabled: deletionProtection } : type === 'aws_cognito_user_pool' ? { deletion_protection: deletionProtection ? 'ACTIVE' : 'INACTIVE' } : {};
+    const resources = addresses.map((a) => ({ mode: 'managed', type: a.split('.')[0], name: a.split('.')[1], instances: [{ attributes: attributes(a.split('.')[0]!) }] }));
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.context.stateBucket!, Key: `abca/${this.context.env}/infra.tfstate`, Body: JSON.stringify({ version: 4, resources }) }),
     );
