@@ -11,7 +11,7 @@ export interface ErrorBody {
 }
 
 /** Input that is well-formed but refused by policy: 422 rather than 400. */
-const UNPROCESSABLE = new Set(['GUARDRAIL_VIOLATION', 'REPO_NOT_ONBOARDED']);
+const UNPROCESSABLE = new Set(['GUARDRAIL_VIOLATION', 'REPO_NOT_ONBOARDED', 'CEDAR_POLICY_UNPROCESSABLE']);
 
 /** Too big to read: raised by the body limit. */
 export class PayloadTooLargeError extends AbcaError {

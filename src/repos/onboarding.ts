@@ -14,6 +14,7 @@ import {
   RepoConfigPatchSchema,
   repoIdProblem,
   repoPolicyProblems,
+  zodIssueCode,
   zodProblems,
   REPO_STATUSES,
   type RepoConfig,
@@ -57,7 +58,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: s
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const problems = zodProblems(parsed.error);
-  throw new ValidationError(`invalid ${what}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, 'VALIDATION_ERROR', { problems });
+  throw new ValidationError(`invalid ${what}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, zodIssueCode(parsed.error) ?? 'VALIDATION_ERROR', { problems });
 }
 
 /** `owner` and `repo` path segments to a canonical id; 400 for anything GitHub would not accept. */

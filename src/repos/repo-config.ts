@@ -3,7 +3,7 @@
  * Field names are snake_case, as ABCA stores them.
  */
 import { z } from 'zod';
-import { cedarSyntaxErrors } from './cedar';
+import { checkCedarPolicy } from './cedar';
 import { egressEntryProblems, publicSuffixProblem, type EgressPolicy } from './egress-policy';
 
 /** GitHub owner: 1-39 ASCII letters/digits and single inner hyphens. */
@@ -64,13 +64,19 @@ const PromptText = z
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), { message: 'must not contain control characters other than tab and line breaks' });
 
+/** Error code of a Cedar policy the engine cannot (or must not) check: 422, unlike a parse error (400). */
+export const CEDAR_UNPROCESSABLE = 'CEDAR_POLICY_UNPROCESSABLE';
+
 export const CedarPoliciesSchema = z
   .array(z.string().min(1).max(10_000))
   .max(20)
   .superRefine((policies, ctx) => {
     policies.forEach((text, i) => {
-      const errors = cedarSyntaxErrors(text);
-      if (errors.length) ctx.addIssue({ code: 'custom', path: [i], message: `invalid Cedar policy: ${errors[0]}` });
+      const check = checkCedarPolicy(text);
+      if (check.ok) return;
+      // Refused before the engine, or the engine failed on it: 422 for this request (parseBody).
+      const params = check.unprocessable ? { code: CEDAR_UNPROCESSABLE } : undefined;
+      ctx.addIssue({ code: 'custom', path: [i], message: `invalid Cedar policy: ${check.errors[0]}`, ...(params ? { params } : {}) });
     });
   });
 
@@ -196,6 +202,15 @@ export function repoPolicyProblems(
 }
 
 /** Flattens zod issues into `field: message` problems for error bodies. */
+/** The error code an issue asks for (a custom issue's `params.code`), if any. */
+export function zodIssueCode(error: z.ZodError): string | undefined {
+  for (const i of error.issues) {
+    const code = i.code === 'custom' ? (i.params as { code?: unknown } | undefined)?.code : undefined;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
 export function zodProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.map((i) => {
     const field = i.path.join('.') || '(body)';
