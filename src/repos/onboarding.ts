@@ -150,7 +150,8 @@ export class RepoService {
   async patch(caller: Caller, repo: string, body: unknown, ifMatch?: string): Promise<RepoConfig> {
     const patch = parseBody(RepoConfigPatchSchema, body, 'patch');
     const guardrails = await this.guardrails();
-    this.assertGuardrails({ model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn, egress_allowlist: patch.egress_allowlist }, { ...guardrails, allowed_orgs: [] });
+    // The organization was checked at onboarding; `repo` names whose token secret this may be.
+    this.assertGuardrails({ repo, model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn, egress_allowlist: patch.egress_allowlist }, { ...guardrails, allowed_orgs: [] });
     return this.update(caller, repo, ifMatch, 'update', (row) => patchedRow(row, patch, this.now()));
   }
 
@@ -243,6 +244,7 @@ export class RepoService {
       allowedOrgs: guardrails.allowed_orgs,
       allowedModels: guardrails.allowed_models,
       secretArnPrefix: this.deps.secretArnPrefix,
+      ownTokenSecretOnly: true,
       egress: guardrails.egress,
     });
     if (problems.length) {

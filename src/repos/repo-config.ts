@@ -160,6 +160,20 @@ export type RepoConfig = z.infer<typeof RepoConfigSchema>;
 export const RepoConfigViewSchema = RepoConfigSchema.omit({ expires_at: true });
 export type RepoConfigView = z.infer<typeof RepoConfigViewSchema>;
 
+/** `abca/<env>/github-token/<owner>/<repo>`: one secret per repository, under the platform prefix. */
+export function tokenSecretName(secretPrefix: string, repo: string): string {
+  return `${secretPrefix}github-token/${repo}`;
+}
+
+/**
+ * Whether an ARN is the repository's own token secret: the name `tokenSecretName` gives, then the
+ * "-" and 6 random characters Secrets Manager appends to every secret ARN.
+ */
+export function isOwnTokenSecretArn(arn: string, secretArnPrefix: string, repo: string): boolean {
+  const base = `${secretArnPrefix}${tokenSecretName('', canonicalRepoId(repo))}`;
+  return arn.startsWith(base) && /^-[A-Za-z0-9]{6}$/.test(arn.slice(base.length));
+}
+
 /** Platform-dependent checks that a static schema cannot make (guardrails, secret prefix). */
 export interface RepoPolicyContext {
   allowedOrgs: string[];
@@ -168,6 +182,11 @@ export interface RepoPolicyContext {
   egress?: EgressPolicy;
   /** ARN prefix every token secret must start with, e.g. arn:aws:secretsmanager:us-east-1:123:secret:abca/dev/ */
   secretArnPrefix: string;
+  /**
+   * Accept only the repository's own token secret (`tokenSecretName`, plus the suffix Secrets
+   * Manager adds), so one repository cannot name another's token. The API sets it.
+   */
+  ownTokenSecretOnly?: boolean;
 }
 
 export interface FieldProblem {
@@ -191,6 +210,9 @@ export function repoPolicyProblems(
   }
   if (input.github_token_secret_arn != null && !input.github_token_secret_arn.startsWith(ctx.secretArnPrefix)) {
     problems.push({ field: 'github_token_secret_arn', message: `secret must be under the platform prefix ${ctx.secretArnPrefix}` });
+  } else if (ctx.ownTokenSecretOnly && input.repo && input.github_token_secret_arn != null && !isOwnTokenSecretArn(input.github_token_secret_arn, ctx.secretArnPrefix, input.repo)) {
+    const own = `${ctx.secretArnPrefix}${tokenSecretName('', canonicalRepoId(input.repo))}`;
+    problems.push({ field: 'github_token_secret_arn', message: `secret must be this repository's own token secret, ${own}-XXXXXX (PUT /v1/repos/{owner}/{repo}/github-token creates it)` });
   }
   if (ctx.egress) {
     const egress = ctx.egress;

@@ -21,10 +21,7 @@ export const GithubTokenBodySchema = z
   })
   .strict();
 
-/** `abca/<env>/github-token/<owner>/<repo>`: one secret per repository, under the platform prefix. */
-export function tokenSecretName(secretPrefix: string, repo: string): string {
-  return `${secretPrefix}github-token/${repo}`;
-}
+export { tokenSecretName } from './repo-config';
 
 /** Stores the token (creating the secret the first time) and returns the secret's ARN. */
 export async function storeGithubToken(secrets: SecretsManagerClient, name: string, token: string, description: string): Promise<string> {

@@ -50,7 +50,7 @@ describe('onboarding', () => {
   it('marks a repository failed, with the reason, when its token secret does not exist', async () => {
     // Prepare
     const h = harness();
-    const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}missing-token-AbCdEf`;
+    const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}github-token/acme/broken-AbCdEf`;
     // Act
     const res = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'acme/broken', github_token_secret_arn: arn } });
     const after = await settled(h, 'acme/broken');
@@ -62,7 +62,7 @@ describe('onboarding', () => {
   it('activates a repository whose token secret exists under the platform prefix', async () => {
     // Prepare
     const h = harness();
-    const secret = await h.clients.secrets.send(new CreateSecretCommand({ Name: `${h.platform.secretPrefix}gizmos-token`, SecretString: 'ghp_x' }));
+    const secret = await h.clients.secrets.send(new CreateSecretCommand({ Name: `${h.platform.secretPrefix}github-token/acme/gizmos`, SecretString: 'ghp_x' }));
     // Act
     const res = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'acme/gizmos', github_token_secret_arn: secret.ARN } });
     const after = await settled(h, 'acme/gizmos');
