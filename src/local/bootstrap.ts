@@ -34,7 +34,7 @@ import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-
 import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
-import { assertLoopbackEndpoint } from './moto';
+import { assertLoopbackClients, assertLoopbackEndpoint } from './moto';
 
 export interface BootstrapOptions {
   env: string;
@@ -63,6 +63,10 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const names = platformNames(opts.env);
   const clients = opts.clients ?? createClients();
   const region = (await clients.ssm.config.region()) || 'us-east-1';
+  const sts = new STSClient({ region });
+  // The endpoint each client really resolves (per-service variables, config files), not just AWS_ENDPOINT_URL.
+  const { doc: _doc, ...services } = clients;
+  await assertLoopbackClients({ ...services, sts });
   const log = opts.log ?? (() => {});
   const changes: string[] = [];
   const changed = (what: string) => {
@@ -70,7 +74,7 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
     log(`created ${what}`);
   };
 
-  const account = (await new STSClient({ region }).send(new GetCallerIdentityCommand({}))).Account ?? '123456789012';
+  const account = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '123456789012';
   await ensureTables(clients.ddb, names, changed);
   const repo = await ensureRepository(clients.ecr, names, changed);
   const firstDigest = await pushLocalImage(clients.ecr, names.ecrRepository, BOOTSTRAP_IMAGE_TAG);
