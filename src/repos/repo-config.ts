@@ -11,13 +11,21 @@ const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 /** GitHub repository name: 1-100 of letters, digits, '.', '_', '-'; not '.' or '..'. */
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** Input quoted in an error message: at most `max` characters, so a 1 MB value is not echoed back. */
+export function clip(value: string, max = 64): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  const printable = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return printable.length > max ? `${printable.slice(0, max)}… (${value.length} characters)` : printable;
+}
+
 export function repoIdProblem(repo: string): string | undefined {
+  if (repo.length > 140) return `must be at most 140 characters ("owner/repo"), got ${repo.length}`;
   const parts = repo.split('/');
   if (parts.length !== 2) return 'must be "owner/repo"';
   const [owner, name] = parts as [string, string];
-  if (!OWNER.test(owner)) return `owner "${owner}" is not a valid GitHub user or organization name`;
+  if (!OWNER.test(owner)) return `owner "${clip(owner)}" is not a valid GitHub user or organization name`;
   if (!NAME.test(name) || name === '.' || name === '..' || name.toLowerCase().endsWith('.git')) {
-    return `name "${name}" is not a valid GitHub repository name`;
+    return `name "${clip(name)}" is not a valid GitHub repository name`;
   }
   return undefined;
 }
@@ -206,7 +214,7 @@ export function repoPolicyProblems(
     }
   }
   if (input.model_id != null && !ctx.allowedModels.includes(input.model_id)) {
-    problems.push({ field: 'model_id', message: `model "${input.model_id}" is not allowed; allowed: ${ctx.allowedModels.join(', ')}` });
+    problems.push({ field: 'model_id', message: `model "${clip(input.model_id, 200)}" is not allowed; allowed: ${ctx.allowedModels.join(', ')}` });
   }
   if (input.github_token_secret_arn != null && !input.github_token_secret_arn.startsWith(ctx.secretArnPrefix)) {
     problems.push({ field: 'github_token_secret_arn', message: `secret must be under the platform prefix ${ctx.secretArnPrefix}` });
@@ -234,9 +242,13 @@ export function zodIssueCode(error: z.ZodError): string | undefined {
 }
 
 export function zodProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((i) => {
-    const field = i.path.join('.') || '(body)';
-    if (i.code === 'unrecognized_keys') return { field, message: `unknown field(s): ${i.keys.join(', ')}` };
-    return { field, message: i.message };
+  // At most 20 problems, each field and message bounded: the input may be hostile and large.
+  return error.issues.slice(0, 20).map((i) => {
+    const field = clip(i.path.map(String).join('.'), 100) || '(body)';
+    if (i.code === 'unrecognized_keys') {
+      const keys = i.keys.slice(0, 10).map((k) => clip(k));
+      return { field, message: `unknown field(s): ${keys.join(', ')}${i.keys.length > 10 ? `, and ${i.keys.length - 10} more` : ''}` };
+    }
+    return { field, message: clip(i.message, 300) };
   });
 }
