@@ -34,6 +34,8 @@ export interface RepoServiceDeps {
   secretPrefix: string;
   /** `arn:<partition>:secretsmanager:<region>:<account>:secret:abca/<env>/` */
   secretArnPrefix: string;
+  /** `arn:<partition>:bedrock-agentcore:<region>:<account>:runtime/`: runtime_arn must be the platform's account and region. */
+  runtimeArnPrefix?: string;
   /** Called after every committed change (the local server runs the provisioner from here). */
   onChange?: (repo: string) => void;
   now?: () => Date;
@@ -151,7 +153,10 @@ export class RepoService {
     const patch = parseBody(RepoConfigPatchSchema, body, 'patch');
     const guardrails = await this.guardrails();
     // The organization was checked at onboarding; `repo` names whose token secret this may be.
-    this.assertGuardrails({ repo, model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn, egress_allowlist: patch.egress_allowlist }, { ...guardrails, allowed_orgs: [] });
+    this.assertGuardrails(
+      { repo, model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn, egress_allowlist: patch.egress_allowlist, runtime_arn: patch.runtime_arn },
+      { ...guardrails, allowed_orgs: [] },
+    );
     return this.update(caller, repo, ifMatch, 'update', (row) => patchedRow(row, patch, this.now()));
   }
 
@@ -239,12 +244,16 @@ export class RepoService {
     }
   }
 
-  private assertGuardrails(input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[] }, guardrails: Guardrails): void {
+  private assertGuardrails(
+    input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[]; runtime_arn?: string | null },
+    guardrails: Guardrails,
+  ): void {
     const problems = repoPolicyProblems(input, {
       allowedOrgs: guardrails.allowed_orgs,
       allowedModels: guardrails.allowed_models,
       secretArnPrefix: this.deps.secretArnPrefix,
       ownTokenSecretOnly: true,
+      runtimeArnPrefix: this.deps.runtimeArnPrefix,
       egress: guardrails.egress,
     });
     if (problems.length) {

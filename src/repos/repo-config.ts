@@ -195,6 +195,8 @@ export interface RepoPolicyContext {
    * Manager adds), so one repository cannot name another's token. The API sets it.
    */
   ownTokenSecretOnly?: boolean;
+  /** When set, runtime_arn must start with it (the platform's account and region). */
+  runtimeArnPrefix?: string;
 }
 
 export interface FieldProblem {
@@ -203,7 +205,7 @@ export interface FieldProblem {
 }
 
 export function repoPolicyProblems(
-  input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[] },
+  input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[]; runtime_arn?: string | null },
   ctx: RepoPolicyContext,
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -221,6 +223,9 @@ export function repoPolicyProblems(
   } else if (ctx.ownTokenSecretOnly && input.repo && input.github_token_secret_arn != null && !isOwnTokenSecretArn(input.github_token_secret_arn, ctx.secretArnPrefix, input.repo)) {
     const own = `${ctx.secretArnPrefix}${tokenSecretName('', canonicalRepoId(input.repo))}`;
     problems.push({ field: 'github_token_secret_arn', message: `secret must be this repository's own token secret, ${own}-XXXXXX (PUT /v1/repos/{owner}/{repo}/github-token creates it)` });
+  }
+  if (ctx.runtimeArnPrefix && input.runtime_arn != null && !input.runtime_arn.startsWith(ctx.runtimeArnPrefix)) {
+    problems.push({ field: 'runtime_arn', message: `runtime must be an AgentCore runtime of the platform's account and region (${ctx.runtimeArnPrefix}…)` });
   }
   if (ctx.egress) {
     const egress = ctx.egress;

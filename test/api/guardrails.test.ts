@@ -82,6 +82,21 @@ describe('guardrails', () => {
     expect(patch.status).toBe(422);
   });
 
+  it("pins runtime_arn to the platform's account and region, on onboarding and on PATCH", async () => {
+    // Prepare
+    const h = harness();
+    const [, , , region, account] = h.platform.agentRuntimeArn.split(':');
+    const runtime = (r: string, a: string) => `arn:aws:bedrock-agentcore:${r}:${a}:runtime/other_agent-a1b2c3d4e5`;
+    // Act
+    const foreignAccount = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'rt/a', runtime_arn: runtime(region!, '999999999999') } });
+    const foreignRegion = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'rt/a', runtime_arn: runtime('eu-west-1', account!) } });
+    const own = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'rt/a', runtime_arn: runtime(region!, account!) } });
+    const patch = await h.call<ErrorReply>('PATCH', '/v1/repos/rt/a', { token: h.adminToken, body: { runtime_arn: runtime(region!, '999999999999') } });
+    // Assess
+    expect([foreignAccount.status, foreignRegion.status, own.status, patch.status]).toEqual([422, 422, 201, 422]);
+    expect(foreignAccount.body.error.details?.problems[0]?.field).toBe('runtime_arn');
+  });
+
   it('reports a broken guardrails parameter as the platform’s fault (5xx with the reason), writing nothing', async () => {
     // Prepare
     const h = harness();

@@ -57,6 +57,8 @@ describe('onboarding', () => {
     // Assess
     expect(res.status).toBe(201);
     expect(after).toMatchObject({ status: 'failed', status_reason: expect.stringContaining('does not exist') });
+    // Readers see status_reason: it names the field, not the ARN (account id, names).
+    expect(String((after as { status_reason?: string }).status_reason)).not.toContain('123456789012');
   });
 
   it('activates a repository whose token secret exists under the platform prefix', async () => {
