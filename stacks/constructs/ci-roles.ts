@@ -364,6 +364,7 @@ export function boundaryStatements(names: PlatformNames, aws: AwsEnv): Statement
       Resource: [arn('bedrock-agentcore', 'workload-identity-directory/default'), arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${agentRuntimePrefix(names)}*`)],
     },
     { Sid: 'Models', Effect: 'Allow', Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], Resource: [`arn:${aws.partition}:bedrock:*::foundation-model/*`, arn('bedrock', 'inference-profile/*', '*')] },
+    { Sid: 'UserGroups', Effect: 'Allow', Action: 'cognito-idp:AdminListGroupsForUser', Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${ENV_TAG}`]: names.env } } },
     { Sid: 'OnboardedDomains', Effect: 'Allow', Action: ['route53resolver:GetFirewallDomainList', 'route53resolver:ListFirewallDomains', 'route53resolver:UpdateFirewallDomains'], Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${ENV_TAG}`]: names.env } } },
     { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'], Resource: '*' },
     { Sid: 'Telemetry', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'cloudwatch:PutMetricData'], Resource: '*' },

@@ -268,6 +268,29 @@ describe('API keys', () => {
   });
 });
 
+describe('API key management re-checks the admin group', () => {
+  it('refuses key management with a token issued before the user left the admin group; other admin rights last until the token expires', async () => {
+    // Prepare
+    const h = harness();
+    const { AdminAddUserToGroupCommand, AdminRemoveUserFromGroupCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const before = await h.call('GET', '/v1/api-keys', { token: h.adminToken });
+    await h.clients.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: h.platform.userPoolId, Username: 'alice', GroupName: 'admin' }));
+    try {
+      // Act
+      const create = await h.call<ErrorReply>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'late', scopes: ['repos:read'] } });
+      const list = await h.call<ErrorReply>('GET', '/v1/api-keys', { token: h.adminToken });
+      const read = await h.call('GET', '/v1/repos', { token: h.adminToken });
+      // Assess
+      expect(before.status).toBe(200);
+      expect([create.status, list.status]).toEqual([403, 403]);
+      expect(create.body.error.message).toContain('no longer in');
+      expect(read.status).toBe(200);
+    } finally {
+      await h.clients.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: h.platform.userPoolId, Username: 'alice', GroupName: 'admin' }));
+    }
+  });
+});
+
 describe('API key expiry', () => {
   it('takes an optional expires_at, shows it, and refuses the key once it has passed (401 API_KEY_EXPIRED)', async () => {
     // Prepare

@@ -481,6 +481,19 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
     expect(await under(allowed)).toEqual(allowed.map((r) => `${r.action} ${r.resource}: Allowed`));
   });
 
+  it("lets the API re-check a user's groups in its own user pool only (API key management)", async () => {
+    const pool = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_abc`;
+    await expectAll(names.roles.apiFn, [{ action: 'cognito-idp:AdminListGroupsForUser', resource: pool, context: { 'aws:ResourceTag/abca:env': 'dev' } }], 'Allowed');
+    await expectAll(
+      names.roles.apiFn,
+      [
+        { action: 'cognito-idp:AdminListGroupsForUser', resource: pool, context: { 'aws:ResourceTag/abca:env': 'staging' } },
+        { action: 'cognito-idp:AdminAddUserToGroup', resource: pool, context: { 'aws:ResourceTag/abca:env': 'dev' } },
+      ],
+      'ImplicitlyDenied',
+    );
+  });
+
   it('leaves every bounded role all it is granted today (the boundary cuts nothing a role uses)', async () => {
     const [, boundary] = find(json, 'aws_iam_policy', 'name', names.permissionsBoundary);
     const ceiling = JSON.parse(resolveRefs(String(boundary.policy), json));
