@@ -4,7 +4,7 @@
  * same handlers Lambda runs → a local admin user. Used by `npm run dev` (stays up) and
  * `npm run demo` (one-shot). Everything listens on loopback and `stop()` ends all of it.
  */
-import { chmodSync, createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { chmodSync, closeSync, createWriteStream, openSync, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { startAgentServer, type RunningAgent } from '../../agent/src/server';
 import { startApiServer, type ApiServer } from '../api/server';
@@ -94,8 +94,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       // Modes apply only when a file is created: set them again on files from an earlier run.
       chmodSync(opts.stateDir, 0o700);
       // API logs (JSON lines) go to a file: the terminal stays readable.
-      apiLog = createWriteStream(path.join(opts.stateDir, 'api.log'), { flags: 'a', mode: 0o600 });
-      chmodSync(path.join(opts.stateDir, 'api.log'), 0o600);
+      const logFile = path.join(opts.stateDir, 'api.log');
+      closeSync(openSync(logFile, 'a', 0o600));
+      chmodSync(logFile, 0o600);
+      apiLog = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
     }
     const log = apiLog ? (line: string) => void apiLog!.write(`${line}\n`) : () => undefined;
     const serve = (port: number) => startApiServer({ env: opts.env, port, clients, log });

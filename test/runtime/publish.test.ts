@@ -149,7 +149,7 @@ describe('publishRuntime', () => {
       },
       { step: 'initialize', name: 'fault' },
     );
-    const ctx = await bootstrappedRuntime(`pub-fault-${'failUpdate' in fault ? 'u' : 'updateFailed' in fault ? 'f' : 's'}`, clients);
+    const ctx = await bootstrappedRuntime(`pubfault${'failUpdate' in fault ? 'u' : 'updateFailed' in fault ? 'f' : 's'}`, clients);
     const good = await pushImage(ctx, 'good');
     const bad = await pushImage(ctx, 'bad');
     await publishRuntime(ctx, { imageDigest: good, ...FAST });
