@@ -160,7 +160,6 @@ const PLAN_READS = [
   'bedrock-agentcore:ListAgentRuntimeEndpoints',
   'bedrock-agentcore:ListAgentRuntimeVersions',
   'bedrock-agentcore:ListTagsForResource',
-  'secretsmanager:DescribeSecret',
   'sts:GetCallerIdentity',
 ];
 
@@ -203,6 +202,8 @@ export function infraPlanStatements(names: PlatformNames, aws: AwsEnv, stateBuck
     { Sid: 'RefreshReads', Effect: 'Allow', Action: PLAN_READS, Resource: '*' },
     // String parameters only (no SecureString in the stack): their values are what a plan compares.
     { Sid: 'Parameters', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: arn('ssm', `parameter/abca/${names.env}/*`) },
+    // Blueprints look their token secret up at plan time (existence only, never the value).
+    { Sid: 'BlueprintSecrets', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`) },
     ...(stateBucket ? stateStatements(names, aws, stateBucket, 'lock-only') : []),
   ];
 }
@@ -226,7 +227,8 @@ export function infraDeployerStatements(names: PlatformNames, aws: AwsEnv, state
   const boundary = boundaryArn(names, aws);
   const region = { 'aws:RequestedRegion': aws.region };
   const statements: Statement[] = [
-    { Sid: 'ReadEverything', Effect: 'Allow', Action: [...PLAN_READS, 'logs:Describe*', 'ssm:GetParameter', 'ssm:GetParameters'], Resource: '*' },
+    { Sid: 'ReadEverything', Effect: 'Allow', Action: [...PLAN_READS, 'logs:Describe*'], Resource: '*' },
+    { Sid: 'BlueprintSecrets', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`) },
     { Sid: 'Tables', Effect: 'Allow', Action: 'dynamodb:*', Resource: [arn('dynamodb', `table/${p}-*`)] },
     { Sid: 'Parameters', Effect: 'Allow', Action: 'ssm:*', Resource: arn('ssm', `parameter/abca/${names.env}/*`) },
     { Sid: 'Repository', Effect: 'Allow', Action: 'ecr:*', Resource: arn('ecr', `repository/${p}-*`) },

@@ -321,6 +321,8 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'ec2:CreateVpc', resource: ec2('vpc/*'), context: creating('dev') },
         { action: 's3:PutObject', resource: state('abca/dev/infra.tfstate') },
         { action: 's3:GetObject', resource: state('abca/staging/infra.tfstate') },
+        { action: 'ssm:GetParameter', resource: arn.ssm(other.parameters.platform) },
+        { action: 'secretsmanager:DescribeSecret', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${other.secretPrefix}x-AbCdEf` },
       ],
       'ImplicitlyDenied',
     );
@@ -354,6 +356,8 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'lambda:AddPermission', resource: fn(names.functions.api), context: { 'lambda:Principal': '*' } },
         { action: 'lambda:InvokeFunction', resource: fn(names.functions.api) },
         { action: 'lambda:UpdateFunctionCode', resource: fn(other.functions.api) },
+        { action: 'ssm:GetParameter', resource: arn.ssm(other.parameters.platform) },
+        { action: 'secretsmanager:DescribeSecret', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${other.secretPrefix}x-AbCdEf` },
       ],
       'ImplicitlyDenied',
     );
