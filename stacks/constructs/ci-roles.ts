@@ -257,10 +257,12 @@ export function infraDeployerStatements(names: PlatformNames, aws: AwsEnv, state
     {
       Sid: 'EventSourceMappings',
       Effect: 'Allow',
-      Action: ['lambda:CreateEventSourceMapping', 'lambda:UpdateEventSourceMapping', 'lambda:DeleteEventSourceMapping', 'lambda:TagResource'],
+      Action: ['lambda:CreateEventSourceMapping', 'lambda:UpdateEventSourceMapping', 'lambda:DeleteEventSourceMapping'],
       Resource: '*',
       Condition: { ArnLike: { 'lambda:FunctionArn': arn('lambda', `function:${p}-*`) } },
     },
+    // The provider's default_tags on the mappings (tagging carries no function ARN).
+    { Sid: 'EventSourceMappingTags', Effect: 'Allow', Action: ['lambda:TagResource', 'lambda:UntagResource'], Resource: arn('lambda', 'event-source-mapping:*') },
     {
       Sid: 'LogGroups',
       Effect: 'Allow',

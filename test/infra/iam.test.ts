@@ -342,6 +342,8 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'lambda:UpdateFunctionCode', resource: fn(names.functions.api) },
         { action: 'lambda:AddPermission', resource: fn(names.functions.api), context: { 'lambda:Principal': 'apigateway.amazonaws.com' } },
         { action: 'lambda:InvokeFunction', resource: fn(names.functions.imagePointer) },
+        { action: 'lambda:CreateEventSourceMapping', resource: '*', context: { 'lambda:FunctionArn': fn(names.functions.provisioner) } },
+        { action: 'lambda:TagResource', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:event-source-mapping:0b1c2d3e-1111-2222-3333-444455556666` },
       ],
       'Allowed',
     );
@@ -356,6 +358,7 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'lambda:AddPermission', resource: fn(names.functions.api), context: { 'lambda:Principal': '*' } },
         { action: 'lambda:InvokeFunction', resource: fn(names.functions.api) },
         { action: 'lambda:UpdateFunctionCode', resource: fn(other.functions.api) },
+        { action: 'lambda:CreateEventSourceMapping', resource: '*', context: { 'lambda:FunctionArn': fn(other.functions.provisioner) } },
         { action: 'ssm:GetParameter', resource: arn.ssm(other.parameters.platform) },
         { action: 'secretsmanager:DescribeSecret', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${other.secretPrefix}x-AbCdEf` },
       ],
