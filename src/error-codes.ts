@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   INVALID_NEXT_TOKEN: spec('ValidationError', 400, 'api', 'a `next_token` that this listing did not issue'),
   INVALID_REPO_ID: spec('ValidationError', 400, 'api', 'a repository id that is not a GitHub `owner/repo`'),
   INVALID_REPO: spec('ValidationError', 400, 'cli', 'a repository argument that is not `owner/repo`'),
+  CEDAR_POLICY_UNPROCESSABLE: spec('ValidationError', 422, 'api', 'a Cedar policy over the size or nesting bound, or one the engine fails on'),
   GUARDRAIL_VIOLATION: spec('ValidationError', 422, 'api', 'well-formed input the guardrails refuse (org, model, secret prefix)'),
   REPO_NOT_ONBOARDED: spec('ValidationError', 422, 'api', 'a task for a repository that is not onboarded or not `active`'),
   INVALID_ENV: spec('ValidationError', 400, 'both', 'an environment name that is not lowercase letters, digits and dashes'),
@@ -153,6 +154,12 @@ export const ERROR_CODES = {
   SYNTH_MISSING: spec('ValidationError', 400, 'cli', 'no synthesized stack at … (did the synth step run?)'),  // src/deploy/terraform.ts
   TOOL_MISSING: spec('ValidationError', 400, 'cli', 'a tool the step needs (terraform, docker, gh) is not installed'),  // src/deploy/runner.ts
   UNKNOWN_CONTEXT_KEY: spec('ValidationError', 400, 'cli', 'a cdktf context key the stack does not know'),  // stacks/settings.ts
+  // Declared at integration
+  STATE_CONFLICT: spec('ConflictError', 409, 'cli', 'the local Terraform state differs from the remote state: refused rather than overwritten'),  // src/deploy/apply.ts
+  REVOKE_FAILED: spec('OperationFailedError', 500, 'cli', 'Cognito refused to revoke the refresh token at logout (the local session is deleted anyway)'),  // src/cli/commands/login.ts
+  API_KEY_EXPIRED: spec('UnauthorizedError', 401, 'api', 'an API key past its `expires_at`'),  // src/auth/api-keys.ts
+  CONFIRMATION_REQUIRED: spec('ValidationError', 400, 'cli', 'teardown without `--confirm <env>` naming the environment'),  // src/deploy/teardown.ts
+  GITHUB_REVIEWER_NOT_FOUND: spec('ValidationError', 400, 'cli', 'a `--github-reviewer` that is not a GitHub user'),  // src/deploy/apply.ts
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

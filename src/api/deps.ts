@@ -51,6 +51,12 @@ export function secretArnPrefix(platform: PlatformConfig): string {
   return `arn:${partition}:secretsmanager:${region ?? platform.region}:${account}:secret:${platform.secretPrefix}`;
 }
 
+/** ARN prefix a RepoConfig's runtime_arn must carry: an AgentCore runtime of the platform's account and region. */
+export function runtimeArnPrefix(platform: PlatformConfig): string {
+  const [, partition, , region, account] = platform.agentRuntimeArn.split(':');
+  return `arn:${partition}:bedrock-agentcore:${region ?? platform.region}:${account}:runtime/`;
+}
+
 export function buildApiDeps(opts: ApiDepsOptions): ApiDeps {
   const { platform, clients } = opts;
   const store = new RepoStore(clients.doc, platform.tables.repos);
@@ -66,6 +72,7 @@ export function buildApiDeps(opts: ApiDepsOptions): ApiDeps {
     secrets: clients.secrets,
     secretPrefix: platform.secretPrefix,
     secretArnPrefix: secretArnPrefix(platform),
+    runtimeArnPrefix: runtimeArnPrefix(platform),
     onChange: opts.onRepoChange,
   });
   // A repository that names no model gets the first model the live guardrails allow.

@@ -12,6 +12,7 @@ import { createClients, type AwsClients } from '../aws/clients';
 import { assertEnvName } from '../platform/names';
 import { loadPlatformConfig, type PlatformConfig } from '../platform/platform-config';
 import { createApp, type ApiApp, type CreateAppOptions } from './app';
+import { guardedCreateServer } from './body-guard';
 import { buildApiDeps, type ApiDeps } from './deps';
 import { LocalProvisioner } from './local-provisioner';
 import { apiLogger, type LogOption } from './logging';
@@ -54,7 +55,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   const hostname = opts.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: opts.port, hostname }, () => resolve(s));
+    // Oversized declared bodies are read, then answered 413 (body-guard.ts), never reset.
+    const s = serve({ fetch: app.fetch, port: opts.port, hostname, createServer: guardedCreateServer(log) }, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { NotFoundError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { API_KEY_SCOPES, type ApiKeyScope, type Principal } from './principal';
 import { UnauthorizedError } from './errors';
 
@@ -26,8 +26,22 @@ export const ApiKeyCreateSchema = z
       .min(1)
       .max(API_KEY_SCOPES.length)
       .refine((s) => new Set(s).size === s.length, { message: 'scopes must not repeat' }),
+    /** Optional end of validity (ISO 8601 with a time zone); at most MAX_KEY_LIFETIME_DAYS ahead. */
+    expires_at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-12-31T00:00:00Z' }).optional(),
   })
   .strict();
+
+/** The longest validity a key may be given when it has an expiry. */
+export const MAX_KEY_LIFETIME_DAYS = 366;
+
+/** Why an expiry is refused at creation; undefined when it is fine. */
+export function expiryProblem(expiresAt: string | undefined, now: Date): string | undefined {
+  if (expiresAt === undefined) return undefined;
+  const at = Date.parse(expiresAt);
+  if (at <= now.getTime()) return 'expires_at must be in the future';
+  if (at > now.getTime() + MAX_KEY_LIFETIME_DAYS * 86_400_000) return `expires_at must be at most ${MAX_KEY_LIFETIME_DAYS} days ahead`;
+  return undefined;
+}
 export type ApiKeyCreate = z.infer<typeof ApiKeyCreateSchema>;
 
 /** What the API shows of a key (never the secret or its hash). */
@@ -39,6 +53,8 @@ export interface ApiKeyView {
   created_by: string;
   revoked_at?: string;
   revoked_by?: string;
+  /** Absent: the key does not expire (revoke it to end it). */
+  expires_at?: string;
 }
 
 interface ApiKeyItem extends ApiKeyView {
@@ -76,6 +92,8 @@ export class ApiKeyStore {
   ) {}
 
   async create(input: ApiKeyCreate, createdBy: string, now = new Date()): Promise<{ key: ApiKeyView; apiKey: string }> {
+    const problem = expiryProblem(input.expires_at, now);
+    if (problem) throw new ValidationError(`invalid API key: expires_at: ${problem}`, 'VALIDATION_ERROR', { problems: [{ field: 'expires_at', message: problem }] });
     const { keyId, secret, apiKey } = newApiKey();
     const item: ApiKeyItem = {
       key_id: keyId,
@@ -84,6 +102,7 @@ export class ApiKeyStore {
       created_at: now.toISOString(),
       created_by: createdBy,
       secret_sha256: secretHash(secret),
+      ...(input.expires_at ? { expires_at: new Date(input.expires_at).toISOString() } : {}),
     };
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(key_id)' }));
     return { key: view(item), apiKey };
@@ -131,7 +150,7 @@ export class ApiKeyStore {
   }
 
   /** The principal behind an `X-Api-Key` value, or 401. */
-  async authenticate(value: string): Promise<Principal> {
+  async authenticate(value: string, now: Date = new Date()): Promise<Principal> {
     const parsed = parseApiKey(value);
     if (!parsed) throw new UnauthorizedError('malformed API key (expected bgak_<id>_<secret>)', 'INVALID_API_KEY');
     const item = await this.item(parsed.keyId);
@@ -141,6 +160,7 @@ export class ApiKeyStore {
     const matches = timingSafeEqual(expected, given) && item !== undefined;
     if (!matches) throw new UnauthorizedError('unknown API key', 'INVALID_API_KEY');
     if (item.revoked_at) throw new UnauthorizedError('API key has been revoked', 'API_KEY_REVOKED');
+    if (item.expires_at && Date.parse(item.expires_at) <= now.getTime()) throw new UnauthorizedError(`API key expired at ${item.expires_at}`, 'API_KEY_EXPIRED');
     return { kind: 'api_key', id: item.key_id, name: item.name, scopes: item.scopes, permissions: new Set(item.scopes) };
   }
 

@@ -36,6 +36,8 @@ export const DEFAULT_BUNDLE_DIR = path.join(REPO_ROOT, 'dist', 'lambda');
  */
 const COMPANION_FILES: { input: RegExp; file: string }[] = [
   { input: /@cedar-policy\/cedar-wasm\/nodejs\/cedar_wasm\.js$/, file: 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm' },
+  // The glue too: after an engine failure src/repos/cedar.ts evaluates it afresh for a new instance.
+  { input: /@cedar-policy\/cedar-wasm\/nodejs\/cedar_wasm\.js$/, file: 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm.js' },
 ];
 
 export interface BundleResult {

@@ -94,6 +94,23 @@ export async function refresh(config: ClientConfig, creds: Credentials, now = Da
   }
 }
 
+/**
+ * Revokes the session's refresh token (Cognito RevokeToken), so a copy of the credentials file
+ * cannot mint access tokens for the rest of its 30 days. Access tokens already issued stay valid
+ * until they expire (an hour at most): Cognito cannot recall them.
+ */
+export async function revokeSession(config: Pick<ClientConfig, 'region'>, creds: Credentials): Promise<boolean> {
+  if (!creds.refreshToken) return false;
+  const { RevokeTokenCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const cognito = await cognitoClient(config.region);
+  try {
+    await cognito.send(new RevokeTokenCommand({ Token: creds.refreshToken, ClientId: creds.userPoolClientId }));
+    return true;
+  } finally {
+    cognito.destroy();
+  }
+}
+
 /** Pure: the claims of a JWT (no verification: the API verifies; this is for display). */
 export function jwtClaims(token: string): Record<string, unknown> {
   const payload = token.split('.')[1];

@@ -38,7 +38,7 @@ import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_LIFECYC
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { ensureLocalNetwork, type LocalNetwork } from './network';
-import { assertLoopbackEndpoint } from './moto';
+import { assertLoopbackClients, assertLoopbackEndpoint } from './moto';
 
 export interface BootstrapOptions {
   env: string;
@@ -61,6 +61,10 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const names = platformNames(opts.env);
   const clients = opts.clients ?? createClients();
   const region = (await clients.ssm.config.region()) || 'us-east-1';
+  const sts = new STSClient({ region });
+  // The endpoint each client really resolves (per-service variables, config files), not just AWS_ENDPOINT_URL.
+  const { doc: _doc, ...services } = clients;
+  await assertLoopbackClients({ ...services, sts });
   const log = opts.log ?? (() => {});
   const changes: string[] = [];
   const changed = (what: string) => {
@@ -68,7 +72,7 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
     log(`created ${what}`);
   };
 
-  const account = (await new STSClient({ region }).send(new GetCallerIdentityCommand({}))).Account ?? '123456789012';
+  const account = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '123456789012';
   await ensureTables(clients.ddb, names, changed);
   const repo = await ensureRepository(clients.ecr, names, changed);
   const firstDigest = await pushLocalImage(clients.ecr, names.ecrRepository, BOOTSTRAP_IMAGE_TAG);

@@ -163,20 +163,77 @@ export async function servedVersion(endpoint: string, runtimeArn: string, qualif
   return (await res.json()) as ServedVersion;
 }
 
-/** Loopback only: local tooling must never write to a real AWS endpoint. */
-export function assertLoopbackEndpoint(endpoint: string | undefined): string {
-  if (!endpoint) {
-    throw new OperationFailedError('AWS_ENDPOINT_URL is not set: local tools only write to a local emulator on loopback', 'NOT_LOOPBACK');
-  }
+function isLoopbackUrl(endpoint: string): boolean {
   let host: string;
   try {
     host = new URL(endpoint).hostname;
   } catch {
-    throw new OperationFailedError(`AWS_ENDPOINT_URL "${endpoint}" is not a URL`, 'NOT_LOOPBACK');
+    return false;
   }
-  const loopback = host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-  if (!loopback) {
-    throw new OperationFailedError(`refusing AWS_ENDPOINT_URL "${endpoint}": not a loopback address`, 'NOT_LOOPBACK');
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+const shown = (value: string) => (value.length > 200 ? `${value.slice(0, 200)}…` : value);
+
+/**
+ * Loopback only: local tooling must never write to a real AWS endpoint. Checks `endpoint`
+ * (AWS_ENDPOINT_URL) and the rest of what the SDK honours from the environment: every
+ * `AWS_ENDPOINT_URL_<SERVICE>` must be loopback too, and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+ * (which makes the SDK ignore them all) must not be set. `assertLoopbackClients` then checks the
+ * endpoint each client actually resolves (config files included).
+ */
+export function assertLoopbackEndpoint(endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (!endpoint) {
+    throw new OperationFailedError('AWS_ENDPOINT_URL is not set: local tools only write to a local emulator on loopback', 'NOT_LOOPBACK');
+  }
+  try {
+    new URL(endpoint);
+  } catch {
+    throw new OperationFailedError(`AWS_ENDPOINT_URL "${shown(endpoint)}" is not a URL`, 'NOT_LOOPBACK');
+  }
+  if (!isLoopbackUrl(endpoint)) {
+    throw new OperationFailedError(`refusing AWS_ENDPOINT_URL "${shown(endpoint)}": not a loopback address`, 'NOT_LOOPBACK');
+  }
+  const ignore = (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '').trim().toLowerCase();
+  if (ignore && ignore !== 'false') {
+    throw new OperationFailedError('refusing AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: it makes every client ignore AWS_ENDPOINT_URL and call AWS itself', 'NOT_LOOPBACK');
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^AWS_ENDPOINT_URL_[A-Z0-9_]+$/.test(name) || !value) continue;
+    if (!isLoopbackUrl(value)) throw new OperationFailedError(`refusing ${name} "${shown(value)}": not a loopback address`, 'NOT_LOOPBACK');
   }
   return endpoint;
+}
+
+/** What an SDK v3 client exposes about its endpoint (smithy's resolveEndpointConfig). */
+export interface EndpointConfiguredClient {
+  config: {
+    serviceId?: string;
+    endpoint?: () => Promise<{ protocol?: string; hostname?: string; port?: number; path?: string }>;
+    serviceConfiguredEndpoint?: () => Promise<string | undefined>;
+  };
+}
+
+/**
+ * The endpoint a client sends to, resolved as the SDK does before each command: the client's own
+ * `endpoint`, else the configured one (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the config
+ * file's services section; none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is set). Undefined:
+ * AWS's own endpoint for the region.
+ */
+export async function resolvedEndpoint(client: EndpointConfiguredClient): Promise<string | undefined> {
+  if (client.config.endpoint) {
+    const e = await client.config.endpoint();
+    return `${e.protocol ?? 'https:'}//${e.hostname ?? ''}${e.port ? `:${e.port}` : ''}${e.path ?? ''}`;
+  }
+  return (await client.config.serviceConfiguredEndpoint?.()) ?? undefined;
+}
+
+/** Refuses unless every client resolves to a loopback endpoint; names the first that does not. */
+export async function assertLoopbackClients(clients: Record<string, EndpointConfiguredClient>): Promise<void> {
+  for (const [name, client] of Object.entries(clients)) {
+    const endpoint = await resolvedEndpoint(client);
+    const service = client.config.serviceId ?? name;
+    if (!endpoint) throw new OperationFailedError(`refusing to run: the ${service} client would call AWS itself (no endpoint configured for it)`, 'NOT_LOOPBACK');
+    if (!isLoopbackUrl(endpoint)) throw new OperationFailedError(`refusing to run: the ${service} client resolves to "${shown(endpoint)}", not a loopback address`, 'NOT_LOOPBACK');
+  }
 }

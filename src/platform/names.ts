@@ -4,14 +4,18 @@
  */
 import { ValidationError } from '../errors';
 
-const ENV_PATTERN = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$|^[a-z]$/;
+/**
+ * Letters and digits only: names are built as `abca-<env>-…` and policies match `abca-<env>-*`, so
+ * a "-" in an environment name would let one environment's patterns cover another's (`dev`'s
+ * `abca-dev-*` matches every name of a `dev-eu`).
+ */
+const ENV_PATTERN = /^[a-z][a-z0-9]{0,15}$/;
 
 export function assertEnvName(env: string): string {
   if (!ENV_PATTERN.test(env)) {
-    throw new ValidationError(
-      `invalid environment name "${env}": use 1-16 lowercase letters, digits or hyphens, starting with a letter`,
-      'INVALID_ENV',
-    );
+    const shown = env.length > 40 ? `${env.slice(0, 40)}…` : env;
+    const why = env.includes('-') ? ' ("-" is not allowed: abca-<env>-* patterns would then cover another environment\'s names)' : '';
+    throw new ValidationError(`invalid environment name "${shown}": use 1-16 lowercase letters or digits, starting with a letter${why}`, 'INVALID_ENV');
   }
   return env;
 }
@@ -71,7 +75,7 @@ export function platformNames(envInput: string): PlatformNames {
       guardrails: `/abca/${env}/guardrails`,
     },
     ecrRepository: `${prefix}-agent`,
-    agentRuntime: `abca_${env.replace(/-/g, '_')}_agent`,
+    agentRuntime: `abca_${env}_agent`,
     secretPrefix: `abca/${env}/`,
     userPool: `${prefix}-users`,
     userPoolClient: `${prefix}-cli`,

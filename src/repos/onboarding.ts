@@ -14,6 +14,7 @@ import {
   RepoConfigPatchSchema,
   repoIdProblem,
   repoPolicyProblems,
+  zodIssueCode,
   zodProblems,
   REPO_STATUSES,
   type RepoConfig,
@@ -34,6 +35,8 @@ export interface RepoServiceDeps {
   secretPrefix: string;
   /** `arn:<partition>:secretsmanager:<region>:<account>:secret:abca/<env>/` */
   secretArnPrefix: string;
+  /** `arn:<partition>:bedrock-agentcore:<region>:<account>:runtime/`: runtime_arn must be the platform's account and region. */
+  runtimeArnPrefix?: string;
   /** Called after every committed change (the local server runs the provisioner from here). */
   onChange?: (repo: string) => void;
   now?: () => Date;
@@ -55,7 +58,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: s
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const problems = zodProblems(parsed.error);
-  throw new ValidationError(`invalid ${what}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, 'VALIDATION_ERROR', { problems });
+  throw new ValidationError(`invalid ${what}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, zodIssueCode(parsed.error) ?? 'VALIDATION_ERROR', { problems });
 }
 
 /** `owner` and `repo` path segments to a canonical id; 400 for anything GitHub would not accept. */
@@ -147,7 +150,11 @@ export class RepoService {
   async patch(caller: Caller, repo: string, body: unknown, ifMatch?: string): Promise<RepoConfig> {
     const patch = parseBody(RepoConfigPatchSchema, body, 'patch');
     const guardrails = await this.guardrails();
-    this.assertGuardrails({ model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn, egress_allowlist: patch.egress_allowlist }, { ...guardrails, allowed_orgs: [] });
+    // The organization was checked at onboarding; `repo` names whose token secret this may be.
+    this.assertGuardrails(
+      { repo, model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn, egress_allowlist: patch.egress_allowlist, runtime_arn: patch.runtime_arn },
+      { ...guardrails, allowed_orgs: [] },
+    );
     return this.update(caller, repo, ifMatch, 'update', (row) => patchedRow(row, patch, this.now()));
   }
 
@@ -229,11 +236,16 @@ export class RepoService {
     }
   }
 
-  private assertGuardrails(input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[] }, guardrails: Guardrails): void {
+  private assertGuardrails(
+    input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[]; runtime_arn?: string | null },
+    guardrails: Guardrails,
+  ): void {
     const problems = repoPolicyProblems(input, {
       allowedOrgs: guardrails.allowed_orgs,
       allowedModels: guardrails.allowed_models,
       secretArnPrefix: this.deps.secretArnPrefix,
+      ownTokenSecretOnly: true,
+      runtimeArnPrefix: this.deps.runtimeArnPrefix,
       egress: guardrails.egress,
     });
     if (problems.length) {

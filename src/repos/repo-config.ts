@@ -2,8 +2,9 @@
  * RepoConfig: one schema for the API, the Blueprint construct and the CLI.
  * Field names are snake_case, as ABCA stores them.
  */
+import { ERROR_CODES, isErrorCode, type CodeOf } from '../error-codes';
 import { z } from 'zod';
-import { cedarSyntaxErrors } from './cedar';
+import { checkCedarPolicy } from './cedar';
 import { egressEntryProblems, publicSuffixProblem, type EgressPolicy } from './egress-policy';
 
 /** GitHub owner: 1-39 ASCII letters/digits and single inner hyphens. */
@@ -11,13 +12,21 @@ const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 /** GitHub repository name: 1-100 of letters, digits, '.', '_', '-'; not '.' or '..'. */
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** Input quoted in an error message: at most `max` characters, so a 1 MB value is not echoed back. */
+export function clip(value: string, max = 64): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  const printable = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return printable.length > max ? `${printable.slice(0, max)}… (${value.length} characters)` : printable;
+}
+
 export function repoIdProblem(repo: string): string | undefined {
+  if (repo.length > 140) return `must be at most 140 characters ("owner/repo"), got ${repo.length}`;
   const parts = repo.split('/');
   if (parts.length !== 2) return 'must be "owner/repo"';
   const [owner, name] = parts as [string, string];
-  if (!OWNER.test(owner)) return `owner "${owner}" is not a valid GitHub user or organization name`;
+  if (!OWNER.test(owner)) return `owner "${clip(owner)}" is not a valid GitHub user or organization name`;
   if (!NAME.test(name) || name === '.' || name === '..' || name.toLowerCase().endsWith('.git')) {
-    return `name "${name}" is not a valid GitHub repository name`;
+    return `name "${clip(name)}" is not a valid GitHub repository name`;
   }
   return undefined;
 }
@@ -64,13 +73,19 @@ const PromptText = z
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), { message: 'must not contain control characters other than tab and line breaks' });
 
+/** Error code of a Cedar policy the engine cannot (or must not) check: 422, unlike a parse error (400). */
+export const CEDAR_UNPROCESSABLE = 'CEDAR_POLICY_UNPROCESSABLE' satisfies CodeOf<'ValidationError'>;
+
 export const CedarPoliciesSchema = z
   .array(z.string().min(1).max(10_000))
   .max(20)
   .superRefine((policies, ctx) => {
     policies.forEach((text, i) => {
-      const errors = cedarSyntaxErrors(text);
-      if (errors.length) ctx.addIssue({ code: 'custom', path: [i], message: `invalid Cedar policy: ${errors[0]}` });
+      const check = checkCedarPolicy(text);
+      if (check.ok) return;
+      // Refused before the engine, or the engine failed on it: 422 for this request (parseBody).
+      const params = check.unprocessable ? { code: CEDAR_UNPROCESSABLE } : undefined;
+      ctx.addIssue({ code: 'custom', path: [i], message: `invalid Cedar policy: ${check.errors[0]}`, ...(params ? { params } : {}) });
     });
   });
 
@@ -154,6 +169,20 @@ export type RepoConfig = z.infer<typeof RepoConfigSchema>;
 export const RepoConfigViewSchema = RepoConfigSchema.omit({ expires_at: true });
 export type RepoConfigView = z.infer<typeof RepoConfigViewSchema>;
 
+/** `abca/<env>/github-token/<owner>/<repo>`: one secret per repository, under the platform prefix. */
+export function tokenSecretName(secretPrefix: string, repo: string): string {
+  return `${secretPrefix}github-token/${repo}`;
+}
+
+/**
+ * Whether an ARN is the repository's own token secret: the name `tokenSecretName` gives, then the
+ * "-" and 6 random characters Secrets Manager appends to every secret ARN.
+ */
+export function isOwnTokenSecretArn(arn: string, secretArnPrefix: string, repo: string): boolean {
+  const base = `${secretArnPrefix}${tokenSecretName('', canonicalRepoId(repo))}`;
+  return arn.startsWith(base) && /^-[A-Za-z0-9]{6}$/.test(arn.slice(base.length));
+}
+
 /** Platform-dependent checks that a static schema cannot make (guardrails, secret prefix). */
 export interface RepoPolicyContext {
   allowedOrgs: string[];
@@ -162,6 +191,13 @@ export interface RepoPolicyContext {
   egress?: EgressPolicy;
   /** ARN prefix every token secret must start with, e.g. arn:aws:secretsmanager:us-east-1:123:secret:abca/dev/ */
   secretArnPrefix: string;
+  /**
+   * Accept only the repository's own token secret (`tokenSecretName`, plus the suffix Secrets
+   * Manager adds), so one repository cannot name another's token. The API sets it.
+   */
+  ownTokenSecretOnly?: boolean;
+  /** When set, runtime_arn must start with it (the platform's account and region). */
+  runtimeArnPrefix?: string;
 }
 
 export interface FieldProblem {
@@ -170,7 +206,7 @@ export interface FieldProblem {
 }
 
 export function repoPolicyProblems(
-  input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[] },
+  input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[]; runtime_arn?: string | null },
   ctx: RepoPolicyContext,
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -181,10 +217,16 @@ export function repoPolicyProblems(
     }
   }
   if (input.model_id != null && !ctx.allowedModels.includes(input.model_id)) {
-    problems.push({ field: 'model_id', message: `model "${input.model_id}" is not allowed; allowed: ${ctx.allowedModels.join(', ')}` });
+    problems.push({ field: 'model_id', message: `model "${clip(input.model_id, 200)}" is not allowed; allowed: ${ctx.allowedModels.join(', ')}` });
   }
   if (input.github_token_secret_arn != null && !input.github_token_secret_arn.startsWith(ctx.secretArnPrefix)) {
     problems.push({ field: 'github_token_secret_arn', message: `secret must be under the platform prefix ${ctx.secretArnPrefix}` });
+  } else if (ctx.ownTokenSecretOnly && input.repo && input.github_token_secret_arn != null && !isOwnTokenSecretArn(input.github_token_secret_arn, ctx.secretArnPrefix, input.repo)) {
+    const own = `${ctx.secretArnPrefix}${tokenSecretName('', canonicalRepoId(input.repo))}`;
+    problems.push({ field: 'github_token_secret_arn', message: `secret must be this repository's own token secret, ${own}-XXXXXX (PUT /v1/repos/{owner}/{repo}/github-token creates it)` });
+  }
+  if (ctx.runtimeArnPrefix && input.runtime_arn != null && !input.runtime_arn.startsWith(ctx.runtimeArnPrefix)) {
+    problems.push({ field: 'runtime_arn', message: `runtime must be an AgentCore runtime of the platform's account and region (${ctx.runtimeArnPrefix}…)` });
   }
   if (ctx.egress) {
     const egress = ctx.egress;
@@ -196,10 +238,24 @@ export function repoPolicyProblems(
 }
 
 /** Flattens zod issues into `field: message` problems for error bodies. */
+/** The error code an issue asks for (a custom issue's `params.code`), if any. */
+export function zodIssueCode(error: z.ZodError): CodeOf<'ValidationError'> | undefined {
+  for (const i of error.issues) {
+    const code = i.code === 'custom' ? (i.params as { code?: unknown } | undefined)?.code : undefined;
+    // Only a declared ValidationError code: the catalogue fixes its HTTP status (400 or 422).
+    if (isErrorCode(code) && ERROR_CODES[code].class === 'ValidationError') return code as CodeOf<'ValidationError'>;
+  }
+  return undefined;
+}
+
 export function zodProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((i) => {
-    const field = i.path.join('.') || '(body)';
-    if (i.code === 'unrecognized_keys') return { field, message: `unknown field(s): ${i.keys.join(', ')}` };
-    return { field, message: i.message };
+  // At most 20 problems, each field and message bounded: the input may be hostile and large.
+  return error.issues.slice(0, 20).map((i) => {
+    const field = clip(i.path.map(String).join('.'), 100) || '(body)';
+    if (i.code === 'unrecognized_keys') {
+      const keys = i.keys.slice(0, 10).map((k) => clip(k));
+      return { field, message: `unknown field(s): ${keys.join(', ')}${i.keys.length > 10 ? `, and ${i.keys.length - 10} more` : ''}` };
+    }
+    return { field, message: clip(i.message, 300) };
   });
 }

@@ -21,10 +21,7 @@ export const GithubTokenBodySchema = z
   })
   .strict();
 
-/** `abca/<env>/github-token/<owner>/<repo>`: one secret per repository, under the platform prefix. */
-export function tokenSecretName(secretPrefix: string, repo: string): string {
-  return `${secretPrefix}github-token/${repo}`;
-}
+export { tokenSecretName } from './repo-config';
 
 /** Stores the token (creating the secret the first time) and returns the secret's ARN. */
 export async function storeGithubToken(secrets: SecretsManagerClient, name: string, token: string, description: string): Promise<string> {
@@ -51,12 +48,13 @@ export type SecretCheck = { ok: true } | { ok: false; reason: string };
 export async function checkSecret(secrets: SecretsManagerClient, arn: string): Promise<SecretCheck> {
   try {
     const out = await secrets.send(new DescribeSecretCommand({ SecretId: arn }));
-    if (out.DeletedDate) return { ok: false, reason: `token secret ${arn} is scheduled for deletion` };
+    // Reasons end up in status_reason, which readers see: name the field, not the ARN.
+    if (out.DeletedDate) return { ok: false, reason: 'the token secret (github_token_secret_arn) is scheduled for deletion' };
     return { ok: true };
   } catch (e) {
     const name = (e as { name?: string }).name;
-    if (name === 'ResourceNotFoundException') return { ok: false, reason: `token secret ${arn} does not exist` };
-    if (name === 'AccessDeniedException') return { ok: false, reason: `token secret ${arn} cannot be read by the platform (access denied)` };
+    if (name === 'ResourceNotFoundException') return { ok: false, reason: 'the token secret (github_token_secret_arn) does not exist' };
+    if (name === 'AccessDeniedException') return { ok: false, reason: 'the token secret (github_token_secret_arn) cannot be described by the platform (access denied)' };
     throw e;
   }
 }

@@ -143,6 +143,14 @@ export class Api extends Construct {
         { Sid: 'InvokeAgent', Effect: 'Allow', Action: 'bedrock-agentcore:InvokeAgentRuntime', Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`] },
         // Append-only: the API adds audit events and reads them, never changes one.
         { Sid: 'Audit', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: t.audit.arn },
+        // API key management re-checks the caller's groups (an access token outlives a group removal).
+        {
+          Sid: 'RecheckGroups',
+          Effect: 'Allow',
+          Action: 'cognito-idp:AdminListGroupsForUser',
+          Resource: arn('cognito-idp', 'userpool/*'),
+          Condition: { StringEquals: { 'aws:ResourceTag/abca:env': names.env } },
+        },
       ],
     });
 

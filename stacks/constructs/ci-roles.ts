@@ -160,7 +160,6 @@ const PLAN_READS = [
   'bedrock-agentcore:ListAgentRuntimeEndpoints',
   'bedrock-agentcore:ListAgentRuntimeVersions',
   'bedrock-agentcore:ListTagsForResource',
-  'secretsmanager:DescribeSecret',
   'sts:GetCallerIdentity',
 ];
 
@@ -203,6 +202,8 @@ export function infraPlanStatements(names: PlatformNames, aws: AwsEnv, stateBuck
     { Sid: 'RefreshReads', Effect: 'Allow', Action: PLAN_READS, Resource: '*' },
     // String parameters only (no SecureString in the stack): their values are what a plan compares.
     { Sid: 'Parameters', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: arn('ssm', `parameter/abca/${names.env}/*`) },
+    // Blueprints look their token secret up at plan time (existence only, never the value).
+    { Sid: 'BlueprintSecrets', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`) },
     ...(stateBucket ? stateStatements(names, aws, stateBucket, 'lock-only') : []),
   ];
 }
@@ -226,7 +227,8 @@ export function infraDeployerStatements(names: PlatformNames, aws: AwsEnv, state
   const boundary = boundaryArn(names, aws);
   const region = { 'aws:RequestedRegion': aws.region };
   const statements: Statement[] = [
-    { Sid: 'ReadEverything', Effect: 'Allow', Action: [...PLAN_READS, 'logs:Describe*', 'ssm:GetParameter', 'ssm:GetParameters'], Resource: '*' },
+    { Sid: 'ReadEverything', Effect: 'Allow', Action: [...PLAN_READS, 'logs:Describe*'], Resource: '*' },
+    { Sid: 'BlueprintSecrets', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`) },
     { Sid: 'Tables', Effect: 'Allow', Action: 'dynamodb:*', Resource: [arn('dynamodb', `table/${p}-*`)] },
     { Sid: 'Parameters', Effect: 'Allow', Action: 'ssm:*', Resource: arn('ssm', `parameter/abca/${names.env}/*`) },
     { Sid: 'Repository', Effect: 'Allow', Action: 'ecr:*', Resource: arn('ecr', `repository/${p}-*`) },
@@ -255,10 +257,12 @@ export function infraDeployerStatements(names: PlatformNames, aws: AwsEnv, state
     {
       Sid: 'EventSourceMappings',
       Effect: 'Allow',
-      Action: ['lambda:CreateEventSourceMapping', 'lambda:UpdateEventSourceMapping', 'lambda:DeleteEventSourceMapping', 'lambda:TagResource'],
+      Action: ['lambda:CreateEventSourceMapping', 'lambda:UpdateEventSourceMapping', 'lambda:DeleteEventSourceMapping'],
       Resource: '*',
       Condition: { ArnLike: { 'lambda:FunctionArn': arn('lambda', `function:${p}-*`) } },
     },
+    // The provider's default_tags on the mappings (tagging carries no function ARN).
+    { Sid: 'EventSourceMappingTags', Effect: 'Allow', Action: ['lambda:TagResource', 'lambda:UntagResource'], Resource: arn('lambda', 'event-source-mapping:*') },
     {
       Sid: 'LogGroups',
       Effect: 'Allow',
@@ -364,6 +368,7 @@ export function boundaryStatements(names: PlatformNames, aws: AwsEnv): Statement
       Resource: [arn('bedrock-agentcore', 'workload-identity-directory/default'), arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${agentRuntimePrefix(names)}*`)],
     },
     { Sid: 'Models', Effect: 'Allow', Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], Resource: [`arn:${aws.partition}:bedrock:*::foundation-model/*`, arn('bedrock', 'inference-profile/*', '*')] },
+    { Sid: 'UserGroups', Effect: 'Allow', Action: 'cognito-idp:AdminListGroupsForUser', Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${ENV_TAG}`]: names.env } } },
     { Sid: 'OnboardedDomains', Effect: 'Allow', Action: ['route53resolver:GetFirewallDomainList', 'route53resolver:ListFirewallDomains', 'route53resolver:UpdateFirewallDomains'], Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${ENV_TAG}`]: names.env } } },
     { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'], Resource: '*' },
     { Sid: 'Telemetry', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'cloudwatch:PutMetricData'], Resource: '*' },

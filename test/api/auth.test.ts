@@ -11,7 +11,7 @@ import {
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RepoCounter } from '../../src/repos/counter';
 import { ensureLocalUser } from '../../src/local/admin-user';
 import { accessToken, useApi, type Harness } from './support';
@@ -265,6 +265,60 @@ describe('API keys', () => {
     // Assess
     expect(replies.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
     expect(replies.every((r) => r.body.error.code === 'VALIDATION_ERROR')).toBe(true);
+  });
+});
+
+describe('API key management re-checks the admin group', () => {
+  it('refuses key management with a token issued before the user left the admin group; other admin rights last until the token expires', async () => {
+    // Prepare
+    const h = harness();
+    const { AdminAddUserToGroupCommand, AdminRemoveUserFromGroupCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const before = await h.call('GET', '/v1/api-keys', { token: h.adminToken });
+    await h.clients.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: h.platform.userPoolId, Username: 'alice', GroupName: 'admin' }));
+    try {
+      // Act
+      const create = await h.call<ErrorReply>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'late', scopes: ['repos:read'] } });
+      const list = await h.call<ErrorReply>('GET', '/v1/api-keys', { token: h.adminToken });
+      const read = await h.call('GET', '/v1/repos', { token: h.adminToken });
+      // Assess
+      expect(before.status).toBe(200);
+      expect([create.status, list.status]).toEqual([403, 403]);
+      expect(create.body.error.message).toContain('no longer in');
+      expect(read.status).toBe(200);
+    } finally {
+      await h.clients.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: h.platform.userPoolId, Username: 'alice', GroupName: 'admin' }));
+    }
+  });
+});
+
+describe('API key expiry', () => {
+  it('takes an optional expires_at, shows it, and refuses the key once it has passed (401 API_KEY_EXPIRED)', async () => {
+    // Prepare
+    const h = harness();
+    const inAWeek = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const created = await h.call<{ key_id: string; api_key: string; expires_at?: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'ci-expiring', scopes: ['repos:read'], expires_at: inAWeek } });
+    const before = await h.call('GET', '/v1/repos', { apiKey: created.body.api_key });
+    // Act: the week has passed.
+    await h.clients.doc.send(
+      new UpdateCommand({ TableName: h.platform.tables.apiKeys, Key: { key_id: created.body.key_id }, UpdateExpression: 'SET expires_at = :at', ExpressionAttributeValues: { ':at': new Date(Date.now() - 1000).toISOString() } }),
+    );
+    const after = await h.call<ErrorReply>('GET', '/v1/repos', { apiKey: created.body.api_key });
+    // Assess
+    expect(created.status).toBe(201);
+    expect(created.body.expires_at).toBe(inAWeek);
+    expect(before.status).toBe(200);
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('API_KEY_EXPIRED');
+  });
+
+  it('refuses an expiry in the past, more than a year ahead, or without a time zone (400)', async () => {
+    // Prepare
+    const h = harness();
+    const bodies = [new Date(Date.now() - 60_000).toISOString(), new Date(Date.now() + 400 * 86_400_000).toISOString(), '2030-01-01T00:00:00', 'tomorrow'].map((expires_at) => ({ name: 'x', scopes: ['repos:read'], expires_at }));
+    // Act
+    const replies = await Promise.all(bodies.map((body) => h.call<ErrorReply>('POST', '/v1/api-keys', { token: h.adminToken, body })));
+    // Assess
+    expect(replies.map((r) => [r.status, r.body.error.code])).toEqual(bodies.map(() => [400, 'VALIDATION_ERROR']));
   });
 });
 

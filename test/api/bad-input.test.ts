@@ -292,3 +292,72 @@ describe('random bodies (fast-check)', () => {
     );
   });
 });
+
+// --- large input: answered cleanly, never echoed -------------------------------------------------
+
+/** Sends a body with its Content-Length, in chunks with a pause between them; reports what the client saw. */
+function sendSlowly(url: string, path: string, token: string, bytes: number, pauseMs: number): Promise<{ status?: number; text: string; clientError?: string }> {
+  return new Promise((resolve) => {
+    const target = new URL(url);
+    const seen: { status?: number; text: string; clientError?: string } = { text: '' };
+    // Done when the whole body is out and the answer is read, or on a client-side error.
+    let bodySent = false;
+    let answerRead = false;
+    const check = () => (bodySent && answerRead) || seen.clientError ? resolve(seen) : undefined;
+    const r = http.request(
+      { host: target.hostname, port: target.port, method: 'PATCH', path, agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(bytes) } },
+      (res) => {
+        seen.status = res.statusCode;
+        res.on('data', (c: Buffer) => (seen.text += c.toString()));
+        res.on('end', () => ((answerRead = true), check()));
+        res.on('error', (e) => ((seen.clientError ??= (e as NodeJS.ErrnoException).code), check()));
+      },
+    );
+    r.on('error', (e) => ((seen.clientError ??= (e as NodeJS.ErrnoException).code), check()));
+    const chunk = Buffer.alloc(128 * 1024, 'x');
+    let sent = 0;
+    const pump = () => {
+      if (sent >= bytes) return void r.end(() => ((bodySent = true), check()));
+      const part = chunk.subarray(0, Math.min(chunk.length, bytes - sent));
+      sent += part.length;
+      r.write(part, () => setTimeout(pump, pauseMs));
+    };
+    pump();
+  });
+}
+
+describe('large input', () => {
+  it('answers a 2 MB PATCH 413 after reading it, even from a slow client, without a connection reset', async () => {
+    // Prepare
+    const h = harness();
+    await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'large/body' } });
+    // Act: 16 chunks 60 ms apart, about a second of sending.
+    const slow = await sendSlowly(h.api.url, '/v1/repos/large/body', h.adminToken, 2 * 1024 * 1024, 60);
+    const fast = await Promise.all(Array.from({ length: 8 }, () => sendSlowly(h.api.url, '/v1/repos/large/body', h.adminToken, 2 * 1024 * 1024, 0)));
+    // Assess
+    for (const seen of [slow, ...fast]) {
+      expect([seen.status, seen.clientError]).toEqual([413, undefined]);
+      expect(JSON.parse(seen.text)).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining(String(MAX_BODY_BYTES)) } });
+    }
+  });
+
+  it('never echoes a long value back: repository ids, unknown fields, path segments, task filters', async () => {
+    // Prepare
+    const h = harness();
+    const long = 'o'.repeat(100_000);
+    // Act
+    const replies = await Promise.all([
+      h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: `${long}/x` } }),
+      h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'acme/x', [long]: 1, [`${long}2`]: 2 } }),
+      h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: `acme/${'n'.repeat(120)}!` } }),
+      h.call('GET', `/v1/repos/${'p'.repeat(6000)}/x`, { token: h.adminToken }),
+      h.call('GET', `/v1/tasks?repo=${'q'.repeat(6000)}`, { token: h.adminToken }),
+    ]);
+    // Assess
+    for (const r of replies) {
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+      expect(r.text.length).toBeLessThan(2048);
+    }
+  });
+});

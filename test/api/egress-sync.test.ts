@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { chunked, coveredBy, desiredDomains, isEmptyPlan, normalizeDomain, planDomainSync } from '../../src/repos/egress-sync';
 import { assertOnboardedList, FirewallDomainList, updateRequests } from '../../src/repos/dns-firewall';
+import { publicSuffixProblem } from '../../src/repos/egress-policy';
 
 describe('planDomainSync', () => {
   it('adds what is missing, removes what no repository needs, keeps the rest', () => {
@@ -109,7 +110,12 @@ describe('properties', () => {
       const d = `${wild ? '*.' : ''}${labels.join('.')}.${tld}${dot ? '.' : ''}`;
       return upper ? d.toUpperCase() : d;
     });
-  const domains = fc.array(domain, { maxLength: 15 });
+  // Generated names that happen to be wildcards over a public suffix (`*.hk.com`) are refused by
+  // design (egress-policy.ts); the properties are about names the schema accepts.
+  const domains = fc.array(
+    domain.filter((d) => !publicSuffixProblem(d)),
+    { maxLength: 15 },
+  );
 
   it('applying the plan yields exactly the desired domains the baseline does not cover; planning again is a no-op', () => {
     fc.assert(

@@ -53,11 +53,48 @@ describe('guardrails', () => {
     ];
     // Act
     const replies = await Promise.all(bad.map((arn, i) => h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: `arns/r${i}`, github_token_secret_arn: arn } })));
-    const good = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'arns/ok', github_token_secret_arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${prefix}token-AbCdEf` } });
+    const good = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'arns/ok', github_token_secret_arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${prefix}github-token/arns/ok-AbCdEf` } });
     // Assess
     expect(replies.map((r) => r.status)).toEqual([422, 422, 422]);
     expect(replies.every((r) => r.body.error.details?.problems[0]?.field === 'github_token_secret_arn')).toBe(true);
     expect(good.status).toBe(201);
+  });
+
+  it("accepts only the repository's own token secret (its name plus Secrets Manager's 6-character suffix), on onboarding and on PATCH", async () => {
+    // Prepare
+    const h = harness();
+    const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}${name}`;
+    const refusedArns = [
+      arn('github-token/victim/repo-AbCdEf'), // another repository's token
+      arn('github-token/own/repo'), // no suffix
+      arn('github-token/own/repo-AbCdEfG'), // not the 6-character suffix
+      arn('github-token/own/repo/x-AbCdEf'),
+      arn('shared-token-AbCdEf'),
+    ];
+    // Act
+    const onboard = await Promise.all(refusedArns.map((a) => h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'own/repo', github_token_secret_arn: a } })));
+    const own = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'Own/Repo', github_token_secret_arn: arn('github-token/own/repo-AbC123') } });
+    const patch = await h.call<ErrorReply>('PATCH', '/v1/repos/own/repo', { token: h.adminToken, body: { github_token_secret_arn: arn('github-token/victim/repo-AbCdEf') } });
+    // Assess
+    expect(onboard.map((r) => r.status)).toEqual(refusedArns.map(() => 422));
+    expect(onboard[0]!.body.error.details?.problems[0]).toMatchObject({ field: 'github_token_secret_arn', message: expect.stringContaining("this repository's own token secret") });
+    expect(own.status).toBe(201);
+    expect(patch.status).toBe(422);
+  });
+
+  it("pins runtime_arn to the platform's account and region, on onboarding and on PATCH", async () => {
+    // Prepare
+    const h = harness();
+    const [, , , region, account] = h.platform.agentRuntimeArn.split(':');
+    const runtime = (r: string, a: string) => `arn:aws:bedrock-agentcore:${r}:${a}:runtime/other_agent-a1b2c3d4e5`;
+    // Act
+    const foreignAccount = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'rt/a', runtime_arn: runtime(region!, '999999999999') } });
+    const foreignRegion = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'rt/a', runtime_arn: runtime('eu-west-1', account!) } });
+    const own = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'rt/a', runtime_arn: runtime(region!, account!) } });
+    const patch = await h.call<ErrorReply>('PATCH', '/v1/repos/rt/a', { token: h.adminToken, body: { runtime_arn: runtime(region!, '999999999999') } });
+    // Assess
+    expect([foreignAccount.status, foreignRegion.status, own.status, patch.status]).toEqual([422, 422, 201, 422]);
+    expect(foreignAccount.body.error.details?.problems[0]?.field).toBe('runtime_arn');
   });
 
   it('reports a broken guardrails parameter as the platform’s fault (5xx with the reason), writing nothing', async () => {

@@ -87,7 +87,7 @@ describe('provisioner', () => {
     const row = await deps.store.get('prov/c');
     // Assess
     expect(outcome).toMatchObject({ status: 'failed' });
-    expect(row).toMatchObject({ status: 'failed', status_reason: expect.stringMatching(/cedar_policies\[0\] is not a valid Cedar policy.*; token secret .* does not exist/) });
+    expect(row).toMatchObject({ status: 'failed', status_reason: expect.stringMatching(/cedar_policies\[0\] is not a valid Cedar policy.*; the token secret \(github_token_secret_arn\) does not exist/) });
     expect(list.sorted()).toEqual([]);
   });
 

@@ -50,19 +50,21 @@ describe('onboarding', () => {
   it('marks a repository failed, with the reason, when its token secret does not exist', async () => {
     // Prepare
     const h = harness();
-    const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}missing-token-AbCdEf`;
+    const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}github-token/acme/broken-AbCdEf`;
     // Act
     const res = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'acme/broken', github_token_secret_arn: arn } });
     const after = await settled(h, 'acme/broken');
     // Assess
     expect(res.status).toBe(201);
     expect(after).toMatchObject({ status: 'failed', status_reason: expect.stringContaining('does not exist') });
+    // Readers see status_reason: it names the field, not the ARN (account id, names).
+    expect(String((after as { status_reason?: string }).status_reason)).not.toContain('123456789012');
   });
 
   it('activates a repository whose token secret exists under the platform prefix', async () => {
     // Prepare
     const h = harness();
-    const secret = await h.clients.secrets.send(new CreateSecretCommand({ Name: `${h.platform.secretPrefix}gizmos-token`, SecretString: 'ghp_x' }));
+    const secret = await h.clients.secrets.send(new CreateSecretCommand({ Name: `${h.platform.secretPrefix}github-token/acme/gizmos`, SecretString: 'ghp_x' }));
     // Act
     const res = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'acme/gizmos', github_token_secret_arn: secret.ARN } });
     const after = await settled(h, 'acme/gizmos');

@@ -509,3 +509,38 @@ describe('references between jobs, steps and inputs resolve', () => {
     expect(read.sort()).toEqual(['env', 'infra', 'layers', 'runtime']);
   });
 });
+
+describe('build.yml: pull requests on GitHub-hosted runners only', () => {
+  /** Evaluates the `${{ a == 'b' && 'c' || d || 'e' }}` expressions runs-on uses (GitHub's operator precedence). */
+  function evaluate(expr: string, ctx: Record<string, string | undefined>): string | undefined {
+    const inner = /^\$\{\{\s*(.*?)\s*\}\}$/.exec(expr.trim())?.[1];
+    if (inner === undefined) return expr;
+    const value = (term: string): string | undefined => {
+      const t = term.trim();
+      const literal = /^'(.*)'$/.exec(t);
+      if (literal) return literal[1];
+      const eq = /^(.+?)\s*==\s*(.+)$/.exec(t);
+      if (eq) return value(eq[1]!) === value(eq[2]!) ? 'true' : undefined;
+      return ctx[t];
+    };
+    for (const alternative of inner.split('||')) {
+      let result: string | undefined = 'true';
+      for (const conjunct of alternative.split('&&')) result = result ? value(conjunct) : result;
+      if (result) return result;
+    }
+    return undefined;
+  }
+  const HOSTED = /^(ubuntu|windows|macos)-[a-z0-9.-]+$/;
+
+  it('never puts a pull request on ABCA_ARM64_RUNNER (which may be self-hosted); pushes may use it', () => {
+    // Prepare
+    const build = byFile('build.yml');
+    const ctx = (event: string) => ({ 'github.event_name': event, 'vars.ABCA_ARM64_RUNNER': 'self-hosted-arm64' });
+    // Act
+    const onPr = jobsOf(build).map(([id, j]) => [id, evaluate(String(j['runs-on']), ctx('pull_request'))]);
+    const onPush = jobsOf(build).map(([id, j]) => [id, evaluate(String(j['runs-on']), ctx('push'))]);
+    // Assess
+    expect(onPr.filter(([, label]) => !HOSTED.test(String(label)))).toEqual([]);
+    expect(onPush).toContainEqual(['image', 'self-hosted-arm64']);
+  });
+});

@@ -13,7 +13,7 @@ import { bootstrapLocal } from '../../src/local/bootstrap';
 import { useMoto } from '../support/moto';
 import { bgagent, tempConfigDir, useBuiltCli, type CliRun } from './support';
 
-const ENV = 'cli-api';
+const ENV = 'cliapi';
 
 describe('bgagent over the API (built binary, local control plane)', () => {
   useMoto();

@@ -13,7 +13,7 @@ import type { PlatformConfig } from '../../src/platform/platform-config';
 import { useMoto } from '../support/moto';
 import { bgagent, tempConfigDir, useBuiltCli } from './support';
 
-const ENV = 'cli-auth';
+const ENV = 'cliauth';
 
 describe('bgagent configure, login and runtime (built binary against moto)', () => {
   useMoto();

@@ -16,9 +16,9 @@ describe('bgagent session (moto Cognito)', () => {
   let password: string;
 
   beforeAll(async () => {
-    const { platform } = await bootstrapLocal({ env: 'cli-sess', clients });
+    const { platform } = await bootstrapLocal({ env: 'clisess', clients });
     ({ password } = await ensureLocalUser(clients.cognito, platform.userPoolId, 'op', 'operator'));
-    config = { env: 'cli-sess', region: platform.region, apiUrl: platform.apiUrl, userPoolId: platform.userPoolId, userPoolClientId: platform.userPoolClientId };
+    config = { env: 'clisess', region: platform.region, apiUrl: platform.apiUrl, userPoolId: platform.userPoolId, userPoolClientId: platform.userPoolClientId };
   });
 
   it('an access token within a minute of expiry is refreshed before the request and written back 0600', async () => {

@@ -14,7 +14,7 @@ import { bootstrapLocal } from '../../src/local/bootstrap';
 import { useMoto } from '../support/moto';
 import { bgagent, tempConfigDir, useBuiltCli, type CliRun } from './support';
 
-const ENV = 'cli-tasks';
+const ENV = 'clitasks';
 const REPO = 'acme/tasks';
 
 /** An agent endpoint that answers only when told to. */

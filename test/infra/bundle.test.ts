@@ -59,11 +59,16 @@ it('runs a cedar-wasm handler from its bundle folder alone, the .wasm copied bes
   const { handler } = require(path.join(isolated, 'index.js'));
   const ok = await handler({ policies: 'permit(principal, action, resource);' });
   const bad = await handler({ policies: 'permit(principal' });
+  // A policy that overflows the engine (bounds lifted), then a valid one: a new engine, no error.
+  const poison = await handler({ policies: `permit(principal, action, resource) when { ${'('.repeat(1000)}true${')'.repeat(1000)} };`, limits: { maxBytes: 1e6, maxNesting: 1e6 } });
+  const after = await handler({ policies: 'permit(principal, action, resource);' });
   // Assess
-  expect(r.companions).toEqual(['cedar_wasm_bg.wasm']);
-  expect(fs.readdirSync(isolated).sort()).toEqual(['cedar_wasm_bg.wasm', 'index.js', 'index.js.map']);
+  expect(r.companions).toEqual(['cedar_wasm_bg.wasm', 'cedar_wasm.js']);
+  expect(fs.readdirSync(isolated).sort()).toEqual(['cedar_wasm.js', 'cedar_wasm_bg.wasm', 'index.js', 'index.js.map']);
   expect(ok.errors).toEqual([]);
   expect(bad.errors.length).toBeGreaterThan(0);
+  expect(poison.errors[0]).toContain('the Cedar engine could not check this policy');
+  expect(after).toEqual({ errors: [], builds: poison.builds + 1 });
   fs.rmSync(isolated, { recursive: true, force: true });
 });
 

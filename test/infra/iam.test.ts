@@ -321,6 +321,8 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'ec2:CreateVpc', resource: ec2('vpc/*'), context: creating('dev') },
         { action: 's3:PutObject', resource: state('abca/dev/infra.tfstate') },
         { action: 's3:GetObject', resource: state('abca/staging/infra.tfstate') },
+        { action: 'ssm:GetParameter', resource: arn.ssm(other.parameters.platform) },
+        { action: 'secretsmanager:DescribeSecret', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${other.secretPrefix}x-AbCdEf` },
       ],
       'ImplicitlyDenied',
     );
@@ -340,6 +342,8 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'lambda:UpdateFunctionCode', resource: fn(names.functions.api) },
         { action: 'lambda:AddPermission', resource: fn(names.functions.api), context: { 'lambda:Principal': 'apigateway.amazonaws.com' } },
         { action: 'lambda:InvokeFunction', resource: fn(names.functions.imagePointer) },
+        { action: 'lambda:CreateEventSourceMapping', resource: '*', context: { 'lambda:FunctionArn': fn(names.functions.provisioner) } },
+        { action: 'lambda:TagResource', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:event-source-mapping:0b1c2d3e-1111-2222-3333-444455556666` },
       ],
       'Allowed',
     );
@@ -354,6 +358,9 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'lambda:AddPermission', resource: fn(names.functions.api), context: { 'lambda:Principal': '*' } },
         { action: 'lambda:InvokeFunction', resource: fn(names.functions.api) },
         { action: 'lambda:UpdateFunctionCode', resource: fn(other.functions.api) },
+        { action: 'lambda:CreateEventSourceMapping', resource: '*', context: { 'lambda:FunctionArn': fn(other.functions.provisioner) } },
+        { action: 'ssm:GetParameter', resource: arn.ssm(other.parameters.platform) },
+        { action: 'secretsmanager:DescribeSecret', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${other.secretPrefix}x-AbCdEf` },
       ],
       'ImplicitlyDenied',
     );
@@ -479,6 +486,19 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
       { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: arn.runtime(names.agentRuntime) },
     ];
     expect(await under(allowed)).toEqual(allowed.map((r) => `${r.action} ${r.resource}: Allowed`));
+  });
+
+  it("lets the API re-check a user's groups in its own user pool only (API key management)", async () => {
+    const pool = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_abc`;
+    await expectAll(names.roles.apiFn, [{ action: 'cognito-idp:AdminListGroupsForUser', resource: pool, context: { 'aws:ResourceTag/abca:env': 'dev' } }], 'Allowed');
+    await expectAll(
+      names.roles.apiFn,
+      [
+        { action: 'cognito-idp:AdminListGroupsForUser', resource: pool, context: { 'aws:ResourceTag/abca:env': 'staging' } },
+        { action: 'cognito-idp:AdminAddUserToGroup', resource: pool, context: { 'aws:ResourceTag/abca:env': 'dev' } },
+      ],
+      'ImplicitlyDenied',
+    );
   });
 
   it('leaves every bounded role all it is granted today (the boundary cuts nothing a role uses)', async () => {

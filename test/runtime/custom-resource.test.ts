@@ -28,7 +28,7 @@ describe('image-pointer custom resource', () => {
 
   it('does nothing when the runtime already serves the pointer', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('cr-same');
+    const ctx = await bootstrappedRuntime('crsame');
     // Act
     const result = await handler(invocation(ctx, 'create'));
     // Assess
@@ -38,7 +38,7 @@ describe('image-pointer custom resource', () => {
 
   it('re-applies the pointer after an infra update sent a stale artifact, and audits it', async () => {
     // Prepare: the pointer says B, but Terraform's update put the runtime back on the bootstrap image
-    const ctx = await bootstrappedRuntime('cr-stale');
+    const ctx = await bootstrappedRuntime('crstale');
     const stale = (await runtimeStatus(ctx)).pointer.digest;
     const b = await pushImage(ctx, 'b');
     await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.platform.imagePointerParameter, Value: b, Type: 'String', Overwrite: true }));
@@ -54,7 +54,7 @@ describe('image-pointer custom resource', () => {
 
   it('does nothing on delete', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('cr-delete');
+    const ctx = await bootstrappedRuntime('crdelete');
     const b = await pushImage(ctx, 'b');
     await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.platform.imagePointerParameter, Value: b, Type: 'String', Overwrite: true }));
     // Act
@@ -66,7 +66,7 @@ describe('image-pointer custom resource', () => {
 
   it('refuses a pointer whose image is not in the platform repository, leaving the runtime alone', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('cr-missing');
+    const ctx = await bootstrappedRuntime('crmissing');
     const before = (await runtimeStatus(ctx)).runtime.digest;
     await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.platform.imagePointerParameter, Value: `sha256:${'d'.repeat(64)}`, Type: 'String', Overwrite: true }));
     // Act + Assess

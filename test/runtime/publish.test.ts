@@ -13,7 +13,7 @@ describe('publishRuntime', () => {
 
   it('moves pointer and runtime to the digest, labels the version and records the audit', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('pub-a');
+    const ctx = await bootstrappedRuntime('puba');
     const before = (await pointerVersions(ctx)).length;
     const a = await pushImage(ctx, 'a');
     // Act
@@ -31,7 +31,7 @@ describe('publishRuntime', () => {
 
   it('publishing the digest that is already live is a no-op: no new version, no update', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('pub-noop');
+    const ctx = await bootstrappedRuntime('pubnoop');
     await pushImage(ctx, 'a');
     await publishRuntime(ctx, { imageTag: 'a', ...FAST });
     const versions = (await pointerVersions(ctx)).length;
@@ -51,7 +51,7 @@ describe('publishRuntime', () => {
     ['both digest and tag', { imageTag: 'a', imageDigest: `sha256:${'a'.repeat(64)}` }, 'VALIDATION_ERROR'],
   ])('refuses %s before writing anything', async (_what, input, code) => {
     // Prepare
-    const ctx = await bootstrappedRuntime('pub-bad');
+    const ctx = await bootstrappedRuntime('pubbad');
     const versions = (await pointerVersions(ctx)).length;
     const uri = await liveUri(ctx);
     // Act + Assess
@@ -75,7 +75,7 @@ describe('publishRuntime', () => {
       },
       { step: 'initialize', name: 'captureUpdate' },
     );
-    const ctx = await bootstrappedRuntime('pub-spec', clients);
+    const ctx = await bootstrappedRuntime('pubspec', clients);
     const before = await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
     const b = await pushImage(ctx, 'b');
     // Act
@@ -109,7 +109,7 @@ describe('publishRuntime', () => {
       },
       { step: 'deserialize', name: 'throttle' },
     );
-    const ctx = await bootstrappedRuntime('pub-throttle', clients);
+    const ctx = await bootstrappedRuntime('pubthrottle', clients);
     const c = await pushImage(ctx, 'c');
     // Act
     const result = await publishRuntime(ctx, { imageDigest: c, ...FAST });
@@ -149,7 +149,7 @@ describe('publishRuntime', () => {
       },
       { step: 'initialize', name: 'fault' },
     );
-    const ctx = await bootstrappedRuntime(`pub-fault-${'failUpdate' in fault ? 'u' : 'updateFailed' in fault ? 'f' : 's'}`, clients);
+    const ctx = await bootstrappedRuntime(`pubfault${'failUpdate' in fault ? 'u' : 'updateFailed' in fault ? 'f' : 's'}`, clients);
     const good = await pushImage(ctx, 'good');
     const bad = await pushImage(ctx, 'bad');
     await publishRuntime(ctx, { imageDigest: good, ...FAST });
@@ -172,13 +172,13 @@ describe('publishRuntime', () => {
 
   it('fails fast with exit 3 naming the holder while another run holds the lock, and takes over a stale one', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('pub-lock');
+    const ctx = await bootstrappedRuntime('publock');
     const d = await pushImage(ctx, 'd');
     const put = (expiresInS: number) =>
       ctx.clients.doc.send(
         new PutCommand({
           TableName: ctx.platform.tables.locks,
-          Item: { lock_id: 'deploy#pub-lock', owner: 'ci-run-42', token: 't', acquired_at: '2026-01-01T00:00:00Z', expires_at: Math.floor(Date.now() / 1000) + expiresInS },
+          Item: { lock_id: 'deploy#publock', owner: 'ci-run-42', token: 't', acquired_at: '2026-01-01T00:00:00Z', expires_at: Math.floor(Date.now() / 1000) + expiresInS },
         }),
       );
     await put(600);
@@ -192,7 +192,7 @@ describe('publishRuntime', () => {
 
   it('two publishes at once: one gets the lock, the other fails fast; the pointer equals the live image', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('pub-race');
+    const ctx = await bootstrappedRuntime('pubrace');
     const [e, f] = await Promise.all([pushImage(ctx, 'e'), pushImage(ctx, 'f')]);
     // Act
     const results = await Promise.allSettled([publishRuntime(ctx, { imageDigest: e, ...FAST }), publishRuntime(ctx, { imageDigest: f, ...FAST })]);
@@ -218,7 +218,7 @@ describe('rollbackRuntime', () => {
 
   it('defaults to the last known good digest, skipping the current one and failed attempts', async () => {
     // Prepare: A ok, B ok, C fails smoke (restored to B), then B is current
-    const ctx = await bootstrappedRuntime('rb-lkg');
+    const ctx = await bootstrappedRuntime('rblkg');
     const [a, b, c] = await Promise.all([pushImage(ctx, 'a'), pushImage(ctx, 'b'), pushImage(ctx, 'c')]);
     await publishRuntime(ctx, { imageDigest: a, ...FAST });
     await publishRuntime(ctx, { imageDigest: b, ...FAST });
@@ -233,7 +233,7 @@ describe('rollbackRuntime', () => {
 
   it('goes to a given label or version, and refuses an unknown one', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('rb-label');
+    const ctx = await bootstrappedRuntime('rblabel');
     const [a, b] = await Promise.all([pushImage(ctx, 'a'), pushImage(ctx, 'b')]);
     const first = await publishRuntime(ctx, { imageDigest: a, ...FAST });
     await publishRuntime(ctx, { imageDigest: b, ...FAST });
@@ -245,7 +245,7 @@ describe('rollbackRuntime', () => {
 
   it('keeps working past SSM’s 100-version limit: 120 publishes, then a rollback finds its target', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('rb-120');
+    const ctx = await bootstrappedRuntime('rb120');
     const digests = [await pushImage(ctx, 'x'), await pushImage(ctx, 'y')];
     // Act
     for (let i = 0; i < 120; i++) await publishRuntime(ctx, { imageDigest: digests[i % 2]!, ...FAST });

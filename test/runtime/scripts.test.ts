@@ -9,11 +9,11 @@ describe('runtime scripts', () => {
 
   it('publish --dry-run --json prints the plan and writes nothing', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('scr-dry');
+    const ctx = await bootstrappedRuntime('scrdry');
     const a = await pushImage(ctx, 'a');
     const versions = (await pointerVersions(ctx)).length;
     // Act
-    const run = await runTsx('scripts/publish-runtime.ts', ['--env', 'scr-dry', '--image-tag', 'a', '--dry-run', '--json']);
+    const run = await runTsx('scripts/publish-runtime.ts', ['--env', 'scrdry', '--image-tag', 'a', '--dry-run', '--json']);
     // Assess
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
@@ -24,9 +24,9 @@ describe('runtime scripts', () => {
 
   it('publish with a malformed digest exits 2 with one clear line and a JSON error', async () => {
     // Prepare
-    await bootstrappedRuntime('scr-bad');
+    await bootstrappedRuntime('scrbad');
     // Act
-    const run = await runTsx('scripts/publish-runtime.ts', ['--env', 'scr-bad', '--image-digest', 'latest', '--json']);
+    const run = await runTsx('scripts/publish-runtime.ts', ['--env', 'scrbad', '--image-digest', 'latest', '--json']);
     // Assess
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'INVALID_DIGEST' } });
@@ -35,28 +35,28 @@ describe('runtime scripts', () => {
 
   it('a crash between pointer write and runtime update: status exits 3 naming the fix, the next publish repairs it', async () => {
     // Prepare: what a run killed after its pointer write leaves behind
-    const ctx = await bootstrappedRuntime('scr-crash');
+    const ctx = await bootstrappedRuntime('scrcrash');
     const b = await pushImage(ctx, 'b');
     await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.platform.imagePointerParameter, Value: b, Type: 'String', Overwrite: true }));
     // Act
-    const status = await runTsx('scripts/runtime-status.ts', ['--env', 'scr-crash']);
+    const status = await runTsx('scripts/runtime-status.ts', ['--env', 'scrcrash']);
     // Assess
     expect(status.code).toBe(3);
     expect(status.stdout).toContain('DRIFT');
-    expect(status.stdout).toContain(`fix:   tsx scripts/publish-runtime.ts --env scr-crash --image-digest ${b}`);
+    expect(status.stdout).toContain(`fix:   tsx scripts/publish-runtime.ts --env scrcrash --image-digest ${b}`);
     // Act: the fix it names
-    const repair = await runTsx('scripts/publish-runtime.ts', ['--env', 'scr-crash', '--image-digest', b, '--poll-interval-ms', '10']);
+    const repair = await runTsx('scripts/publish-runtime.ts', ['--env', 'scrcrash', '--image-digest', b, '--poll-interval-ms', '10']);
     // Assess
     expect(repair.code).toBe(0);
     expect((await runtimeStatus(ctx)).inSync).toBe(true);
-    const again = await runTsx('scripts/runtime-status.ts', ['--env', 'scr-crash', '--json']);
+    const again = await runTsx('scripts/runtime-status.ts', ['--env', 'scrcrash', '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ inSync: true, pointer: { digest: b }, runtime: { digest: b, status: 'READY' } });
   });
 
   it('status with a Terraform state that lags names Terraform as the side that differs', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('scr-tf');
+    const ctx = await bootstrappedRuntime('scrtf');
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const dir = mkdtempSync('/tmp/abca-tf-');
     const stale = `sha256:${'c'.repeat(64)}`;
@@ -65,7 +65,7 @@ describe('runtime scripts', () => {
       JSON.stringify({ values: { root_module: { resources: [{ type: 'aws_ssm_parameter', values: { name: ctx.platform.imagePointerParameter, insecure_value: stale } }] } } }),
     );
     // Act
-    const run = await runTsx('scripts/runtime-status.ts', ['--env', 'scr-tf', '--terraform-state', `${dir}/show.json`, '--json']);
+    const run = await runTsx('scripts/runtime-status.ts', ['--env', 'scrtf', '--terraform-state', `${dir}/show.json`, '--json']);
     // Assess
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout);

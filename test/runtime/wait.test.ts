@@ -22,7 +22,7 @@ describe('waitReady', () => {
 
   it('polls at a quarter of the interval first, then doubles, never waiting longer than one interval', async () => {
     // Prepare: an update the emulator keeps UPDATING for 6 reads
-    const ctx = await bootstrappedRuntime('wait-sched');
+    const ctx = await bootstrappedRuntime('waitsched');
     const digest = await pushImage(ctx, 'w');
     await holdUpdatingFor(moto.endpoint(), 6);
     const live = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));

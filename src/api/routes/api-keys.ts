@@ -1,5 +1,6 @@
 /** `/v1/api-keys`: Cognito admins create, list and revoke scoped API keys. */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { assertStillInGroup } from '../../auth/group-check';
 import { ApiKeyCreateSchema, isKeyId } from '../../auth/api-keys';
 import { NotFoundError } from '../../errors';
 import { parseBody } from '../../repos/onboarding';
@@ -8,7 +9,13 @@ import { callerOf, readJson, requirePermission, type ApiEnv } from '../middlewar
 
 export function apiKeysRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const r = new Hono<ApiEnv>();
-  const manage = requirePermission(deps.authenticator, 'api-keys:manage');
+  const permission = requirePermission(deps.authenticator, 'api-keys:manage');
+  // The token's groups may be an hour old: ask Cognito whether the caller is still an admin.
+  const manage: MiddlewareHandler<ApiEnv> = async (c, next) =>
+    permission(c, async () => {
+      await assertStillInGroup(deps.clients.cognito, deps.platform.userPoolId, c.get('principal')!, 'admin');
+      await next();
+    });
 
   r.post('/', manage, async (c) => {
     const input = parseBody(ApiKeyCreateSchema, await readJson(c), 'API key');

@@ -1,7 +1,7 @@
 /** `bgagent login | logout | whoami`: the Cognito session the API commands use. */
 import type { Command } from 'commander';
-import { ValidationError } from '../../errors';
-import { API_KEY_ENV, jwtClaims, login } from '../auth';
+import { OperationFailedError, ValidationError } from '../../errors';
+import { API_KEY_ENV, jwtClaims, login, revokeSession } from '../auth';
 import { configDir, credentialsPath, deleteCredentials, readConfig, readCredentials, sessionState, writeCredentials } from '../config';
 import { API_URL_ENV, chompLine, examples, output, promptHidden, readStdin, withJson, type JsonOpts } from '../common';
 import { renderFields } from '../output';
@@ -45,12 +45,36 @@ export function loginCommands(program: Command): void {
     );
   });
 
-  const logoutCmd = program.command('logout').description('Forget the stored session');
+  const logoutCmd = program.command('logout').description('Revoke the session\'s refresh token with Cognito and forget the stored session');
   withJson(logoutCmd);
   examples(logoutCmd, 'bgagent logout');
   logoutCmd.action(async (opts: JsonOpts) => {
-    const removed = deleteCredentials(configDir());
-    output(opts).result({ ok: true, removed }, () => (removed ? 'signed out' : 'was not signed in'));
+    const dir = configDir();
+    const creds = readCredentials(dir);
+    let config: ReturnType<typeof readConfig>;
+    try {
+      config = readConfig(dir);
+    } catch {
+      config = undefined;
+    }
+    let revoked = false;
+    let failure: string | undefined;
+    if (creds?.refreshToken) {
+      try {
+        revoked = await revokeSession({ region: config?.region ?? process.env.AWS_REGION ?? 'us-east-1' }, creds);
+      } catch (e) {
+        failure = (e as { name?: string }).name ?? 'error';
+      }
+    }
+    // Forget the session either way: a token we could not revoke is no reason to keep it here.
+    const removed = deleteCredentials(dir);
+    if (failure) {
+      throw new OperationFailedError(
+        `signed out on this machine, but Cognito did not revoke the refresh token (${failure}); it stays valid until it expires (30 days at most): ask an admin to sign the user out globally`,
+        'REVOKE_FAILED',
+      );
+    }
+    output(opts).result({ ok: true, removed, revoked }, () => (removed ? (revoked ? 'signed out (refresh token revoked)' : 'signed out') : 'was not signed in'));
   });
 
   const whoamiCmd = program.command('whoami').description('Show the configured environment and how requests authenticate');
