@@ -27,6 +27,7 @@ import { ensureLocalUser } from '../src/local/admin-user';
 import { bootstrapLocal } from '../src/local/bootstrap';
 import { startMoto } from '../src/local/moto';
 import { DEFAULT_GUARDRAILS } from '../src/platform/guardrails';
+import { printFigures, type Figure } from './figures';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);
@@ -41,6 +42,8 @@ const INIT_AIM_MS = 300;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const median = (xs: number[]) => pct(xs, 50);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+/** Every figure printed, for the BENCH-FIGURES line at the end. */
+const figures: Figure[] = [];
 
 /** Runs `count` requests, `concurrency` at a time; each must answer `expect`. */
 async function load(label: string, count: number, request: (i: number) => Promise<Response>, expectStatus: number): Promise<void> {
@@ -60,6 +63,11 @@ async function load(label: string, count: number, request: (i: number) => Promis
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  figures.push(
+    { name: `${label} p50`, value: pct(latencies, 50), unit: 'ms' },
+    { name: `${label} p99`, value: pct(latencies, 99), unit: 'ms' },
+    { name: `${label} throughput`, value: Math.round(count / seconds), unit: 'req/s' },
+  );
   console.log(
     `${label.padEnd(8)} ${String(count).padStart(5)} req  p50 ${pct(latencies, 50).toFixed(1).padStart(6)} ms  p99 ${pct(latencies, 99).toFixed(1).padStart(6)} ms  ${(count / seconds).toFixed(0).padStart(5)} req/s`,
   );
@@ -133,6 +141,11 @@ async function lambda(): Promise<void> {
       const companions = b.companions.map((c) => `${c} ${kb(fs.statSync(path.join(b.outDir, c)).size)}`).join(', ');
       const zip = zipSize(b.outDir);
       const init = median(inits);
+      figures.push(
+        { name: `${b.name} index.js`, value: Math.round(b.bytes / 1024), unit: 'KB', aim: `< ${kb(BUNDLE_AIM)}`, ok: b.bytes < BUNDLE_AIM },
+        ...(zip === undefined ? [] : [{ name: `${b.name} zip`, value: Math.round(zip / 1024), unit: 'KB' }]),
+        { name: `${b.name} cold init`, value: Math.round(init), unit: 'ms', aim: `< ${INIT_AIM_MS} ms`, ok: init < INIT_AIM_MS },
+      );
       console.log(
         `${b.name.padEnd(12)} index.js ${kb(b.bytes).padStart(7)} ${b.bytes < BUNDLE_AIM ? 'ok ' : 'OVER'}  zip ${zip === undefined ? '   n/a' : kb(zip).padStart(7)}  init ${init.toFixed(0).padStart(4)} ms ${init < INIT_AIM_MS ? 'ok' : 'OVER'}${companions ? `  (+ ${companions}, loaded on first Cedar check)` : ''}`,
       );
@@ -146,6 +159,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   await http();
   await lambda();
+  printFigures('api', figures);
 }
 
 main().catch((e) => {

@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { printFigures } from './figures';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_MS = 10_000;
@@ -87,6 +88,13 @@ async function main(): Promise<void> {
     const worst = Math.max(median(app), ...(cli.length ? [median(cli)] : []));
     lines.push(`full synth ${fmt(worst)} — ${worst < TARGET_MS ? 'within' : 'OVER'} the ${fmt(TARGET_MS)} target`);
     process.stdout.write(`${lines.join('\n')}\n`);
+    printFigures('synth', [
+      { name: 'resources in the infra stack', value: count, unit: '' },
+      { name: 'app synth (tsx stacks/main.ts)', value: median(app) / 1000, unit: 's' },
+      ...(cli.length ? [{ name: 'cdktf synth (CLI)', value: median(cli) / 1000, unit: 's' }] : []),
+      ...Object.entries(detail).map(([k, v]) => ({ name: `phase: ${k}`, value: v / 1000, unit: 's' })),
+      { name: 'full synth', value: worst / 1000, unit: 's', aim: `< ${fmt(TARGET_MS)}`, ok: worst < TARGET_MS },
+    ]);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 /**
  * The HTTP app: one Hono app for the Lambda adapter (lambda.ts) and the local Node server
- * (server.ts). Routers are composed here; another router (tasks) mounts the same way, reusing
- * `requirePermission` from middleware.ts for its `tasks:submit` check.
+ * (server.ts). Every router is mounted here under `/v1` (repos, api-keys, tasks), each checking
+ * its own permission with `requirePermission` from middleware.ts; errors become the catalogue's
+ * HTTP statuses in `onError`.
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -17,7 +18,7 @@ import { tasksRoutes } from './routes/tasks';
 export type ApiApp = Hono<ApiEnv>;
 
 export interface CreateAppOptions {
-  /** More routers under `/v1`, e.g. `{ '/tasks': tasksRoutes(deps) }`. */
+  /** More routers under `/v1`, keyed by path (e.g. `{ '/extra': router }`), mounted after the built-in ones. */
   routers?: Record<string, Hono<ApiEnv>>;
 }
 

@@ -107,6 +107,7 @@ export const RULES: readonly Rule[] = [
   { pattern: '.gitattributes', layers: NONE, why: 'repository housekeeping' },
   { pattern: '.editorconfig', layers: NONE, why: 'editor settings' },
   { pattern: '.prettierrc*', layers: NONE, why: 'formatter settings' },
+  { pattern: '.prettierignore', layers: NONE, why: 'what the formatter leaves alone' },
   { pattern: '.vscode/**', layers: NONE, why: 'editor settings' },
   { pattern: '.devcontainer/**', layers: NONE, why: 'developer container' },
   { pattern: 'LICENSE*', layers: NONE, why: 'licence text' },

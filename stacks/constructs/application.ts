@@ -86,7 +86,7 @@ export class Application extends Construct {
     }
     this.pointer = new SsmParameter(this, 'image-pointer', {
       name: names.parameters.imagePointer,
-      description: 'Image digest the AgentCore runtime serves; moved only by scripts/publish-runtime.ts',
+      description: 'Image digest the AgentCore runtime serves; moved only by publish-runtime (the script or bgagent runtime publish)',
       type: 'String',
       tier: 'Standard',
       dataType: 'text',

@@ -7,6 +7,7 @@ import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { chunked, coveredBy, desiredDomains, isEmptyPlan, normalizeDomain, planDomainSync } from '../../src/repos/egress-sync';
 import { assertOnboardedList, FirewallDomainList, updateRequests } from '../../src/repos/dns-firewall';
 import { publicSuffixProblem } from '../../src/repos/egress-policy';
+import { captureCalls } from '../support/faults';
 
 describe('planDomainSync', () => {
   it('adds what is missing, removes what no repository needs, keeps the rest', () => {
@@ -142,15 +143,7 @@ describe('FirewallDomainList (the AWS adapter)', () => {
   /** Captures what the adapter sends; moto answers with an error, as it does not emulate DNS Firewall. */
   function capturingClient(): { client: Route53ResolverClient; sent: { command: string; input: Record<string, unknown> }[] } {
     const client = new Route53ResolverClient({ region: 'us-east-1', maxAttempts: 1 });
-    const sent: { command: string; input: Record<string, unknown> }[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
-        return next(args);
-      },
-      { step: 'initialize', name: 'capture' },
-    );
-    return { client, sent };
+    return { client, sent: captureCalls(client) };
   }
 
   it('checks the list is the onboarded one before its first change, and sends no update when that cannot be confirmed (moto)', async () => {
@@ -163,8 +156,8 @@ describe('FirewallDomainList (the AWS adapter)', () => {
       (e: Error) => e.name,
     );
     // Assess
-    expect(sent[0]).toEqual({ command: 'GetFirewallDomainListCommand', input: { FirewallDomainListId: 'rslvr-fdl-0123456789abcdef' } });
-    expect(sent.map((s) => s.command)).not.toContain('UpdateFirewallDomainsCommand');
+    expect(sent[0]).toEqual({ command: 'GetFirewallDomainList', input: { FirewallDomainListId: 'rslvr-fdl-0123456789abcdef' } });
+    expect(sent.map((s) => s.command)).not.toContain('UpdateFirewallDomains');
     expect(outcome).not.toBe('applied');
   });
 

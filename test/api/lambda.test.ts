@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/api/logging';
 import { REPO_COUNTER_KEY } from '../../src/repos/counter';
 import { submitTask, taskDepsFromPlatform } from '../../src/tasks';
 import { useApi } from './support';
+import { awsError, injectFault } from '../support/faults';
 
 const ENV = 'lambda';
 const harness = useApi({ env: ENV, provision: false });
@@ -148,12 +149,7 @@ describe('provisioner handler (repos table stream)', () => {
     const h = harness();
     await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'lambda/three' } });
     const clients = createClients({ maxAttempts: 1 });
-    clients.doc.middlewareStack.add(
-      () => async () => {
-        throw Object.assign(new Error('injected: throttled'), { name: 'ProvisionedThroughputExceededException' });
-      },
-      { step: 'initialize', name: 'inject-fault' },
-    );
+    injectFault(clients.doc, { error: awsError('ProvisionedThroughputExceededException') });
     const deps = buildProvisionerDeps({ env: ENV, platform: h.platform, clients, log: silentLogger() });
     // Act
     const result = await processStream(deps, { Records: [record('lambda/three', 'provisioning', undefined, '200', 'INSERT'), record('lambda/three', 'provisioning', 'provisioning', '201')] }, silentLogger());

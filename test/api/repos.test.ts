@@ -12,6 +12,13 @@ import { MODEL, settled, useApi } from './support';
 const harness = useApi({ env: 'repos' });
 type Row = Record<string, unknown> & { repo: string; status: string; version: number };
 
+/** Each test onboards the rows it uses (no test reads another test's rows): POST, then provisioned. */
+async function onboarded(h: ReturnType<typeof harness>, repo: string, body: Record<string, unknown> = {}): Promise<Row> {
+  const res = await h.call<Row>('POST', '/v1/repos', { token: h.adminToken, body: { repo, ...body } });
+  expect(res.status).toBe(201);
+  return (await settled(h, repo)) as Row;
+}
+
 describe('onboarding', () => {
   it('onboards with defaults, answers 201 with the row and its ETag, then the provisioner makes it active', async () => {
     // Prepare
@@ -40,11 +47,12 @@ describe('onboarding', () => {
   it('refuses to onboard a repository twice, whatever the case of its name (409 REPO_EXISTS)', async () => {
     // Prepare
     const h = harness();
+    await onboarded(h, 'dup/widgets');
     // Act
-    const res = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'ACME/widgets' } });
+    const res = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'DUP/widgets' } });
     // Assess
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ error: { code: 'REPO_EXISTS', message: expect.stringContaining('acme/widgets') } });
+    expect(res.body).toEqual({ error: { code: 'REPO_EXISTS', message: expect.stringContaining('dup/widgets') } });
   });
 
   it('marks a repository failed, with the reason, when its token secret does not exist', async () => {
@@ -78,13 +86,14 @@ describe('reading', () => {
   it('returns one row with its ETag, 404 REPO_NOT_FOUND for an unknown one', async () => {
     // Prepare
     const h = harness();
+    await onboarded(h, 'read/widgets');
     // Act
-    const found = await h.call<Row>('GET', '/v1/repos/Acme/Widgets', { token: h.operatorToken });
+    const found = await h.call<Row>('GET', '/v1/repos/Read/Widgets', { token: h.operatorToken });
     const missing = await h.call('GET', '/v1/repos/acme/nothing-here', { token: h.operatorToken });
     // Assess
     expect(found.status).toBe(200);
     expect(found.headers.get('etag')).toBe(`"${found.body.version}"`);
-    expect(found.body.repo).toBe('acme/widgets');
+    expect(found.body.repo).toBe('read/widgets');
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ error: { code: 'REPO_NOT_FOUND', message: expect.any(String) } });
   });
@@ -95,7 +104,8 @@ describe('reading', () => {
     for (const name of ['p1', 'p2', 'p3', 'p4', 'p5']) {
       expect((await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: `list/${name}` } })).status).toBe(201);
     }
-    await h.api.idle();
+    const missingSecret = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}list-missing-AbCdEf`;
+    await onboarded(h, 'list/broken', { github_token_secret_arn: missingSecret });
     // Act: walk every page two at a time
     const seen: string[] = [];
     let next: string | undefined;
@@ -110,10 +120,12 @@ describe('reading', () => {
     } while (next && pages < 20);
     const failed = await h.call<{ items: Row[] }>('GET', '/v1/repos?status=failed', { token: h.operatorToken });
     // Assess
-    expect(seen.filter((r) => r.startsWith('list/')).sort()).toEqual(['list/p1', 'list/p2', 'list/p3', 'list/p4', 'list/p5']);
+    expect(seen.filter((r) => r.startsWith('list/')).sort()).toEqual(['list/broken', 'list/p1', 'list/p2', 'list/p3', 'list/p4', 'list/p5']);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).not.toContain(REPO_COUNTER_KEY);
-    expect(failed.body.items.map((r) => r.repo)).toEqual(['acme/broken']);
+    expect(failed.body.items.map((r) => r.repo)).toContain('list/broken');
+    expect(failed.body.items.filter((r) => r.repo.startsWith('list/')).map((r) => r.repo)).toEqual(['list/broken']);
+    expect(failed.body.items.every((r) => r.status === 'failed')).toBe(true);
   });
 
   it('refuses a next_token it did not hand out, and a bad limit or status (400)', async () => {
@@ -135,10 +147,11 @@ describe('changing', () => {
   it('patches with If-Match: new version and ETag, back to provisioning, then active; null clears a setting', async () => {
     // Prepare
     const h = harness();
-    const before = await h.call<Row>('GET', '/v1/repos/acme/widgets', { token: h.adminToken });
+    await onboarded(h, 'change/patch', { build_command: 'npm ci' });
+    const before = await h.call<Row>('GET', '/v1/repos/change/patch', { token: h.adminToken });
     // Act
-    const res = await h.call<Row>('PATCH', '/v1/repos/acme/widgets', { token: h.adminToken, headers: { 'if-match': before.headers.get('etag')! }, body: { max_turns: 42, build_command: null } });
-    const after = await settled(h, 'acme/widgets');
+    const res = await h.call<Row>('PATCH', '/v1/repos/change/patch', { token: h.adminToken, headers: { 'if-match': before.headers.get('etag')! }, body: { max_turns: 42, build_command: null } });
+    const after = await settled(h, 'change/patch');
     // Assess
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ max_turns: 42, status: 'provisioning', version: before.body.version + 1 });
@@ -148,12 +161,15 @@ describe('changing', () => {
   });
 
   it('answers 412 PRECONDITION_FAILED for a stale If-Match and changes nothing', async () => {
-    // Prepare
+    // Prepare: a row at version 2
     const h = harness();
-    const current = await h.call<Row>('GET', '/v1/repos/acme/widgets', { token: h.adminToken });
+    await onboarded(h, 'change/stale');
+    expect((await h.call('PATCH', '/v1/repos/change/stale', { token: h.adminToken, body: { max_turns: 12 } })).status).toBe(200);
+    await h.api.idle();
+    const current = await h.call<Row>('GET', '/v1/repos/change/stale', { token: h.adminToken });
     // Act
-    const res = await h.call('PATCH', '/v1/repos/acme/widgets', { token: h.adminToken, headers: { 'if-match': '"1"' }, body: { max_turns: 7 } });
-    const after = await h.call<Row>('GET', '/v1/repos/acme/widgets', { token: h.adminToken });
+    const res = await h.call('PATCH', '/v1/repos/change/stale', { token: h.adminToken, headers: { 'if-match': '"1"' }, body: { max_turns: 7 } });
+    const after = await h.call<Row>('GET', '/v1/repos/change/stale', { token: h.adminToken });
     // Assess
     expect(current.body.version).toBeGreaterThan(1);
     expect(res.status).toBe(412);
@@ -164,26 +180,27 @@ describe('changing', () => {
   it('leaves the version alone when a patch changes nothing', async () => {
     // Prepare
     const h = harness();
-    const current = await h.call<Row>('GET', '/v1/repos/acme/widgets', { token: h.adminToken });
+    const current = await onboarded(h, 'change/noop');
     // Act
-    const res = await h.call<Row>('PATCH', '/v1/repos/acme/widgets', { token: h.adminToken, body: { max_turns: current.body.max_turns } });
+    const res = await h.call<Row>('PATCH', '/v1/repos/change/noop', { token: h.adminToken, body: { max_turns: current.max_turns } });
     // Assess
     expect(res.status).toBe(200);
-    expect(res.body.version).toBe(current.body.version);
+    expect(res.body.version).toBe(current.version);
   });
 
   it('stores the GitHub token in Secrets Manager under the platform prefix, never returns or logs it', async () => {
     // Prepare
     const h = harness();
+    await onboarded(h, 'change/token');
     const token = `ghp_${'S3cr3tT0k3n'.repeat(3)}`;
     // Act
-    const res = await h.call<Row>('PUT', '/v1/repos/acme/widgets/github-token', { token: h.adminToken, body: { token } });
-    const after = await settled(h, 'acme/widgets');
+    const res = await h.call<Row>('PUT', '/v1/repos/change/token/github-token', { token: h.adminToken, body: { token } });
+    const after = await settled(h, 'change/token');
     // Assess
     expect(res.status).toBe(200);
     expect(res.text).not.toContain(token);
     const arn = String(res.body.github_token_secret_arn);
-    expect(arn).toContain(`:secret:${h.platform.secretPrefix}github-token/acme/widgets`);
+    expect(arn).toContain(`:secret:${h.platform.secretPrefix}github-token/change/token`);
     expect((await h.clients.secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString).toBe(token);
     expect(after).toMatchObject({ status: 'active', github_token_secret_arn: arn });
     expect(h.logs.join('\n')).not.toContain('S3cr3tT0k3n');
@@ -196,18 +213,19 @@ describe('removing and restoring', () => {
   it('soft-deletes (status removed, hidden from the default list, TTL set), then restores by onboarding again', async () => {
     // Prepare
     const h = harness();
+    await onboarded(h, 'remove/p1');
     const counter = new RepoCounter(h.clients.doc, h.platform.tables.repos);
     const slotsBefore = await counter.current();
     // Act
-    const removed = await h.call<Row>('DELETE', '/v1/repos/list/p1', { token: h.adminToken });
-    const stored = (await h.clients.doc.send(new GetCommand({ TableName: h.platform.tables.repos, Key: { repo: 'list/p1' } }))).Item!;
-    const again = await h.call<Row>('DELETE', '/v1/repos/list/p1', { token: h.adminToken });
+    const removed = await h.call<Row>('DELETE', '/v1/repos/remove/p1', { token: h.adminToken });
+    const stored = (await h.clients.doc.send(new GetCommand({ TableName: h.platform.tables.repos, Key: { repo: 'remove/p1' } }))).Item!;
+    const again = await h.call<Row>('DELETE', '/v1/repos/remove/p1', { token: h.adminToken });
     const listed = await h.call<{ items: Row[] }>('GET', '/v1/repos?limit=100', { token: h.adminToken });
     const removedList = await h.call<{ items: Row[] }>('GET', '/v1/repos?status=removed', { token: h.adminToken });
-    const patchRemoved = await h.call('PATCH', '/v1/repos/list/p1', { token: h.adminToken, body: { max_turns: 3 } });
+    const patchRemoved = await h.call('PATCH', '/v1/repos/remove/p1', { token: h.adminToken, body: { max_turns: 3 } });
     const slotsWhileRemoved = await counter.current();
-    const restored = await h.call<Row>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'list/p1', max_turns: 9 } });
-    const active = await settled(h, 'list/p1');
+    const restored = await h.call<Row>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'remove/p1', max_turns: 9 } });
+    const active = await settled(h, 'remove/p1');
     // Assess
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ status: 'removed', version: 2 });
@@ -215,8 +233,9 @@ describe('removing and restoring', () => {
     const ttl = Number(stored.expires_at) - Date.now() / 1000;
     expect(ttl).toBeGreaterThan(29 * 24 * 3600);
     expect(ttl).toBeLessThanOrEqual(30 * 24 * 3600);
-    expect(listed.body.items.map((r) => r.repo)).not.toContain('list/p1');
-    expect(removedList.body.items.map((r) => r.repo)).toEqual(['list/p1']);
+    expect(listed.body.items.map((r) => r.repo)).not.toContain('remove/p1');
+    expect(removedList.body.items.map((r) => r.repo)).toContain('remove/p1');
+    expect(removedList.body.items.every((r) => r.status === 'removed')).toBe(true);
     expect(patchRemoved.status).toBe(409);
     expect(patchRemoved.body).toMatchObject({ error: { code: 'REPO_REMOVED' } });
     expect(slotsWhileRemoved).toBe(slotsBefore - 1);
@@ -253,17 +272,23 @@ describe('removing and restoring', () => {
 
 describe('audit trail', () => {
   it('records who changed what, with before and after, for every change', async () => {
-    // Prepare
+    // Prepare: one row through onboarding, a patch, a token, removal and restore
     const h = harness();
+    const repo = 'audit/widgets';
+    await onboarded(h, repo, { build_command: 'npm ci' });
+    expect((await h.call('PATCH', `/v1/repos/${repo}`, { token: h.adminToken, body: { max_turns: 42, build_command: null } })).status).toBe(200);
+    await settled(h, repo);
+    expect((await h.call('PUT', `/v1/repos/${repo}/github-token`, { token: h.adminToken, body: { token: `ghp_${'a'.repeat(36)}` } })).status).toBe(200);
+    await settled(h, repo);
+    expect((await h.call('DELETE', `/v1/repos/${repo}`, { token: h.adminToken })).status).toBe(200);
+    await onboarded(h, repo);
     // Act
     const events = await new ConfigAudit(h.clients.doc, h.platform.tables.audit, h.env).list('repos', 500);
     // Assess
-    const widgets = events.filter((e) => e.subject === 'acme/widgets');
-    expect(widgets.map((e) => e.action)).toEqual(expect.arrayContaining(['onboard', 'provisioned', 'update', 'set_github_token']));
-    const update = widgets.find((e) => e.action === 'update')!;
+    const mine = events.filter((e) => e.subject === repo);
+    expect(mine.map((e) => e.action)).toEqual(expect.arrayContaining(['onboard', 'provisioned', 'update', 'set_github_token', 'remove', 'restore']));
+    const update = mine.find((e) => e.action === 'update')!;
     expect(update).toMatchObject({ actor: 'user:alice', changed: ['build_command', 'max_turns'], before: { max_turns: 100, build_command: 'npm ci' }, after: { max_turns: 42, build_command: null } });
     expect(update.request_id).toMatch(/^[0-9a-f-]{36}$/);
-    const p1 = events.filter((e) => e.subject === 'list/p1').map((e) => e.action);
-    expect(p1).toEqual(expect.arrayContaining(['onboard', 'remove', 'restore']));
   });
 });

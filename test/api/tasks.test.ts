@@ -7,6 +7,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { startAgentServer, type RunningAgent } from '../../agent/src/server';
 import { LambdaTaskDispatcher } from '../../src/api/task-dispatch';
 import { MODEL, useApi, type Harness } from './support';
+import { captureCalls } from '../support/faults';
 
 type Task = { task_id: string; repo: string; status: string; status_reason?: string; config?: Record<string, unknown>; result?: Record<string, unknown> };
 type Page = { items: Task[]; next_token?: string };
@@ -144,18 +145,12 @@ describe('LambdaTaskDispatcher', () => {
   it('runs a task as an asynchronous invocation of the API function with {"abcaRunTask": id}', async () => {
     // Prepare: capture the Invoke request on a real client and answer it without sending (moto has no such function)
     const lambda = new LambdaClient({});
-    const sent: { FunctionName?: string; InvocationType?: string; Payload?: string }[] = [];
-    lambda.middlewareStack.add(
-      () => async (args) => {
-        const input = args.input as { FunctionName?: string; InvocationType?: string; Payload?: Uint8Array };
-        sent.push({ FunctionName: input.FunctionName, InvocationType: input.InvocationType, Payload: new TextDecoder().decode(input.Payload) });
-        return { output: { $metadata: { httpStatusCode: 202 }, StatusCode: 202 } } as never;
-      },
-      { step: 'initialize', name: 'capture' },
-    );
+    const sent = captureCalls<{ FunctionName?: string; InvocationType?: string; Payload?: Uint8Array }>(lambda, { command: 'Invoke', answer: () => ({ StatusCode: 202 }) });
     // Act
     await new LambdaTaskDispatcher(lambda, 'abca-dev-api').dispatch('t-123');
     // Assess
-    expect(sent).toEqual([{ FunctionName: 'abca-dev-api', InvocationType: 'Event', Payload: '{"abcaRunTask":"t-123"}' }]);
+    expect(sent.map(({ input }) => ({ ...input, Payload: new TextDecoder().decode(input.Payload) }))).toEqual([
+      { FunctionName: 'abca-dev-api', InvocationType: 'Event', Payload: '{"abcaRunTask":"t-123"}' },
+    ]);
   });
 });
