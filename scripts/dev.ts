@@ -45,7 +45,7 @@ runMain(async () => {
   const plane = await starting;
   const envFile = path.relative(process.cwd(), path.join(opts.stateDir, 'env.sh')) || path.join(opts.stateDir, 'env.sh');
   say(`API on ${plane.api.url} (logs in ${path.join(opts.stateDir, 'api.log')})`);
-  say(`agent on ${plane.agent.url}; AWS emulator on ${plane.moto.endpoint} (moto pid ${plane.moto.pid})`);
+  say(`AgentCore data plane on ${plane.dataPlane.endpoint}; AWS emulator on ${plane.moto.endpoint} (moto pid ${plane.moto.pid})`);
   say('');
   say('Next, in another terminal:');
   say(`  source ${envFile}`);

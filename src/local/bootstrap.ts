@@ -14,6 +14,8 @@ import { CreateRepositoryCommand, DescribeRepositoriesCommand, type ECRClient } 
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
   CreateAgentRuntimeCommand,
+  CreateAgentRuntimeEndpointCommand,
+  GetAgentRuntimeEndpointCommand,
   GetAgentRuntimeCommand,
   ListAgentRuntimesCommand,
   type BedrockAgentCoreControlClient,
@@ -31,7 +33,7 @@ import { createClients, type AwsClients } from '../aws/clients';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
-import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
+import { containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { assertLoopbackEndpoint } from './moto';
@@ -76,6 +78,7 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const firstDigest = await pushLocalImage(clients.ecr, names.ecrRepository, BOOTSTRAP_IMAGE_TAG);
   const pointerDigest = await ensurePointer(clients.ssm, names, firstDigest, changed);
   const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, changed);
+  await ensureLiveEndpoint(clients.agentcore, runtime.id, changed);
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
 
@@ -209,6 +212,19 @@ async function ensureRuntime(
   await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: created.agentRuntimeId }));
   changed(`AgentCore runtime ${names.agentRuntime}`);
   return { id: created.agentRuntimeId!, arn: created.agentRuntimeArn! };
+}
+
+/** Tasks invoke the `live` endpoint only (never DEFAULT); the stack declares it, so does the local platform. */
+async function ensureLiveEndpoint(agentcore: BedrockAgentCoreControlClient, agentRuntimeId: string, changed: (w: string) => void): Promise<void> {
+  try {
+    await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName: LIVE_ENDPOINT }));
+    return;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
+  }
+  const runtime = await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId }));
+  await agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId, name: LIVE_ENDPOINT, agentRuntimeVersion: runtime.agentRuntimeVersion }));
+  changed(`AgentCore endpoint ${LIVE_ENDPOINT}`);
 }
 
 async function ensureCognito(

@@ -1,9 +1,10 @@
 /**
  * `/v1/tasks`: submit a task to an active repository, read it, list, cancel. A Cognito user
- * (admin or operator) or an API key with `tasks:submit`.
+ * (admin or operator) or an API key with `tasks:submit`. Only admins see and cancel every task;
+ * anyone else sees only the tasks they submitted (another's task is a 404, as if it did not exist).
  */
 import { Hono } from 'hono';
-import { cancelTask, getTask, listTasks, submitTask } from '../../tasks';
+import { cancelTask, getTask, listTasks, submitTask, type TaskViewer } from '../../tasks';
 import type { Principal } from '../../auth/principal';
 import type { ApiDeps } from '../deps';
 import { readJson, requirePermission, type ApiEnv } from '../middleware';
@@ -11,6 +12,10 @@ import { readJson, requirePermission, type ApiEnv } from '../middleware';
 /** Stable identity that scopes idempotency keys: the same user or key, whatever its groups. */
 function submitter(p: Principal): string {
   return p.kind === 'user' ? `user:${p.id}` : `key:${p.id}`;
+}
+
+function viewer(p: Principal): TaskViewer {
+  return { id: submitter(p), admin: p.kind === 'user' && p.groups.includes('admin') };
 }
 
 export function tasksRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -28,12 +33,15 @@ export function tasksRoutes(deps: ApiDeps): Hono<ApiEnv> {
   r.get('/', allowed, async (c) => {
     const q = c.req.query();
     const limit = q.limit === undefined ? undefined : Number(q.limit);
-    return c.json(await listTasks(deps.tasks, { repo: q.repo, status: q.status, limit, next_token: q.next_token }));
+    return c.json(await listTasks(deps.tasks, { repo: q.repo, status: q.status, limit, next_token: q.next_token }, viewer(c.get('principal')!)));
   });
 
-  r.get('/:id', allowed, async (c) => c.json(await getTask(deps.tasks, c.req.param('id'))));
+  r.get('/:id', allowed, async (c) => c.json(await getTask(deps.tasks, c.req.param('id'), viewer(c.get('principal')!))));
 
-  r.post('/:id/cancel', allowed, async (c) => c.json(await cancelTask(deps.tasks, c.req.param('id'), { caller: submitter(c.get('principal')!) })));
+  r.post('/:id/cancel', allowed, async (c) => {
+    const principal = c.get('principal')!;
+    return c.json(await cancelTask(deps.tasks, c.req.param('id'), { caller: submitter(principal), viewer: viewer(principal) }));
+  });
 
   return r;
 }
