@@ -349,12 +349,19 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
     const url = new URL(req.url ?? '/', 'http://localhost');
     const m = /^\/runtimes\/([^/]+)\/(invocations|stopruntimesession)$/.exec(url.pathname);
     const fail = (e: unknown, call?: DataPlaneCall) => {
-      const err = e instanceof DataPlaneError ? e : new DataPlaneError(500, 'InternalServerException', (e as Error).message ?? String(e));
+      const name = (e as { name?: string }).name;
+      // The control plane's own "not found" (runtime, endpoint or version) is the data plane's too.
+      const err =
+        e instanceof DataPlaneError
+          ? e
+          : name === 'ResourceNotFoundException'
+            ? new DataPlaneError(404, 'ResourceNotFoundException', (e as Error).message)
+            : new DataPlaneError(500, 'InternalServerException', (e as Error).message ?? String(e));
       if (call) {
         call.status = err.status;
         call.error = err.type;
       }
-      if (!(e instanceof DataPlaneError)) log(`data plane error: ${(e as Error).stack ?? String(e)}`);
+      if (err.status >= 500) log(`data plane error: ${(e as Error).stack ?? String(e)}`);
       if (res.headersSent) return res.end();
       res.writeHead(err.status, { 'content-type': 'application/json', 'x-amzn-errortype': err.type });
       res.end(JSON.stringify({ message: err.message, ...err.extra }));

@@ -55,7 +55,7 @@ export interface BootstrapResult {
 /** Network settings local runtimes get: shaped like the stack's VPC mode (moto does not check ids). */
 export const LOCAL_NETWORK = {
   networkMode: 'VPC' as const,
-  networkModeConfig: { subnets: ['subnet-0local0a', 'subnet-0local0b'], securityGroups: ['sg-0local'] },
+  networkModeConfig: { subnets: ['subnet-0local0a', 'subnet-0local0b'], securityGroups: ['sg-0local00a'] },
 };
 export const RUNTIME_LIFECYCLE = { idleRuntimeSessionTimeout: 900, maxLifetime: 28800 };
 export const BOOTSTRAP_IMAGE_TAG = 'bootstrap';
