@@ -84,6 +84,8 @@ export interface AgentCoreDataPlane {
   /** Every call served, in order. */
   calls: DataPlaneCall[];
   sessions(): SessionInfo[];
+  /** Environment for agents started from now on (a knob between tests: step time, heartbeat). */
+  setAgentEnv(vars: Record<string, string>): void;
   /** Kills a session's agent abruptly (SIGKILL), as a crashed microVM: the session is gone. */
   killSession(sessionId: string): Promise<boolean>;
   stop(): Promise<void>;
@@ -154,6 +156,7 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
   const control = new BedrockAgentCoreControlClient({ region, endpoint: controlEndpoint, maxAttempts: 2 });
   const ecr = new ECRClient({ region, endpoint: controlEndpoint, maxAttempts: 2 });
   const log = opts.log ?? (() => {});
+  let agentEnv: Record<string, string> = { ...(opts.agentEnv ?? {}) };
   const calls: DataPlaneCall[] = [];
   const sessions = new Map<string, Session>();
   const starting = new Map<string, Promise<Session>>();
@@ -202,7 +205,7 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
       ...(runtime.environmentVariables ?? {}),
-      ...(opts.agentEnv ?? {}),
+      ...agentEnv,
       IMAGE_DIGEST: digest,
       HOST: '127.0.0.1',
       PORT: '0',
@@ -412,6 +415,9 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
     endpoint,
     calls,
     sessions: () => [...sessions.values()].filter((s) => !s.gone).map((s) => ({ ...s.info })),
+    setAgentEnv: (vars) => {
+      agentEnv = { ...(opts.agentEnv ?? {}), ...vars };
+    },
     killSession: async (sessionId) => {
       const session = sessions.get(sessionId);
       if (!session) return false;
