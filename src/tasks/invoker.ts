@@ -71,9 +71,15 @@ export interface AgentCoreInvokerOptions {
   timeoutMs?: number;
 }
 
-/** A client whose calls give up after `timeoutMs` (one retry for transient faults). */
+/**
+ * A client whose calls give up after `timeoutMs`, one attempt: a retried InvokeAgentRuntime could
+ * outlast the caller's budget. (The SDK's requestTimeout only warns unless throwOnRequestTimeout.)
+ */
 export function agentCoreClient(timeoutMs = INVOKE_TIMEOUT_MS): BedrockAgentCoreClient {
-  return new BedrockAgentCoreClient({ maxAttempts: 2, requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.min(timeoutMs, 3000) } });
+  return new BedrockAgentCoreClient({
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: timeoutMs, throwOnRequestTimeout: true, connectionTimeout: Math.min(timeoutMs, 3000) },
+  });
 }
 
 /** StopRuntimeSession's clientToken: 33-256 of [a-zA-Z0-9-], the same for the same session (idempotent). */
