@@ -34,10 +34,13 @@ export interface PlatformNames {
     imagePointerFn: string;
     apiFn: string;
     provisionerFn: string;
+    reconcilerFn: string;
+    /** EventBridge Scheduler invokes the reconciler with this role. */
+    reconcilerScheduler: string;
     /** Account-wide API Gateway CloudWatch role (only where the stack manages that setting). */
     apiGatewayLogs: string;
   };
-  functions: { api: string; imagePointer: string; provisioner: string };
+  functions: { api: string; imagePointer: string; provisioner: string; reconciler: string };
   /** blockAllList holds "*": the deny-by-default rule after the two allow lists. */
   dnsFirewall: { baselineList: string; onboardedList: string; ruleGroup: string; blockAllList: string };
   network: { vpc: string; runtimeSecurityGroup: string; endpointSecurityGroup: string };
@@ -78,9 +81,11 @@ export function platformNames(envInput: string): PlatformNames {
       imagePointerFn: `${prefix}-image-pointer-fn`,
       apiFn: `${prefix}-api-fn`,
       provisionerFn: `${prefix}-provisioner-fn`,
+      reconcilerFn: `${prefix}-reconciler-fn`,
+      reconcilerScheduler: `${prefix}-reconciler-schedule`,
       apiGatewayLogs: `${prefix}-apigw-logs`,
     },
-    functions: { api: `${prefix}-api`, imagePointer: `${prefix}-image-pointer`, provisioner: `${prefix}-provisioner` },
+    functions: { api: `${prefix}-api`, imagePointer: `${prefix}-image-pointer`, provisioner: `${prefix}-provisioner`, reconciler: `${prefix}-reconciler` },
     dnsFirewall: {
       baselineList: `${prefix}-baseline`,
       onboardedList: `${prefix}-onboarded`,

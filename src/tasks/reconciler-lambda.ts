@@ -27,7 +27,8 @@ export const handler = async (): Promise<ReconcileReport> => {
     ready = undefined;
     throw e;
   });
-  const report = await reconcileTasks(await ready);
+  const budget = Number(process.env.RECONCILE_BUDGET_MS);
+  const report = await reconcileTasks(await ready, Number.isFinite(budget) && budget > 0 ? { budgetMs: budget } : {});
   apiLogger().info('reconciled', { ...report });
   return report;
 };

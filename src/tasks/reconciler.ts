@@ -22,6 +22,11 @@ export const PROBE_AFTER_MS = 90_000;
 export const REDISPATCH_AFTER_MS = 60_000;
 /** How often the schedule runs the reconciler. */
 export const RECONCILE_INTERVAL_MS = 60_000;
+/**
+ * A run stops taking on tasks after this long (the rest wait for the next run), so one run plus
+ * the AgentCore call in flight always ends inside the Lambda's timeout.
+ */
+export const RECONCILE_BUDGET_MS = 60_000;
 
 export interface ReconcilerSettings {
   heartbeatThresholdMs: number;
@@ -68,11 +73,15 @@ export interface ReconcileReport {
   /** Tasks whose row changed while we looked (someone else acted first). */
   skipped: string[];
   errors: { task_id: string; error: string }[];
+  /** Left for the next run (the budget ran out). */
+  deferred: number;
 }
 
 export interface ReconcileOptions {
   settings?: Partial<ReconcilerSettings>;
   now?: () => number;
+  /** Stop taking on tasks after this many ms (default RECONCILE_BUDGET_MS). */
+  budgetMs?: number;
 }
 
 /** What the agent in the task's session knows of it; `gone` when the session no longer has it. */
@@ -94,7 +103,7 @@ export async function reconcileTasks(deps: TaskDeps, opts: ReconcileOptions = {}
   const settings = { ...DEFAULT_RECONCILER_SETTINGS, ...(opts.settings ?? {}) };
   const now = opts.now ?? Date.now;
   const table: TaskTable = { doc: deps.doc, tableName: deps.tables.tasks };
-  const report: ReconcileReport = { checked: 0, failed: [], redispatched: [], probed: [], skipped: [], errors: [] };
+  const report: ReconcileReport = { checked: 0, failed: [], redispatched: [], probed: [], skipped: [], errors: [], deferred: 0 };
   const tasks = [...(await tasksInState(table, 'RUNNING')), ...(await tasksInState(table, 'SUBMITTED'))];
   const fail = async (task: TaskRecord, reason: string) => {
     const failed = await failIfUnchanged(table, task, reason, () => new Date(now()));
@@ -104,7 +113,13 @@ export async function reconcileTasks(deps: TaskDeps, opts: ReconcileOptions = {}
     // If anything still runs in that session, end it: the task is over.
     if (task.runtime_session_id) await stopSession(deps, failed);
   };
+  const started = Date.now();
+  const budget = opts.budgetMs ?? RECONCILE_BUDGET_MS;
   for (const task of tasks) {
+    if (Date.now() - started >= budget) {
+      report.deferred += 1;
+      continue;
+    }
     report.checked += 1;
     try {
       const decision = decide(task, now(), settings);

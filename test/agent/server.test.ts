@@ -68,7 +68,7 @@ describe('agent server', () => {
     expect(['running', 'completed']).toContain(second.body.status);
     const outcome = row.outcome('task-1');
     expect(outcome).toMatchObject({ status: 'COMPLETED', result: { status: 'completed', repo: 'octo/widgets', model_id: CONFIG.model_id, session_id: session, agent: INFO, turns_used: 7 } });
-    expect(((outcome as { result: { plan: { kind: string }[] } }).result.plan).map((s) => s.kind)).toEqual(['clone', 'read', 'edit', 'test', 'build', 'lint', 'pull_request']);
+    expect(((outcome as unknown as { result: { plan: { kind: string }[] } }).result.plan).map((s) => s.kind)).toEqual(['clone', 'read', 'edit', 'test', 'build', 'lint', 'pull_request']);
     expect(row.writes.filter((w) => w.taskId === 'task-1').map((w) => w.kind)).toEqual(['heartbeat', 'finish']);
     expect(row.writes.filter((w) => w.taskId === 'task-1').every((w) => w.session === session)).toBe(true);
     expect(status.body).toMatchObject({ known: true, state: 'completed', progress: 'done' });

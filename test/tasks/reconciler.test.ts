@@ -109,7 +109,7 @@ describe('reconciler', () => {
     expect(done.status).toBe('COMPLETED');
   });
 
-  it('two reconcilers at once act once (each failure is conditional on the row's version)', async () => {
+  it('two reconcilers at once act once (each failure is conditional on the row version)', async () => {
     // Prepare: a RUNNING row whose "agent" went silent
     const deps = bed.deps();
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/work', description: 'Contested' } });
