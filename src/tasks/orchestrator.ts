@@ -142,7 +142,7 @@ export interface SubmitRequest {
  * Validates, refuses a repository that is not active (REPO_NOT_ONBOARDED), writes the SUBMITTED row.
  * A resubmission with the same idempotency key and the same task returns the existing task with
  * `created: false` (whatever its state, even if the repository has since been removed); with a
- * different task, IDEMPOTENCY_MISMATCH. Run it with runTask (safe to call for any SUBMITTED task).
+ * different task, IDEMPOTENCY_MISMATCH. Start it with startTask (safe to call for any task).
  */
 export async function submitTask(deps: TaskDeps, req: SubmitRequest): Promise<{ task: TaskView; created: boolean }> {
   if (!req.caller) throw new ValidationError('a task needs a caller identity', 'VALIDATION_ERROR');
