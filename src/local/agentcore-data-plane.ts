@@ -120,7 +120,6 @@ let bundled: string | undefined;
 /** agent/ as one CommonJS file (esbuild), compiled once per process. */
 function agentBundle(): string {
   if (bundled) return bundled;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dev dependency, loaded only where the emulator runs
   const esbuild = require('esbuild') as typeof import('esbuild');
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'abca-agent-bundle-')), 'agent.js');
   esbuild.buildSync({ entryPoints: [AGENT_ENTRY], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: out, logLevel: 'silent' });
