@@ -24,7 +24,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -121,7 +121,9 @@ let bundled: string | undefined;
 function agentBundle(): string {
   if (bundled) return bundled;
   const esbuild = require('esbuild') as typeof import('esbuild');
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'abca-agent-bundle-')), 'agent.js');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'abca-agent-bundle-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'agent.js');
   esbuild.buildSync({ entryPoints: [AGENT_ENTRY], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: out, logLevel: 'silent' });
   bundled = out;
   return out;

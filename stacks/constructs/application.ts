@@ -15,8 +15,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { AGENT_ATTRIBUTES } from '../../agent/src/task-row';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
+import { AGENT_TASK_ATTRIBUTES } from '../../src/tasks/agent-attributes';
 import type { PlatformNames } from '../../src/platform/names';
 import { containerUri, IMAGE_DIGEST_PATTERN, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL, runtimeEnvironment } from '../../src/platform/runtime-spec';
 import type { AwsEnv } from '../lib/aws-env';
@@ -186,7 +186,7 @@ export function modelResources(modelId: string, aws: AwsEnv): string[] {
 /**
  * What the agent in the runtime may do, and no more: pull its image, log, trace, call the models
  * the guardrails allow by default, and write exactly its own attributes of its task row (heartbeats
- * and the outcome, agent/src/task-row.ts AGENT_ATTRIBUTES), with no values returned. It reads no
+ * and the outcome, AGENT_TASK_ATTRIBUTES), with no values returned. It reads no
  * repository row, no audit table and no secret: the task's configuration comes in the invocation.
  */
 export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: string, data: Pick<Data, 'tables'>): Statement[] {
@@ -223,7 +223,7 @@ export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryA
       Action: 'dynamodb:UpdateItem',
       Resource: t.tasks.arn,
       Condition: {
-        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...AGENT_ATTRIBUTES] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...AGENT_TASK_ATTRIBUTES] },
         StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
       },
     },

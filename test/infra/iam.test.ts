@@ -5,6 +5,7 @@
  */
 import { AGENT_ATTRIBUTES } from '../../agent/src/task-row';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
+import { AGENT_TASK_ATTRIBUTES } from '../../src/tasks/agent-attributes';
 import { platformNames } from '../../src/platform/names';
 import { decide, type Request } from './support/iam';
 import { ACCOUNT, REGION, find, resolveRefs, resources, rolePolicy, synthInfraJson, testBundles, trustPolicyOf, TEST_REPOSITORY, type TfJson } from './support/synth';
@@ -199,6 +200,10 @@ describe('AgentCore runtime role', () => {
   const tasks = arn.table(names.tables.tasks);
   const own = [...AGENT_ATTRIBUTES];
   const attrs = (list: string[], returnValues = 'NONE') => ({ 'dynamodb:Attributes': list, 'dynamodb:ReturnValues': returnValues });
+
+  it('allows exactly the attributes the agent writes (the stack keeps a copy of the agent\'s list)', () => {
+    expect([...AGENT_TASK_ATTRIBUTES].sort()).toEqual([...AGENT_ATTRIBUTES].sort());
+  });
 
   it("may update only the agent's own attributes of a task row (heartbeats, outcome), returning nothing", async () => {
     await expectAll(
