@@ -29,6 +29,7 @@ import {
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { createClients, type AwsClients } from '../aws/clients';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { platformNames, type PlatformNames } from '../platform/names';
@@ -36,6 +37,7 @@ import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-
 import { containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
+import { ensureLocalNetwork, type LocalNetwork } from './network';
 import { assertLoopbackEndpoint } from './moto';
 
 export interface BootstrapOptions {
@@ -52,11 +54,6 @@ export interface BootstrapResult {
   changes: string[];
 }
 
-/** Network settings local runtimes get: shaped like the stack's VPC mode (moto does not check ids). */
-export const LOCAL_NETWORK = {
-  networkMode: 'VPC' as const,
-  networkModeConfig: { subnets: ['subnet-0local0a', 'subnet-0local0b'], securityGroups: ['sg-0local00a'] },
-};
 export const RUNTIME_LIFECYCLE = { idleRuntimeSessionTimeout: 900, maxLifetime: 28800 };
 export const BOOTSTRAP_IMAGE_TAG = 'bootstrap';
 
@@ -77,7 +74,9 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const repo = await ensureRepository(clients.ecr, names, changed);
   const firstDigest = await pushLocalImage(clients.ecr, names.ecrRepository, BOOTSTRAP_IMAGE_TAG);
   const pointerDigest = await ensurePointer(clients.ssm, names, firstDigest, changed);
-  const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, changed);
+  // Real ids from the emulator's EC2, as the stack's VPC gives the runtime (AgentCore checks id patterns).
+  const network = await ensureLocalNetwork(new EC2Client({ region }), names, changed);
+  const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, network, changed);
   await ensureLiveEndpoint(clients.agentcore, runtime.id, changed);
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
@@ -191,6 +190,7 @@ async function ensureRuntime(
   account: string,
   repositoryUri: string,
   digest: string,
+  network: LocalNetwork,
   changed: (w: string) => void,
 ): Promise<{ id: string; arn: string }> {
   const listed = await agentcore.send(new ListAgentRuntimesCommand({}));
@@ -201,7 +201,7 @@ async function ensureRuntime(
       agentRuntimeName: names.agentRuntime,
       agentRuntimeArtifact: { containerConfiguration: { containerUri: containerUri(repositoryUri, digest) } },
       roleArn: `arn:aws:iam::${account}:role/${names.roles.runtimeExecution}`,
-      networkConfiguration: LOCAL_NETWORK,
+      networkConfiguration: { networkMode: 'VPC', networkModeConfig: { subnets: network.subnetIds, securityGroups: [network.securityGroupId] } },
       protocolConfiguration: { serverProtocol: RUNTIME_PROTOCOL },
       lifecycleConfiguration: RUNTIME_LIFECYCLE,
       environmentVariables: runtimeEnvironment(names, region),
