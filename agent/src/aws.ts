@@ -17,7 +17,22 @@ export interface Credentials {
 
 export type CredentialSource = () => Promise<Credentials>;
 
-/** AWS_ACCESS_KEY_ID/SECRET, else AWS_CONTAINER_CREDENTIALS_FULL_URI / RELATIVE_URI (cached until near expiry). */
+/** IMDSv2: the instance role's credentials, where the runtime offers no container endpoint. */
+async function imdsCredentials(): Promise<{ AccessKeyId: string; SecretAccessKey: string; Token?: string; Expiration?: string }> {
+  const base = 'http://169.254.169.254/latest';
+  const signal = () => AbortSignal.timeout(2000);
+  const token = await (await fetch(`${base}/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' }, signal: signal() })).text();
+  const headers = { 'x-aws-ec2-metadata-token': token };
+  const role = (await (await fetch(`${base}/meta-data/iam/security-credentials/`, { headers, signal: signal() })).text()).split('\n')[0]!.trim();
+  const res = await fetch(`${base}/meta-data/iam/security-credentials/${role}`, { headers, signal: signal() });
+  if (!res.ok) throw new Error(`instance metadata answered ${res.status}`);
+  return (await res.json()) as { AccessKeyId: string; SecretAccessKey: string; Token?: string; Expiration?: string };
+}
+
+/**
+ * AWS_ACCESS_KEY_ID/SECRET, else AWS_CONTAINER_CREDENTIALS_FULL_URI / RELATIVE_URI, else IMDSv2
+ * (the SDKs' order for these sources), cached until a minute before they expire.
+ */
 export function defaultCredentials(env: NodeJS.ProcessEnv = process.env): CredentialSource {
   let cached: Credentials | undefined;
   return async () => {
@@ -26,11 +41,19 @@ export function defaultCredentials(env: NodeJS.ProcessEnv = process.env): Creden
     }
     if (cached && (cached.expiresAt === undefined || cached.expiresAt - Date.now() > 60_000)) return cached;
     const url = env.AWS_CONTAINER_CREDENTIALS_FULL_URI || (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
-    if (!url) throw new Error('no AWS credentials: neither AWS_ACCESS_KEY_ID nor a container credentials endpoint is configured');
-    const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ? readFileSync(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, 'utf8').trim() : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
-    const res = await fetch(url, { headers: token ? { authorization: token } : {}, signal: AbortSignal.timeout(5000) });
-    if (!res.ok) throw new Error(`container credentials endpoint answered ${res.status}`);
-    const body = (await res.json()) as { AccessKeyId: string; SecretAccessKey: string; Token?: string; Expiration?: string };
+    let body: { AccessKeyId: string; SecretAccessKey: string; Token?: string; Expiration?: string };
+    if (url) {
+      const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ? readFileSync(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, 'utf8').trim() : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+      const res = await fetch(url, { headers: token ? { authorization: token } : {}, signal: AbortSignal.timeout(5000) });
+      if (!res.ok) throw new Error(`container credentials endpoint answered ${res.status}`);
+      body = (await res.json()) as typeof body;
+    } else {
+      try {
+        body = await imdsCredentials();
+      } catch (e) {
+        throw new Error(`no AWS credentials: no AWS_ACCESS_KEY_ID, no container credentials endpoint, and instance metadata failed (${(e as Error).message})`, { cause: e });
+      }
+    }
     cached = { accessKeyId: body.AccessKeyId, secretAccessKey: body.SecretAccessKey, sessionToken: body.Token, expiresAt: body.Expiration ? Date.parse(body.Expiration) : undefined };
     return cached;
   };
