@@ -229,7 +229,8 @@ export async function startTask(deps: TaskDeps, taskId: string): Promise<TaskVie
     return toTaskView((await move(deps, running, 'FAILED', { status_reason: reason })) ?? (await requireTaskRecord(table(deps), taskId)));
   }
   const verdict = interpretStartAnswer(answer);
-  if (verdict.kind === 'started') return current();
+  // The row as this start left it (the agent may already be writing to it).
+  if (verdict.kind === 'started') return toTaskView(running);
   // An older image that still answers synchronously: its answer is the outcome.
   const done = verdict.ok
     ? await move(deps, running, 'COMPLETED', { result: verdict.result })
