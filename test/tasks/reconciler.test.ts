@@ -134,6 +134,25 @@ describe('reconciler', () => {
     expect(after.version).toBe(3);
   });
 
+  it('the Lambda handler finds its platform from ABCA_ENV and reconciles (a lost dispatch is started)', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/work', description: 'Through the Lambda' } });
+    const saved = process.env.ABCA_ENV;
+    process.env.ABCA_ENV = 'reconcile';
+    try {
+      const { handler } = await import('../../src/tasks/reconciler-lambda');
+      // Act: the default thresholds (60 s before a re-dispatch): a fresh task is left alone
+      const report = await handler();
+      // Assess
+      expect(report.checked).toBeGreaterThanOrEqual(1);
+      expect(report.redispatched).not.toContain(task.task_id);
+      expect(report.errors).toEqual([]);
+    } finally {
+      process.env.ABCA_ENV = saved;
+    }
+  });
+
   it('runs on a schedule in the local control plane (a loop) and stops cleanly', async () => {
     // Prepare
     const deps = bed.deps();
