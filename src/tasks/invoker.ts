@@ -16,8 +16,11 @@ export const SESSION_ID_MIN = 33;
 export const SESSION_ID_MAX = 256;
 /** The header AgentCore uses to pass the session id to the container. */
 export const SESSION_HEADER = 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id';
-/** Per call (the agent answers at once; a cold session start takes a few seconds). */
-export const INVOKE_TIMEOUT_MS = 10_000;
+/**
+ * Per call: the agent answers at once, but a new session starts a microVM first (seconds). Well
+ * inside the 29 s of the API function that makes the call.
+ */
+export const INVOKE_TIMEOUT_MS = 15_000;
 
 export interface AgentInvocation {
   /** 33-256 characters; one task is one session. */

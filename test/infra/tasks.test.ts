@@ -30,7 +30,7 @@ describe('function timeouts against what each step may take', () => {
     // Assess
     expect(fn.timeout).toBe(API_TIMEOUT_SECONDS);
     expect(API_TIMEOUT_SECONDS).toBeLessThanOrEqual(29);
-    expect(startTaskMs).toBeLessThan((fn.timeout as number) * 1000 / 2);
+    expect(startTaskMs + 5_000).toBeLessThanOrEqual((fn.timeout as number) * 1000);
   });
 
   it('the reconciler function: its budget plus the last call in flight (a start, then a stop) ends inside its timeout, and runs before the next one is due', () => {

@@ -102,6 +102,26 @@ describe('local AgentCore data plane', () => {
     expect(plane().sessions().map((s) => s.sessionId)).not.toContain(session(3));
   });
 
+  it('ends a session idle for idleRuntimeSessionTimeout, as AgentCore does', async () => {
+    // Prepare: a data plane of its own whose sessions idle out after 1 s
+    const { startAgentCoreDataPlane } = await import('../../src/local/agentcore-data-plane');
+    const quick = await startAgentCoreDataPlane({ controlEndpoint: motoEndpoint(), lifecycle: { idleRuntimeSessionTimeout: 1 } });
+    const saved = process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE;
+    process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = quick.endpoint;
+    try {
+      await version(LIVE_ENDPOINT, session(9));
+      const pid = quick.sessions()[0]!.pid;
+      // Act: wait for the sweep to end it
+      for (let i = 0; i < 100 && quick.sessions().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      // Assess
+      expect(quick.sessions()).toEqual([]);
+      expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
+      process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = saved;
+      await quick.stop();
+    }
+  });
+
   it('answers bad requests as AWS does: unknown runtime or endpoint 404, short session id 400 ValidationException', async () => {
     // Prepare
     const client = new BedrockAgentCoreClient({ maxAttempts: 1 });
