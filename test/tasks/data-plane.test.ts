@@ -5,7 +5,7 @@
  * like AWS's.
  */
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
-import { CreateAgentRuntimeEndpointCommand, GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, UpdateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { CreateAgentRuntimeEndpointCommand, GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { createClients } from '../../src/aws/clients';
 import { FAULT_ANNOTATION } from '../../src/local/agentcore-data-plane';
 import { bootstrapLocal } from '../../src/local/bootstrap';
@@ -85,6 +85,25 @@ describe('local AgentCore data plane', () => {
     expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession').map((c) => c.status)).toEqual([200, 404]);
   });
 
+  it('when live moves to a new version, new sessions get its image; a session already open stays on the one it started with', async () => {
+    // Prepare: a session on live (version 1), then live moved to version 2
+    const before = await version(LIVE_ENDPOINT, session(6));
+    await clients.agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: LIVE_ENDPOINT, agentRuntimeVersion: '2' }));
+    for (let i = 0; i < 50; i++) {
+      const ep = await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: LIVE_ENDPOINT }));
+      if (ep.liveVersion === '2') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Act
+    const pinned = await version(LIVE_ENDPOINT, session(6));
+    const fresh = await version(LIVE_ENDPOINT, session(7));
+    // Assess
+    expect(before.digest).toBe(firstDigest);
+    expect(pinned.digest).toBe(firstDigest);
+    expect(fresh.digest).not.toBe(firstDigest);
+    expect(plane().sessions().find((s) => s.sessionId === session(7))).toMatchObject({ version: '2' });
+  });
+
   it('a bad image (annotated faulty) never becomes healthy: RuntimeClientError 424', async () => {
     // Prepare
     const bad = await pushLocalImage(clients.ecr, platform.ecrRepositoryName, 'dp-bad', 'dp-bad', { [FAULT_ANNOTATION]: 'unhealthy' });
@@ -112,10 +131,18 @@ describe('local AgentCore data plane', () => {
       await version(LIVE_ENDPOINT, session(9));
       const pid = quick.sessions()[0]!.pid;
       // Act: wait for the sweep to end it
-      for (let i = 0; i < 100 && quick.sessions().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 100 && (quick.sessions().length > 0 || alive()); i++) await new Promise((r) => setTimeout(r, 100));
       // Assess
       expect(quick.sessions()).toEqual([]);
-      expect(() => process.kill(pid, 0)).toThrow();
+      expect(alive()).toBe(false);
     } finally {
       process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = saved;
       await quick.stop();
