@@ -190,7 +190,10 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
 
   async function imageFault(repositoryUrl: string, digest: string): Promise<string | undefined> {
     const repositoryName = repositoryUrl.split('/').slice(1).join('/');
-    const out = await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: digest }] }));
+    const out = await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: digest }] })).catch((e: unknown) => {
+      // AgentCore cannot pull it: the session never starts.
+      throw new DataPlaneError(424, 'RuntimeClientError', `the runtime's image ${repositoryUrl}@${digest} cannot be pulled (${(e as { name?: string }).name ?? 'error'})`);
+    });
     const manifest = out.images?.[0]?.imageManifest;
     if (!manifest) throw new DataPlaneError(424, 'RuntimeClientError', `the runtime's image ${repositoryUrl}@${digest} is not in ECR`);
     const annotations = (JSON.parse(manifest) as { annotations?: Record<string, string> }).annotations ?? {};
