@@ -121,10 +121,13 @@ describe('local AgentCore data plane', () => {
     expect(plane().sessions().map((s) => s.sessionId)).not.toContain(session(3));
   });
 
-  it('ends a session idle for idleRuntimeSessionTimeout, as AgentCore does', async () => {
-    // Prepare: a data plane of its own whose sessions idle out after 1 s
+  it.each([
+    ['idle for idleRuntimeSessionTimeout', { idleRuntimeSessionTimeout: 1 }],
+    ['older than maxLifetime (never idle that long)', { idleRuntimeSessionTimeout: 900, maxLifetime: 1 }],
+  ])('ends a session %s, as AgentCore does', async (_what, lifecycle) => {
+    // Prepare: a data plane of its own with short limits
     const { startAgentCoreDataPlane } = await import('../../src/local/agentcore-data-plane');
-    const quick = await startAgentCoreDataPlane({ controlEndpoint: motoEndpoint(), lifecycle: { idleRuntimeSessionTimeout: 1 } });
+    const quick = await startAgentCoreDataPlane({ controlEndpoint: motoEndpoint(), lifecycle });
     const saved = process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE;
     process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = quick.endpoint;
     try {
