@@ -109,6 +109,40 @@ describe('reconciler', () => {
     expect(done.status).toBe('COMPLETED');
   });
 
+  it('a submit whose dispatch fails is still accepted (201), and the reconciler starts it', async () => {
+    // Prepare: an API whose dispatcher always fails (a throttled or lost async invocation)
+    const { startApiServer } = await import('../../src/api/server');
+    const { ApiKeyStore } = await import('../../src/auth/api-keys');
+    const api = await startApiServer({
+      env: 'reconcile',
+      port: 0,
+      clients: bed.clients,
+      log: () => undefined,
+      taskDispatcher: () => ({ dispatch: () => Promise.reject(new Error('TooManyRequestsException')), idle: async () => undefined }),
+    });
+    try {
+      const keys = new ApiKeyStore(bed.clients.doc, bed.platform.tables.apiKeys);
+      const { apiKey } = await keys.create({ name: 'lost-dispatch', scopes: ['tasks:submit'] }, 'user:test');
+      // Act
+      const res = await fetch(`${api.url}/v1/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body: JSON.stringify({ repo: 'octo/work', description: 'Dispatch failed' }),
+      });
+      const submitted = (await res.json()) as { task_id: string; status: string };
+      await new Promise((r) => setTimeout(r, settings.redispatchAfterMs! + 50));
+      const report = await reconcileTasks(bed.deps(), { settings });
+      const done = await bed.waitFor(bed.deps(), submitted.task_id);
+      // Assess
+      expect(res.status).toBe(201);
+      expect(submitted.status).toBe('SUBMITTED');
+      expect(report.redispatched).toContain(submitted.task_id);
+      expect(done.status).toBe('COMPLETED');
+    } finally {
+      await api.close();
+    }
+  });
+
   it('two reconcilers at once act once (each failure is conditional on the row version)', async () => {
     // Prepare: a RUNNING row whose "agent" went silent
     const deps = bed.deps();

@@ -24,8 +24,13 @@ export function tasksRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   r.post('/', allowed, async (c) => {
     const { task, created } = await submitTask(deps.tasks, { caller: submitter(c.get('principal')!), input: await readJson(c) });
-    // Replays dispatch again too: a crash between writing the row and dispatching is then recovered.
-    if (task.status === 'SUBMITTED') await deps.taskDispatcher.dispatch(task.task_id);
+    // Replays dispatch again too. A dispatch that fails (or is lost) leaves the task SUBMITTED,
+    // which the reconciler starts: the task is accepted either way.
+    if (task.status === 'SUBMITTED') {
+      await deps.taskDispatcher.dispatch(task.task_id).catch((e: unknown) => {
+        (c.get('log') ?? deps.log).warn('task dispatch failed; the reconciler will start the task', { task_id: task.task_id, error: e instanceof Error ? e.message : String(e) });
+      });
+    }
     c.header('Location', `/v1/tasks/${task.task_id}`);
     return c.json(task, created ? 201 : 200);
   });
