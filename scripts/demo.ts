@@ -128,7 +128,7 @@ runMain(async () => {
       plane = await startControlPlane({ env, port: 0, agentCommit: RUNNING_COMMIT, say: (l) => say(l) });
       vars = { ...plane.vars };
       password = plane.admin.password;
-      say(`control plane up: API ${plane.api.url}, agent ${plane.agent.url}, moto ${plane.moto.endpoint}`);
+      say(`control plane up: API ${plane.api.url}, AgentCore data plane ${plane.dataPlane.endpoint}, moto ${plane.moto.endpoint}`);
     }
     vars.BGAGENT_CONFIG_DIR = configDir;
     const web = `acme/web-${run_id}`;

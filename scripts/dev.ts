@@ -1,6 +1,7 @@
 /**
  * npm run dev — the whole control plane on this machine, no AWS account: moto, the bootstrapped
- * platform, the agent, the API and a local admin user (src/local/control-plane.ts), plus
+ * platform, the AgentCore data plane (agents start per session), the API, the task reconciler loop
+ * and a local admin user (src/local/control-plane.ts), plus
  * `.abca/local/env.sh` so another terminal can talk to it. Ctrl-C stops everything.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,14 +13,15 @@ import { resolveEnv } from '../src/platform/names';
 
 const program = new Command()
   .name('dev')
-  .description('Run the ABCA control plane locally: moto, the bootstrapped platform, the agent and the API, on loopback')
+  .description('Run the ABCA control plane locally: moto, the bootstrapped platform, the AgentCore data plane, the API and the reconciler, on loopback')
   .option('--env <env>', 'environment name (default: $ABCA_ENV or dev)')
   .option('--port <port>', 'port the local API listens on (127.0.0.1; 0: any free port)', '8787')
+  .option('--agent-step-ms <ms>', 'how long each step of the agent\'s plan takes (make tasks run a while)', '0')
   .option('--state-dir <dir>', 'where the env file, admin credentials and API log go', path.resolve(__dirname, '..', '.abca', 'local'))
   .addHelpText('after', '\nExample:\n  npm run dev                 # then, in another terminal: source .abca/local/env.sh\n');
 
 runMain(async () => {
-  const opts = program.parse().opts<{ env?: string; port: string; stateDir: string }>();
+  const opts = program.parse().opts<{ env?: string; port: string; stateDir: string; agentStepMs: string }>();
   const env = resolveEnv(opts.env);
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -28,6 +30,7 @@ runMain(async () => {
   const starting: Promise<ControlPlane> = startControlPlane({
     env,
     agentCommit: commit,
+    agentStepMs: Number.isFinite(Number(opts.agentStepMs)) && Number(opts.agentStepMs) >= 0 ? Number(opts.agentStepMs) : 0,
     port: Number(opts.port),
     portFallback: program.getOptionValueSource('port') === 'default',
     stateDir: opts.stateDir,
@@ -35,7 +38,7 @@ runMain(async () => {
   });
   // A signal during start-up stops whatever has started by then.
   const shutdown = async (signal: string) => {
-    say(`\n${signal}: stopping the API, the agent and moto…`);
+    say(`\n${signal}: stopping the API, the data plane and its agents, and moto…`);
     await starting.then((p) => p.stop()).catch(() => undefined);
     say('stopped; nothing left running.');
     process.exit(0);
@@ -45,7 +48,7 @@ runMain(async () => {
   const plane = await starting;
   const envFile = path.relative(process.cwd(), path.join(opts.stateDir, 'env.sh')) || path.join(opts.stateDir, 'env.sh');
   say(`API on ${plane.api.url} (logs in ${path.join(opts.stateDir, 'api.log')})`);
-  say(`agent on ${plane.agent.url}; AWS emulator on ${plane.moto.endpoint} (moto pid ${plane.moto.pid})`);
+  say(`AgentCore data plane on ${plane.dataPlane.endpoint}; AWS emulator on ${plane.moto.endpoint} (moto pid ${plane.moto.pid})`);
   say('');
   say('Next, in another terminal:');
   say(`  source ${envFile}`);

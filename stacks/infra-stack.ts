@@ -18,6 +18,7 @@ import { Data } from './constructs/data';
 import { DnsFirewall } from './constructs/dns-firewall';
 import { Network } from './constructs/network';
 import { PlatformParameters } from './constructs/platform-parameters';
+import { TasksReconciler } from './constructs/tasks-reconciler';
 import { arnIn, awsEnv, type AwsEnv } from './lib/aws-env';
 import type { InfraSettings } from './settings';
 
@@ -38,6 +39,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
   readonly dnsFirewall: DnsFirewall;
   readonly application: Application;
   readonly api: Api;
+  readonly reconciler: TasksReconciler;
   readonly ciRoles: CiRoles;
   readonly parameters: PlatformParameters;
   readonly blueprintPlatform: BlueprintPlatform;
@@ -89,6 +91,14 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
       apiBundleDir: bundles.api,
       provisionerBundleDir: bundles.provisioner,
       manageApiGatewayAccount: settings.manageApiGatewayAccount,
+    });
+
+    this.reconciler = new TasksReconciler(this, 'tasks-reconciler', {
+      names,
+      aws,
+      data: this.data,
+      agentRuntimeArn: this.application.runtime.agentRuntimeArn,
+      bundleDir: bundles.reconciler,
     });
 
     const app = this.application;

@@ -19,6 +19,7 @@ export interface TaskConfig {
 export type Invocation =
   | { action: 'ping' }
   | { action: 'version' }
+  | { action: 'status'; task_id: string }
   | { action: 'run_task'; task_id: string; repo: string; description: string; config: TaskConfig };
 
 export class BadInvocation extends Error {
@@ -63,7 +64,8 @@ export function parseInvocation(body: unknown): Invocation {
   if (!isObject(body)) throw new BadInvocation('the payload must be a JSON object');
   const action = body.action ?? 'run_task';
   if (action === 'ping' || action === 'version') return { action };
-  if (action !== 'run_task') throw new BadInvocation(`unknown action "${String(action)}" (ping, version, run_task)`);
+  if (action === 'status') return { action, task_id: str(body, 'task_id', 256) };
+  if (action !== 'run_task') throw new BadInvocation(`unknown action "${String(action)}" (ping, version, status, run_task)`);
 
   const task_id = str(body, 'task_id', 256);
   const repo = str(body, 'repo', 140);

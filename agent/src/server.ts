@@ -2,7 +2,9 @@
  * The AgentCore Runtime HTTP contract on node:http (no dependencies, so the image carries only
  * Node and this code):
  *   GET  /ping         {"status":"Healthy"|"HealthyBusy","time_of_last_update":<epoch s>}
- *   POST /invocations  JSON in, JSON out: a task, or {"action":"ping"|"version"} for smoke checks
+ *   POST /invocations  JSON in, JSON out: a task is accepted at once and runs in the background
+ *                      (worker.ts); {"action":"status","task_id"} says what this agent knows of it;
+ *                      {"action":"ping"|"version"} for smoke checks
  *   GET  /version      {"version","commit","digest"}: which build is answering (direct access only;
  *                      through AgentCore use the "version" action, the runtime forwards /invocations only)
  */
@@ -10,7 +12,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildInfoFromEnv, type BuildInfo } from './build-info';
 import { BadInvocation, parseInvocation } from './invocation';
-import { runTask } from './plan';
+import { taskRowFromEnv, type TaskRowWriter } from './task-row';
+import { TaskWorker, workerOptionsFromEnv } from './worker';
 
 export const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -23,6 +26,17 @@ export interface AgentServerOptions {
   /** One line per request (the container's stdout goes to CloudWatch in AgentCore). */
   log?: (line: string) => void;
   maxBodyBytes?: number;
+  /** Where heartbeats and the outcome go (default: TASKS_TABLE from the environment; none without it). */
+  taskRow?: TaskRowWriter | null;
+  /** Default: ABCA_AGENT_STEP_MS from the environment (0). */
+  stepMs?: number;
+  /** Default: ABCA_HEARTBEAT_MS from the environment (30 s). */
+  heartbeatMs?: number;
+  /**
+   * A deliberately broken agent (ABCA_AGENT_FAULT): "unhealthy" answers /ping and /invocations with
+   * 500. The local data plane sets it for an image labelled as faulty (docs/local-mode.md).
+   */
+  fault?: 'unhealthy';
 }
 
 export type PingStatus = 'Healthy' | 'HealthyBusy';
@@ -49,6 +63,10 @@ export class PingState {
   end(): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (this.inFlight === 0) this.set('Healthy');
+  }
+
+  get busy(): boolean {
+    return this.inFlight > 0;
   }
 
   body(): { status: PingStatus; time_of_last_update: number } {
@@ -98,12 +116,22 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string> {
 
 const ROUTES: Record<string, string> = { '/ping': 'GET', '/version': 'GET', '/invocations': 'POST' };
 
-export function createAgentServer(opts: AgentServerOptions = {}): http.Server {
+export function createAgentServer(opts: AgentServerOptions = {}): http.Server & { worker: TaskWorker } {
   const now = opts.now ?? Date.now;
   const info = opts.buildInfo ?? buildInfoFromEnv();
   const log = opts.log ?? (() => {});
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const ping = new PingState(now);
+  const fromEnv = workerOptionsFromEnv();
+  const worker = new TaskWorker({
+    row: opts.taskRow === null ? undefined : (opts.taskRow ?? taskRowFromEnv()),
+    stepMs: opts.stepMs ?? fromEnv.stepMs,
+    heartbeatMs: opts.heartbeatMs ?? fromEnv.heartbeatMs,
+    log,
+    agent: { ...info },
+    onBusyChange: (busy) => (busy ? ping.begin() : ping.end()),
+  });
+  const fault = opts.fault ?? (process.env.ABCA_AGENT_FAULT === 'unhealthy' ? 'unhealthy' : undefined);
 
   async function invocations(req: http.IncomingMessage): Promise<unknown> {
     const raw = await readBody(req, maxBody);
@@ -122,17 +150,17 @@ export function createAgentServer(opts: AgentServerOptions = {}): http.Server {
     }
     if (invocation.action === 'ping') return ping.body();
     if (invocation.action === 'version') return info;
-    const session = req.headers[SESSION_HEADER];
-    ping.begin();
-    try {
-      const outcome = runTask(invocation);
-      return { ...outcome, session_id: typeof session === 'string' ? session : null, agent: info };
-    } finally {
-      ping.end();
+    if (invocation.action === 'status') {
+      const known = worker.status(invocation.task_id);
+      return known ? { known: true, ...known } : { known: false, task_id: invocation.task_id };
     }
+    const header = req.headers[SESSION_HEADER];
+    const session = typeof header === 'string' && header ? header : invocation.task_id;
+    const { accepted, status } = worker.start(invocation, session);
+    return { status: accepted ? 'accepted' : status.state, task_id: invocation.task_id, session_id: session, progress: status.progress, agent: info };
   }
 
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const started = now();
     const path = (req.url ?? '/').split('?')[0]!;
     const finish = (status: number, body: unknown, headers?: Record<string, string>) => {
@@ -142,6 +170,7 @@ export function createAgentServer(opts: AgentServerOptions = {}): http.Server {
     const method = ROUTES[path];
     if (!method) return finish(404, { error: { code: 'NOT_FOUND', message: `no route ${path}` } });
     if (req.method !== method) return finish(405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${path} takes ${method}` } }, { allow: method });
+    if (fault === 'unhealthy' && path !== '/version') return finish(500, { error: { code: 'UNHEALTHY', message: 'this agent is deliberately unhealthy (ABCA_AGENT_FAULT)' } });
     if (path === '/ping') return finish(200, ping.body());
     if (path === '/version') return finish(200, info);
 
@@ -149,16 +178,21 @@ export function createAgentServer(opts: AgentServerOptions = {}): http.Server {
       (body) => finish(200, body),
       (e: unknown) => {
         if (e instanceof HttpProblem) return finish(e.status, { error: { code: e.code, message: e.message } });
-        finish(500, { error: { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) } });
+        // The detail goes to the log, never to the caller (it may carry paths or internals).
+        log(JSON.stringify({ msg: 'invocation failed', error: e instanceof Error ? e.message : String(e) }));
+        finish(500, { error: { code: 'INTERNAL', message: 'the agent failed to handle this invocation' } });
       },
     );
   });
+  return Object.assign(server, { worker });
 }
 
 export interface RunningAgent {
   /** `http://<host>:<port>` (loopback form when bound to all interfaces). */
   url: string;
   port: number;
+  /** The background task runs (tests wait on `worker.settled(taskId)`). */
+  worker: TaskWorker;
   close(): Promise<void>;
 }
 
@@ -178,6 +212,7 @@ export function startAgentServer(opts: AgentServerOptions & { port?: number; hos
       resolve({
         url: `http://${urlHost}:${port}`,
         port,
+        worker: server.worker,
         close: () =>
           new Promise<void>((done, fail) => {
             server.close((err) => (err ? fail(err) : done()));

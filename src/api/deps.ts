@@ -12,7 +12,7 @@ import type { PlatformConfig } from '../platform/platform-config';
 import { ConfigAudit } from '../repos/audit';
 import { RepoService } from '../repos/onboarding';
 import { RepoStore } from '../repos/store';
-import { runTask, taskDepsFromPlatform, type TaskDeps } from '../tasks';
+import { startTask, taskDepsFromPlatform, type TaskDeps } from '../tasks';
 import { InProcessTaskDispatcher, type TaskDispatcher } from './task-dispatch';
 
 export interface ApiDeps {
@@ -81,6 +81,6 @@ export function buildApiDeps(opts: ApiDepsOptions): ApiDeps {
     log: (line) => opts.log.info(line),
   });
   const taskDispatcher =
-    opts.taskDispatcher?.(tasks) ?? new InProcessTaskDispatcher((id) => runTask(tasks, id), (id, e) => opts.log.error('task run failed', { task_id: id, error: String(e) }));
+    opts.taskDispatcher?.(tasks) ?? new InProcessTaskDispatcher((id) => startTask(tasks, id), (id, e) => opts.log.error('task run failed', { task_id: id, error: String(e) }));
   return { env: opts.env, platform, clients, log: opts.log, authenticator, apiKeys, repos, store, audit, tasks, taskDispatcher };
 }

@@ -14,7 +14,7 @@ import { authorize, isAuthorizerEvent, type AuthorizerResult } from './authorize
 import { buildApiDeps, type ApiDeps } from './deps';
 import { apiLogger } from './logging';
 import { isRunTaskEvent, LambdaTaskDispatcher } from './task-dispatch';
-import { runTask } from '../tasks';
+import { startTask } from '../tasks';
 
 interface Ready {
   deps: ApiDeps;
@@ -29,7 +29,7 @@ async function setUp(): Promise<Ready> {
   const log = apiLogger();
   const platform = await loadPlatformConfig(clients.ssm, env);
   // In AWS the repos table's stream runs the provisioner: no in-process hook here.
-  // Submitted tasks run in an asynchronous invocation of this same function (see task-dispatch.ts).
+  // Submitted tasks start in an asynchronous invocation of this same function (see task-dispatch.ts).
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
   const deps = buildApiDeps({ env, platform, clients, log, taskDispatcher: () => new LambdaTaskDispatcher(new LambdaClient({ region: platform.region }), functionName) });
   return { deps, http: handle(createApp(deps)) };
@@ -42,6 +42,6 @@ export const handler = async (event: unknown, context: LambdaContext): Promise<u
   });
   const { deps, http } = await ready;
   if (isAuthorizerEvent(event)) return authorize(deps.authenticator, event) as Promise<AuthorizerResult>;
-  if (isRunTaskEvent(event)) return runTask(deps.tasks, event.abcaRunTask);
+  if (isRunTaskEvent(event)) return startTask(deps.tasks, event.abcaRunTask);
   return http(event as LambdaEvent, context);
 };

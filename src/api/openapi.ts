@@ -211,7 +211,7 @@ function build(): Json {
         parameters: [TASK_ID],
         get: {
           operationId: 'getTask',
-          summary: 'One task and its state',
+          summary: "One task and its state (another user's task is 404 unless the caller is an admin)",
           security: USER_OR_KEY,
           responses: { '200': { description: 'The task', ...json('Task') }, ...COMMON_ERRORS, '404': error('No such task (TASK_NOT_FOUND)') },
         },
@@ -220,7 +220,7 @@ function build(): Json {
         parameters: [TASK_ID],
         post: {
           operationId: 'cancelTask',
-          summary: 'Cancel a SUBMITTED or RUNNING task',
+          summary: 'Cancel a SUBMITTED or RUNNING task (and stop its AgentCore session)',
           security: USER_OR_KEY,
           responses: {
             '200': { description: 'Cancelled', ...json('Task') },
@@ -261,6 +261,10 @@ function build(): Json {
             config: { type: 'object', description: 'The settings the agent ran with: the RepoConfig over platform defaults' },
             result: { type: 'object' },
             runtime_session_id: { type: 'string' },
+            runtime_arn: { type: 'string' },
+            runtime_qualifier: { type: 'string', description: 'The AgentCore endpoint the session was started on (live)' },
+            heartbeat_at: { type: 'string', description: "The agent's last heartbeat (it writes one every 30 s while it works)" },
+            progress: { type: 'string', description: "The agent's last progress line" },
             cancelled_by: { type: 'string' },
             created_at: { type: 'string' },
             updated_at: { type: 'string' },

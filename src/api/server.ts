@@ -13,7 +13,7 @@ import { assertEnvName } from '../platform/names';
 import { loadPlatformConfig, type PlatformConfig } from '../platform/platform-config';
 import { createApp, type ApiApp, type CreateAppOptions } from './app';
 import { guardedCreateServer } from './body-guard';
-import { buildApiDeps, type ApiDeps } from './deps';
+import { buildApiDeps, type ApiDeps, type ApiDepsOptions } from './deps';
 import { LocalProvisioner } from './local-provisioner';
 import { apiLogger, type LogOption } from './logging';
 import { buildProvisionerDeps } from './provisioner';
@@ -32,6 +32,8 @@ export interface ApiServerOptions {
   provision?: boolean;
   /** Extra routers under /v1 (e.g. tasks). */
   routers?: (deps: ApiDeps) => CreateAppOptions['routers'];
+  /** Where submitted tasks start (default: in this process, in the background, as an async invocation would). */
+  taskDispatcher?: ApiDepsOptions['taskDispatcher'];
 }
 
 export interface ApiServer {
@@ -50,7 +52,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const log = apiLogger(opts.log);
   const platform = await loadPlatformConfig(clients.ssm, env);
   const provisioner = opts.provision === false ? undefined : new LocalProvisioner(buildProvisionerDeps({ env, platform, clients, log }));
-  const deps = buildApiDeps({ env, platform, clients, log, guardrailsCacheMs: opts.guardrailsCacheMs, onRepoChange: provisioner && ((repo) => provisioner.notify(repo)) });
+  const deps = buildApiDeps({ env, platform, clients, log, guardrailsCacheMs: opts.guardrailsCacheMs, onRepoChange: provisioner && ((repo) => provisioner.notify(repo)), taskDispatcher: opts.taskDispatcher });
   const app = createApp(deps, { routers: opts.routers?.(deps) });
 
   const hostname = opts.host ?? '127.0.0.1';

@@ -1,10 +1,12 @@
 /**
- * Where a submitted task runs. The API answers as soon as the row is SUBMITTED; the run (minutes of
- * agent work) happens elsewhere:
+ * Where a submitted task is started. The API answers as soon as the row is SUBMITTED; starting it
+ * (RUNNING, then InvokeAgentRuntime, which the agent answers at once: seconds, never the agent's
+ * run) happens elsewhere:
  * - locally, in the same process, in the background;
  * - in AWS, in an asynchronous invocation of the API function itself (a Lambda freezes once it has
- *   answered, and API Gateway gives it 29 s at most), with the event `{"abcaRunTask": "<id>"}`.
- * Running twice is harmless: only one runner can move a task from SUBMITTED to RUNNING.
+ *   answered), with the event `{"abcaRunTask": "<id>"}`, well inside the function's timeout.
+ * Starting twice is harmless: only one dispatcher can move a task from SUBMITTED to RUNNING. A lost
+ * dispatch leaves the task SUBMITTED, and the reconciler starts it.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 

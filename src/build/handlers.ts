@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BuildOptions, Metafile } from 'esbuild';
 
-export const HANDLER_NAMES = ['api', 'provisioner', 'imagePointer'] as const;
+export const HANDLER_NAMES = ['api', 'provisioner', 'imagePointer', 'reconciler'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 export interface HandlerEntry {
@@ -21,6 +21,7 @@ export const HANDLERS: Record<HandlerName, HandlerEntry> = {
   api: { entry: 'src/api/lambda.ts', dir: 'api' },
   provisioner: { entry: 'src/api/provisioner-lambda.ts', dir: 'provisioner' },
   imagePointer: { entry: 'custom-resources/image-pointer/handler.ts', dir: 'image-pointer' },
+  reconciler: { entry: 'src/tasks/reconciler-lambda.ts', dir: 'reconciler' },
 };
 
 /** Lambda handler setting for every bundle: `index.js` exporting `handler`. */

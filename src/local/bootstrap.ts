@@ -14,6 +14,8 @@ import { CreateRepositoryCommand, DescribeRepositoriesCommand, type ECRClient } 
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
   CreateAgentRuntimeCommand,
+  CreateAgentRuntimeEndpointCommand,
+  GetAgentRuntimeEndpointCommand,
   GetAgentRuntimeCommand,
   ListAgentRuntimesCommand,
   type BedrockAgentCoreControlClient,
@@ -34,7 +36,7 @@ import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
 import { platformDocument } from '../platform/platform-document';
-import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
+import { containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, runtimeEnvironment, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { ensureLocalNetwork, type LocalNetwork } from './network';
@@ -80,6 +82,7 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   // Real ids from the emulator's EC2, as the stack's VPC gives the runtime (AgentCore checks id patterns).
   const network = await ensureLocalNetwork(new EC2Client({ region }), names, changed);
   const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, network, changed);
+  await ensureLiveEndpoint(clients.agentcore, runtime.id, changed);
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
 
@@ -208,6 +211,19 @@ async function ensureRuntime(
   await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: created.agentRuntimeId }));
   changed(`AgentCore runtime ${names.agentRuntime}`);
   return { id: created.agentRuntimeId!, arn: created.agentRuntimeArn! };
+}
+
+/** Tasks invoke the `live` endpoint only (never DEFAULT); the stack declares it, so does the local platform. */
+async function ensureLiveEndpoint(agentcore: BedrockAgentCoreControlClient, agentRuntimeId: string, changed: (w: string) => void): Promise<void> {
+  try {
+    await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName: LIVE_ENDPOINT }));
+    return;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
+  }
+  const runtime = await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId }));
+  await agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId, name: LIVE_ENDPOINT, agentRuntimeVersion: runtime.agentRuntimeVersion }));
+  changed(`AgentCore endpoint ${LIVE_ENDPOINT}`);
 }
 
 async function ensureCognito(

@@ -1,15 +1,18 @@
 /**
- * The whole control plane on one machine, no AWS account: moto (the AWS emulator) → the platform
- * bootstrapped from the stack's own definitions → the agent as a local process → the API over the
- * same handlers Lambda runs → a local admin user. Used by `npm run dev` (stays up) and
- * `npm run demo` (one-shot). Everything listens on loopback and `stop()` ends all of it.
+ * The whole control plane on one machine, no AWS account: moto (the AWS control planes) → the
+ * AgentCore data plane (agentcore-data-plane.ts: InvokeAgentRuntime/StopRuntimeSession, one agent
+ * process per session, started for the image the endpoint serves) → the platform bootstrapped from
+ * the stack's own definitions → the API over the same handlers Lambda runs → the task reconciler on
+ * its schedule → a local admin user. Used by `npm run dev` (stays up) and `npm run demo`
+ * (one-shot). Everything listens on loopback and `stop()` ends all of it.
  */
 import { chmodSync, closeSync, createWriteStream, openSync, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
-import { startAgentServer, type RunningAgent } from '../../agent/src/server';
 import { startApiServer, type ApiServer } from '../api/server';
 import { createClients, type AwsClients } from '../aws/clients';
 import type { PlatformConfig } from '../platform/platform-config';
+import { RECONCILE_INTERVAL_MS, startReconcilerLoop, taskDepsFromPlatform, type ReconcilerSettings } from '../tasks';
+import { startAgentCoreDataPlane, type AgentCoreDataPlane } from './agentcore-data-plane';
 import { ensureLocalUser, type LocalUser } from './admin-user';
 import { bootstrapLocal } from './bootstrap';
 import { startMoto, type MotoServer } from './moto';
@@ -24,13 +27,20 @@ export interface ControlPlaneOptions {
   stateDir?: string;
   /** The commit the local agent reports (its /version), as GIT_COMMIT does in the image. */
   agentCommit?: string;
+  /** How long each step of the agent's plan takes (ABCA_AGENT_STEP_MS; default 0). */
+  agentStepMs?: number;
+  /** The agent's heartbeat interval (ABCA_HEARTBEAT_MS; default 30 s). */
+  heartbeatMs?: number;
+  /** The reconciler's schedule (default every minute) and thresholds (default: as in AWS). */
+  reconcileIntervalMs?: number;
+  reconciler?: Partial<ReconcilerSettings>;
   say?: (line: string) => void;
 }
 
 export interface ControlPlane {
   env: string;
   moto: MotoServer;
-  agent: RunningAgent;
+  dataPlane: AgentCoreDataPlane;
   api: ApiServer;
   platform: PlatformConfig;
   clients: AwsClients;
@@ -54,14 +64,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   say('starting moto (local AWS emulator)…');
   const moto = await startMoto();
-  let agent: RunningAgent | undefined;
+  let dataPlane: AgentCoreDataPlane | undefined;
+  let reconciler: { stop(): Promise<void> } | undefined;
   let api: ApiServer | undefined;
   let apiLog: WriteStream | undefined;
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
+      await reconciler?.stop().catch(() => undefined);
       await api?.close().catch(() => undefined);
-      await agent?.close().catch(() => undefined);
+      await dataPlane?.stop().catch(() => undefined);
       apiLog?.end();
       await moto.stop();
     })());
@@ -79,16 +91,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
 
-    // The agent: AgentCore's data plane is not emulated, so tasks and smoke checks reach it over HTTP.
-    agent = await startAgentServer({ port: 0, buildInfo: { version: 'local', commit: opts.agentCommit ?? null, digest: null } });
-    vars.ABCA_AGENT_URL = agent.url;
-    process.env.ABCA_AGENT_URL = agent.url;
-
-    const clients = createClients();
-    let apiUrl = `http://127.0.0.1:${opts.port}`;
-    let { platform } = await bootstrapLocal({ env: opts.env, apiUrl, clients });
-    say(`platform "${opts.env}" bootstrapped in ${moto.endpoint}`);
-
     if (opts.stateDir) {
       mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
       // Modes apply only when a file is created: set them again on files from an earlier run.
@@ -100,6 +102,25 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       apiLog = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
     }
     const log = apiLog ? (line: string) => void apiLog!.write(`${line}\n`) : () => undefined;
+
+    // AgentCore's data plane: the SDK reaches it through its service-specific endpoint variable.
+    dataPlane = await startAgentCoreDataPlane({
+      controlEndpoint: moto.endpoint,
+      agentEnv: {
+        ...(opts.agentCommit ? { GIT_COMMIT: opts.agentCommit } : {}),
+        ...(opts.agentStepMs !== undefined ? { ABCA_AGENT_STEP_MS: String(opts.agentStepMs) } : {}),
+        ...(opts.heartbeatMs !== undefined ? { ABCA_HEARTBEAT_MS: String(opts.heartbeatMs) } : {}),
+      },
+      log,
+    });
+    vars.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = dataPlane.endpoint;
+    process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = dataPlane.endpoint;
+
+    const clients = createClients();
+    let apiUrl = `http://127.0.0.1:${opts.port}`;
+    let { platform } = await bootstrapLocal({ env: opts.env, apiUrl, clients });
+    say(`platform "${opts.env}" bootstrapped in ${moto.endpoint}`);
+
     const serve = (port: number) => startApiServer({ env: opts.env, port, clients, log });
     api = await serve(opts.port).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'EADDRINUSE' || !opts.portFallback) throw e;
@@ -112,6 +133,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       ({ platform } = await bootstrapLocal({ env: opts.env, apiUrl, clients }));
     }
     vars.ABCA_API_URL = apiUrl;
+    // The reconciler Lambda's schedule, as a loop here.
+    reconciler = startReconcilerLoop(taskDepsFromPlatform(platform, clients, { log }), {
+      intervalMs: opts.reconcileIntervalMs ?? RECONCILE_INTERVAL_MS,
+      settings: opts.reconciler,
+    });
     const admin = await ensureLocalUser(clients.cognito, platform.userPoolId, 'admin', 'admin');
 
     if (opts.stateDir) {
@@ -121,7 +147,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       write('admin.json', `${JSON.stringify(admin, null, 2)}\n`, 0o600);
       write('platform.json', `${JSON.stringify(platform, null, 2)}\n`, 0o644);
     }
-    return { env: opts.env, moto, agent, api, platform, clients, admin, vars, stop };
+    return { env: opts.env, moto, dataPlane, api, platform, clients, admin, vars, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -6,13 +6,18 @@ import { createHash } from 'node:crypto';
 import { DescribeImagesCommand, PutImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { rethrowUnlessAwsError } from '../aws/errors';
 
-export async function pushLocalImage(ecr: ECRClient, repositoryName: string, tag: string, seed = tag): Promise<string> {
+/**
+ * `annotations` go into the manifest as OCI annotations do; the local AgentCore data plane reads
+ * `org.abca.local.agent-fault` from them (a deliberately bad image, see agentcore-data-plane.ts).
+ */
+export async function pushLocalImage(ecr: ECRClient, repositoryName: string, tag: string, seed = tag, annotations?: Record<string, string>): Promise<string> {
   const layer = `sha256:${createHash('sha256').update(`abca-local-layer:${seed}`).digest('hex')}`;
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
     config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 2, digest: layer },
     layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 1, digest: layer }],
+    ...(annotations ? { annotations } : {}),
   });
   try {
     const out = await ecr.send(new PutImageCommand({ repositoryName, imageTag: tag, imageManifest: manifest }));

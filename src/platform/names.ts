@@ -40,10 +40,13 @@ export interface PlatformNames {
     imagePointerFn: string;
     apiFn: string;
     provisionerFn: string;
+    reconcilerFn: string;
+    /** EventBridge Scheduler invokes the reconciler with this role. */
+    reconcilerScheduler: string;
     /** Account-wide API Gateway CloudWatch role (only where the stack manages that setting). */
     apiGatewayLogs: string;
   };
-  functions: { api: string; imagePointer: string; provisioner: string };
+  functions: { api: string; imagePointer: string; provisioner: string; reconciler: string };
   /** Managed policy every role the stack creates (but the CI roles) carries as its permissions boundary. */
   permissionsBoundary: string;
   /** blockAllList holds "*": the deny-by-default rule after the two allow lists. */
@@ -87,9 +90,11 @@ export function platformNames(envInput: string): PlatformNames {
       imagePointerFn: `${prefix}-image-pointer-fn`,
       apiFn: `${prefix}-api-fn`,
       provisionerFn: `${prefix}-provisioner-fn`,
+      reconcilerFn: `${prefix}-reconciler-fn`,
+      reconcilerScheduler: `${prefix}-reconciler-schedule`,
       apiGatewayLogs: `${prefix}-apigw-logs`,
     },
-    functions: { api: `${prefix}-api`, imagePointer: `${prefix}-image-pointer`, provisioner: `${prefix}-provisioner` },
+    functions: { api: `${prefix}-api`, imagePointer: `${prefix}-image-pointer`, provisioner: `${prefix}-provisioner`, reconciler: `${prefix}-reconciler` },
     permissionsBoundary: `${prefix}-boundary`,
     dnsFirewall: {
       baselineList: `${prefix}-baseline`,

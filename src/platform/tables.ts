@@ -38,9 +38,13 @@ export const TABLES: Record<TableKey, TableDefinition> = {
   tasks: {
     key: 'tasks',
     hashKey: 'task_id',
-    attributes: { task_id: 'S', repo: 'S', created_at: 'S' },
+    attributes: { task_id: 'S', repo: 'S', created_at: 'S', status: 'S' },
     ttlAttribute: 'expires_at',
-    indexes: [{ name: 'repo-index', hashKey: 'repo', rangeKey: 'created_at' }],
+    // status-index: the reconciler reads SUBMITTED and RUNNING tasks without scanning the table.
+    indexes: [
+      { name: 'repo-index', hashKey: 'repo', rangeKey: 'created_at' },
+      { name: 'status-index', hashKey: 'status', rangeKey: 'created_at' },
+    ],
     purpose: 'Agent tasks and their state',
   },
   audit: {

@@ -11,7 +11,9 @@ export {
   listTasks,
   mergeTaskConfig,
   platformTaskDefaults,
-  runTask,
+  startTask,
+  stopSession,
+  interpretStartAnswer,
   submitTask,
   taskDepsFromPlatform,
   toTaskView,
@@ -20,5 +22,8 @@ export {
   type TaskDeps,
   type TaskRunConfig,
   type TaskView,
+  type TaskViewer,
+  type StartVerdict,
 } from './orchestrator';
+export * from './reconciler';
 export { isTaskId, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, TASK_RETENTION_DAYS, type ListQuery, type TaskRecord } from './store';

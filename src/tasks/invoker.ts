@@ -1,34 +1,45 @@
 /**
- * How the control plane reaches the agent: one interface, two adapters, chosen by configuration.
- *   AgentCoreInvoker  InvokeAgentRuntime on the AgentCore runtime (AWS)
- *   HttpAgentInvoker  POST <url>/invocations on an agent process (local mode: moto does not
- *                     emulate the AgentCore data plane)
- * Both send the same JSON payload with the same session id and return the agent's JSON answer.
+ * How the control plane reaches the agent: InvokeAgentRuntime and StopRuntimeSession on the
+ * AgentCore runtime, in AWS and locally alike (locally the SDK reaches the emulated data plane
+ * through AWS_ENDPOINT_URL_BEDROCK_AGENTCORE, src/local/agentcore-data-plane.ts). One path.
+ *
+ * Calls are short by contract: the agent accepts a task and answers at once (the work runs in the
+ * background), so the client timeout is seconds, well inside the 29 s of the API function.
  */
-import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
+import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
+import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors';
 import { AgentInvocationError } from './errors';
 
 /** AgentCore requires runtime session ids of 33-256 characters. */
 export const SESSION_ID_MIN = 33;
 export const SESSION_ID_MAX = 256;
-/** The header AgentCore uses to pass the session id to the container (sent by the HTTP adapter too). */
+/** The header AgentCore uses to pass the session id to the container. */
 export const SESSION_HEADER = 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id';
+/**
+ * Per call: the agent answers at once, but a new session starts a microVM first (seconds). Well
+ * inside the 29 s of the API function that makes the call.
+ */
+export const INVOKE_TIMEOUT_MS = 15_000;
 
 export interface AgentInvocation {
   /** 33-256 characters; one task is one session. */
   sessionId: string;
   payload: Record<string, unknown>;
-  /** A RepoConfig's own runtime; the adapter's default runtime otherwise (ignored over HTTP). */
+  /** A RepoConfig's own runtime; the invoker's default runtime otherwise. */
   runtimeArn?: string;
 }
 
 export interface AgentInvoker {
-  readonly kind: 'agentcore' | 'http';
-  /** Runtime ARN or agent URL, for logs and reports. */
+  readonly kind: 'agentcore';
+  /** Runtime ARN, for logs and reports. */
   readonly target: string;
+  /** Endpoint name the invoker targets (DEFAULT when absent). */
+  readonly qualifier?: string;
   /** The agent's JSON answer; AGENT_INVOCATION_FAILED when it cannot be reached or does not answer JSON. */
   invoke(invocation: AgentInvocation): Promise<unknown>;
+  /** StopRuntimeSession; `not_found` when AgentCore no longer has the session. */
+  stopSession(opts: { sessionId: string; runtimeArn?: string }): Promise<'stopped' | 'not_found'>;
 }
 
 export function assertSessionId(sessionId: string): void {
@@ -55,79 +66,39 @@ export function parseAgentBody(text: string, contentType: string | undefined): u
   }
 }
 
-function errorMessageOf(body: unknown): string | undefined {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  if (error && typeof error.message === 'string') return `${typeof error.code === 'string' ? `${error.code}: ` : ''}${error.message}`;
-  return undefined;
-}
-
-export interface HttpAgentInvokerOptions {
-  /** Per invocation; default 5 minutes. */
-  timeoutMs?: number;
-}
-
-export class HttpAgentInvoker implements AgentInvoker {
-  readonly kind = 'http' as const;
-  readonly target: string;
-  private readonly timeoutMs: number;
-
-  constructor(baseUrl: string, opts: HttpAgentInvokerOptions = {}) {
-    let url: URL;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      throw new ValidationError(`agent URL "${baseUrl}" is not a URL`, 'INVALID_AGENT_URL');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError(`agent URL "${baseUrl}" must be http(s)`, 'INVALID_AGENT_URL');
-    this.target = url.toString().replace(/\/+$/, '');
-    this.timeoutMs = opts.timeoutMs ?? 5 * 60_000;
-  }
-
-  async invoke(invocation: AgentInvocation): Promise<unknown> {
-    assertSessionId(invocation.sessionId);
-    const url = `${this.target}/invocations`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', [SESSION_HEADER]: invocation.sessionId },
-        body: JSON.stringify(invocation.payload),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-      throw new AgentInvocationError(`agent at ${this.target} unreachable (${cause})`, { target: this.target }, { cause: e });
-    }
-    const text = await res.text();
-    if (!res.ok) {
-      let detail = text.slice(0, 200);
-      try {
-        detail = errorMessageOf(JSON.parse(text)) ?? detail;
-      } catch {
-        // not JSON: keep the raw text
-      }
-      throw new AgentInvocationError(`agent at ${this.target} answered ${res.status}: ${detail}`, { target: this.target, status: res.status });
-    }
-    return parseAgentBody(text, res.headers.get('content-type') ?? undefined);
-  }
-}
-
 export interface AgentCoreInvokerOptions {
   runtimeArn: string;
   client?: BedrockAgentCoreClient;
-  /** Endpoint name or version; AgentCore's DEFAULT endpoint when absent. */
+  /** Endpoint name; AgentCore's DEFAULT endpoint when absent. Tasks use `live`. */
   qualifier?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * A client whose calls give up after `timeoutMs`, one attempt: a retried InvokeAgentRuntime could
+ * outlast the caller's budget. (The SDK's requestTimeout only warns unless throwOnRequestTimeout.)
+ */
+export function agentCoreClient(timeoutMs = INVOKE_TIMEOUT_MS): BedrockAgentCoreClient {
+  return new BedrockAgentCoreClient({
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: timeoutMs, throwOnRequestTimeout: true, connectionTimeout: Math.min(timeoutMs, 3000) },
+  });
+}
+
+/** StopRuntimeSession's clientToken: 33-256 of [a-zA-Z0-9-], the same for the same session (idempotent). */
+export function stopClientToken(sessionId: string): string {
+  return `stop-${createHash('sha256').update(sessionId).digest('hex').slice(0, 40)}`;
 }
 
 export class AgentCoreInvoker implements AgentInvoker {
   readonly kind = 'agentcore' as const;
   readonly target: string;
   readonly client: BedrockAgentCoreClient;
-  private readonly qualifier?: string;
+  readonly qualifier?: string;
 
   constructor(opts: AgentCoreInvokerOptions) {
     this.target = opts.runtimeArn;
-    this.client = opts.client ?? new BedrockAgentCoreClient({});
+    this.client = opts.client ?? agentCoreClient(opts.timeoutMs);
     this.qualifier = opts.qualifier;
   }
 
@@ -148,7 +119,7 @@ export class AgentCoreInvoker implements AgentInvoker {
       );
     } catch (e) {
       const name = (e as { name?: string }).name ?? 'Error';
-      throw new AgentInvocationError(`InvokeAgentRuntime on ${agentRuntimeArn} failed: ${name}: ${(e as Error).message}`, { target: agentRuntimeArn, error: name }, { cause: e });
+      throw new AgentInvocationError(`InvokeAgentRuntime on ${agentRuntimeArn}${this.qualifier ? ` (${this.qualifier})` : ''} failed: ${name}: ${(e as Error).message}`, { target: agentRuntimeArn, error: name }, { cause: e });
     }
     const text = out.response ? await out.response.transformToString() : '';
     if (out.statusCode !== undefined && out.statusCode >= 400) {
@@ -156,16 +127,19 @@ export class AgentCoreInvoker implements AgentInvoker {
     }
     return parseAgentBody(text, out.contentType);
   }
-}
 
-/**
- * The adapter configuration names: ABCA_AGENT_URL set → the agent process at that URL (local mode);
- * otherwise InvokeAgentRuntime on `runtimeArn` (the platform's runtime).
- */
-export function invokerFromEnv(opts: { runtimeArn?: string; env?: NodeJS.ProcessEnv; client?: BedrockAgentCoreClient } = {}): AgentInvoker {
-  const env = opts.env ?? process.env;
-  const url = env.ABCA_AGENT_URL?.trim();
-  if (url) return new HttpAgentInvoker(url);
-  if (!opts.runtimeArn) throw new ValidationError('no agent to invoke: set ABCA_AGENT_URL (local) or give the runtime ARN', 'NO_AGENT_RUNTIME');
-  return new AgentCoreInvoker({ runtimeArn: opts.runtimeArn, client: opts.client });
+  async stopSession(opts: { sessionId: string; runtimeArn?: string }): Promise<'stopped' | 'not_found'> {
+    assertSessionId(opts.sessionId);
+    const agentRuntimeArn = opts.runtimeArn ?? this.target;
+    try {
+      await this.client.send(
+        new StopRuntimeSessionCommand({ agentRuntimeArn, runtimeSessionId: opts.sessionId, qualifier: this.qualifier, clientToken: stopClientToken(opts.sessionId) }),
+      );
+      return 'stopped';
+    } catch (e) {
+      const name = (e as { name?: string }).name ?? 'Error';
+      if (name === 'ResourceNotFoundException') return 'not_found';
+      throw new AgentInvocationError(`StopRuntimeSession on ${agentRuntimeArn} failed: ${name}: ${(e as Error).message}`, { target: agentRuntimeArn, error: name }, { cause: e });
+    }
+  }
 }

@@ -1,16 +1,19 @@
 /**
- * The task path: submit (validate, check the repository is active, write SUBMITTED), run (merge the
- * RepoConfig over platform defaults, RUNNING, invoke the agent, COMPLETED or FAILED), read, list,
- * cancel. `submitTask` returns as soon as the row is written; `runTask` is the part the API runs
- * in the background locally and an async Lambda invocation would run in AWS.
+ * The task path: submit (validate, check the repository is active, write SUBMITTED), start (merge
+ * the RepoConfig over platform defaults, RUNNING, start the agent's session), read, list, cancel
+ * (CANCELLED, StopRuntimeSession). `submitTask` returns as soon as the row is written; `startTask`
+ * runs in the background (an async invocation of the API function in AWS) and returns within
+ * seconds. The agent writes its progress and outcome; the reconciler (reconciler.ts) fails the
+ * tasks whose agent went silent and re-starts the ones whose dispatch was lost.
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describeError, ValidationError } from '../errors';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import type { PlatformConfig } from '../platform/platform-config';
 import { canonicalRepoId, REPO_DEFAULTS, RepoConfigSchema, repoIdProblem, type RepoConfig } from '../repos/repo-config';
-import { IllegalTransitionError, RepoNotOnboardedError } from './errors';
-import { invokerFromEnv, type AgentInvoker } from './invoker';
+import { IllegalTransitionError, RepoNotOnboardedError, TaskNotFoundError } from './errors';
+import { AgentCoreInvoker, type AgentInvoker } from './invoker';
+import { LIVE_ENDPOINT } from '../platform/runtime-spec';
 import { parseTaskInput } from './schema';
 import {
   assertSameRequest,
@@ -41,11 +44,15 @@ export interface TaskDeps {
   log?: (line: string) => void;
 }
 
-/** What callers see of a task row (internal bookkeeping left out). */
+/** What callers see of a task row (internal bookkeeping and the token secret's ARN left out). */
 export type TaskView = Omit<TaskRecord, 'request_hash' | 'expires_at'>;
 
 export function toTaskView(record: TaskRecord): TaskView {
   const { request_hash: _hash, expires_at: _ttl, ...view } = record;
+  if (view.config && 'github_token_secret_arn' in view.config) {
+    const { github_token_secret_arn: _secret, ...config } = view.config;
+    view.config = config;
+  }
   return view;
 }
 
@@ -135,7 +142,7 @@ export interface SubmitRequest {
  * Validates, refuses a repository that is not active (REPO_NOT_ONBOARDED), writes the SUBMITTED row.
  * A resubmission with the same idempotency key and the same task returns the existing task with
  * `created: false` (whatever its state, even if the repository has since been removed); with a
- * different task, IDEMPOTENCY_MISMATCH. Run it with runTask (safe to call for any SUBMITTED task).
+ * different task, IDEMPOTENCY_MISMATCH. Start it with startTask (safe to call for any task).
  */
 export async function submitTask(deps: TaskDeps, req: SubmitRequest): Promise<{ task: TaskView; created: boolean }> {
   if (!req.caller) throw new ValidationError('a task needs a caller identity', 'VALIDATION_ERROR');
@@ -176,12 +183,14 @@ async function move(deps: TaskDeps, task: TaskRecord, to: TaskState, fields: Tra
 }
 
 /**
- * Runs a SUBMITTED task to a terminal state: RUNNING (conditional, so only one runner wins),
- * invoke the agent, COMPLETED with its result or FAILED with the reason. Agent failures never
- * throw; a task that is not SUBMITTED is returned as it is. Cancelling while it runs wins: the
- * agent's late answer is dropped.
+ * Starts a SUBMITTED task: RUNNING (conditional, so only one dispatcher wins; the session id, the
+ * endpoint and a first heartbeat are recorded), then InvokeAgentRuntime on `live`, which the agent
+ * answers at once: it works in the background and reports progress and its outcome to the row
+ * itself. This returns within the invoker's timeout (seconds); no caller waits for the agent.
+ * A failed invocation fails the task with the reason. A task that is not SUBMITTED is returned as
+ * it is, so dispatching twice (a replay, the reconciler) is harmless.
  */
-export async function runTask(deps: TaskDeps, taskId: string): Promise<TaskView> {
+export async function startTask(deps: TaskDeps, taskId: string): Promise<TaskView> {
   const log = deps.log ?? (() => {});
   const task = await requireTaskRecord(table(deps), taskId);
   if (task.status !== 'SUBMITTED') return toTaskView(task);
@@ -199,55 +208,110 @@ export async function runTask(deps: TaskDeps, taskId: string): Promise<TaskView>
   const repo = parsed.data;
   const defaultModel = typeof deps.defaultModelId === 'function' ? await deps.defaultModelId() : deps.defaultModelId;
   const config = mergeTaskConfig(repo, defaultModel);
-  const running = await move(deps, task, 'RUNNING', { config: config as unknown as Record<string, unknown>, runtime_session_id: task.task_id });
+  const runtimeArn = repo.runtime_arn ?? deps.invoker.target;
+  const running = await move(deps, task, 'RUNNING', {
+    config: config as unknown as Record<string, unknown>,
+    runtime_session_id: task.task_id,
+    runtime_arn: runtimeArn,
+    ...(deps.invoker.qualifier ? { runtime_qualifier: deps.invoker.qualifier } : {}),
+    heartbeat_at: clock(deps)().toISOString(),
+    progress: 'starting the agent session',
+  });
   if (!running) return current();
-  log(`task ${taskId} running on ${deps.invoker.kind} ${repo.runtime_arn ?? deps.invoker.target}`);
+  log(`task ${taskId} starting on ${runtimeArn} (${deps.invoker.qualifier ?? 'DEFAULT'})`);
 
-  let verdict: AgentVerdict;
+  let answer: unknown;
   try {
-    const answer = await deps.invoker.invoke({ sessionId: task.task_id, payload: invocationPayload(task, config), runtimeArn: repo.runtime_arn });
-    verdict = interpretAgentAnswer(answer);
+    answer = await deps.invoker.invoke({ sessionId: task.task_id, payload: invocationPayload(task, config), runtimeArn: repo.runtime_arn });
   } catch (e) {
-    verdict = { ok: false, reason: describeError(e) };
+    const reason = `the agent session could not be started: ${describeError(e)}`;
+    log(`task ${taskId} failed: ${reason}`);
+    return toTaskView((await move(deps, running, 'FAILED', { status_reason: reason })) ?? (await requireTaskRecord(table(deps), taskId)));
   }
+  const verdict = interpretStartAnswer(answer);
+  // The row as this start left it (the agent may already be writing to it).
+  if (verdict.kind === 'started') return toTaskView(running);
+  // An older image that still answers synchronously: its answer is the outcome.
   const done = verdict.ok
     ? await move(deps, running, 'COMPLETED', { result: verdict.result })
     : await move(deps, running, 'FAILED', { status_reason: verdict.reason, ...(verdict.result ? { result: verdict.result } : {}) });
-  log(`task ${taskId} ${done ? done.status : 'was cancelled while running; the agent answer is dropped'}${!verdict.ok ? `: ${verdict.reason}` : ''}`);
+  log(`task ${taskId} ${done ? done.status : 'changed meanwhile; the agent answer is dropped'}`);
   return done ? toTaskView(done) : current();
 }
 
-export async function getTask(deps: TaskDeps, taskId: string): Promise<TaskView> {
-  return toTaskView(await requireTaskRecord(table(deps), taskId));
+export type StartVerdict = { kind: 'started' } | ({ kind: 'finished' } & AgentVerdict);
+
+/** Pure: `accepted`/`running` (the asynchronous contract) or a finished answer (an older, synchronous image). */
+export function interpretStartAnswer(body: unknown): StartVerdict {
+  const status = (body as { status?: unknown } | null)?.status;
+  if (status === 'accepted' || status === 'running') return { kind: 'started' };
+  return { kind: 'finished', ...interpretAgentAnswer(body) };
+}
+
+/** Who is asking: non-admins see and cancel only the tasks they submitted (others are TASK_NOT_FOUND). */
+export interface TaskViewer {
+  /** The submitter string of the caller (`user:<sub>`, `key:<id>`). */
+  id: string;
+  admin: boolean;
+}
+
+function visibleTo(task: TaskRecord, viewer?: TaskViewer): boolean {
+  return !viewer || viewer.admin || task.submitted_by === viewer.id;
+}
+
+export async function getTask(deps: TaskDeps, taskId: string, viewer?: TaskViewer): Promise<TaskView> {
+  const task = await requireTaskRecord(table(deps), taskId);
+  if (!visibleTo(task, viewer)) throw new TaskNotFoundError(taskId);
+  return toTaskView(task);
 }
 
 /** One page, shaped like the API's other lists (`{items, next_token?}`). */
-export async function listTasks(deps: TaskDeps, query: ListQuery = {}): Promise<{ items: TaskView[]; next_token?: string }> {
+export async function listTasks(deps: TaskDeps, query: ListQuery = {}, viewer?: TaskViewer): Promise<{ items: TaskView[]; next_token?: string }> {
+  if (viewer && !viewer.admin) query = { ...query, submittedBy: viewer.id };
   const problem = query.repo !== undefined ? repoIdProblem(query.repo) : undefined;
   if (problem) throw new ValidationError(`repo ${problem}`, 'VALIDATION_ERROR', { problems: [{ field: 'repo', message: problem }] });
   const page = await listTaskRecords(table(deps), query.repo === undefined ? query : { ...query, repo: canonicalRepoId(query.repo) });
   return { items: page.tasks.map(toTaskView), ...(page.next_token ? { next_token: page.next_token } : {}) };
 }
 
-/** SUBMITTED or RUNNING → CANCELLED; a finished task is ILLEGAL_TRANSITION (409). */
-export async function cancelTask(deps: TaskDeps, taskId: string, opts: { caller?: string; reason?: string } = {}): Promise<TaskView> {
+/**
+ * SUBMITTED or RUNNING → CANCELLED, then StopRuntimeSession on the task's session: the agent stops,
+ * and any write it still attempts is refused by its condition (RUNNING in its session). A finished
+ * task is ILLEGAL_TRANSITION (409). A failure to stop the session does not undo the cancel: the
+ * row is already CANCELLED, and AgentCore ends the idle session within 15 minutes anyway.
+ */
+export async function cancelTask(deps: TaskDeps, taskId: string, opts: { caller?: string; reason?: string; viewer?: TaskViewer } = {}): Promise<TaskView> {
   const task = await requireTaskRecord(table(deps), taskId);
+  if (!visibleTo(task, opts.viewer)) throw new TaskNotFoundError(taskId);
   const reason = opts.reason ?? `cancelled${opts.caller ? ` by ${opts.caller}` : ''}`;
   const cancelled = await transitionTaskRecord(table(deps), task, 'CANCELLED', { status_reason: reason, ...(opts.caller ? { cancelled_by: opts.caller } : {}) }, clock(deps));
   deps.log?.(`task ${taskId} cancelled (${reason})`);
+  if (cancelled.runtime_session_id) await stopSession(deps, cancelled);
   return toTaskView(cancelled);
 }
 
-/** Deps from the platform document: its tables, and the invoker the environment chooses (ABCA_AGENT_URL → HTTP, else AgentCore). */
+/** StopRuntimeSession for a task's session; never throws (logged): the row's state is what counts. */
+export async function stopSession(deps: TaskDeps, task: TaskRecord): Promise<'stopped' | 'not_found' | 'failed'> {
+  try {
+    const out = await deps.invoker.stopSession({ sessionId: task.runtime_session_id!, runtimeArn: task.runtime_arn });
+    deps.log?.(`task ${task.task_id}: session ${out === 'stopped' ? 'stopped' : 'already gone'}`);
+    return out;
+  } catch (e) {
+    deps.log?.(`task ${task.task_id}: StopRuntimeSession failed: ${describeError(e)}`);
+    return 'failed';
+  }
+}
+
+/** Deps from the platform document: its tables, and InvokeAgentRuntime on the platform's runtime, endpoint `live`. */
 export function taskDepsFromPlatform(
   platform: Pick<PlatformConfig, 'tables' | 'agentRuntimeArn'>,
   clients: { doc: DynamoDBDocumentClient },
-  opts: { invoker?: AgentInvoker; env?: NodeJS.ProcessEnv; defaultModelId?: TaskDeps['defaultModelId']; log?: (line: string) => void } = {},
+  opts: { invoker?: AgentInvoker; defaultModelId?: TaskDeps['defaultModelId']; log?: (line: string) => void } = {},
 ): TaskDeps {
   return {
     doc: clients.doc,
     tables: { repos: platform.tables.repos, tasks: platform.tables.tasks },
-    invoker: opts.invoker ?? invokerFromEnv({ runtimeArn: platform.agentRuntimeArn, env: opts.env }),
+    invoker: opts.invoker ?? new AgentCoreInvoker({ runtimeArn: platform.agentRuntimeArn, qualifier: LIVE_ENDPOINT }),
     defaultModelId: opts.defaultModelId,
     log: opts.log,
   };

@@ -13,6 +13,7 @@ import { IdempotencyMismatchError, TaskNotFoundError } from './errors';
 import { isTaskState, isTerminal, transition, type TaskState } from './state-machine';
 
 export const REPO_INDEX = TABLES.tasks.indexes.find((ix) => ix.name === 'repo-index')!.name;
+export const STATUS_INDEX = TABLES.tasks.indexes.find((ix) => ix.name === 'status-index')!.name;
 /** Terminal tasks stay for this long, then DynamoDB TTL removes them. */
 export const TASK_RETENTION_DAYS = 90;
 /** Results larger than this are replaced by a truncated marker (items are capped at 400 KB). */
@@ -44,6 +45,15 @@ export interface TaskRecord {
   /** The agent's answer when COMPLETED (or FAILED with one). */
   result?: Record<string, unknown>;
   runtime_session_id?: string;
+  /** The runtime and endpoint the session was started on (StopRuntimeSession needs the same). */
+  runtime_arn?: string;
+  runtime_qualifier?: string;
+  /** Written by the agent while it works (and at RUNNING by the dispatcher, as the first sign of life). */
+  heartbeat_at?: string;
+  /** The agent's last progress line. */
+  progress?: string;
+  /** How many times a dispatcher started (or re-started) this task. */
+  dispatch_count?: number;
   /** Increments with every write. */
   version: number;
   expires_at?: number;
@@ -120,7 +130,9 @@ export function assertSameRequest(existing: TaskRecord, candidate: Pick<TaskReco
   return existing;
 }
 
-export type TransitionFields = Partial<Pick<TaskRecord, 'status_reason' | 'result' | 'config' | 'runtime_session_id' | 'cancelled_by'>>;
+export type TransitionFields = Partial<
+  Pick<TaskRecord, 'status_reason' | 'result' | 'config' | 'runtime_session_id' | 'runtime_arn' | 'runtime_qualifier' | 'heartbeat_at' | 'progress' | 'cancelled_by'>
+>;
 
 /**
  * Moves a task to `to`, as a write conditional on the status it was read with. When another actor
@@ -176,9 +188,67 @@ export async function transitionTaskRecord(
   throw new ConflictError(`task ${current.task_id} kept changing under us; try again`, 'TASK_STATE_CONFLICT', { task_id: current.task_id });
 }
 
+/**
+ * RUNNING → FAILED only if nothing wrote the row since it was read (its version), so a heartbeat
+ * that lands meanwhile wins. `undefined` when the row changed (nothing written): safe to race.
+ */
+export async function failIfUnchanged(table: TaskTable, seen: TaskRecord, reason: string, now: () => Date = () => new Date()): Promise<TaskRecord | undefined> {
+  transition(seen, 'FAILED');
+  const at = now();
+  try {
+    const out = await table.doc.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { task_id: seen.task_id },
+        UpdateExpression: 'SET #status = :failed, status_reason = :reason, updated_at = :at, finished_at = :at, expires_at = :ttl ADD #version :one',
+        ConditionExpression: '#status = :from AND #version = :seen',
+        ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+        ExpressionAttributeValues: {
+          ':failed': 'FAILED',
+          ':reason': reason,
+          ':at': at.toISOString(),
+          ':ttl': Math.floor(at.getTime() / 1000) + TASK_RETENTION_DAYS * 86_400,
+          ':from': seen.status,
+          ':seen': seen.version,
+          ':one': 1,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes as TaskRecord;
+  } catch (e) {
+    if (isConditionFailure(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Every task in one state, oldest first, through status-index (the reconciler's read). */
+export async function tasksInState(table: TaskTable, status: TaskState, max = 1000): Promise<TaskRecord[]> {
+  const out: TaskRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.doc.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: STATUS_INDEX,
+        KeyConditionExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status },
+        ExclusiveStartKey: start,
+        Limit: Math.min(100, max - out.length),
+      }),
+    );
+    out.push(...((page.Items ?? []) as TaskRecord[]));
+    start = page.LastEvaluatedKey;
+  } while (start && out.length < max);
+  return out;
+}
+
 export interface ListQuery {
   repo?: string;
   status?: string;
+  /** Only tasks this principal submitted (what a non-admin sees). */
+  submittedBy?: string;
   limit?: number;
   next_token?: string;
 }
@@ -218,7 +288,14 @@ export async function listTaskRecords(table: TaskTable, query: ListQuery): Promi
       problems: [{ field: 'status', message: 'unknown status' }],
     });
   }
-  const filter = query.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {};
+  const conditions = [...(query.status ? ['#status = :status'] : []), ...(query.submittedBy ? ['#owner = :owner'] : [])];
+  const filterValues: Record<string, unknown> = { ...(query.status ? { ':status': query.status } : {}), ...(query.submittedBy ? { ':owner': query.submittedBy } : {}) };
+  const filter = conditions.length
+    ? {
+        FilterExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { ...(query.status ? { '#status': 'status' } : {}), ...(query.submittedBy ? { '#owner': 'submitted_by' } : {}) },
+      }
+    : {};
   // Bounded: a sparse filter over a big table returns a next_token rather than scanning it all.
   const { items: tasks, lastKey } = await fillPage<TaskRecord>(
     (ExclusiveStartKey, Limit) =>
@@ -233,7 +310,7 @@ export async function listTaskRecords(table: TaskTable, query: ListQuery): Promi
               ExclusiveStartKey,
               ...filter,
               ExpressionAttributeNames: { ...filter.ExpressionAttributeNames, '#repo': 'repo' },
-              ExpressionAttributeValues: { ':repo': query.repo, ...(query.status ? { ':status': query.status } : {}) },
+              ExpressionAttributeValues: { ':repo': query.repo, ...filterValues },
             }),
           )
         : table.doc.send(
@@ -242,7 +319,7 @@ export async function listTaskRecords(table: TaskTable, query: ListQuery): Promi
               Limit,
               ExclusiveStartKey,
               ...filter,
-              ...(query.status ? { ExpressionAttributeValues: { ':status': query.status } } : {}),
+              ...(conditions.length ? { ExpressionAttributeValues: filterValues } : {}),
             }),
           ),
     { limit, startKey: query.next_token ? decodeToken(query.next_token, query.repo) : undefined },

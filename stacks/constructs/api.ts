@@ -35,6 +35,14 @@ export const API_THROTTLE = { burstLimit: 100, rateLimit: 50 } as const;
 /** Requests per 5 minutes from one IP before WAF blocks it. */
 export const WAF_RATE_LIMIT = 1000;
 export const WAF_MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'] as const;
+/**
+ * Managed rules set to count instead of block. The common rule set's SizeRestrictions_BODY blocks
+ * bodies over 8 KB, while the API takes up to 256 KB (Cedar policies, prompts, task descriptions)
+ * and enforces that limit itself (413 PAYLOAD_TOO_LARGE, src/api/middleware.ts).
+ */
+export const WAF_RULE_OVERRIDES: Readonly<Record<string, readonly string[]>> = { AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY'] };
+/** The API function's timeout (API Gateway's integration limit): a submit and a task start fit well inside. */
+export const API_TIMEOUT_SECONDS = 29;
 
 const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: '$context.requestId',
@@ -118,7 +126,7 @@ export class Api extends Construct {
       description: `ABCA API (${names.env})`,
       bundleDir: props.apiBundleDir,
       environment,
-      timeoutSeconds: 29,
+      timeoutSeconds: API_TIMEOUT_SECONDS,
       memoryMb: 1024,
       statements: [
         readConfig,
@@ -138,9 +146,15 @@ export class Api extends Construct {
         },
         // Tasks move state with conditional updates; listing without a repository scans.
         { Sid: 'Tasks', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan'], Resource: [t.tasks.arn, `${t.tasks.arn}/index/*`] },
-        // A task runs in an asynchronous invocation of this same function, which invokes the agent.
+        // A task starts in an asynchronous invocation of this same function, which starts the agent's
+        // session (InvokeAgentRuntime answers at once); cancel stops the session.
         { Sid: 'RunTasks', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${names.functions.api}`) },
-        { Sid: 'InvokeAgent', Effect: 'Allow', Action: 'bedrock-agentcore:InvokeAgentRuntime', Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`] },
+        {
+          Sid: 'InvokeAgent',
+          Effect: 'Allow',
+          Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:StopRuntimeSession'],
+          Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`],
+        },
         // Append-only: the API adds audit events and reads them, never changes one.
         { Sid: 'Audit', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: t.audit.arn },
         // API key management re-checks the caller's groups (an access token outlives a group removal).
@@ -311,7 +325,13 @@ export class Api extends Construct {
           priority: i + 1,
           overrideAction: { none: {} },
           // `statement` is untyped in the provider bindings: Terraform's snake_case keys.
-          statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } },
+          statement: {
+            managed_rule_group_statement: {
+              name: group,
+              vendor_name: 'AWS',
+              ...(WAF_RULE_OVERRIDES[group] ? { rule_action_override: WAF_RULE_OVERRIDES[group]!.map((name) => ({ name, action_to_use: { count: {} } })) } : {}),
+            },
+          },
           visibilityConfig: visibility(`${names.webAcl}-${group}`),
         })),
         {

@@ -15,6 +15,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
+import { AGENT_TASK_ATTRIBUTES } from '../../src/tasks/agent-attributes';
 import type { PlatformNames } from '../../src/platform/names';
 import { containerUri, IMAGE_DIGEST_PATTERN, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL, runtimeEnvironment } from '../../src/platform/runtime-spec';
 import { arnIn, type AwsEnv } from '../lib/aws-env';
@@ -168,7 +170,26 @@ export class Application extends Construct {
   }
 }
 
-function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: string, data: Data): Statement[] {
+/**
+ * Bedrock resources for a model id: a cross-region inference profile (`us.…`, `eu.…`) in this
+ * account, and the foundation models it routes to in any region; a plain model id is a foundation model.
+ */
+export function modelResources(modelId: string, aws: AwsEnv): string[] {
+  const profile = /^(us|eu|apac|global|us-gov|ca|jp|au)\.(.+)$/.exec(modelId);
+  const foundation = profile ? profile[2]! : modelId;
+  return [
+    `arn:${aws.partition}:bedrock:*::foundation-model/${foundation}`,
+    ...(profile ? [`arn:${aws.partition}:bedrock:${aws.region}:${aws.accountId}:inference-profile/${modelId}`] : []),
+  ];
+}
+
+/**
+ * What the agent in the runtime may do, and no more: pull its image, log, trace, call the models
+ * the guardrails allow by default, and write exactly its own attributes of its task row (heartbeats
+ * and the outcome, AGENT_TASK_ATTRIBUTES), with no values returned. It reads no
+ * repository row, no audit table and no secret: the task's configuration comes in the invocation.
+ */
+export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: string, data: Pick<Data, 'tables'>): Statement[] {
   const arn = arnIn(aws);
   const t = data.tables;
   return [
@@ -187,8 +208,8 @@ function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: str
       Sid: 'Models',
       Effect: 'Allow',
       Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-      // Cross-region inference profiles route to foundation models in other regions.
-      Resource: [`arn:${aws.partition}:bedrock:*::foundation-model/*`, arn('bedrock', 'inference-profile/*', '*')],
+      // The guardrails' default list: a host who allows another model widens this on purpose.
+      Resource: [...new Set(DEFAULT_GUARDRAILS.allowed_models.flatMap((m) => modelResources(m, aws)))],
     },
     {
       Sid: 'WorkloadIdentity',
@@ -196,15 +217,16 @@ function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: str
       Action: ['bedrock-agentcore:GetWorkloadAccessToken', 'bedrock-agentcore:GetWorkloadAccessTokenForJWT', 'bedrock-agentcore:GetWorkloadAccessTokenForUserId'],
       Resource: [arn('bedrock-agentcore', 'workload-identity-directory/default'), arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${names.agentRuntime}-*`)],
     },
-    { Sid: 'ReadRepos', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [t.repos.arn, `${t.repos.arn}/index/*`] },
     {
-      Sid: 'Tasks',
+      Sid: 'TaskRowAgentAttributes',
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-      Resource: [t.tasks.arn, `${t.tasks.arn}/index/*`],
+      Action: 'dynamodb:UpdateItem',
+      Resource: t.tasks.arn,
+      Condition: {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...AGENT_TASK_ATTRIBUTES] },
+        StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+      },
     },
-    { Sid: 'Audit', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: t.audit.arn },
-    { Sid: 'RepoTokens', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`) },
   ];
 }
 

@@ -1,6 +1,22 @@
 /** The agent as AgentCore sees it: real HTTP against the server on a free port. */
 import { buildInfoFromEnv, type BuildInfo } from '../../agent/src/build-info';
 import { PingState, startAgentServer, type RunningAgent } from '../../agent/src/server';
+import type { Outcome, TaskRowWriter } from '../../agent/src/task-row';
+
+/** What the agent wrote to its task row, in order (the DynamoDB writer itself is tested against moto). */
+class RecordingRow implements TaskRowWriter {
+  readonly writes: ({ kind: 'heartbeat'; taskId: string; session: string; progress: string } | { kind: 'finish'; taskId: string; session: string; outcome: Outcome })[] = [];
+  async heartbeat(taskId: string, session: string, progress: string) {
+    this.writes.push({ kind: 'heartbeat', taskId, session, progress });
+  }
+  async finish(taskId: string, session: string, outcome: Outcome) {
+    this.writes.push({ kind: 'finish', taskId, session, outcome });
+  }
+  outcome(taskId: string): Outcome | undefined {
+    const w = this.writes.find((x) => x.kind === 'finish' && x.taskId === taskId);
+    return w?.kind === 'finish' ? w.outcome : undefined;
+  }
+}
 
 const INFO: BuildInfo = { version: '9.9.9', commit: '0123456789abcdef0123456789abcdef01234567', digest: `sha256:${'a'.repeat(64)}` };
 const CONFIG = { model_id: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', max_turns: 100 };
@@ -17,9 +33,10 @@ async function post(agent: RunningAgent, body: unknown, headers: Record<string, 
 describe('agent server', () => {
   let agent: RunningAgent;
   let lines: string[];
+  const row = new RecordingRow();
   beforeAll(async () => {
     lines = [];
-    agent = await startAgentServer({ port: 0, buildInfo: INFO, log: (l) => lines.push(l), maxBodyBytes: 64 * 1024 });
+    agent = await startAgentServer({ port: 0, buildInfo: INFO, log: (l) => lines.push(l), maxBodyBytes: 64 * 1024, taskRow: row, stepMs: 0 });
   });
   afterAll(() => agent.close());
 
@@ -36,34 +53,50 @@ describe('agent server', () => {
     expect(body.time_of_last_update).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
   });
 
-  it('runs a task: a deterministic plan, within the turns the repository allows', async () => {
+  it('accepts a task at once and works in the background: heartbeats, then the outcome, to its row', async () => {
     // Prepare
     const task = { task_id: 'task-1', repo: 'octo/widgets', description: 'Add tests for the parser\nand fix the bug', config: { ...CONFIG, build_command: 'npm test', lint_command: 'npm run lint' } };
     const session = 's'.repeat(40);
     // Act
     const first = await post(agent, task, { 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id': session });
     const second = await post(agent, task, { 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id': session });
+    await agent.worker.settled('task-1');
+    const status = await post(agent, { action: 'status', task_id: 'task-1' });
     // Assess
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ status: 'completed', task_id: 'task-1', repo: 'octo/widgets', model_id: CONFIG.model_id, session_id: session, agent: INFO, turns_used: 7 });
-    expect((first.body.plan as { kind: string }[]).map((s) => s.kind)).toEqual(['clone', 'read', 'edit', 'test', 'build', 'lint', 'pull_request']);
-    expect(first.body.summary).toBe('planned 7 steps for octo/widgets: Add tests for the parser');
-    expect(second.body).toEqual(first.body);
+    expect(first.body).toMatchObject({ status: 'accepted', task_id: 'task-1', session_id: session, agent: INFO });
+    expect(['running', 'completed']).toContain(second.body.status);
+    const outcome = row.outcome('task-1');
+    expect(outcome).toMatchObject({ status: 'COMPLETED', result: { status: 'completed', repo: 'octo/widgets', model_id: CONFIG.model_id, session_id: session, agent: INFO, turns_used: 7 } });
+    expect(((outcome as unknown as { result: { plan: { kind: string }[] } }).result.plan).map((s) => s.kind)).toEqual(['clone', 'read', 'edit', 'test', 'build', 'lint', 'pull_request']);
+    expect(row.writes.filter((w) => w.taskId === 'task-1').map((w) => w.kind)).toEqual(['heartbeat', 'finish']);
+    expect(row.writes.filter((w) => w.taskId === 'task-1').every((w) => w.session === session)).toBe(true);
+    expect(status.body).toMatchObject({ known: true, state: 'completed', progress: 'done' });
   });
 
   it('fails a task whose plan needs more turns than max_turns, with the reason', async () => {
     // Act
     const res = await post(agent, { action: 'run_task', task_id: 'task-2', repo: 'octo/widgets', description: 'Rename a function', config: { ...CONFIG, max_turns: 2 } });
+    await agent.worker.settled('task-2');
     // Assess
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'failed', reason: 'the plan needs 4 turns but max_turns for octo/widgets is 2' });
+    expect(row.outcome('task-2')).toMatchObject({ status: 'FAILED', reason: 'agent: the plan needs 4 turns but max_turns for octo/widgets is 2' });
+  });
+
+  it('says it does not know a task it never ran (how the reconciler notices a lost session)', async () => {
+    // Act
+    const res = await post(agent, { action: 'status', task_id: 'task-never' });
+    // Assess
+    expect(res.body).toEqual({ known: false, task_id: 'task-never' });
   });
 
   it('ignores config fields it does not know (a newer orchestrator must not break an older image)', async () => {
     // Act
     const res = await post(agent, { task_id: 'task-3', repo: 'o/r', description: 'x', config: { ...CONFIG, future_setting: { a: 1 } }, trace: 'abc' });
+    await agent.worker.settled('task-3');
     // Assess
-    expect(res.body.status).toBe('completed');
+    expect(res.body.status).toBe('accepted');
+    expect(row.outcome('task-3')?.status).toBe('COMPLETED');
   });
 
   it('answers the ping and version actions the smoke check sends through the runtime, and GET /version', async () => {
@@ -110,6 +143,54 @@ describe('agent server', () => {
     // Assess
     expect(lines.length).toBe(before + 1);
     expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ method: 'GET', path: '/ping', status: 200 });
+  });
+});
+
+describe('agent while a task runs', () => {
+  it('reports HealthyBusy on /ping until the work is done; a row that is no longer its own stops the work', async () => {
+    // Prepare: each step takes 150 ms; the second heartbeat finds the task cancelled
+    const { ConditionFailed } = await import('../../agent/src/task-row');
+    let beats = 0;
+    const writes: string[] = [];
+    const taskRow: TaskRowWriter = {
+      heartbeat: async () => {
+        beats += 1;
+        if (beats > 2) throw new ConditionFailed('cancelled');
+        writes.push('heartbeat');
+      },
+      finish: async () => void writes.push('finish'),
+    };
+    const agent = await startAgentServer({ port: 0, buildInfo: INFO, taskRow, stepMs: 150, heartbeatMs: 10_000 });
+    try {
+      // Act
+      await post(agent, { task_id: 'task-busy', repo: 'o/r', description: 'x', config: CONFIG });
+      const busy = (await (await fetch(`${agent.url}/ping`)).json()) as { status: string };
+      await agent.worker.settled('task-busy');
+      const idle = (await (await fetch(`${agent.url}/ping`)).json()) as { status: string };
+      // Assess
+      expect(busy.status).toBe('HealthyBusy');
+      expect(idle.status).toBe('Healthy');
+      expect(agent.worker.status('task-busy')?.state).toBe('abandoned');
+      expect(writes).not.toContain('finish');
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('a deliberately unhealthy agent (ABCA_AGENT_FAULT) fails /ping and /invocations without details', async () => {
+    // Prepare
+    const agent = await startAgentServer({ port: 0, buildInfo: INFO, taskRow: null, fault: 'unhealthy' });
+    try {
+      // Act
+      const ping = await fetch(`${agent.url}/ping`);
+      const inv = await post(agent, { action: 'ping' });
+      // Assess
+      expect(ping.status).toBe(500);
+      expect(inv.status).toBe(500);
+      expect(inv.body).toMatchObject({ error: { code: 'UNHEALTHY' } });
+    } finally {
+      await agent.close();
+    }
   });
 });
 

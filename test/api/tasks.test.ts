@@ -1,28 +1,42 @@
 /**
- * `/v1/tasks` over real HTTP on the local server, with a real agent process server behind the
- * HTTP invoker (ABCA_AGENT_URL, as `npm run dev` sets it): submit to an active repository and watch
- * it complete, idempotent resubmission, 422 for a repository that is not active, scopes, cancel.
+ * `/v1/tasks` over real HTTP on the local server, the agent behind InvokeAgentRuntime on the local
+ * AgentCore data plane (as `npm run dev` runs it): submit to an active repository and watch it
+ * complete, idempotent resubmission, 422 for a repository that is not active, scopes, cancel, and
+ * who may see and cancel which task.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { startAgentServer, type RunningAgent } from '../../agent/src/server';
 import { LambdaTaskDispatcher } from '../../src/api/task-dispatch';
-import { MODEL, useApi, type Harness } from './support';
+import { ensureLocalUser } from '../../src/local/admin-user';
+import { useDataPlane } from '../support/data-plane';
+import { TEST_AGENT_ENV } from '../tasks/helpers';
+import { accessToken, MODEL, useApi, type Harness } from './support';
 import { captureCalls } from '../support/faults';
 
-type Task = { task_id: string; repo: string; status: string; status_reason?: string; config?: Record<string, unknown>; result?: Record<string, unknown> };
+type Task = {
+  task_id: string;
+  repo: string;
+  status: string;
+  status_reason?: string;
+  submitted_by?: string;
+  config?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  heartbeat_at?: string;
+  progress?: string;
+};
 type Page = { items: Task[]; next_token?: string };
 
-let agent: RunningAgent;
-beforeAll(async () => {
-  // Before the API server starts: its invoker is chosen from the environment, as in local mode.
-  agent = await startAgentServer({ port: 0, buildInfo: { version: '0.0.0-test', commit: 'abc1234', digest: null } });
-  process.env.ABCA_AGENT_URL = agent.url;
-});
 const harness = useApi({ env: 'tasksapi' });
-afterAll(async () => {
-  delete process.env.ABCA_AGENT_URL;
-  await agent.close();
-});
+const plane = useDataPlane({ agentEnv: TEST_AGENT_ENV });
+
+/** Polls GET /v1/tasks/{id} until the task is finished. */
+async function finished(h: Harness, id: string, token = h.adminToken): Promise<Task> {
+  for (let i = 0; i < 400; i++) {
+    const res = await h.call<Task>('GET', `/v1/tasks/${id}`, { token });
+    if (!['SUBMITTED', 'RUNNING'].includes(res.body.status)) return res.body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`task ${id} did not finish`);
+}
 
 async function onboard(h: Harness, repo: string): Promise<void> {
   expect((await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo } })).status).toBe(201);
@@ -36,16 +50,16 @@ describe('POST /v1/tasks', () => {
     await onboard(h, 'tasks/web');
     // Act
     const submitted = await h.call<Task>('POST', '/v1/tasks', { token: h.operatorToken, body: { repo: 'Tasks/Web', description: 'Fix the flaky login test' } });
-    await h.api.idle();
-    const done = await h.call<Task>('GET', `/v1/tasks/${submitted.body.task_id}`, { token: h.operatorToken });
+    const done = await finished(h, submitted.body.task_id, h.operatorToken);
     // Assess
     expect(submitted.status).toBe(201);
     expect(submitted.body).toMatchObject({ repo: 'tasks/web', status: 'SUBMITTED' });
     expect(submitted.headers.get('location')).toBe(`/v1/tasks/${submitted.body.task_id}`);
-    expect(done.status).toBe(200);
-    expect(done.body.status).toBe('COMPLETED');
-    expect(done.body.config).toMatchObject({ model_id: MODEL, max_turns: 100 });
-    expect(done.body.result).toBeDefined();
+    expect(done.status).toBe('COMPLETED');
+    expect(done.config).toMatchObject({ model_id: MODEL, max_turns: 100 });
+    expect(done.result).toBeDefined();
+    expect(done.heartbeat_at).toBeDefined();
+    expect(plane().calls.find((c) => c.sessionId === submitted.body.task_id)).toMatchObject({ operation: 'InvokeAgentRuntime', qualifier: 'live' });
   });
 
   it('returns the same task for a resubmission with the same idempotency key, 409 for another task under it', async () => {
@@ -127,17 +141,92 @@ describe('GET and cancel', () => {
     const h = harness();
     await onboard(h, 'tasks/list');
     const t = await h.call<Task>('POST', '/v1/tasks', { token: h.adminToken, body: { repo: 'tasks/list', description: 'Refactor' } });
-    await h.api.idle();
+    await finished(h, t.body.task_id);
     // Act
-    const completed = await h.call<Page>('GET', '/v1/tasks?status=COMPLETED&repo=tasks/list', { token: h.operatorToken });
+    const completed = await h.call<Page>('GET', '/v1/tasks?status=COMPLETED&repo=tasks/list', { token: h.adminToken });
     const missing = await h.call('GET', '/v1/tasks/nosuchtask', { token: h.operatorToken });
-    const cancel = await h.call('POST', `/v1/tasks/${t.body.task_id}/cancel`, { token: h.operatorToken });
+    const cancel = await h.call('POST', `/v1/tasks/${t.body.task_id}/cancel`, { token: h.adminToken });
     // Assess
     expect(completed.body.items.map((x) => x.task_id)).toEqual([t.body.task_id]);
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ error: { code: 'TASK_NOT_FOUND' } });
     expect(cancel.status).toBe(409);
     expect(cancel.body).toMatchObject({ error: { code: 'ILLEGAL_TRANSITION' } });
+  });
+});
+
+describe('who sees and cancels which task', () => {
+  it("an operator cannot read or cancel another user's task (404); a tasks:submit key sees only its own; an admin sees all", async () => {
+    // Prepare: tasks by the operator, by another operator and by a key
+    const h = harness();
+    await onboard(h, 'tasks/owners');
+    const olga = await ensureLocalUser(h.clients.cognito, h.platform.userPoolId, 'olga', 'operator');
+    const olgaToken = await accessToken(h.clients.cognito, h.platform.userPoolClientId, olga);
+    const key = (await h.call<{ api_key: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'owner-bot', scopes: ['tasks:submit'] } })).body.api_key;
+    const body = (d: string) => ({ repo: 'tasks/owners', description: d });
+    const mine = (await h.call<Task>('POST', '/v1/tasks', { token: h.operatorToken, body: body('oscar') })).body;
+    const hers = (await h.call<Task>('POST', '/v1/tasks', { token: olgaToken, body: body('olga') })).body;
+    const bots = (await h.call<Task>('POST', '/v1/tasks', { apiKey: key, body: body('bot') })).body;
+    await Promise.all([mine, hers, bots].map((t) => finished(h, t.task_id)));
+    // Act
+    const readHers = await h.call('GET', `/v1/tasks/${hers.task_id}`, { token: h.operatorToken });
+    const cancelHers = await h.call('POST', `/v1/tasks/${hers.task_id}/cancel`, { token: h.operatorToken });
+    const keyList = await h.call<Page>('GET', '/v1/tasks?repo=tasks/owners', { apiKey: key });
+    const keyReadsMine = await h.call('GET', `/v1/tasks/${mine.task_id}`, { apiKey: key });
+    const operatorList = await h.call<Page>('GET', '/v1/tasks', { token: h.operatorToken, headers: {} });
+    const adminList = await h.call<Page>('GET', '/v1/tasks?repo=tasks/owners', { token: h.adminToken });
+    const ownRead = await h.call<Task>('GET', `/v1/tasks/${mine.task_id}`, { token: h.operatorToken });
+    // Assess
+    expect(readHers.status).toBe(404);
+    expect(readHers.body).toMatchObject({ error: { code: 'TASK_NOT_FOUND' } });
+    expect(cancelHers.status).toBe(404);
+    expect(keyList.body.items.map((t) => t.task_id)).toEqual([bots.task_id]);
+    expect(keyReadsMine.status).toBe(404);
+    expect(operatorList.body.items.every((t) => t.submitted_by === mine.submitted_by)).toBe(true);
+    expect(operatorList.body.items.map((t) => t.task_id)).toContain(mine.task_id);
+    expect(adminList.body.items.map((t) => t.task_id).sort()).toEqual([mine.task_id, hers.task_id, bots.task_id].sort());
+    expect(ownRead.status).toBe(200);
+  });
+
+  it('the task view never carries the token secret ARN', async () => {
+    // Prepare: a repository with a token secret
+    const h = harness();
+    const { CreateSecretCommand } = await import('@aws-sdk/client-secrets-manager');
+    const secret = await h.clients.secrets.send(new CreateSecretCommand({ Name: `${h.platform.secretPrefix}tasks-secret/token`, SecretString: 'ghp_x' }));
+    expect((await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'tasks/secret', github_token_secret_arn: secret.ARN } })).status).toBe(201);
+    await h.api.idle();
+    const t = (await h.call<Task>('POST', '/v1/tasks', { token: h.adminToken, body: { repo: 'tasks/secret', description: 'Use the token' } })).body;
+    // Act
+    const done = await finished(h, t.task_id);
+    const listed = await h.call<Page>('GET', '/v1/tasks?repo=tasks/secret', { token: h.adminToken });
+    // Assess
+    expect(done.status).toBe('COMPLETED');
+    expect(JSON.stringify(done)).not.toContain('secretsmanager');
+    expect(JSON.stringify(listed.body)).not.toContain('secretsmanager');
+    expect(done.config).not.toHaveProperty('github_token_secret_arn');
+  });
+
+  it('cancel of a running task answers CANCELLED and the session is stopped', async () => {
+    // Prepare: a slow agent
+    const h = harness();
+    await onboard(h, 'tasks/cancel');
+    plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '3000' });
+    try {
+      const t = (await h.call<Task>('POST', '/v1/tasks', { token: h.operatorToken, body: { repo: 'tasks/cancel', description: 'Slow' } })).body;
+      for (let i = 0; i < 200; i++) {
+        const cur = await h.call<Task>('GET', `/v1/tasks/${t.task_id}`, { token: h.operatorToken });
+        if (cur.body.progress?.startsWith('step')) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Act
+      const cancel = await h.call<Task>('POST', `/v1/tasks/${t.task_id}/cancel`, { token: h.operatorToken });
+      // Assess
+      expect(cancel.status).toBe(200);
+      expect(cancel.body.status).toBe('CANCELLED');
+      expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession' && c.sessionId === t.task_id)).toEqual([expect.objectContaining({ status: 200 })]);
+    } finally {
+      plane().setAgentEnv({});
+    }
   });
 });
 

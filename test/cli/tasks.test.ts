@@ -1,95 +1,51 @@
 /**
  * `bgagent submit` and `task status | list | watch | cancel`, the built binary against the local
- * control plane: the API server with the real agent process behind it (as `npm run dev` runs it),
- * and a second API server on the same environment whose agent holds each invocation until the
- * test answers it — so a task can be caught RUNNING, cancelled, or made to fail.
+ * control plane: the API server, the agent behind InvokeAgentRuntime on the local AgentCore data
+ * plane (as `npm run dev` runs it). A slow agent (its step time a knob) lets a task be caught
+ * RUNNING, watched with its heartbeats, and cancelled.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startAgentServer, type RunningAgent } from '../../agent/src/server';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { createClients } from '../../src/aws/clients';
 import { ensureLocalUser } from '../../src/local/admin-user';
 import { bootstrapLocal } from '../../src/local/bootstrap';
+import { watchLine } from '../../src/cli/commands/task';
+import { useDataPlane } from '../support/data-plane';
 import { useMoto } from '../support/moto';
+import { TEST_AGENT_ENV } from '../tasks/helpers';
 import { bgagent, tempConfigDir, useBuiltCli, type CliRun } from './support';
 
 const ENV = 'clitasks';
 const REPO = 'acme/tasks';
-
-/** An agent endpoint that answers only when told to. */
-interface HeldAgent {
-  url: string;
-  /** Resolves once an invocation is waiting. */
-  next(): Promise<void>;
-  /** Answers every waiting invocation with an agent error. */
-  failAll(message: string): void;
-  close(): Promise<void>;
-}
-
-async function startHeldAgent(): Promise<HeldAgent> {
-  const held: ServerResponse[] = [];
-  let arrived: (() => void) | undefined;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
-    req.on('end', () => {
-      held.push(res);
-      arrived?.();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const failAll = (message: string) => {
-    for (const res of held.splice(0)) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'AGENT_ERROR', message } }));
-  };
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    next: () => (held.length ? Promise.resolve() : new Promise<void>((resolve) => (arrived = resolve))),
-    failAll,
-    close: async () => {
-      failAll('shutting down');
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+const TIGHT = 'acme/tight';
 
 describe('bgagent submit and task (built binary, local control plane)', () => {
   useMoto();
   useBuiltCli();
+  const plane = useDataPlane({ agentEnv: TEST_AGENT_ENV });
   const clients = createClients();
-  let agent: RunningAgent;
-  let heldAgent: HeldAgent;
   let api: ApiServer;
-  let heldApi: ApiServer;
   let dir: string;
-  const cli = (args: string[], apiUrl = api.url): Promise<CliRun> => bgagent(args, { env: { BGAGENT_CONFIG_DIR: dir, ABCA_API_URL: apiUrl } });
+  const cli = (args: string[]): Promise<CliRun> => bgagent(args, { env: { BGAGENT_CONFIG_DIR: dir, ABCA_API_URL: api.url } });
 
   beforeAll(async () => {
     const { platform } = await bootstrapLocal({ env: ENV, clients });
-    // Each API server picks its agent from ABCA_AGENT_URL when it starts, as in local mode.
-    agent = await startAgentServer({ port: 0, log: () => undefined, buildInfo: { version: '0.0.0-test', commit: 'abc1234', digest: null } });
-    heldAgent = await startHeldAgent();
-    process.env.ABCA_AGENT_URL = agent.url;
     api = await startApiServer({ env: ENV, port: 0, clients, log: () => undefined });
-    process.env.ABCA_AGENT_URL = heldAgent.url;
-    heldApi = await startApiServer({ env: ENV, port: 0, clients, log: () => undefined });
-    delete process.env.ABCA_AGENT_URL;
     const admin = await ensureLocalUser(clients.cognito, platform.userPoolId, 'admin', 'admin');
     dir = tempConfigDir();
     const setup = [
       await cli(['configure', '--env', ENV]),
       await bgagent(['login', '--username', admin.username, '--password-stdin'], { env: { BGAGENT_CONFIG_DIR: dir }, input: admin.password }),
       await cli(['repo', 'onboard', REPO, '--wait', '--wait-interval-ms', '100']),
+      await cli(['repo', 'onboard', TIGHT, '--max-turns', '2', '--wait', '--wait-interval-ms', '100']),
     ];
     const failed = setup.find((r) => r.code !== 0);
     if (failed) throw new Error(`setup failed: ${failed.stderr}`);
   }, 60_000);
 
   afterAll(async () => {
-    await heldAgent?.close();
-    await heldApi?.close();
     await api?.close();
-    await agent?.close();
   });
+  afterEach(() => plane().setAgentEnv({}));
 
   it('submit --json, then task watch exits 0 at COMPLETED; task status and task list show it', async () => {
     // Act
@@ -133,18 +89,31 @@ describe('bgagent submit and task (built binary, local control plane)', () => {
     expect(status.errors()).toEqual([expect.stringMatching(/^error: [A-Z_]+: /)]);
   });
 
+  it('task watch shows the heartbeats and the last progress line while the agent works, and exits 0 at COMPLETED', async () => {
+    // Prepare: each step takes 400 ms
+    plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '400' });
+    const id = (await cli(['submit', '--repo', REPO, '--description', 'A slower job', '--json'])).json().task_id;
+    // Act
+    const watch = await cli(['task', 'watch', id, '--interval-ms', '100']);
+    // Assess
+    expect(watch.code).toBe(0);
+    expect(watch.stderr).toMatch(new RegExp(`task ${id}: RUNNING \\| heartbeat \\d+ s ago \\| step \\d/4: `));
+    expect(watch.stdout).toMatch(/^status\s+COMPLETED$/m);
+  });
+
   it('task cancel stops a running task; watching it then exits 1, and cancelling again is a conflict (3)', async () => {
-    // Prepare: a task the held agent keeps RUNNING
-    const id = (await cli(['submit', '--repo', REPO, '--description', 'Long job', '--json'], heldApi.url)).json().task_id;
-    await heldAgent.next();
+    // Prepare: a task the slow agent keeps RUNNING
+    plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '5000' });
+    const id = (await cli(['submit', '--repo', REPO, '--description', 'Long job', '--json'])).json().task_id;
+    for (let i = 0; i < 200 && !(await cli(['task', 'status', id, '--json'])).json().progress?.startsWith('step'); i++) await new Promise((r) => setTimeout(r, 100));
     // Act
     const cancel = await cli(['task', 'cancel', id, '--json']);
     const watch = await cli(['task', 'watch', id, '--json']);
     const again = await cli(['task', 'cancel', id]);
-    heldAgent.failAll('too late');
     // Assess
     expect(cancel.code).toBe(0);
     expect(cancel.json()).toMatchObject({ task_id: id, status: 'CANCELLED' });
+    expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession' && c.sessionId === id)).toHaveLength(1);
     expect(watch.code).toBe(1);
     expect(watch.json()).toMatchObject({ ok: false, error: { code: 'TASK_CANCELLED' } });
     expect(again.code).toBe(3);
@@ -153,14 +122,22 @@ describe('bgagent submit and task (built binary, local control plane)', () => {
 
   it('task watch of a task the agent fails exits 1 with TASK_FAILED and the reason', async () => {
     // Prepare
-    const id = (await cli(['submit', '--repo', REPO, '--description', 'Doomed job', '--json'], heldApi.url)).json().task_id;
-    await heldAgent.next();
+    const id = (await cli(['submit', '--repo', TIGHT, '--description', 'Doomed job', '--json'])).json().task_id;
     // Act
-    const watching = cli(['task', 'watch', id, '--interval-ms', '100']);
-    heldAgent.failAll('the build broke');
-    const watch = await watching;
+    const watch = await cli(['task', 'watch', id, '--interval-ms', '100']);
     // Assess
     expect(watch.code).toBe(1);
-    expect(watch.errors()).toEqual([expect.stringMatching(new RegExp(`^error: TASK_FAILED: task ${id} FAILED: .*the build broke`))]);
+    expect(watch.errors()).toEqual([expect.stringMatching(new RegExp(`^error: TASK_FAILED: task ${id} FAILED: agent: the plan needs \\d turns but max_turns for ${TIGHT} is 2`))]);
+  });
+});
+
+describe('task watch line', () => {
+  it('shows the state, the heartbeat age and the last progress line', () => {
+    // Act
+    const running = watchLine({ task_id: 't1', repo: 'o/r', status: 'RUNNING', heartbeat_at: '2030-01-01T00:00:00.000Z', progress: 'step 2/5: read: x' }, Date.parse('2030-01-01T00:00:07Z'));
+    const submitted = watchLine({ task_id: 't2', repo: 'o/r', status: 'SUBMITTED' });
+    // Assess
+    expect(running).toBe('task t1: RUNNING | heartbeat 7 s ago | step 2/5: read: x');
+    expect(submitted).toBe('task t2: SUBMITTED');
   });
 });

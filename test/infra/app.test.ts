@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
+import { HANDLER_NAMES } from '../../src/build/handlers';
 import { synthInfra } from '../../stacks/main';
 import { rolePolicy, synthInfraJson, testBundles } from './support/synth';
 import { checkContextKeys, contextFromArgv, contextFromConfigFile, contextFromEnvironment, CONTEXT_VARIABLES, readSettings, UNCONFIGURED_REPOSITORY } from '../../stacks/settings';
@@ -178,7 +179,7 @@ describe('app entry (stacks/main.ts)', () => {
     const stackDir = path.join(dir, 'out', 'stacks', 'infra');
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
     const zips = Object.values(json.resource.aws_lambda_function as Record<string, { filename: string }>).map((f) => f.filename);
-    expect(zips).toHaveLength(3);
+    expect(zips).toHaveLength(HANDLER_NAMES.length);
     for (const zip of zips) expect(fs.statSync(path.join(stackDir, zip)).size).toBeGreaterThan(0);
     expect(Object.values(json.resource.aws_dynamodb_table as Record<string, { name: string }>).map((t) => t.name)).toContain('abca-qa-repos');
     fs.rmSync(dir, { recursive: true, force: true });

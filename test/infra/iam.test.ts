@@ -3,6 +3,9 @@
  * (@cloud-copilot/iam-simulate) after Terraform references are resolved to the ARNs AWS would give
  * this environment's resources.
  */
+import { AGENT_ATTRIBUTES } from '../../agent/src/task-row';
+import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
+import { AGENT_TASK_ATTRIBUTES } from '../../src/tasks/agent-attributes';
 import { platformNames } from '../../src/platform/names';
 import { decide, type Request } from './support/iam';
 import { ACCOUNT, REGION, find, resolveRefs, resources, rolePolicy, synthInfraJson, testBundles, trustPolicyOf, TEST_REPOSITORY, type TfJson } from './support/synth';
@@ -151,6 +154,122 @@ describe('GitHub OIDC provider', () => {
     ]);
     expect(resources(reused, 'aws_iam_openid_connect_provider')).toEqual([]);
     expect(trustPolicyOf(reused, other.roles.runtimePublisher).Statement[0]).toMatchObject({ Principal: { Federated: existing } });
+  });
+});
+
+describe('AgentCore runtime role', () => {
+  const role = names.roles.runtimeExecution;
+  const tasks = arn.table(names.tables.tasks);
+  const own = [...AGENT_ATTRIBUTES];
+  const attrs = (list: string[], returnValues = 'NONE') => ({ 'dynamodb:Attributes': list, 'dynamodb:ReturnValues': returnValues });
+
+  it('allows exactly the attributes the agent writes (the stack keeps a copy of the agent\'s list)', () => {
+    expect([...AGENT_TASK_ATTRIBUTES].sort()).toEqual([...AGENT_ATTRIBUTES].sort());
+  });
+
+  it("may update only the agent's own attributes of a task row (heartbeats, outcome), returning nothing", async () => {
+    await expectAll(
+      role,
+      [
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(own) },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(['task_id', 'status', 'runtime_session_id', 'heartbeat_at', 'progress', 'updated_at', 'version']) },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      role,
+      [
+        // another attribute: the configuration, the submitter, the request hash
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs([...own, 'config']) },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(['task_id', 'submitted_by']) },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(['task_id', 'request_hash']) },
+        // values back would expose the whole row
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(own, 'ALL_NEW') },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(own, 'ALL_OLD') },
+        // no other write or read on the table, and no other table
+        { action: 'dynamodb:PutItem', resource: tasks, context: attrs(own) },
+        { action: 'dynamodb:DeleteItem', resource: tasks },
+        { action: 'dynamodb:GetItem', resource: tasks },
+        { action: 'dynamodb:Query', resource: `${tasks}/index/status-index` },
+        { action: 'dynamodb:UpdateItem', resource: arn.table(other.tables.tasks), context: attrs(own) },
+        { action: 'dynamodb:UpdateItem', resource: arn.table(names.tables.repos), context: attrs(own) },
+      ],
+      'ImplicitlyDenied',
+    );
+  });
+
+  it('reads no repository row, writes no audit event and reads no secret', async () => {
+    await expectAll(
+      role,
+      [
+        { action: 'dynamodb:GetItem', resource: arn.table(names.tables.repos) },
+        { action: 'dynamodb:Query', resource: `${arn.table(names.tables.repos)}/index/status-index` },
+        { action: 'dynamodb:PutItem', resource: arn.table(names.tables.audit) },
+        { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${names.secretPrefix}github-token/acme/widgets-AbCdEf` },
+      ],
+      'ImplicitlyDenied',
+    );
+  });
+
+  it("may invoke the guardrails' default models only", async () => {
+    const profile = (id: string) => `arn:aws:bedrock:${REGION}:${ACCOUNT}:inference-profile/${id}`;
+    const foundation = (id: string, region = 'us-west-2') => `arn:aws:bedrock:${region}::foundation-model/${id}`;
+    const [first] = DEFAULT_GUARDRAILS.allowed_models;
+    await expectAll(
+      role,
+      [
+        ...DEFAULT_GUARDRAILS.allowed_models.map((m) => ({ action: 'bedrock:InvokeModel', resource: profile(m) })),
+        { action: 'bedrock:InvokeModelWithResponseStream', resource: foundation(first!.replace(/^us\./, ''), 'us-east-2') },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      role,
+      [
+        { action: 'bedrock:InvokeModel', resource: profile('us.meta.llama3-3-70b-instruct-v1:0') },
+        { action: 'bedrock:InvokeModel', resource: foundation('amazon.titan-text-express-v1') },
+      ],
+      'ImplicitlyDenied',
+    );
+  });
+});
+
+describe('task reconciler roles', () => {
+  it('the reconciler reads and moves tasks, starts and stops sessions on the one runtime; nothing else', async () => {
+    const role = names.roles.reconcilerFn;
+    const runtime = arn.runtime(names.agentRuntime);
+    await expectAll(
+      role,
+      [
+        { action: 'dynamodb:Query', resource: `${arn.table(names.tables.tasks)}/index/status-index` },
+        { action: 'dynamodb:UpdateItem', resource: arn.table(names.tables.tasks) },
+        { action: 'dynamodb:GetItem', resource: arn.table(names.tables.repos) },
+        { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: `${runtime}/runtime-endpoint/live` },
+        { action: 'bedrock-agentcore:StopRuntimeSession', resource: runtime },
+        { action: 'ssm:GetParameter', resource: arn.ssm(names.parameters.guardrails) },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      role,
+      [
+        { action: 'dynamodb:DeleteItem', resource: arn.table(names.tables.tasks) },
+        { action: 'dynamodb:PutItem', resource: arn.table(names.tables.repos) },
+        { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: runtime },
+        { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: arn.runtime(other.agentRuntime) },
+      ],
+      'ImplicitlyDenied',
+    );
+  });
+
+  it('the schedule may invoke the reconciler function and nothing else', async () => {
+    const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+    await expectAll(names.roles.reconcilerScheduler, [{ action: 'lambda:InvokeFunction', resource: fn(names.functions.reconciler) }], 'Allowed');
+    await expectAll(names.roles.reconcilerScheduler, [{ action: 'lambda:InvokeFunction', resource: fn(names.functions.api) }], 'ImplicitlyDenied');
+  });
+
+  it('the API may start and stop sessions of its runtime (cancel calls StopRuntimeSession)', async () => {
+    await expectAll(names.roles.apiFn, [{ action: 'bedrock-agentcore:StopRuntimeSession', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/live` }], 'Allowed');
   });
 });
 

@@ -270,11 +270,11 @@ describe('auth and API', () => {
     expect(mapping.function_name).toBe(ref('aws_lambda_function', provisionerId, 'arn'));
   });
 
-  it('deploys all three handlers from bundled zips', () => {
+  it('deploys every handler from bundled zips', () => {
     // Act
     const fns = resources(dev.json, 'aws_lambda_function').map(([, f]) => f);
     // Assess
-    expect(fns.map((f) => f.function_name).sort()).toEqual([names.functions.api, names.functions.imagePointer, names.functions.provisioner].sort());
+    expect(fns.map((f) => f.function_name).sort()).toEqual([names.functions.api, names.functions.imagePointer, names.functions.provisioner, names.functions.reconciler].sort());
     expect(fns.every((f) => String(f.filename).endsWith('/archive.zip') && f.handler === 'index.handler')).toBe(true);
   });
 });

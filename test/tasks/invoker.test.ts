@@ -1,12 +1,13 @@
 /**
- * The two adapters. moto has no AgentCore data plane, so the AgentCore adapter is tested on a real
- * SDK client whose request is captured by middleware and answered in its place (or handed on to the
- * real agent, the way AgentCore forwards /invocations to the container).
+ * The invoker's requests as AWS receives them: a real SDK client whose serialized request is
+ * captured by middleware and answered in its place (the wire shape, header by header). Behaviour
+ * end to end goes through the local data plane (data-plane.test.ts, orchestrator.test.ts).
  */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
-import { startAgentServer, type RunningAgent } from '../../agent/src/server';
-import { AgentCoreInvoker, HttpAgentInvoker, invokerFromEnv, parseAgentBody } from '../../src/tasks/invoker';
+import { AgentCoreInvoker, agentCoreClient, parseAgentBody, stopClientToken } from '../../src/tasks/invoker';
 import { rejectionOf } from './helpers';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/abca_dev_agent-AbCdEf1234';
@@ -115,89 +116,48 @@ describe('AgentCoreInvoker', () => {
     expect(sent).toHaveLength(0);
   });
 
-  describe('bridged to the real agent (what AgentCore does with /invocations)', () => {
-    let agent: RunningAgent;
-    beforeAll(async () => {
-      agent = await startAgentServer({ port: 0, buildInfo: { version: '1.0.0', commit: 'c0ffee0', digest: null } });
-    });
-    afterAll(() => agent.close());
+  it('stops a session with StopRuntimeSession: session header, qualifier, an idempotent clientToken; a gone session is not_found', async () => {
+    // Prepare
+    let answer = json(200, {});
+    const { client, sent } = clientAnswering(() => answer);
+    const invoker = new AgentCoreInvoker({ runtimeArn: ARN, client, qualifier: 'live' });
+    // Act
+    const stopped = await invoker.stopSession({ sessionId: SESSION });
+    answer = json(404, { message: 'no session' }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+    const gone = await invoker.stopSession({ sessionId: SESSION });
+    // Assess
+    expect(stopped).toBe('stopped');
+    expect(gone).toBe('not_found');
+    const req = sent[0]!;
+    expect(req.path).toBe(`/runtimes/${encodeURIComponent(ARN)}/stopruntimesession`);
+    expect(req.query.qualifier).toBe('live');
+    expect(req.headers['x-amzn-bedrock-agentcore-runtime-session-id']).toBe(SESSION);
+    expect(JSON.parse(req.body)).toEqual({ clientToken: stopClientToken(SESSION) });
+    expect(stopClientToken(SESSION)).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){32,255}$/);
+    expect(JSON.parse(sent[1]!.body)).toEqual(JSON.parse(req.body));
+  });
 
-    it('the agent receives the payload and the session header, and its answer comes back', async () => {
-      // Prepare
-      const { client } = clientAnswering(async (req) => {
-        const res = await fetch(`${agent.url}/invocations`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-amzn-bedrock-agentcore-runtime-session-id': req.headers['x-amzn-bedrock-agentcore-runtime-session-id']! },
-          body: req.body,
-        });
-        return { statusCode: res.status, headers: { 'content-type': res.headers.get('content-type') ?? '' }, body: await res.text() };
-      });
-      const invoker = new AgentCoreInvoker({ runtimeArn: ARN, client });
+  it('gives up within its client timeout when the data plane does not answer', async () => {
+    // Prepare: an endpoint that accepts and never answers
+    const hang = http.createServer(() => undefined);
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()));
+    const saved = process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE;
+    process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
+    try {
       // Act
-      const answer = await invoker.invoke({
-        sessionId: SESSION,
-        payload: { action: 'run_task', task_id: SESSION, repo: 'octo/widgets', description: 'Fix it', config: { model_id: 'm', max_turns: 10 } },
-      });
+      const error = await rejectionOf(new AgentCoreInvoker({ runtimeArn: ARN, client: agentCoreClient(300) }).invoke({ sessionId: SESSION, payload: {} }));
       // Assess
-      expect(answer).toMatchObject({ status: 'completed', task_id: SESSION, session_id: SESSION, agent: { commit: 'c0ffee0' } });
-    });
-  });
-});
-
-describe('HttpAgentInvoker', () => {
-  let agent: RunningAgent;
-  beforeAll(async () => {
-    agent = await startAgentServer({ port: 0 });
-  });
-  afterAll(() => agent.close());
-
-  it('posts to <url>/invocations and returns the answer', async () => {
-    // Act
-    const answer = await new HttpAgentInvoker(`${agent.url}/`).invoke({ sessionId: SESSION, payload: { action: 'ping' } });
-    // Assess
-    expect(answer).toMatchObject({ status: 'Healthy' });
-  });
-
-  it("reports the agent's own error code when it refuses the payload", async () => {
-    // Act
-    const error = await rejectionOf(new HttpAgentInvoker(agent.url).invoke({ sessionId: SESSION, payload: { action: 'dance' } }));
-    // Assess
-    expect(error).toMatchObject({ code: 'AGENT_INVOCATION_FAILED', details: { status: 400 } });
-    expect(error.message).toContain('BAD_INVOCATION: unknown action "dance"');
-  });
-
-  it('refuses a URL that is not http(s)', () => {
-    // Act
-    const error = (() => {
-      try {
-        new HttpAgentInvoker('file:///etc/passwd');
-      } catch (e) {
-        return e;
-      }
-    })();
-    // Assess
-    expect(error).toMatchObject({ code: 'INVALID_AGENT_URL' });
+      expect(error).toMatchObject({ code: 'AGENT_INVOCATION_FAILED' });
+      expect(String(error.message)).toMatch(/timeout|Timeout|socket/i);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = saved;
+      hang.closeAllConnections();
+      hang.close();
+    }
   });
 });
 
 describe('invoker choice and answer parsing', () => {
-  it('ABCA_AGENT_URL chooses HTTP; otherwise AgentCore on the runtime ARN; neither is an error', () => {
-    // Act
-    const http = invokerFromEnv({ runtimeArn: ARN, env: { ABCA_AGENT_URL: 'http://127.0.0.1:8080' } });
-    const agentcore = invokerFromEnv({ runtimeArn: ARN, env: {} });
-    const neither = (() => {
-      try {
-        return invokerFromEnv({ env: {} });
-      } catch (e) {
-        return e;
-      }
-    })();
-    // Assess
-    expect(http).toMatchObject({ kind: 'http', target: 'http://127.0.0.1:8080' });
-    expect(agentcore).toMatchObject({ kind: 'agentcore', target: ARN });
-    expect(neither).toMatchObject({ code: 'NO_AGENT_RUNTIME' });
-  });
-
   it('an answer that is not JSON is AGENT_INVOCATION_FAILED', () => {
     // Act
     const error = (() => {

@@ -1,41 +1,71 @@
-/** The task path against moto's DynamoDB and a real agent process over HTTP. */
+/**
+ * The task path against moto's DynamoDB and real agent processes behind the local AgentCore data
+ * plane: the submit path only starts the session; the agent writes its progress and outcome.
+ */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDb } from '../../agent/src/aws';
+import { ConditionFailed, DynamoTaskRow } from '../../agent/src/task-row';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
-import { HttpAgentInvoker, type AgentInvoker } from '../../src/tasks/invoker';
-import { cancelTask, getTask, listTasks, runTask, submitTask } from '../../src/tasks/orchestrator';
+import { AgentCoreInvoker } from '../../src/tasks/invoker';
+import { cancelTask, getTask, interpretStartAnswer, listTasks, startTask, submitTask } from '../../src/tasks/orchestrator';
 import { createTaskRecord, requireTaskRecord, transitionTaskRecord } from '../../src/tasks/store';
+import { useDataPlane } from '../support/data-plane';
 import { useMoto } from '../support/moto';
-import { rejectionOf, taskBed, type TaskBed } from './helpers';
+import { rejectionOf, taskBed, TEST_AGENT_ENV, type TaskBed } from './helpers';
 
 describe('task orchestrator', () => {
   useMoto();
+  const plane = useDataPlane({ agentEnv: TEST_AGENT_ENV });
   let bed: TaskBed;
   beforeAll(async () => {
-    bed = await taskBed('tasks');
+    bed = await taskBed('tasks', plane);
     await bed.putRepo('octo/active', 'active', { build_command: 'npm test' });
     await bed.putRepo('octo/tight', 'active', { max_turns: 2, model_id: DEFAULT_GUARDRAILS.allowed_models[1] });
     await bed.putRepo('octo/removed', 'removed');
     await bed.putRepo('octo/provisioning', 'provisioning');
   });
-  afterAll(() => bed.agent.close());
+  afterEach(() => plane().setAgentEnv({}));
 
   const caller = 'user:alice';
 
-  it('submits a task to an active repository and runs it to COMPLETED through the agent', async () => {
+  it('submits a task to an active repository; starting it only starts the session; the agent writes COMPLETED', async () => {
     // Prepare
     const deps = bed.deps();
     // Act
     const { task, created } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Add a --verbose flag' } });
-    const done = await runTask(deps, task.task_id);
+    const started = await startTask(deps, task.task_id);
+    const done = await bed.waitFor(deps, task.task_id);
     // Assess
     expect(created).toBe(true);
     expect(task).toMatchObject({ status: 'SUBMITTED', repo: 'octo/active', submitted_by: caller, version: 1 });
     expect(task.task_id).toMatch(/^task-[0-9a-f]{32}$/);
     expect(task).not.toHaveProperty('request_hash');
-    expect(done).toMatchObject({ task_id: task.task_id, status: 'COMPLETED', runtime_session_id: task.task_id, version: 3 });
+    expect(started).toMatchObject({ status: 'RUNNING', runtime_session_id: task.task_id, runtime_arn: bed.platform.agentRuntimeArn, runtime_qualifier: 'live' });
+    expect(done).toMatchObject({ task_id: task.task_id, status: 'COMPLETED', runtime_session_id: task.task_id, progress: 'done' });
+    expect(done.version).toBeGreaterThanOrEqual(4);
     expect(done.result).toMatchObject({ status: 'completed', session_id: task.task_id, turns_used: 5, agent: { commit: 'abc1234' } });
+    expect(done.started_at! <= done.heartbeat_at!).toBe(true);
     expect(done.started_at! <= done.finished_at!).toBe(true);
-    expect(await getTask(deps, task.task_id)).toEqual(done);
+    expect(plane().calls.find((c) => c.sessionId === task.task_id)).toMatchObject({ operation: 'InvokeAgentRuntime', qualifier: 'live', status: 200 });
+  });
+
+  it('a task that runs a while heartbeats with its progress; the start answered long before', async () => {
+    // Prepare: each of the 5 steps takes 300 ms, heartbeats every 100 ms
+    plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '300' });
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Take your time' } });
+    const seen = new Set<string>();
+    // Act
+    const started = await startTask(deps, task.task_id);
+    const done = await bed.waitFor(deps, task.task_id, (t) => {
+      if (t.status === 'RUNNING' && t.heartbeat_at) seen.add(`${t.heartbeat_at}|${t.progress}`);
+      return t.status !== 'RUNNING';
+    });
+    // Assess: the start returned while the agent was still working; several beats and steps were seen
+    expect(started.status).toBe('RUNNING');
+    expect(done.status).toBe('COMPLETED');
+    expect(seen.size).toBeGreaterThanOrEqual(3);
+    expect([...seen].some((s) => s.includes('step 3/5: edit'))).toBe(true);
   });
 
   it('merges the RepoConfig over platform defaults into what the agent receives', async () => {
@@ -43,7 +73,7 @@ describe('task orchestrator', () => {
     const deps = bed.deps();
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Tidy up' } });
     // Act
-    const done = await runTask(deps, task.task_id);
+    const done = await bed.runToEnd(deps, task.task_id);
     // Assess: the default model (guardrails' first) and REPO_DEFAULTS, with the repository's build command
     expect(done.config).toEqual({
       model_id: DEFAULT_GUARDRAILS.allowed_models[0],
@@ -63,7 +93,7 @@ describe('task orchestrator', () => {
     const deps = bed.deps({ defaultModelId: async () => DEFAULT_GUARDRAILS.allowed_models[2]! });
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Use the host model' } });
     // Act
-    const done = await runTask(deps, task.task_id);
+    const done = await bed.runToEnd(deps, task.task_id);
     // Assess
     expect(done.config).toMatchObject({ model_id: DEFAULT_GUARDRAILS.allowed_models[2] });
     expect(done.result).toMatchObject({ model_id: DEFAULT_GUARDRAILS.allowed_models[2] });
@@ -77,7 +107,7 @@ describe('task orchestrator', () => {
     const rows = await bed.taskCount();
     // Act
     const again = await submitTask(deps, { caller, input });
-    await runTask(deps, first.task.task_id);
+    await bed.runToEnd(deps, first.task.task_id);
     const afterRun = await submitTask(deps, { caller, input });
     // Assess
     expect(first.created).toBe(true);
@@ -144,25 +174,33 @@ describe('task orchestrator', () => {
     const deps = bed.deps();
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/tight', description: 'Rewrite the build' } });
     // Act
-    const done = await runTask(deps, task.task_id);
+    const done = await bed.runToEnd(deps, task.task_id);
     // Assess
     expect(done.status).toBe('FAILED');
     expect(done.status_reason).toBe('agent: the plan needs 4 turns but max_turns for octo/tight is 2');
     expect(done.result).toMatchObject({ status: 'failed', model_id: DEFAULT_GUARDRAILS.allowed_models[1] });
   });
 
-  it('an unreachable agent ends the task FAILED with AGENT_INVOCATION_FAILED as the reason', async () => {
-    // Prepare: an agent that was there and is gone
-    const { startAgentServer } = await import('../../agent/src/server');
-    const gone = await startAgentServer({ port: 0 });
-    await gone.close();
-    const deps = bed.deps({ invoker: new HttpAgentInvoker(gone.url) });
+  it('a session that cannot be started ends the task FAILED with the AgentCore error as the reason', async () => {
+    // Prepare: an endpoint the runtime does not have
+    const deps = bed.deps({ invoker: new AgentCoreInvoker({ runtimeArn: bed.platform.agentRuntimeArn, qualifier: 'nosuch' }) });
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Anything' } });
     // Act
-    const done = await runTask(deps, task.task_id);
+    const done = await startTask(deps, task.task_id);
     // Assess
     expect(done.status).toBe('FAILED');
-    expect(done.status_reason).toMatch(/^AGENT_INVOCATION_FAILED: agent at http:\/\/127\.0\.0\.1:\d+ unreachable/);
+    expect(done.status_reason).toMatch(/^the agent session could not be started: AGENT_INVOCATION_FAILED: InvokeAgentRuntime on .* \(nosuch\) failed: ResourceNotFoundException/);
+  });
+
+  it('an older image that answers synchronously still finishes the task from its answer', () => {
+    // Act
+    const accepted = interpretStartAnswer({ status: 'accepted', task_id: 't' });
+    const finished = interpretStartAnswer({ status: 'failed', reason: 'no' });
+    const odd = interpretStartAnswer({ status: 'dancing' });
+    // Assess
+    expect(accepted).toEqual({ kind: 'started' });
+    expect(finished).toMatchObject({ kind: 'finished', ok: false, reason: 'agent: no' });
+    expect(odd).toMatchObject({ kind: 'finished', ok: false });
   });
 
   it('a repository removed between submit and run fails the task without invoking the agent', async () => {
@@ -171,29 +209,29 @@ describe('task orchestrator', () => {
     const deps = bed.deps();
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/leaving', description: 'Too late' } });
     await bed.clients.doc.send(new UpdateCommand({ TableName: bed.platform.tables.repos, Key: { repo: 'octo/leaving' }, UpdateExpression: 'SET #s = :r', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':r': 'removed' } }));
-    const invocations = bed.agentRequests.filter((p) => p === '/invocations').length;
+    const invocations = bed.invocations();
     // Act
-    const done = await runTask(deps, task.task_id);
+    const done = await startTask(deps, task.task_id);
     // Assess
     expect(done).toMatchObject({ status: 'FAILED', status_reason: 'repository octo/leaving is removed, not active' });
-    expect(bed.agentRequests.filter((p) => p === '/invocations').length).toBe(invocations);
+    expect(bed.invocations()).toBe(invocations);
   });
 
-  it('a second runner finds the task taken: the agent runs once', async () => {
+  it('a second dispatcher finds the task taken: the session is started once', async () => {
     // Prepare
     const deps = bed.deps();
     const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Only once' } });
     const stale = await requireTaskRecord(table, task.task_id);
-    const invocations = bed.agentRequests.filter((p) => p === '/invocations').length;
+    const invocations = bed.invocations();
     // Act
-    const first = await runTask(deps, task.task_id);
-    const second = await runTask(deps, task.task_id);
+    const [first, second] = await Promise.all([startTask(deps, task.task_id), startTask(deps, task.task_id)]);
+    const done = await bed.waitFor(deps, task.task_id);
     const staleStart = await rejectionOf(transitionTaskRecord(table, stale, 'RUNNING'));
     // Assess
-    expect(bed.agentRequests.filter((p) => p === '/invocations').length).toBe(invocations + 1);
-    expect(first.status).toBe('COMPLETED');
-    expect(second).toEqual(first);
+    expect(bed.invocations()).toBe(invocations + 1);
+    expect([first.status, second.status]).not.toContain('SUBMITTED');
+    expect(done.status).toBe('COMPLETED');
     expect(staleStart).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { from: 'COMPLETED', to: 'RUNNING' } });
   });
 
@@ -201,44 +239,51 @@ describe('task orchestrator', () => {
     // Prepare
     const deps = bed.deps();
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Never mind' } });
-    const invocations = bed.agentRequests.filter((p) => p === '/invocations').length;
+    const invocations = bed.invocations();
+    const stops = plane().calls.filter((c) => c.operation === 'StopRuntimeSession').length;
     // Act
     const cancelled = await cancelTask(deps, task.task_id, { caller });
-    const ran = await runTask(deps, task.task_id);
+    const ran = await startTask(deps, task.task_id);
     const again = await rejectionOf(cancelTask(deps, task.task_id, { caller }));
-    // Assess
+    // Assess: no session was ever started, so none is stopped
     expect(cancelled).toMatchObject({ status: 'CANCELLED', status_reason: `cancelled by ${caller}`, cancelled_by: caller });
     expect(ran).toEqual(cancelled);
     expect(again).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { from: 'CANCELLED', to: 'CANCELLED' } });
-    expect(bed.agentRequests.filter((p) => p === '/invocations').length).toBe(invocations);
+    expect(bed.invocations()).toBe(invocations);
+    expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession').length).toBe(stops);
   });
 
-  it('cancelling while the agent runs wins: its late answer is dropped', async () => {
-    // Prepare: the agent is slow enough for a cancel to land while it works
-    const inner = new HttpAgentInvoker(bed.agent.url);
-    let taskId = '';
+  it('cancelling a running task stops its session (StopRuntimeSession seen); a late agent write changes nothing', async () => {
+    // Prepare: a slow agent, seen working
+    plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '2000' });
     const deps = bed.deps();
-    const slow: AgentInvoker = {
-      kind: 'http',
-      target: inner.target,
-      invoke: async (inv) => {
-        await cancelTask(deps, taskId, { reason: 'operator changed their mind' });
-        return inner.invoke(inv);
-      },
-    };
-    taskId = (await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Slow one' } })).task.task_id;
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Slow one' } });
+    await startTask(deps, task.task_id);
+    const working = await bed.waitFor(deps, task.task_id, (t) => !!t.progress?.startsWith('step'));
+    const session = plane().sessions().find((s) => s.sessionId === task.task_id)!;
     // Act
-    const done = await runTask({ ...deps, invoker: slow }, taskId);
+    const cancelled = await cancelTask(deps, task.task_id, { reason: 'operator changed their mind' });
+    const row = new DynamoTaskRow(new DynamoDb('us-east-1'), bed.platform.tables.tasks);
+    const late = await rejectionOf(row.finish(task.task_id, task.task_id, { status: 'COMPLETED', result: { status: 'completed' } }));
+    const lateBeat = await rejectionOf(row.heartbeat(task.task_id, task.task_id, 'still here'));
     // Assess
-    expect(done).toMatchObject({ status: 'CANCELLED', status_reason: 'operator changed their mind' });
-    expect(done.result).toBeUndefined();
+    expect(working.status).toBe('RUNNING');
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', status_reason: 'operator changed their mind' });
+    expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession' && c.sessionId === task.task_id)).toEqual([expect.objectContaining({ status: 200 })]);
+    expect(plane().sessions().map((s) => s.sessionId)).not.toContain(task.task_id);
+    expect(() => process.kill(session.pid, 0)).toThrow();
+    expect(late).toBeInstanceOf(ConditionFailed);
+    expect(lateBeat).toBeInstanceOf(ConditionFailed);
+    const after = await getTask(deps, task.task_id);
+    expect(after).toMatchObject({ status: 'CANCELLED', version: cancelled.version });
+    expect(after.result).toBeUndefined();
   });
 
   it('a completed task cannot be cancelled', async () => {
     // Prepare
     const deps = bed.deps();
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Quick' } });
-    await runTask(deps, task.task_id);
+    await bed.runToEnd(deps, task.task_id);
     // Act
     const error = await rejectionOf(cancelTask(deps, task.task_id));
     // Assess
@@ -278,7 +323,7 @@ describe('task orchestrator', () => {
     // Act
     const unknown = await rejectionOf(getTask(bed.deps(), `task-${'0'.repeat(32)}`));
     const malformed = await rejectionOf(getTask(bed.deps(), '../../etc'));
-    const run = await rejectionOf(runTask(bed.deps(), `task-${'0'.repeat(32)}`));
+    const run = await rejectionOf(startTask(bed.deps(), `task-${'0'.repeat(32)}`));
     // Assess
     expect(unknown).toMatchObject({ code: 'TASK_NOT_FOUND', exitCode: 2 });
     expect(malformed).toMatchObject({ code: 'TASK_NOT_FOUND' });
@@ -288,20 +333,20 @@ describe('task orchestrator', () => {
 
 describe('task listing', () => {
   useMoto();
+  const plane = useDataPlane({ agentEnv: TEST_AGENT_ENV });
   let bed: TaskBed;
   const ids: string[] = [];
   beforeAll(async () => {
-    bed = await taskBed('tasklist');
+    bed = await taskBed('tasklist', plane);
     await bed.putRepo('octo/a', 'active');
     await bed.putRepo('octo/b', 'active');
     let tick = Date.parse('2030-01-01T00:00:00Z');
     const deps = bed.deps({ now: () => new Date((tick += 1000)) });
     for (let i = 0; i < 5; i++) ids.push((await submitTask(deps, { caller: 'user:bob', input: { repo: 'octo/a', description: `task ${i}` } })).task.task_id);
     await submitTask(deps, { caller: 'user:bob', input: { repo: 'octo/b', description: 'elsewhere' } });
-    await runTask(deps, ids[1]!);
+    await bed.runToEnd(deps, ids[1]!);
     await cancelTask(deps, ids[3]!);
   });
-  afterAll(() => bed.agent.close());
 
   it('lists a repository newest first, page by page', async () => {
     // Act

@@ -15,7 +15,18 @@ export const TASK_COLUMNS: Column<Task>[] = [
   { header: 'DESCRIPTION', value: (t) => t.description, max: 50 },
 ];
 
-const TASK_FIELD_ORDER = ['task_id', 'repo', 'status', 'status_reason', 'description', 'created_at', 'updated_at', 'pr_url'];
+const TASK_FIELD_ORDER = ['task_id', 'repo', 'status', 'status_reason', 'progress', 'heartbeat_at', 'description', 'created_at', 'updated_at', 'pr_url'];
+
+/** Pure: one line for a task being watched: its state, how long ago the agent last beat, its last progress line. */
+export function watchLine(task: Task, now: number = Date.now()): string {
+  const parts = [`task ${task.task_id}: ${task.status}`];
+  if (typeof task.heartbeat_at === 'string' && task.status === 'RUNNING') {
+    const ago = Math.max(0, Math.round((now - Date.parse(task.heartbeat_at)) / 1000));
+    parts.push(`heartbeat ${ago} s ago`);
+  }
+  if (typeof task.progress === 'string' && task.progress) parts.push(task.progress);
+  return parts.join(' | ');
+}
 
 export function renderTask(task: Task): string {
   const t = task as Record<string, unknown>;
@@ -24,14 +35,14 @@ export function renderTask(task: Task): string {
   return renderFields(keys.map((k) => [k, t[k] !== null && typeof t[k] === 'object' && !Array.isArray(t[k]) ? JSON.stringify(t[k], null, 2) : t[k]]));
 }
 
-/** Pure: COMPLETED succeeds; FAILED and CANCELLED end the watch with exit 1; the rest go on. */
-export function taskVerdict(task: Task): Verdict<Task> {
+/** Pure: COMPLETED succeeds; FAILED and CANCELLED end the watch with exit 1; the rest go on (with the heartbeat and progress). */
+export function taskVerdict(task: Task, now: number = Date.now()): Verdict<Task> {
   if (task.status === 'COMPLETED') return { done: true, value: task };
   if (TERMINAL_TASK_STATES.includes(task.status)) {
     const reason = typeof task.status_reason === 'string' ? `: ${task.status_reason}` : typeof task.error === 'string' ? `: ${task.error}` : '';
     return { done: true, error: new OperationFailedError(`task ${task.task_id} ${task.status}${reason}`, task.status === 'CANCELLED' ? 'TASK_CANCELLED' : 'TASK_FAILED', { task }) };
   }
-  return { done: false, text: `task ${task.task_id}: ${task.status}` };
+  return { done: false, text: watchLine(task, now) };
 }
 
 type WatchOpts = { timeout?: string; intervalMs?: string };
@@ -42,7 +53,7 @@ function watch(client: ApiClient, id: string, opts: WatchOpts, out: Output): Pro
     start: `task ${id}`,
     what: `task ${id} to finish`,
     read: () => client.getTask(id),
-    judge: taskVerdict,
+    judge: (t) => taskVerdict(t),
     timeoutMs: positiveNumber('--timeout', opts.timeout, 3600) * 1000,
     intervalMs: positiveNumber('--interval-ms', opts.intervalMs, 2000),
   });
@@ -129,7 +140,10 @@ export function taskCommands(program: Command): void {
     output(opts).result(task, () => `task ${task.task_id}: ${task.status}`);
   });
 
-  const watchCmd = watchOptions(withApi(group.command('watch').description('Watch a task until it ends: exit 0 when COMPLETED, 1 when FAILED or CANCELLED').argument('<task-id>')), '3600');
+  const watchCmd = watchOptions(
+    withApi(group.command('watch').description("Watch a task until it ends, with the agent's heartbeats and last progress line: exit 0 when COMPLETED, 1 when FAILED or CANCELLED").argument('<task-id>')),
+    '3600',
+  );
   examples(watchCmd, 'bgagent task watch 01J9Z3ABCD', 'bgagent task watch 01J9Z3ABCD --timeout 600 --json');
   watchCmd.action(async (id: string, opts: ApiOpts & WatchOpts) => {
     const out = output(opts);

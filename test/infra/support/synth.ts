@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
-import { bundleDirs, bundleHandlers } from '../../../src/build/handlers';
+import { bundleDirs, bundleHandlers, type HandlerName } from '../../../src/build/handlers';
 import { Blueprint, type BlueprintProps } from '../../../stacks/constructs/blueprint';
 import { InfraStack, STACK_NAME } from '../../../stacks/infra-stack';
 import { readSettings } from '../../../stacks/settings';
@@ -27,7 +27,7 @@ export interface Synthesized {
 export const TEST_REPOSITORY = 'acme-org/abca';
 
 /** Bundles the real handlers into this worker's temp folder (the stack zips these folders). */
-export async function testBundles(): Promise<Record<'api' | 'provisioner' | 'imagePointer', string>> {
+export async function testBundles(): Promise<Record<HandlerName, string>> {
   // One folder per jest worker: files in a worker run one after another, workers in parallel.
   const dir = path.join(os.tmpdir(), `abca-test-bundles-${process.pid}`);
   await bundleHandlers({ outDir: dir });
@@ -35,7 +35,7 @@ export async function testBundles(): Promise<Record<'api' | 'provisioner' | 'ima
 }
 
 export function synthInfraJson(
-  bundles: Record<'api' | 'provisioner' | 'imagePointer', string>,
+  bundles: Record<HandlerName, string>,
   context: Record<string, unknown> = {},
   blueprints: BlueprintProps[] = [],
 ): Synthesized {
@@ -93,6 +93,7 @@ export function resolveRefs(text: string, json: TfJson): string {
       'aws_ecr_repository.arn': () => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`,
       'aws_iam_role.arn': () => `arn:aws:iam::${ACCOUNT}:role/${name}`,
       'aws_iam_openid_connect_provider.arn': () => `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(c.url).replace(/^https:\/\//, '')}`,
+      'aws_lambda_function.arn': () => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${String(c.function_name)}`,
       'aws_cloudwatch_log_group.arn': () => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`,
       'aws_bedrockagentcore_agent_runtime.agent_runtime_arn': () => `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:runtime/${String(c.agent_runtime_name)}-a1b2c3d4e5`,
       'aws_route53_resolver_firewall_domain_list.arn': () => `arn:aws:route53resolver:${REGION}:${ACCOUNT}:firewall-domain-list/rslvr-fdl-${id.length}`,
