@@ -104,7 +104,7 @@ describe('reading', () => {
     for (const name of ['p1', 'p2', 'p3', 'p4', 'p5']) {
       expect((await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: `list/${name}` } })).status).toBe(201);
     }
-    const missingSecret = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}list-missing-AbCdEf`;
+    const missingSecret = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}github-token/list/broken-AbCdEf`;
     await onboarded(h, 'list/broken', { github_token_secret_arn: missingSecret });
     // Act: walk every page two at a time
     const seen: string[] = [];

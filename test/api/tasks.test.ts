@@ -192,7 +192,7 @@ describe('who sees and cancels which task', () => {
     // Prepare: a repository with a token secret
     const h = harness();
     const { CreateSecretCommand } = await import('@aws-sdk/client-secrets-manager');
-    const secret = await h.clients.secrets.send(new CreateSecretCommand({ Name: `${h.platform.secretPrefix}tasks-secret/token`, SecretString: 'ghp_x' }));
+    const secret = await h.clients.secrets.send(new CreateSecretCommand({ Name: `${h.platform.secretPrefix}github-token/tasks/secret`, SecretString: 'ghp_x' }));
     expect((await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'tasks/secret', github_token_secret_arn: secret.ARN } })).status).toBe(201);
     await h.api.idle();
     const t = (await h.call<Task>('POST', '/v1/tasks', { token: h.adminToken, body: { repo: 'tasks/secret', description: 'Use the token' } })).body;

@@ -78,6 +78,6 @@ describe('scripts/deploy-first.ts', () => {
     const r = await runTsx(SCRIPT, ['--env', 'dev', '--github-repository', 'acme', '--dry-run', '--json']);
     // Assess
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
   });
 });
