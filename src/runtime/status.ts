@@ -68,7 +68,7 @@ export function assessDrift(
   // Publishing the pointer's digest again makes live serve it (a no-op where it already does).
   const repair = `tsx scripts/publish-runtime.ts --env ${env} --image-digest ${pointer}`;
   if (runtime.digest !== pointer) {
-    drift.push(`live serves ${runtime.digest ?? 'no digest-pinned image'} but the pointer says ${pointer}`);
+    drift.push(`runtime serves ${runtime.digest ?? 'no digest-pinned image'} on endpoint live but the pointer says ${pointer}`);
     fix = repair;
   } else if (runtime.status !== 'READY') {
     drift.push(`live endpoint is ${runtime.status}, not READY`);
