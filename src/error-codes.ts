@@ -160,6 +160,13 @@ export const ERROR_CODES = {
   API_KEY_EXPIRED: spec('UnauthorizedError', 401, 'api', 'an API key past its `expires_at`'),  // src/auth/api-keys.ts
   CONFIRMATION_REQUIRED: spec('ValidationError', 400, 'cli', 'teardown without `--confirm <env>` naming the environment'),  // src/deploy/teardown.ts
   GITHUB_REVIEWER_NOT_FOUND: spec('ValidationError', 400, 'cli', 'a `--github-reviewer` that is not a GitHub user'),  // src/deploy/apply.ts
+  // Declared at integration
+  ENDPOINT_NOT_FOUND: spec('NotFoundError', 404, 'cli', 'the runtime has no endpoint of that name (`live`, `canary`): deploy infra'),  // src/runtime/endpoints.ts
+  ENDPOINT_FAILED: spec('OperationFailedError', 500, 'cli', 'an endpoint ended `*_FAILED` while moving to a version'),  // src/runtime/endpoints.ts
+  ENDPOINT_TIMEOUT: spec('OperationFailedError', 500, 'cli', 'an endpoint did not serve the target version in time'),  // src/runtime/endpoints.ts
+  LABEL_REFUSED: spec('OperationFailedError', 500, 'cli', 'SSM refused label(s) … on …:…'),  // src/runtime/pointer.ts
+  PLAN_INVALID: spec('OperationFailedError', 500, 'cli', 'plan refers to the new version before UpdateAgentRuntime created it'),  // src/runtime/apply.ts
+  RUNTIME_NO_VERSION: spec('OperationFailedError', 500, 'cli', 'UpdateAgentRuntime returned no agentRuntimeVersion'),  // src/runtime/agent-runtime.ts
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

@@ -112,6 +112,8 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
         userPoolClientId: this.auth.client.id,
         agentRuntimeId: app.runtime.agentRuntimeId,
         agentRuntimeArn: app.runtime.agentRuntimeArn,
+        liveEndpointArn: app.liveEndpoint.agentRuntimeEndpointArn,
+        canaryEndpointArn: app.canaryEndpoint.agentRuntimeEndpointArn,
         ecrRepositoryName: app.repository.name,
         ecrRepositoryUrl: app.repository.repositoryUrl,
         tables: {

@@ -15,8 +15,8 @@ import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-s
 import {
   CreateAgentRuntimeCommand,
   CreateAgentRuntimeEndpointCommand,
-  GetAgentRuntimeEndpointCommand,
   GetAgentRuntimeCommand,
+  GetAgentRuntimeEndpointCommand,
   ListAgentRuntimesCommand,
   type BedrockAgentCoreControlClient,
 } from '@aws-sdk/client-bedrock-agentcore-control';
@@ -28,6 +28,7 @@ import {
   ListUserPoolsCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { createClients, type AwsClients } from '../aws/clients';
@@ -36,7 +37,7 @@ import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
 import { platformDocument } from '../platform/platform-document';
-import { containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, runtimeEnvironment, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
+import { CANARY_ENDPOINT, containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, runtimeEnvironment, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { ensureLocalNetwork, type LocalNetwork } from './network';
@@ -82,7 +83,8 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   // Real ids from the emulator's EC2, as the stack's VPC gives the runtime (AgentCore checks id patterns).
   const network = await ensureLocalNetwork(new EC2Client({ region }), names, changed);
   const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, network, changed);
-  await ensureLiveEndpoint(clients.agentcore, runtime.id, changed);
+  const liveEndpoint = await ensureEndpoint(clients.agentcore, runtime.id, LIVE_ENDPOINT, 'What tasks invoke; moved by publish only after the smoke check passed', changed);
+  const canaryEndpoint = await ensureEndpoint(clients.agentcore, runtime.id, CANARY_ENDPOINT, 'Where publish smokes a new version before live moves', changed);
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
 
@@ -95,6 +97,8 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
       agentRuntimeId: runtime.id,
       agentRuntimeArn: runtime.arn,
       ecrRepositoryUrl: repo.repositoryUri,
+      liveEndpointArn: liveEndpoint,
+      canaryEndpointArn: canaryEndpoint,
     }),
   );
   await ensureParameter(clients.ssm, names.parameters.platform, JSON.stringify(platform), true, changed);
@@ -213,17 +217,26 @@ async function ensureRuntime(
   return { id: created.agentRuntimeId!, arn: created.agentRuntimeArn! };
 }
 
-/** Tasks invoke the `live` endpoint only (never DEFAULT); the stack declares it, so does the local platform. */
-async function ensureLiveEndpoint(agentcore: BedrockAgentCoreControlClient, agentRuntimeId: string, changed: (w: string) => void): Promise<void> {
-  try {
-    await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName: LIVE_ENDPOINT }));
-    return;
-  } catch (e) {
-    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
-  }
+/** A named endpoint on the runtime's current version, as the stack creates it; returns its ARN. */
+async function ensureEndpoint(agentcore: BedrockAgentCoreControlClient, agentRuntimeId: string, name: string, description: string, changed: (w: string) => void): Promise<string> {
+  const existing = await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName: name })).catch((e) => {
+    if ((e as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw e;
+  });
+  if (existing) return existing.agentRuntimeEndpointArn ?? '';
   const runtime = await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId }));
-  await agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId, name: LIVE_ENDPOINT, agentRuntimeVersion: runtime.agentRuntimeVersion }));
-  changed(`AgentCore endpoint ${LIVE_ENDPOINT}`);
+  const created = await agentcore.send(
+    new CreateAgentRuntimeEndpointCommand({ agentRuntimeId, name, description, agentRuntimeVersion: runtime.agentRuntimeVersion, clientToken: `abca-${randomUUID()}` }),
+  );
+  // Wait until it serves (the emulator may hold CREATING for a while, as AWS does).
+  for (let i = 0; i < 600; i++) {
+    const ep = await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName: name }));
+    if (ep.status === 'READY') break;
+    if (ep.status?.endsWith('FAILED')) throw new Error(`endpoint ${name} ended ${ep.status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  changed(`AgentCore endpoint ${name}`);
+  return created.agentRuntimeEndpointArn ?? '';
 }
 
 async function ensureCognito(

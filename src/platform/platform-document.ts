@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { PlatformNames } from './names';
 import { PlatformConfigSchema, type PlatformConfig } from './platform-config';
+import { CANARY_ENDPOINT, LIVE_ENDPOINT } from './runtime-spec';
 
 /** What the deployed resources say; everything else derives from the env's names. */
 export interface PlatformResources {
@@ -21,6 +22,9 @@ export interface PlatformResources {
   ecrRepositoryName?: string;
   /** Default: the names' tables (the stack passes the resources', for the dependency). */
   tables?: PlatformConfig['tables'];
+  /** The named endpoints' ARNs (names are fixed: LIVE_ENDPOINT, CANARY_ENDPOINT). */
+  liveEndpointArn?: string;
+  canaryEndpointArn?: string;
   /** The DNS Firewall list the API maintains; empty where there is none (local mode). */
   onboardedDomainListId?: string;
 }
@@ -52,12 +56,16 @@ export const RuntimePlatformSchema = PlatformConfigSchema.pick({
   ecrRepositoryName: true,
   ecrRepositoryUrl: true,
   imagePointerParameter: true,
+  liveEndpoint: true,
+  canaryEndpoint: true,
+  liveEndpointArn: true,
+  canaryEndpointArn: true,
 }).extend({ tables: PlatformConfigSchema.shape.tables.pick({ audit: true, locks: true }) });
 export type RuntimePlatform = z.infer<typeof RuntimePlatformSchema>;
 
 export function runtimePlatform(
   names: PlatformNames,
-  resources: Pick<PlatformResources, 'region' | 'agentRuntimeId' | 'agentRuntimeArn' | 'ecrRepositoryUrl' | 'ecrRepositoryName' | 'tables'>,
+  resources: Pick<PlatformResources, 'region' | 'agentRuntimeId' | 'agentRuntimeArn' | 'ecrRepositoryUrl' | 'ecrRepositoryName' | 'tables' | 'liveEndpointArn' | 'canaryEndpointArn'>,
 ): RuntimePlatform {
   const tables = resources.tables ?? names.tables;
   return {
@@ -69,6 +77,10 @@ export function runtimePlatform(
     ecrRepositoryName: resources.ecrRepositoryName ?? names.ecrRepository,
     ecrRepositoryUrl: resources.ecrRepositoryUrl,
     imagePointerParameter: names.parameters.imagePointer,
+    liveEndpoint: LIVE_ENDPOINT,
+    canaryEndpoint: CANARY_ENDPOINT,
+    liveEndpointArn: resources.liveEndpointArn ?? '',
+    canaryEndpointArn: resources.canaryEndpointArn ?? '',
     tables: { audit: tables.audit, locks: tables.locks },
   };
 }

@@ -21,6 +21,12 @@ export interface RuntimeAuditEvent {
   reason?: string;
   outcome: AuditOutcome;
   error?: string;
+  /** fast: `live` moved to a version that already served the digest; forward: a new version. */
+  path?: string;
+  /** Whether this run moved the `live` endpoint (a failed publish never does). */
+  live_moved?: boolean;
+  /** The version `live` serves after this event. */
+  live_version?: string;
 }
 
 export function runtimeStream(env: string): string {

@@ -1,11 +1,10 @@
 /**
  * The runtime layer's pure decisions, without AWS: the rollback default (`lastKnownGood`), reading
  * Terraform state (`parseTerraformState`), the drift verdict (`assessDrift`) and the move plan
- * (`planMove`). Tested as they are today; the runtime rework may reshape them.
+ * (`planMove`, `planRestore`): the plan is the program, so its steps are asserted exactly.
  */
-import type { LiveRuntime } from '../../src/runtime/agent-runtime';
 import { lastKnownGood, type RuntimeAuditEvent } from '../../src/runtime/audit';
-import { planMove } from '../../src/runtime/publish';
+import { planMove, planRestore, type Observation } from '../../src/runtime/plan';
 import { assessDrift, parseTerraformState } from '../../src/runtime/status';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
@@ -80,19 +79,26 @@ describe('parseTerraformState', () => {
 
 describe('assessDrift', () => {
   it('finds nothing when pointer, a READY runtime and Terraform agree', () => {
-    expect(assessDrift('dev', d('a'), { digest: d('a'), status: 'READY' }, { pointerDigest: d('a'), runtimeDigest: d('a') })).toEqual({ drift: [], fix: undefined });
+    expect(assessDrift('dev', d('a'), { digest: d('a'), status: 'READY' }, { pointerDigest: d('a'), runtimeDigest: d('a') })).toEqual({ drift: [], notes: [], fix: undefined });
   });
 
   it('names a runtime serving another image, and the publish that fixes it', () => {
     // Act
     const verdict = assessDrift('dev', d('a'), { digest: d('b'), status: 'READY' });
     // Assess
-    expect(verdict.drift).toEqual([`runtime serves ${d('b')} but the pointer says ${d('a')}`]);
+    expect(verdict.drift).toEqual([`runtime serves ${d('b')} on endpoint live but the pointer says ${d('a')}`]);
     expect(verdict.fix).toBe(`tsx scripts/publish-runtime.ts --env dev --image-digest ${d('a')}`);
   });
 
   it('counts a runtime that is not READY as drift, even on the right image', () => {
-    expect(assessDrift('dev', d('a'), { digest: d('a'), status: 'UPDATE_FAILED' }).drift).toEqual(['runtime is UPDATE_FAILED, not READY']);
+    expect(assessDrift('dev', d('a'), { digest: d('a'), status: 'UPDATE_FAILED' }).drift).toEqual(['live endpoint is UPDATE_FAILED, not READY']);
+  });
+
+  it('names a moving live endpoint as drift, and DEFAULT on another image only as a note', () => {
+    expect(assessDrift('dev', d('a'), { digest: d('a'), status: 'READY', version: '4', targetVersion: '5' }).drift).toEqual(['live endpoint is moving: serves version 4, target 5']);
+    const fast = assessDrift('dev', d('a'), { digest: d('a'), status: 'READY', version: '3', targetVersion: '3' }, undefined, { version: '5', status: 'READY', digest: d('b') });
+    expect(fast.drift).toEqual([]);
+    expect(fast.notes).toHaveLength(1);
   });
 
   it('lists Terraform differences too; the runtime fix comes first, infra deploy when only state differs', () => {
@@ -106,24 +112,51 @@ describe('assessDrift', () => {
 });
 
 describe('planMove', () => {
-  const live = (digest: string, status = 'READY'): LiveRuntime =>
-    ({ agentRuntimeVersion: '3', status, agentRuntimeArtifact: { containerConfiguration: { containerUri: `${REPO}@${digest}` } }, $metadata: {} }) as LiveRuntime;
-  const plan = (pointer: string, running: LiveRuntime, to: string) =>
-    planMove({ env: 'dev', action: 'publish', runtimeId: 'rt', pointer: { digest: pointer, version: 7 }, live: running, to, imageUri: `${REPO}@${to}` });
+  const seen = (o: { pointer: string; latest: string; live: string; latestVersion?: string; liveVersion?: string }): Observation => ({
+    pointer: { digest: o.pointer, version: 7 },
+    latest: { version: o.latestVersion ?? '4', status: 'READY', digest: o.latest },
+    live: { liveVersion: o.liveVersion ?? '4', targetVersion: o.liveVersion ?? '4', status: 'READY', digest: o.live },
+  });
+  const plan = (observed: Observation, to: string, extra: { smokeCmd?: string; existingVersion?: string; action?: 'publish' | 'rollback' | 'reapply' } = {}) =>
+    planMove({ env: 'dev', action: extra.action ?? 'publish', runtimeId: 'rt', observed, to, smokeCmd: extra.smokeCmd, existingVersion: extra.existingVersion });
 
-  it('is a no-op when pointer and a READY runtime already serve the target', () => {
-    expect(plan(d('a'), live(d('a')), d('a'))).toMatchObject({ noop: true, writes: [], liveDigest: d('a'), pointerVersion: 7 });
+  it('is a no-op when the pointer and a READY, settled live endpoint already serve the target', () => {
+    expect(plan(seen({ pointer: d('a'), latest: d('a'), live: d('a') }), d('a'))).toMatchObject({ noop: true, path: 'none', steps: [], writes: [] });
   });
 
-  it('writes the pointer, then updates the runtime, for a new digest', () => {
-    const p = plan(d('a'), live(d('a')), d('b'));
-    expect(p.noop).toBe(false);
-    expect(p.writes).toEqual([`SSM ${d('a')} → ${d('b')} (new version of the pointer)`, `UpdateAgentRuntime rt: containerUri → ${REPO}@${d('b')}`, 'labels live/previous, audit event']);
+  it('publishes forward: pointer, new version, canary, smoke, then live last', () => {
+    const p = plan(seen({ pointer: d('a'), latest: d('a'), live: d('a') }), d('b'), { smokeCmd: 'true' });
+    expect(p.path).toBe('forward');
+    expect(p.steps.map((s) => s.kind)).toEqual(['write_pointer', 'update_runtime', 'wait_version', 'move_endpoint', 'smoke', 'move_endpoint', 'labels', 'audit']);
+    expect(p.steps[3]).toEqual({ kind: 'move_endpoint', endpoint: 'canary', version: 'new' });
+    expect(p.steps[5]).toEqual({ kind: 'move_endpoint', endpoint: 'live', version: 'new' });
+    expect(p.writes).toHaveLength(p.steps.length);
   });
 
-  it('repairs only what differs: the runtime when the pointer is already right, or a runtime that is not READY', () => {
-    expect(plan(d('b'), live(d('a')), d('b')).writes[0]).toMatch(/^UpdateAgentRuntime/);
-    expect(plan(d('b'), live(d('b'), 'UPDATE_FAILED'), d('b'))).toMatchObject({ noop: false, writes: [expect.stringMatching(/^UpdateAgentRuntime/), 'labels live/previous, audit event'] });
-    expect(plan(d('a'), live(d('b')), d('b')).writes).toEqual([`SSM ${d('a')} → ${d('b')} (new version of the pointer)`, 'labels live/previous, audit event']);
+  it('takes the fast path on an existing version: no UpdateAgentRuntime', () => {
+    const p = plan(seen({ pointer: d('b'), latest: d('b'), live: d('b'), latestVersion: '5', liveVersion: '5' }), d('a'), { existingVersion: '3', action: 'rollback' });
+    expect(p.path).toBe('fast');
+    expect(p.steps.some((s) => s.kind === 'update_runtime')).toBe(false);
+    expect(p.steps).toContainEqual({ kind: 'move_endpoint', endpoint: 'live', version: { existing: '3' } });
+  });
+
+  it('without a smoke command never touches canary', () => {
+    const p = plan(seen({ pointer: d('a'), latest: d('a'), live: d('a') }), d('b'));
+    expect(p.steps.filter((s) => s.kind === 'move_endpoint')).toEqual([{ kind: 'move_endpoint', endpoint: 'live', version: 'new' }]);
+  });
+});
+
+describe('planRestore', () => {
+  it('undoes only what the failed run did, and never moves live', () => {
+    const steps = planRestore({ restoreTo: d('a'), pointerWritten: true, runtimeUpdated: true, canaryMoved: true, liveVersion: '4' });
+    expect(steps).toEqual([
+      { kind: 'write_pointer', digest: d('a') },
+      { kind: 'update_runtime', digest: d('a') },
+      { kind: 'wait_version', version: 'new' },
+      { kind: 'move_endpoint', endpoint: 'canary', version: { existing: '4' } },
+      { kind: 'labels' },
+      { kind: 'audit', action: 'restore', outcome: 'succeeded' },
+    ]);
+    expect(planRestore({ restoreTo: d('a'), pointerWritten: false, runtimeUpdated: false, canaryMoved: false }).map((s) => s.kind)).toEqual(['labels', 'audit']);
   });
 });
