@@ -54,7 +54,7 @@ describe('image-pointer custom resource', () => {
 
   it('after an infra change that kept the image (new configuration, same digest), moves live onto that version without another update', async () => {
     // Prepare: Terraform changed an environment variable; the new version serves the pointer's image, live is still on the old one
-    const ctx = await bootstrappedRuntime('cr-config');
+    const ctx = await bootstrappedRuntime('crconfig');
     const live = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
     const pointer = (await runtimeStatus(ctx)).pointer.digest;
     const changed = { ...buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${pointer}`, `abca-tf-${'x'.repeat(40)}`), environmentVariables: { ...live.environmentVariables, FEATURE: 'on' } };

@@ -59,7 +59,7 @@ describe('UpdateAgentRuntime request', () => {
       },
       { step: 'initialize', name: 'awsNetworkShape' },
     );
-    const ctx = await bootstrappedRuntime('upd-s3', clients);
+    const ctx = await bootstrappedRuntime('upds3', clients);
     const a = await pushImage(ctx, 'a');
     // Act
     const result = await publishRuntime(ctx, { imageDigest: a, ...FAST });
@@ -105,7 +105,7 @@ describe('UpdateAgentRuntime request', () => {
     // Prepare: good is live; bad fails its smoke twice (the demo's "publish C fails", run twice)
     const clients = createClients();
     const sent = captureUpdates(clients);
-    const ctx = await bootstrappedRuntime('upd-token', clients);
+    const ctx = await bootstrappedRuntime('updtoken', clients);
     const good = await pushImage(ctx, 'good');
     const bad = await pushImage(ctx, 'bad');
     await publishRuntime(ctx, { imageDigest: good, ...FAST });
@@ -144,7 +144,7 @@ describe('UpdateAgentRuntime request', () => {
       },
       { step: 'initialize', name: 'holdVersion' },
     );
-    const ctx = await bootstrappedRuntime('upd-exact', clients);
+    const ctx = await bootstrappedRuntime('updexact', clients);
     const b = await pushImage(ctx, 'b');
     const live = await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
     const created = await clients.agentcore.send(new UpdateAgentRuntimeCommand(buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${b}`, 'abca-exact-0123456789012345678901234567')));
@@ -169,7 +169,7 @@ describe('UpdateAgentRuntime request', () => {
       },
       { step: 'initialize', name: 'invalidLabels' },
     );
-    const ctx = await bootstrappedRuntime('upd-label', clients);
+    const ctx = await bootstrappedRuntime('updlabel', clients);
     const a = await pushImage(ctx, 'a');
     // Act + Assess
     await expect(publishRuntime(ctx, { imageDigest: a, ...FAST })).rejects.toMatchObject({ code: 'LABEL_REFUSED', exitCode: 1 });

@@ -31,7 +31,7 @@ describe('runtime verbs: scripts and bgagent share one definition', () => {
     expect(flagsIn(optionsPart(fromScript.stdout))).toContain('--env');
   });
 
-  it('both refuse a bad --poll-interval-ms the same way (exit 2, INVALID_FLAG), before anything runs', async () => {
+  it('both refuse a bad --poll-interval-ms the same way (exit 2, VALIDATION_ERROR), before anything runs', async () => {
     // Act
     const [fromScript, fromCli] = await Promise.all([
       runTsx('scripts/rollback-runtime.ts', ['--env', 'verbs', '--poll-interval-ms', 'soon', '--json']),
@@ -40,7 +40,7 @@ describe('runtime verbs: scripts and bgagent share one definition', () => {
     // Assess
     for (const run of [fromScript, fromCli]) {
       expect(run.code).toBe(2);
-      expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'INVALID_FLAG' } });
+      expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
     }
   });
 

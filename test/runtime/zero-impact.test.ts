@@ -64,7 +64,7 @@ describe('zero-impact publish', () => {
 
   it('while endpoints lag (DEFAULT and named move asynchronously), the smoke only ever sees the new version on canary', async () => {
     // Prepare: the runtime is UPDATING for a while, and every endpoint takes a while to move
-    const ctx = await bootstrappedRuntime('zi-lag');
+    const ctx = await bootstrappedRuntime('zilag');
     const a = await pushImage(ctx, 'a');
     const oldLive = await endpointVersion(ctx, 'live');
     const dir = mkdtempSync('/tmp/abca-smoke-');
@@ -86,7 +86,7 @@ describe('zero-impact publish', () => {
 
   it('smokes the new version through canary while live stays on the old one, then moves live: pointer, DEFAULT and live agree', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('zi-good');
+    const ctx = await bootstrappedRuntime('zigood');
     const a = await pushImage(ctx, 'a');
     const oldLive = await endpointVersion(ctx, 'live');
     const dir = mkdtempSync('/tmp/abca-smoke-');
@@ -111,7 +111,7 @@ describe('zero-impact publish', () => {
 
   it('a failing smoke never moves live: its liveVersion is the old one at every poll, and the audit says so', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('zi-bad');
+    const ctx = await bootstrappedRuntime('zibad');
     const good = await pushImage(ctx, 'good');
     const bad = await pushImage(ctx, 'bad');
     await publishRuntime(ctx, { imageDigest: good, ...FAST });
@@ -136,7 +136,7 @@ describe('zero-impact publish', () => {
 
   it('a new version that ends UPDATE_FAILED (the emulator fails it) never reaches canary or live, and is restored', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('zi-failed');
+    const ctx = await bootstrappedRuntime('zifailed');
     const good = await pushImage(ctx, 'good');
     const bad = await pushImage(ctx, 'bad');
     await publishRuntime(ctx, { imageDigest: good, ...FAST });
@@ -155,7 +155,7 @@ describe('zero-impact publish', () => {
 
   it('--dry-run prints exactly the steps the real run then executes', async () => {
     // Prepare
-    const ctx = await bootstrappedRuntime('zi-dry');
+    const ctx = await bootstrappedRuntime('zidry');
     const a = await pushImage(ctx, 'a');
     const b = await pushImage(ctx, 'b');
     await publishRuntime(ctx, { imageDigest: a, ...FAST });
@@ -184,7 +184,7 @@ describe('fast rollback', () => {
     // Prepare
     const clients = createClients();
     const updates = countUpdates(clients);
-    const ctx = await bootstrappedRuntime('fr-fast', clients);
+    const ctx = await bootstrappedRuntime('frfast', clients);
     const a = await pushImage(ctx, 'a');
     const b = await pushImage(ctx, 'b');
     const pubA = await publishRuntime(ctx, { imageDigest: a, ...FAST });
@@ -220,7 +220,7 @@ describe('fast rollback', () => {
       },
       { step: 'initialize', name: 'pruneVersions' },
     );
-    const ctx = await bootstrappedRuntime('fr-gone', clients);
+    const ctx = await bootstrappedRuntime('frgone', clients);
     const a = await pushImage(ctx, 'a');
     const b = await pushImage(ctx, 'b');
     await publishRuntime(ctx, { imageDigest: a, ...FAST });

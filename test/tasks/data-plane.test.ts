@@ -53,7 +53,7 @@ describe('local AgentCore data plane', () => {
     // Prepare: version 2 on a new image; canary on it, live stays on version 1
     const second = await pushLocalImage(clients.ecr, platform.ecrRepositoryName, 'dp-second');
     const v2 = await publish(second);
-    await clients.agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, name: CANARY_ENDPOINT, agentRuntimeVersion: v2 }));
+    await clients.agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: CANARY_ENDPOINT, agentRuntimeVersion: v2 }));
     await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: CANARY_ENDPOINT }));
     // Act
     const onLive = await version(LIVE_ENDPOINT, session(1));

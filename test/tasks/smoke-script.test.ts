@@ -3,7 +3,7 @@
  * RUNTIME_QUALIFIER and IMAGE_DIGEST in its environment, through InvokeAgentRuntime on the local
  * data plane (AWS_ENDPOINT_URL_BEDROCK_AGENTCORE, inherited), against agents started per image.
  */
-import { CreateAgentRuntimeEndpointCommand, GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, UpdateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { CreateAgentRuntimeEndpointCommand, GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { createClients } from '../../src/aws/clients';
 import { FAULT_ANNOTATION } from '../../src/local/agentcore-data-plane';
 import { bootstrapLocal } from '../../src/local/bootstrap';
@@ -36,7 +36,13 @@ describe('smoke-runtime script', () => {
     delete (request.networkConfiguration?.networkModeConfig as Record<string, unknown> | undefined)?.requireServiceS3Endpoint;
     const out = await clients.agentcore.send(new UpdateAgentRuntimeCommand(request));
     await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: platform.agentRuntimeId }));
-    await clients.agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, name, agentRuntimeVersion: out.agentRuntimeVersion }));
+    // The bootstrap creates `live` and `canary`, as the stack does: move those, create any other.
+    const exists = await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: name })).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await clients.agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: name, agentRuntimeVersion: out.agentRuntimeVersion }));
+    else await clients.agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, name, agentRuntimeVersion: out.agentRuntimeVersion }));
     await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: name }));
     return out.agentRuntimeVersion!;
   }
