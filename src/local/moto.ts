@@ -91,16 +91,19 @@ async function waitUntilAnswering(endpoint: string, timeoutMs: number): Promise<
   }
 }
 
+/** Whether a process with this pid still exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Sends SIGTERM, then SIGKILL if the process is still there after a grace period. */
 export async function stopPid(pid: number, graceMs = 3000): Promise<void> {
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const alive = () => isAlive(pid);
   if (!alive()) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
@@ -119,12 +122,7 @@ export async function resetMoto(endpoint: string): Promise<void> {
  * 0 = READY at the next read.
  */
 export async function setRuntimeUpdateDelay(endpoint: string, seconds: number): Promise<void> {
-  const transition = seconds <= 0 ? { progression: 'immediate' } : { progression: 'time', seconds };
-  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({ model_name: 'bedrock-agentcore-control::agent_runtime', transition }),
-  });
-  if (!res.ok) throw new OperationFailedError(`moto set-transition failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
+  await setTransition(endpoint, 'bedrock-agentcore-control::agent_runtime', seconds);
 }
 
 /**
@@ -133,11 +131,13 @@ export async function setRuntimeUpdateDelay(endpoint: string, seconds: number): 
  * next read. Applies to every endpoint of this emulator.
  */
 export async function setEndpointUpdateDelay(endpoint: string, seconds: number): Promise<void> {
+  await setTransition(endpoint, 'bedrock-agentcore-control::agent_runtime_endpoint', seconds);
+}
+
+/** moto's state manager: how long a model stays in its transient state (0 = done at the next read). */
+async function setTransition(endpoint: string, model: string, seconds: number): Promise<void> {
   const transition = seconds <= 0 ? { progression: 'immediate' } : { progression: 'time', seconds };
-  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({ model_name: 'bedrock-agentcore-control::agent_runtime_endpoint', transition }),
-  });
+  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, { method: 'POST', body: JSON.stringify({ model_name: model, transition }) });
   if (!res.ok) throw new OperationFailedError(`moto set-transition failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
 }
 

@@ -3,17 +3,11 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { isAlive } from '../../src/local/moto';
 import { parsePlatformConfig } from '../../src/platform/platform-config';
 import { ROOT, TSX } from '../support/run';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = isAlive;
 
 describe('npm run dev (scripts/dev.ts)', () => {
   it('brings up the local platform, writes the env file, and stops everything on SIGTERM', async () => {

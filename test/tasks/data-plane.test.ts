@@ -10,7 +10,7 @@ import { createClients } from '../../src/aws/clients';
 import { FAULT_ANNOTATION } from '../../src/local/agentcore-data-plane';
 import { bootstrapLocal } from '../../src/local/bootstrap';
 import { pushLocalImage } from '../../src/local/images';
-import { setRuntimeUpdateDelay } from '../../src/local/moto';
+import { isAlive, setRuntimeUpdateDelay } from '../../src/local/moto';
 import type { PlatformConfig } from '../../src/platform/platform-config';
 import { CANARY_ENDPOINT, containerUri, LIVE_ENDPOINT } from '../../src/platform/runtime-spec';
 import { buildUpdateRequest } from '../../src/runtime/agent-runtime';
@@ -134,14 +134,7 @@ describe('local AgentCore data plane', () => {
       await version(LIVE_ENDPOINT, session(9));
       const pid = quick.sessions()[0]!.pid;
       // Act: wait for the sweep to end it
-      const alive = () => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
+      const alive = () => isAlive(pid);
       for (let i = 0; i < 100 && (quick.sessions().length > 0 || alive()); i++) await new Promise((r) => setTimeout(r, 100));
       // Assess
       expect(quick.sessions()).toEqual([]);
