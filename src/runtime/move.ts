@@ -123,24 +123,8 @@ export async function moveTo(
     try {
       await applySteps(ctx, p.steps, run, state);
     } catch (failure) {
-      if (state.liveMoved || !restoreOnFailure) {
-        // `live` already serves the new version (only labels or the audit failed), or a re-apply: nothing to restore.
-        await recordAudit(ctx, {
-          action,
-          from_digest: p.pointerDigest,
-          to_digest: to,
-          pointer_version: state.pointerVersion,
-          runtime_version: state.newVersion,
-          ...common,
-          path: p.path,
-          live_moved: state.liveMoved,
-          live_version: state.liveVersion ?? p.runtimeVersion,
-          outcome: state.liveMoved ? 'succeeded' : 'failed',
-          error: describeError(failure),
-        }).catch(() => undefined);
-        throw failure;
-      }
-      await recordAudit(ctx, {
+      // What the failed run did, for the audit event either branch records.
+      const failedEvent = (liveMoved: boolean, liveVersion: string | undefined, outcome: 'succeeded' | 'failed' | 'rolled_back') => ({
         action,
         from_digest: p.pointerDigest,
         to_digest: to,
@@ -148,11 +132,17 @@ export async function moveTo(
         runtime_version: state.newVersion,
         ...common,
         path: p.path,
-        live_moved: false,
-        live_version: p.runtimeVersion,
-        outcome: 'rolled_back',
+        live_moved: liveMoved,
+        live_version: liveVersion,
+        outcome,
         error: describeError(failure),
       });
+      if (state.liveMoved || !restoreOnFailure) {
+        // `live` already serves the new version (only labels or the audit failed), or a re-apply: nothing to restore.
+        await recordAudit(ctx, failedEvent(state.liveMoved, state.liveVersion ?? p.runtimeVersion, state.liveMoved ? 'succeeded' : 'failed')).catch(() => undefined);
+        throw failure;
+      }
+      await recordAudit(ctx, failedEvent(false, p.runtimeVersion, 'rolled_back'));
       const restoreTo = p.liveDigest ?? p.pointerDigest;
       await restore(ctx, p, state, restoreTo, failure, wait);
       throw new OperationFailedError(
