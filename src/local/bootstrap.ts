@@ -29,6 +29,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createClients, type AwsClients } from '../aws/clients';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
+import { defaultPromotionPolicy, promotionPolicyParameter } from '../platform/promotion-policy';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
 import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
@@ -42,6 +43,8 @@ export interface BootstrapOptions {
   apiUrl?: string;
   clients?: AwsClients;
   log?: (line: string) => void;
+  /** Environments this one accepts promotions from (default: the dev → staging → prod convention). */
+  promoteFrom?: string[];
 }
 
 export interface BootstrapResult {
@@ -78,6 +81,8 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, changed);
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
+  // Written once, like the stack does: later edits (no deploy) are kept.
+  await ensureParameter(clients.ssm, promotionPolicyParameter(names.env), JSON.stringify(defaultPromotionPolicy(names.env, opts.promoteFrom)), false, changed);
 
   const platform = PlatformConfigSchema.parse({
     env: names.env,

@@ -12,6 +12,7 @@ import type { RuntimeContext } from './context';
 import { resolveImage } from './image';
 import { acquireLock, releaseLock } from './lock';
 import { moveLabels, pointerDescription, readPointer, writePointer } from './pointer';
+import { formatPromotedFrom, type PromotedFrom } from './promoted-from';
 import { runSmoke } from './smoke';
 
 export interface ApplyOptions {
@@ -23,6 +24,8 @@ export interface ApplyOptions {
   timeoutMs?: number;
   pollIntervalMs?: number;
   lockTtlMs?: number;
+  /** Set by `runtime promote`: recorded in every audit event and the pointer description. */
+  promotedFrom?: PromotedFrom;
 }
 
 export interface PublishOptions extends ApplyOptions {
@@ -157,6 +160,7 @@ async function moveTo(ctx: RuntimeContext, action: 'publish' | 'rollback', to: s
       git_commit: opts.gitCommit,
       ci_run_url: opts.ciRunUrl,
       reason: opts.reason,
+      promoted_from: opts.promotedFrom,
       outcome: 'refused',
       error: describeError(refused),
     }).catch(() => undefined);
@@ -168,8 +172,8 @@ async function moveTo(ctx: RuntimeContext, action: 'publish' | 'rollback', to: s
     if (plan.noop) return result(plan, 'noop');
     // Restore to what the runtime actually served if pointer and runtime had drifted apart.
     const restoreTo = liveDigest(live) ?? pointer.digest;
-    const common = { git_commit: opts.gitCommit, ci_run_url: opts.ciRunUrl, reason: opts.reason };
-    const description = pointerDescription({ by: ctx.actor, action, from: pointer.digest, commit: opts.gitCommit, run: opts.ciRunUrl, reason: opts.reason });
+    const common = { git_commit: opts.gitCommit, ci_run_url: opts.ciRunUrl, reason: opts.reason, promoted_from: opts.promotedFrom };
+    const description = pointerDescription({ by: ctx.actor, action, from: pointer.digest, commit: opts.gitCommit, run: opts.ciRunUrl, reason: opts.reason, promoted_from: opts.promotedFrom && formatPromotedFrom(opts.promotedFrom) });
     ctx.log(`pointer ${pointer.digest.slice(0, 19)}… → ${to.slice(0, 19)}…`);
     const newVersion = pointer.digest === to ? pointer.version : await writePointer(ctx.clients.ssm, ctx.platform.imagePointerParameter, to, description);
     let runtimeVersion: string | undefined;
@@ -186,7 +190,7 @@ async function moveTo(ctx: RuntimeContext, action: 'publish' | 'rollback', to: s
       throw new OperationFailedError(`${action} of ${to} failed (${describeError(failure)}); restored ${restoreTo} on pointer and runtime`, 'ROLLED_BACK', { failed: to, restored: restoreTo });
     }
     await moveLabels(ctx.clients.ssm, ctx.platform.imagePointerParameter, newVersion, pointer.version);
-    await recordAudit(ctx, { action, from_digest: pointer.digest, to_digest: to, pointer_version: newVersion, runtime_version: runtimeVersion, ...common, outcome: 'succeeded' });
+    await recordAudit(ctx, { action, from_digest: pointer.digest, to_digest: to, pointer_version: newVersion, runtime_version: runtimeVersion, ...common, smoke: opts.smokeCmd ? 'passed' : 'skipped', outcome: 'succeeded' });
     return result(plan, 'published', { runtimeVersion, pointerVersion: newVersion });
   } finally {
     await releaseLock(ctx, lock);
