@@ -12,6 +12,7 @@ import { examples, output, positiveNumber, withJson, type JsonOpts } from '../co
 import { readConfig } from '../config';
 import { joinHistory, type HistoryEntry } from '../history';
 import { renderTable, type Column, type Output } from '../output';
+import { historyChainAction, promoteCommand, statusAllAction } from './runtime-promote';
 
 interface EnvOpts extends JsonOpts {
   env?: string;
@@ -105,10 +106,12 @@ export function runtimeCommands(program: Command): void {
       .command('status')
       .description('Compare the image pointer with the live runtime (and Terraform state, if given); exit 3 on drift')
       .option('--env <env>', 'environment (default: $ABCA_ENV, the configured one, or dev)')
-      .option('--terraform-state <file>', 'terraform.tfstate or `terraform show -json` output to compare too'),
+      .option('--terraform-state <file>', 'terraform.tfstate or `terraform show -json` output to compare too')
+      .option('--all', 'every environment in this account and region, side by side (exit 3 if any drifts)'),
   );
   examples(status, 'bgagent runtime status --env dev', 'bgagent runtime status --env prod --terraform-state show.json --json');
-  status.action(async (opts: EnvOpts & { terraformState?: string }) => {
+  status.action(async (opts: EnvOpts & { terraformState?: string; all?: boolean }) => {
+    if (opts.all) return statusAllAction(opts);
     const out = output(opts);
     const [{ runtimeStatus }, { formatStatus }] = await Promise.all([import('../../runtime/status'), import('../../runtime/format')]);
     const report = await runtimeStatus(await open(opts), { terraformState: opts.terraformState });
@@ -157,15 +160,19 @@ export function runtimeCommands(program: Command): void {
     jobSummary(formatOperation(result, 'markdown'));
   });
 
+  promoteCommand(group);
+
   const history = withJson(
     group
       .command('history')
       .description("The pointer's versions with their audit: who, when, commit, outcome (versions older than SSM's 100 come from the audit table, marked *)")
       .option('--env <env>', 'environment (default: $ABCA_ENV, the configured one, or dev)')
-      .option('--limit <n>', 'at most this many entries, newest first', '50'),
+      .option('--limit <n>', 'at most this many entries, newest first', '50')
+      .option('--digest <digest>', 'the promotion chain of this digest: this environment, then where each got it from'),
   );
   examples(history, 'bgagent runtime history --env dev', 'bgagent runtime history --env prod --limit 200 --json | jq ".entries[] | select(.outcome != \\"succeeded\\")"');
-  history.action(async (opts: EnvOpts & { limit: string }) => {
+  history.action(async (opts: EnvOpts & { limit: string; digest?: string }) => {
+    if (opts.digest) return historyChainAction(runtimeEnv(opts.env, process.env, configuredEnv().env), opts.digest, opts);
     const out = output(opts);
     const limit = positiveNumber('--limit', opts.limit, 50);
     const [{ pointerHistory }, { listAudit }] = await Promise.all([import('../../runtime/pointer'), import('../../runtime/audit')]);
