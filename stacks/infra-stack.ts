@@ -17,6 +17,7 @@ import { Data } from './constructs/data';
 import { DnsFirewall } from './constructs/dns-firewall';
 import { Network } from './constructs/network';
 import { PlatformParameters } from './constructs/platform-parameters';
+import { PromotionPolicyParameter, readPromoteFrom } from './constructs/promotion-policy';
 import { awsEnv, type AwsEnv } from './lib/aws-env';
 import type { InfraSettings } from './settings';
 
@@ -119,6 +120,8 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
       },
     });
 
+    const promotion = new PromotionPolicyParameter(this, 'promotion-policy', { names, promoteFrom: readPromoteFrom(this) });
+
     if (!settings.githubRepositoryConfigured) {
       Annotations.of(this).addWarning(`githubRepository not set: the CI roles trust no one (${settings.githubRepository}); see docs/infra.md`);
     }
@@ -128,6 +131,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
       githubRepository: settings.githubRepository,
       existingOidcProviderArn: settings.githubOidcProviderArn,
       stateBucket: settings.stateBucket,
+      promotionSources: promotion.defaults.accept_from.map((env) => platformNames(env)),
       publisher: {
         // Built from the name (not the resource) so the role does not wait for the parameter.
         platformParameterArn: parameterArn(names.parameters.platform),

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { NotFoundError, ValidationError } from '../errors';
-import { assertEnvName } from './names';
+import { assertEnvName, platformNames } from './names';
 
 export const PromotionPolicySchema = z
   .object({
@@ -23,7 +23,7 @@ export const PromotionPolicySchema = z
 export type PromotionPolicy = z.infer<typeof PromotionPolicySchema>;
 
 export function promotionPolicyParameter(env: string): string {
-  return `/abca/${assertEnvName(env)}/promotion-policy`;
+  return platformNames(env).parameters.promotionPolicy;
 }
 
 /**

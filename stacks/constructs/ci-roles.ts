@@ -79,6 +79,38 @@ export function publisherStatements(r: PublisherResources): Statement[] {
 }
 
 /**
+ * `runtime promote` into this environment reads the source environments (the promotion policy's
+ * default accept_from): the image in their repository (manifest, layer download, availability) and,
+ * to check the digest succeeded there, their platform document, audit table and runtime with its
+ * `live` endpoint. Read-only: no push to their repository, no pointer, lock, runtime or endpoint
+ * write. Runtime ids are generated, so their runtimes are matched by name (`<runtime name>-*`).
+ */
+export function promotionReadStatement(sources: readonly PlatformNames[], aws: AwsEnv): Statement {
+  const arn = (service: string, resource: string) => `arn:${aws.partition}:${service}:${aws.region}:${aws.accountId}:${resource}`;
+  return {
+    Sid: 'PromoteFromSources',
+    Effect: 'Allow',
+    Action: [
+      'ecr:BatchGetImage',
+      'ecr:GetDownloadUrlForLayer',
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:DescribeImages',
+      'ssm:GetParameter',
+      'dynamodb:Query',
+      'dynamodb:GetItem',
+      'bedrock-agentcore:GetAgentRuntime',
+      'bedrock-agentcore:GetAgentRuntimeEndpoint',
+    ],
+    Resource: sources.flatMap((s) => [
+      arn('ecr', `repository/${s.ecrRepository}`),
+      arn('ssm', `parameter${s.parameters.platform}`),
+      arn('dynamodb', `table/${s.tables.audit}`),
+      arn('bedrock-agentcore', `runtime/${s.agentRuntime}-*`),
+    ]),
+  };
+}
+
+/**
  * The infra deployer runs `cdktf diff/deploy infra`, so it manages everything the stack declares.
  * Where ARNs carry names, actions are limited to this environment's names (abca-<env>-*,
  * /abca/<env>/*); where AWS generates ids (VPC, API Gateway, WAF, Cognito, DNS Firewall, AgentCore),
@@ -166,6 +198,8 @@ export interface CiRolesProps {
   existingOidcProviderArn?: string;
   publisher: PublisherResources;
   stateBucket?: string;
+  /** Environments whose images the publisher may promote here (read-only grant on them). */
+  promotionSources?: PlatformNames[];
 }
 
 export class CiRoles extends Construct {
@@ -214,7 +248,7 @@ export class CiRoles extends Construct {
     new IamRolePolicy(this, 'runtime-publisher-policy', {
       name: 'publish-runtime',
       role: this.runtimePublisher.name,
-      policy: policy(publisherStatements(props.publisher)),
+      policy: policy([...publisherStatements(props.publisher), ...(props.promotionSources?.length ? [promotionReadStatement(props.promotionSources, aws)] : [])]),
     });
   }
 }
