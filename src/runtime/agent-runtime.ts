@@ -1,62 +1,97 @@
-/** The live AgentCore runtime: read, update with only the artifact changed, wait for READY. */
-import { createHash } from 'node:crypto';
+/** The AgentCore runtime: read (a version), update with only the artifact changed, wait for a version READY. */
+import { randomUUID } from 'node:crypto';
 import {
   GetAgentRuntimeCommand,
   UpdateAgentRuntimeCommand,
   type GetAgentRuntimeCommandOutput,
+  type NetworkConfiguration,
   type UpdateAgentRuntimeCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { OperationFailedError } from '../errors';
 import { parseContainerUri } from '../platform/runtime-spec';
 import type { RuntimeContext } from './context';
 
-/** Fields GetAgentRuntime returns that UpdateAgentRuntime does not take. */
-const READ_ONLY = new Set([
-  '$metadata',
-  'agentRuntimeArn',
-  'agentRuntimeName',
-  'agentRuntimeVersion',
-  'status',
-  'createdAt',
-  'lastUpdatedAt',
-  'workloadIdentityDetails',
-  'failureReason',
-]);
-
 export type LiveRuntime = GetAgentRuntimeCommandOutput;
 
-export function liveDigest(runtime: LiveRuntime): string | undefined {
+/**
+ * The members of UpdateAgentRuntimeRequest we send back from GetAgentRuntime (besides
+ * agentRuntimeId, the path, and clientToken). Explicit on purpose: the SDK serializes only the
+ * members it knows, so a generic copy both sent read-only fields and silently dropped new ones.
+ * test/runtime/update-request.test.ts compares this list with the SDK's request members, so an
+ * SDK upgrade that adds one fails until someone decides whether it is copied.
+ */
+export const UPDATABLE_MEMBERS = [
+  'agentRuntimeArtifact',
+  'roleArn',
+  'networkConfiguration',
+  'description',
+  'authorizerConfiguration',
+  'requestHeaderConfiguration',
+  'protocolConfiguration',
+  'lifecycleConfiguration',
+  'metadataConfiguration',
+  'environmentVariables',
+  'filesystemConfigurations',
+  'capacityProviderConfiguration',
+  'platformVersion',
+] as const satisfies readonly (keyof UpdateAgentRuntimeCommandInput)[];
+
+/** UpdateAgentRuntimeRequest members that are not configuration: the path id and the idempotency token. */
+export const NON_CONFIG_MEMBERS = ['agentRuntimeId', 'clientToken'] as const;
+
+export function liveDigest(runtime: Pick<LiveRuntime, 'agentRuntimeArtifact'>): string | undefined {
   const uri = runtime.agentRuntimeArtifact?.containerConfiguration?.containerUri;
   return uri ? parseContainerUri(uri)?.digest : undefined;
 }
 
 /**
- * UpdateAgentRuntime replaces the whole configuration: send back every field the read returned
- * (copied generically, so fields AWS adds later survive), with only the container URI changed.
+ * GetAgentRuntime returns `networkModeConfig.requireServiceS3Endpoint`, and AWS refuses it on
+ * UpdateAgentRuntime for runtimes created after the May 2026 rollout (botocore model, VpcConfig):
+ * only the VPC's subnets and security groups go back.
+ */
+export function updatableNetwork(network: NetworkConfiguration | undefined): NetworkConfiguration | undefined {
+  if (!network) return undefined;
+  const vpc = network.networkModeConfig;
+  return {
+    networkMode: network.networkMode,
+    ...(vpc ? { networkModeConfig: { subnets: vpc.subnets, securityGroups: vpc.securityGroups } } : {}),
+  };
+}
+
+/**
+ * UpdateAgentRuntime replaces the whole configuration: send back every updatable member the read
+ * returned, with only the container URI changed.
  */
 export function buildUpdateRequest(live: LiveRuntime, containerUri: string, clientToken: string): UpdateAgentRuntimeCommandInput {
-  const request: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(live)) {
-    if (!READ_ONLY.has(key) && value !== undefined) request[key] = value;
+  const request: Record<string, unknown> = { agentRuntimeId: live.agentRuntimeId };
+  for (const member of UPDATABLE_MEMBERS) {
+    const value = (live as unknown as Record<string, unknown>)[member];
+    if (value !== undefined && value !== null) request[member] = value;
   }
-  const artifact = (live.agentRuntimeArtifact ?? {}) as Record<string, unknown>;
-  const container = (artifact.containerConfiguration ?? {}) as Record<string, unknown>;
-  request.agentRuntimeArtifact = { ...artifact, containerConfiguration: { ...container, containerUri } };
+  request.networkConfiguration = updatableNetwork(live.networkConfiguration);
+  // A container artifact only: the image is what publish moves (a code artifact is not ours).
+  request.agentRuntimeArtifact = { containerConfiguration: { containerUri } };
   request.clientToken = clientToken;
   return request as unknown as UpdateAgentRuntimeCommandInput;
 }
 
-/** Same operation id + target → same token, so a retried request cannot apply twice. */
-export function clientTokenFor(operationId: string, digest: string): string {
-  return createHash('sha256').update(`${operationId}:${digest}`).digest('hex').slice(0, 48);
+/**
+ * A token per operation step: the SDK's retries of one call reuse it (same input), but a new
+ * publish, restore or re-apply never does — AWS would take it as a replay and do nothing.
+ * ClientToken: 33–256 characters of [a-zA-Z0-9-].
+ */
+export function newClientToken(): string {
+  return `abca-${randomUUID()}`;
 }
 
-export async function getRuntime(ctx: RuntimeContext): Promise<LiveRuntime> {
-  return ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
+export async function getRuntime(ctx: RuntimeContext, version?: string): Promise<LiveRuntime> {
+  return ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, ...(version ? { agentRuntimeVersion: version } : {}) }));
 }
 
-export async function updateRuntime(ctx: RuntimeContext, live: LiveRuntime, containerUri: string, clientToken: string): Promise<string | undefined> {
-  const out = await ctx.clients.agentcore.send(new UpdateAgentRuntimeCommand(buildUpdateRequest(live, containerUri, clientToken)));
+/** Returns the version the update created (AWS: every update is a new immutable version). */
+export async function updateRuntime(ctx: RuntimeContext, live: LiveRuntime, containerUri: string, clientToken: string): Promise<string> {
+  const out = await ctx.clients.agentcore.send(new UpdateAgentRuntimeCommand({ ...buildUpdateRequest(live, containerUri, clientToken), agentRuntimeId: ctx.platform.agentRuntimeId }));
+  if (!out.agentRuntimeVersion) throw new OperationFailedError('UpdateAgentRuntime returned no agentRuntimeVersion', 'RUNTIME_NO_VERSION');
   return out.agentRuntimeVersion;
 }
 
@@ -67,27 +102,45 @@ export interface WaitOptions {
   onPoll?: (status: string | undefined, elapsedMs: number) => void;
 }
 
+export const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /**
- * Polls until READY; `*_FAILED` or the timeout fail. Polls start at a quarter of the interval and
- * double up to it: short updates are seen quickly, and READY is never noticed more than one
- * interval late.
+ * Polls with a schedule that starts at a quarter of the interval and doubles up to it: short
+ * waits are seen quickly, and the end is never noticed more than one interval late.
  */
-export async function waitReady(ctx: RuntimeContext, opts: WaitOptions): Promise<LiveRuntime> {
-  const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+export async function poll<T>(opts: WaitOptions, read: () => Promise<T>, done: (value: T, elapsedMs: number) => boolean, status: (value: T) => string | undefined): Promise<T> {
+  const sleep = opts.sleep ?? defaultSleep;
   const started = Date.now();
   let interval = Math.max(1, Math.floor(opts.pollIntervalMs / 4));
   for (;;) {
-    const live = await getRuntime(ctx);
+    const value = await read();
     const elapsed = Date.now() - started;
-    opts.onPoll?.(live.status, elapsed);
-    if (live.status === 'READY') return live;
-    if (live.status?.endsWith('_FAILED')) {
-      throw new OperationFailedError(`runtime ${ctx.platform.agentRuntimeId} ended ${live.status}${live.failureReason ? `: ${live.failureReason}` : ''}`, 'RUNTIME_FAILED');
-    }
-    if (elapsed >= opts.timeoutMs) {
-      throw new OperationFailedError(`runtime still ${live.status} after ${Math.round(elapsed / 1000)} s`, 'RUNTIME_TIMEOUT');
-    }
+    opts.onPoll?.(status(value), elapsed);
+    if (done(value, elapsed)) return value;
     await sleep(Math.min(interval, Math.max(0, opts.timeoutMs - elapsed)));
     interval = Math.min(interval * 2, opts.pollIntervalMs);
   }
+}
+
+/**
+ * Polls until `version` (default: the latest) is READY; `*_FAILED` or the timeout fail. With a
+ * version, the read is GetAgentRuntime of that version: any other version being READY (the one
+ * the update replaced) never counts.
+ */
+export async function waitReady(ctx: RuntimeContext, opts: WaitOptions & { version?: string }): Promise<LiveRuntime> {
+  const what = `runtime ${ctx.platform.agentRuntimeId}${opts.version ? ` version ${opts.version}` : ''}`;
+  return poll(
+    opts,
+    () => getRuntime(ctx, opts.version),
+    (live, elapsed) => {
+      const exact = !opts.version || live.agentRuntimeVersion === opts.version;
+      if (exact && live.status === 'READY') return true;
+      if (exact && live.status?.endsWith('_FAILED')) {
+        throw new OperationFailedError(`${what} ended ${live.status}${live.failureReason ? `: ${live.failureReason}` : ''}`, 'RUNTIME_FAILED');
+      }
+      if (elapsed >= opts.timeoutMs) throw new OperationFailedError(`${what} still ${live.status} after ${Math.round(elapsed / 1000)} s`, 'RUNTIME_TIMEOUT');
+      return false;
+    },
+    (live) => live.status,
+  );
 }

@@ -10,7 +10,7 @@ import {
   type ParameterHistory,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { ValidationError } from '../errors';
+import { OperationFailedError, ValidationError } from '../errors';
 import { isImageDigest } from '../platform/runtime-spec';
 
 export const LIVE_LABEL = 'live';
@@ -37,12 +37,21 @@ export async function writePointer(ssm: SSMClient, name: string, digest: string,
   return out.Version!;
 }
 
+/**
+ * Labels one version. SSM answers 200 with `InvalidLabels` for a label it would not attach (bad
+ * form, or already on a version that cannot take it): that is a failure, not a success.
+ */
+export async function labelVersion(ssm: SSMClient, name: string, version: number, labels: string[]): Promise<void> {
+  const out = await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: labels }));
+  if (out.InvalidLabels?.length) {
+    throw new OperationFailedError(`SSM refused label(s) ${out.InvalidLabels.join(', ')} on ${name}:${version}`, 'LABEL_REFUSED', { invalidLabels: out.InvalidLabels, version });
+  }
+}
+
 /** `live` → the new version; `previous` → the version that was live. */
 export async function moveLabels(ssm: SSMClient, name: string, liveVersion: number, previousVersion?: number): Promise<void> {
-  if (previousVersion !== undefined && previousVersion !== liveVersion) {
-    await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: previousVersion, Labels: [PREVIOUS_LABEL] }));
-  }
-  await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: liveVersion, Labels: [LIVE_LABEL] }));
+  if (previousVersion !== undefined && previousVersion !== liveVersion) await labelVersion(ssm, name, previousVersion, [PREVIOUS_LABEL]);
+  await labelVersion(ssm, name, liveVersion, [LIVE_LABEL]);
 }
 
 export async function pointerHistory(ssm: SSMClient, name: string): Promise<ParameterHistory[]> {

@@ -6,7 +6,7 @@
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { NotFoundError, OperationFailedError, ValidationError, describeError } from '../errors';
 import { containerUri, isImageDigest } from '../platform/runtime-spec';
-import { clientTokenFor, getRuntime, liveDigest, updateRuntime, waitReady, type LiveRuntime } from './agent-runtime';
+import { getRuntime, newClientToken, liveDigest, updateRuntime, waitReady, type LiveRuntime } from './agent-runtime';
 import { lastKnownGood, listAudit, recordAudit } from './audit';
 import type { RuntimeContext } from './context';
 import { resolveImage } from './image';
@@ -199,14 +199,16 @@ async function moveTo(ctx: RuntimeContext, action: 'publish' | 'rollback', to: s
 
 async function applyToRuntime(ctx: RuntimeContext, live: LiveRuntime, digest: string, operationId: string, opts: ApplyOptions): Promise<string | undefined> {
   if (liveDigest(live) === digest && live.status === 'READY') return live.agentRuntimeVersion;
-  const version = await updateRuntime(ctx, live, containerUri(ctx.platform.ecrRepositoryUrl, digest), clientTokenFor(operationId, digest));
+  void operationId;
+  const version = await updateRuntime(ctx, live, containerUri(ctx.platform.ecrRepositoryUrl, digest), newClientToken());
   ctx.log(`runtime updating to version ${version}; waiting for READY`);
   const ready = await waitReady(ctx, {
     timeoutMs: opts.timeoutMs ?? 15 * 60 * 1000,
     pollIntervalMs: opts.pollIntervalMs ?? 5000,
+    version,
     onPoll: (status, elapsed) => ctx.log(`runtime ${status} (${Math.round(elapsed / 1000)} s)`, { transient: true }),
   });
-  return ready.agentRuntimeVersion ?? version;
+  return ready.agentRuntimeVersion;
 }
 
 /** Puts pointer and runtime back on `digest`; if that fails too, says exactly what drifted. */

@@ -4,7 +4,7 @@
  * deploy-runtime share one CI concurrency group, so a publish never runs alongside.
  */
 import { containerUri } from '../platform/runtime-spec';
-import { clientTokenFor, getRuntime, liveDigest, updateRuntime, waitReady } from './agent-runtime';
+import { getRuntime, newClientToken, liveDigest, updateRuntime, waitReady } from './agent-runtime';
 import { recordAudit } from './audit';
 import type { RuntimeContext } from './context';
 import { resolveImage } from './image';
@@ -25,8 +25,8 @@ export async function reapplyPointer(ctx: RuntimeContext, opts: { timeoutMs: num
   const from = liveDigest(live);
   if (from === pointer.digest && live.status === 'READY') return { digest: pointer.digest, runtimeVersion: live.agentRuntimeVersion, changed: false };
   ctx.log(`runtime serves ${from ?? 'no digest'}; re-applying pointer ${pointer.digest}`);
-  await updateRuntime(ctx, live, containerUri(ctx.platform.ecrRepositoryUrl, pointer.digest), clientTokenFor(`reapply:${pointer.version}`, pointer.digest));
-  const ready = await waitReady(ctx, opts);
+  const version = await updateRuntime(ctx, live, containerUri(ctx.platform.ecrRepositoryUrl, pointer.digest), newClientToken());
+  const ready = await waitReady(ctx, { ...opts, version });
   await recordAudit(ctx, {
     action: 'reapply',
     from_digest: from,
