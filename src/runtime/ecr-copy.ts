@@ -157,10 +157,10 @@ async function copyBlob(source: RepositoryRef, target: RepositoryRef, blob: Desc
   return sent;
 }
 
-async function putManifest(target: RepositoryRef, digest: string, manifest: string, mediaType: string | undefined): Promise<'put' | 'missing'> {
+async function putManifest(target: RepositoryRef, digest: string, manifest: string, mediaType: string | undefined, tag?: string): Promise<'put' | 'missing'> {
   try {
     const out = await target.ecr.send(
-      new PutImageCommand({ registryId: target.registryId, repositoryName: target.repositoryName, imageManifest: manifest, imageManifestMediaType: mediaType, imageDigest: digest }),
+      new PutImageCommand({ registryId: target.registryId, repositoryName: target.repositoryName, imageManifest: manifest, imageManifestMediaType: mediaType, imageDigest: digest, imageTag: tag }),
     );
     const got = out.image?.imageId?.imageDigest;
     if (got && got !== digest) throw new OperationFailedError(`ECR stored the manifest as ${got}, not ${digest}`, 'DIGEST_CHANGED');
@@ -173,19 +173,34 @@ async function putManifest(target: RepositoryRef, digest: string, manifest: stri
   }
 }
 
+export interface CopyOptions {
+  /**
+   * Tag for the copy (the top manifest). Give one: a repository whose lifecycle policy expires
+   * untagged images (ours does, after 14 days) would otherwise expire the promoted image.
+   */
+  tag?: string;
+  log?: (line: string) => void;
+}
+
+/** Pure: the tag a promoted image gets in the target (unique per source and digest; tags are immutable). */
+export function promotedTag(sourceEnv: string, digest: string): string {
+  return `promoted-${sourceEnv}-${digest.replace(/^sha256:/, '').slice(0, 32)}`;
+}
+
 /** Makes `digest` exist in the target repository with the same digest. Idempotent. */
-export async function copyImage(source: RepositoryRef, target: RepositoryRef, digest: string, log: (line: string) => void = () => {}): Promise<CopyResult> {
+export async function copyImage(source: RepositoryRef, target: RepositoryRef, digest: string, opts: CopyOptions = {}): Promise<CopyResult> {
+  const log = opts.log ?? (() => {});
   if (await hasImage(target, digest)) return { digest, copied: false, uploadedBlobs: [], bytes: 0 };
   const { manifest, mediaType } = await getManifest(source, digest);
   const parsed = parseManifest(manifest);
   const result: CopyResult = { digest, copied: true, uploadedBlobs: [], bytes: 0 };
   for (const child of parsed.manifests) {
-    const sub = await copyImage(source, target, child.digest, log);
+    const sub = await copyImage(source, target, child.digest, { log });
     result.uploadedBlobs.push(...sub.uploadedBlobs);
     result.bytes += sub.bytes;
   }
   const type = mediaType ?? parsed.mediaType;
-  if ((await putManifest(target, digest, manifest, type)) === 'put') return result;
+  if ((await putManifest(target, digest, manifest, type, opts.tag)) === 'put') return result;
 
   const wanted = parsed.blobs.map((b) => b.digest);
   const missing = new Set<string>();
@@ -199,7 +214,7 @@ export async function copyImage(source: RepositoryRef, target: RepositoryRef, di
     result.bytes += await copyBlob(source, target, blob);
     result.uploadedBlobs.push(blob.digest);
   }
-  if ((await putManifest(target, digest, manifest, type)) === 'missing') {
+  if ((await putManifest(target, digest, manifest, type, opts.tag)) === 'missing') {
     throw new OperationFailedError(`ECR still refuses image ${digest} in ${target.repositoryName} after uploading ${missing.size} missing blob(s)`, 'IMAGE_COPY_FAILED');
   }
   return result;

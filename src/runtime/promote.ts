@@ -13,7 +13,7 @@ import { isImageDigest, LIVE_ENDPOINT } from '../platform/runtime-spec';
 import { getRuntime, liveDigest } from './agent-runtime';
 import { listAudit, runtimeStream, type RuntimeAuditEvent } from './audit';
 import type { RuntimeContext } from './context';
-import { copyImage, hasImage, type CopyResult, type RepositoryRef } from './ecr-copy';
+import { copyImage, hasImage, promotedTag, type CopyResult, type RepositoryRef } from './ecr-copy';
 import type { PromotedFrom } from './promoted-from';
 import { publishRuntime, type ApplyOptions, type RuntimeOperationResult } from './publish';
 
@@ -97,7 +97,7 @@ export async function checkPromotion(source: RuntimeContext, target: RuntimeCont
 export async function promoteRuntime(source: RuntimeContext, target: RuntimeContext, opts: PromoteOptions = {}): Promise<PromoteResult> {
   const { digest, promotedFrom } = await checkPromotion(source, target, opts.digest);
   const base = { ok: true as const, action: 'promote' as const, from: source.env, to: target.env, digest, promotedFrom };
-  const copyStep = `copy ${digest} from ECR ${source.platform.ecrRepositoryName} into ${target.platform.ecrRepositoryName} (same digest; missing blobs only)`;
+  const copyStep = `copy ${digest} from ECR ${source.platform.ecrRepositoryName} into ${target.platform.ecrRepositoryName} (same digest, tag ${promotedTag(source.env, digest)}; missing blobs only)`;
   const publishOpts = { ...opts, imageDigest: digest, imageTag: undefined, promotedFrom, reason: opts.reason ?? `promote from ${source.env}` };
 
   if (opts.dryRun) {
@@ -110,7 +110,7 @@ export async function promoteRuntime(source: RuntimeContext, target: RuntimeCont
   }
 
   source.log(`copying ${digest.slice(0, 19)}… ${source.env} → ${target.env}`);
-  const copy = await copyImage(repoOf(source), repoOf(target), digest, source.log);
+  const copy = await copyImage(repoOf(source), repoOf(target), digest, { tag: promotedTag(source.env, digest), log: source.log });
   const publish = await publishRuntime(target, publishOpts);
   return { ...base, outcome: publish.outcome, copy: { needed: copy.copied, ...copy }, publish, steps: [...(copy.copied ? [copyStep] : []), ...publish.plan.writes] };
 }

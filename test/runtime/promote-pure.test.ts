@@ -1,5 +1,6 @@
 import { defaultPromotionPolicy, parsePromotionPolicy, policyRefusal } from '../../src/platform/promotion-policy';
 import type { RuntimeAuditEvent } from '../../src/runtime/audit';
+import { promotedTag } from '../../src/runtime/ecr-copy';
 import { promotionEligibility } from '../../src/runtime/promote';
 import { formatPromotedFrom, parsePromotedFrom } from '../../src/runtime/promoted-from';
 
@@ -76,5 +77,14 @@ describe('promoted_from in the pointer description', () => {
     expect(formatPromotedFrom(p)).toBe('dev@v7#2026-12-01T20:00:00.000Z#1a2b3c4d');
     expect(parsePromotedFrom(formatPromotedFrom(p))).toEqual(p);
     expect(parsePromotedFrom('junk')).toBeUndefined();
+  });
+});
+
+describe('promotedTag', () => {
+  it('is a valid ECR tag, unique per source and digest', () => {
+    const tag = promotedTag('staging', A);
+    expect(tag).toBe(`promoted-staging-${'a'.repeat(32)}`);
+    expect(tag).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
+    expect(promotedTag('dev', A)).not.toBe(tag);
   });
 });

@@ -5,6 +5,7 @@ import { createClients } from '../../src/aws/clients';
 import { bootstrapLocal } from '../../src/local/bootstrap';
 import { promotionPolicyParameter, readPromotionPolicy } from '../../src/platform/promotion-policy';
 import { listAudit, openRuntime, publishRuntime, type RuntimeContext } from '../../src/runtime';
+import { promotedTag } from '../../src/runtime/ecr-copy';
 import { promoteRuntime } from '../../src/runtime/promote';
 import { useMoto } from '../support/moto';
 import { FAST, pointerVersions, pushImage } from './helpers';
@@ -68,6 +69,9 @@ describe('runtime promote: two environments in one emulator', () => {
     // Assess
     expect(result).toMatchObject({ outcome: 'published', from: 'dev', to: 'prod', digest: a, copy: { needed: true, copied: true } });
     expect(await inRepo(prod, a)).toBe(true);
+    // Tagged, so the repository's untagged-image expiry never removes what prod runs.
+    const copied = await prod.clients.ecr.send(new DescribeImagesCommand({ repositoryName: prod.platform.ecrRepositoryName, imageIds: [{ imageDigest: a }] }));
+    expect(copied.imageDetails![0]!.imageTags).toEqual([promotedTag('dev', a)]);
     expect(await servedUri(prod)).toBe(`${prod.platform.ecrRepositoryUrl}@${a}`);
     const promotedFrom = { env: 'dev', pointer_version: sourceEvent!.pointer_version, event_id: sourceEvent!.event_id };
     expect(result.promotedFrom).toEqual(promotedFrom);
