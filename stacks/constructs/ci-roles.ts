@@ -79,35 +79,41 @@ export function publisherStatements(r: PublisherResources): Statement[] {
 }
 
 /**
- * `runtime promote` into this environment reads the source environments (the promotion policy's
- * default accept_from): the image in their repository (manifest, layer download, availability) and,
- * to check the digest succeeded there, their platform document, audit table and runtime with its
- * `live` endpoint. Read-only: no push to their repository, no pointer, lock, runtime or endpoint
- * write. Runtime ids are generated, so their runtimes are matched by name (`<runtime name>-*`).
+ * `runtime promote` into this environment: the publisher reads this environment's promotion policy
+ * and, read-only, the source environments the stack lists (the policy's default accept_from): the
+ * image in their repository (manifest, layer download, availability) and, to check the digest
+ * succeeded there, their platform document, audit table and runtime with its `live` endpoint. No
+ * push to their repository, no pointer, lock, runtime or endpoint write. Runtime ids are generated,
+ * so their runtimes are matched by name (`<runtime name>-*`).
  */
-export function promotionReadStatement(sources: readonly PlatformNames[], aws: AwsEnv): Statement {
+export function promotionStatements(names: PlatformNames, sources: readonly PlatformNames[], aws: AwsEnv): Statement[] {
   const arn = (service: string, resource: string) => `arn:${aws.partition}:${service}:${aws.region}:${aws.accountId}:${resource}`;
-  return {
-    Sid: 'PromoteFromSources',
-    Effect: 'Allow',
-    Action: [
-      'ecr:BatchGetImage',
-      'ecr:GetDownloadUrlForLayer',
-      'ecr:BatchCheckLayerAvailability',
-      'ecr:DescribeImages',
-      'ssm:GetParameter',
-      'dynamodb:Query',
-      'dynamodb:GetItem',
-      'bedrock-agentcore:GetAgentRuntime',
-      'bedrock-agentcore:GetAgentRuntimeEndpoint',
-    ],
-    Resource: sources.flatMap((s) => [
-      arn('ecr', `repository/${s.ecrRepository}`),
-      arn('ssm', `parameter${s.parameters.platform}`),
-      arn('dynamodb', `table/${s.tables.audit}`),
-      arn('bedrock-agentcore', `runtime/${s.agentRuntime}-*`),
-    ]),
-  };
+  const own: Statement = { Sid: 'ReadPromotionPolicy', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: arn('ssm', `parameter${names.parameters.promotionPolicy}`) };
+  if (!sources.length) return [own];
+  return [
+    own,
+    {
+      Sid: 'PromoteFromSources',
+      Effect: 'Allow',
+      Action: [
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:DescribeImages',
+        'ssm:GetParameter',
+        'dynamodb:Query',
+        'dynamodb:GetItem',
+        'bedrock-agentcore:GetAgentRuntime',
+        'bedrock-agentcore:GetAgentRuntimeEndpoint',
+      ],
+      Resource: sources.flatMap((s) => [
+        arn('ecr', `repository/${s.ecrRepository}`),
+        arn('ssm', `parameter${s.parameters.platform}`),
+        arn('dynamodb', `table/${s.tables.audit}`),
+        arn('bedrock-agentcore', `runtime/${s.agentRuntime}-*`),
+      ]),
+    },
+  ];
 }
 
 /**
@@ -248,7 +254,7 @@ export class CiRoles extends Construct {
     new IamRolePolicy(this, 'runtime-publisher-policy', {
       name: 'publish-runtime',
       role: this.runtimePublisher.name,
-      policy: policy([...publisherStatements(props.publisher), ...(props.promotionSources?.length ? [promotionReadStatement(props.promotionSources, aws)] : [])]),
+      policy: policy([...publisherStatements(props.publisher), ...promotionStatements(names, props.promotionSources ?? [], aws)]),
     });
   }
 }

@@ -55,7 +55,8 @@ describe('promotion: the target publisher and the source environment', () => {
         { action: 'dynamodb:GetItem', resource: arn.table(staging.tables.audit) },
         { action: 'bedrock-agentcore:GetAgentRuntime', resource: arn.runtime(staging.agentRuntime) },
         { action: 'bedrock-agentcore:GetAgentRuntimeEndpoint', resource: `${arn.runtime(staging.agentRuntime)}/runtime-endpoint/live` },
-        // and push the copy into its own repository, as any publish does
+        // its own promotion policy, and push the copy into its own repository as any publish does
+        { action: 'ssm:GetParameter', resource: arn.ssm(promotionPolicyParameter('prod')) },
         { action: 'ecr:InitiateLayerUpload', resource: arn.repo(prod.ecrRepository) },
         { action: 'ecr:PutImage', resource: arn.repo(prod.ecrRepository) },
       ],
@@ -77,6 +78,8 @@ describe('promotion: the target publisher and the source environment', () => {
         { action: 'ssm:LabelParameterVersion', resource: arn.ssm(staging.parameters.imagePointer) },
         { action: 'ssm:PutParameter', resource: arn.ssm(promotionPolicyParameter('staging')) },
         { action: 'ssm:PutParameter', resource: arn.ssm(staging.parameters.platform) },
+        // nor change its own policy: operators do that, not the pipeline it gates
+        { action: 'ssm:PutParameter', resource: arn.ssm(promotionPolicyParameter('prod')) },
         { action: 'dynamodb:PutItem', resource: arn.table(staging.tables.audit) },
         { action: 'dynamodb:PutItem', resource: arn.table(staging.tables.locks) },
         { action: 'dynamodb:DeleteItem', resource: arn.table(staging.tables.locks) },
