@@ -1,5 +1,7 @@
 /** tsx scripts/promote-runtime.ts --from <env> --to <env> [--digest sha256:…] [--smoke-cmd …] [--reason …] [--dry-run] [--json] */
+import { appendFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { describeError, exitCodeOf, isAbcaError } from '../src/errors';
 import { emit, progressLog } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { openRuntime } from '../src/runtime/context';
@@ -21,7 +23,13 @@ runMain(
     const { from, to, options } = promoteOptionsFromFlags(flags);
     const log = progressLog();
     const [source, target] = await Promise.all([openRuntime(from, { log }), openRuntime(to, { log })]);
-    const result = await promoteRuntime(source, target, options);
+    const result = await promoteRuntime(source, target, options).catch((e: unknown) => {
+      // The job summary says why too, not only the log: a refusal is the common answer.
+      const summary = process.env.GITHUB_STEP_SUMMARY;
+      const what = exitCodeOf(e) === 2 ? 'refused' : 'failed';
+      if (summary) appendFileSync(summary, `### ABCA runtime promote — ${from} → ${to}: ${what}${isAbcaError(e) ? ` (${e.code})` : ''}\n\n${describeError(e)}\n`);
+      throw e;
+    });
     emit(!!flags.json, result, formatPromotion(result), formatPromotion(result, 'markdown'));
   },
   { json: () => !!flags.json },

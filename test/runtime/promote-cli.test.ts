@@ -1,4 +1,7 @@
 /** What operators and CI run: scripts/promote-runtime.ts and the built bgagent, as child processes. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { createClients } from '../../src/aws/clients';
 import { bootstrapLocal } from '../../src/local/bootstrap';
 import { openRuntime, publishRuntime } from '../../src/runtime';
@@ -34,13 +37,21 @@ describe('promote through the script and bgagent', () => {
   it('promote-runtime.ts --dry-run lists the steps; then a real run promotes what dev serves (A)', async () => {
     // Act
     const dry = await runTsx('scripts/promote-runtime.ts', ['--from', 'dev', '--to', 'prod', '--dry-run']);
-    const run = await runTsx('scripts/promote-runtime.ts', ['--from', 'dev', '--to', 'prod', '--smoke-cmd', 'true', '--json', '--poll-interval-ms', '10']);
+    const summary = path.join(mkdtempSync(path.join(tmpdir(), 'promote-')), 'summary.md');
+    const refused = await runTsx('scripts/promote-runtime.ts', ['--from', 'dev', '--to', 'prod', '--digest', b], { env: { GITHUB_STEP_SUMMARY: summary } });
+    const run = await runTsx('scripts/promote-runtime.ts', ['--from', 'dev', '--to', 'prod', '--smoke-cmd', 'true', '--json', '--poll-interval-ms', '10'], { env: { GITHUB_STEP_SUMMARY: summary } });
     // Assess
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('dry run: nothing written');
     expect(dry.stdout).toContain(`copy ${a}`);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, action: 'promote', outcome: 'published', from: 'dev', to: 'prod', digest: a, copy: { copied: true } });
+    // The job summary tells both stories: the refusal and why, then the promotion.
+    expect(refused.code).toBe(2);
+    const md = readFileSync(summary, 'utf8');
+    expect(md).toContain('### ABCA runtime promote — dev → prod: refused (DIGEST_NOT_PROMOTABLE)');
+    expect(md).toContain('### ABCA runtime promote — dev → prod: promoted');
+    expect(md).toContain(`| digest | \`${a}\` |`);
   });
 
   it('bgagent runtime promote refuses B (smoke failed in dev) and a source the policy does not list, exit 2', async () => {
