@@ -1,17 +1,15 @@
-/** tsx scripts/runtime-status.ts --env <env> [--terraform-state <file>] [--json] — exit 0 in sync, 3 on drift */
+/** tsx scripts/runtime-status.ts --env <env> [--terraform-state <file>] [--json] — exit 0 in sync, 3 on drift; flags: src/runtime/status.ts */
 import { Command } from 'commander';
 import { emit } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { resolveEnv } from '../src/platform/names';
-import { formatStatus, openRuntime, runtimeStatus } from '../src/runtime';
+import { formatStatus, openRuntime } from '../src/runtime';
+import { addFlags } from '../src/runtime/flags';
+import { runtimeStatus, STATUS_DESCRIPTION, STATUS_EXAMPLES, STATUS_FLAGS } from '../src/runtime/status';
 
-const program = new Command()
-  .name('runtime-status')
-  .description('Compare the image pointer, the live runtime (and Terraform state, if given); non-zero on drift')
-  .option('--env <env>', 'environment (default: $ABCA_ENV or dev)')
-  .option('--terraform-state <file>', 'terraform.tfstate or `terraform show -json` output to compare too')
+const program = addFlags(new Command().name('runtime-status').description(STATUS_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'), STATUS_FLAGS)
   .option('--json', 'print one JSON document on stdout')
-  .addHelpText('after', '\nExample:\n  tsx scripts/runtime-status.ts --env dev\n\nExit: 0 in sync, 3 drift (the output names the side and the fixing command)\n');
+  .addHelpText('after', `\nExamples:\n${STATUS_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 in sync, 3 drift (the output names the side and the fixing command)\n`);
 const opts = program.parse().opts<{ env?: string; terraformState?: string; json?: boolean }>();
 
 runMain(

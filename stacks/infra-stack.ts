@@ -2,6 +2,7 @@
  * The `infra` stack: everything that changes on the weeks cadence, for one environment. Every name
  * comes from platformNames(env); the constructs below each own one concern.
  */
+import { CANARY_ENDPOINT, LIVE_ENDPOINT } from '../src/platform/runtime-spec';
 import * as path from 'node:path';
 import type { Construct } from 'constructs';
 import { Annotations, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
@@ -104,6 +105,10 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
         agentRuntimeId: app.runtime.agentRuntimeId,
         agentRuntimeArn: app.runtime.agentRuntimeArn,
         agentRuntimeName: names.agentRuntime,
+        liveEndpoint: LIVE_ENDPOINT,
+        canaryEndpoint: CANARY_ENDPOINT,
+        liveEndpointArn: app.liveEndpoint.agentRuntimeEndpointArn,
+        canaryEndpointArn: app.canaryEndpoint.agentRuntimeEndpointArn,
         ecrRepositoryName: app.repository.name,
         ecrRepositoryUrl: app.repository.repositoryUrl,
         imagePointerParameter: names.parameters.imagePointer,

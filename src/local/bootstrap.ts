@@ -14,7 +14,9 @@ import { CreateRepositoryCommand, DescribeRepositoriesCommand, type ECRClient } 
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
   CreateAgentRuntimeCommand,
+  CreateAgentRuntimeEndpointCommand,
   GetAgentRuntimeCommand,
+  GetAgentRuntimeEndpointCommand,
   ListAgentRuntimesCommand,
   type BedrockAgentCoreControlClient,
 } from '@aws-sdk/client-bedrock-agentcore-control';
@@ -26,13 +28,14 @@ import {
   ListUserPoolsCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createClients, type AwsClients } from '../aws/clients';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { defaultPromotionPolicy, promotionPolicyParameter } from '../platform/promotion-policy';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
-import { containerUri, IMAGE_DIGEST_PATTERN, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
+import { CANARY_ENDPOINT, containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { assertLoopbackEndpoint } from './moto';
@@ -79,6 +82,8 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const firstDigest = await pushLocalImage(clients.ecr, names.ecrRepository, BOOTSTRAP_IMAGE_TAG);
   const pointerDigest = await ensurePointer(clients.ssm, names, firstDigest, changed);
   const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, changed);
+  const liveEndpoint = await ensureEndpoint(clients.agentcore, runtime.id, LIVE_ENDPOINT, 'What tasks invoke; moved by publish only after the smoke check passed', changed);
+  const canaryEndpoint = await ensureEndpoint(clients.agentcore, runtime.id, CANARY_ENDPOINT, 'Where publish smokes a new version before live moves', changed);
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
   // Written once, like the stack does: later edits (no deploy) are kept.
@@ -93,6 +98,10 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
     agentRuntimeId: runtime.id,
     agentRuntimeArn: runtime.arn,
     agentRuntimeName: names.agentRuntime,
+    liveEndpoint: LIVE_ENDPOINT,
+    canaryEndpoint: CANARY_ENDPOINT,
+    liveEndpointArn: liveEndpoint,
+    canaryEndpointArn: canaryEndpoint,
     ecrRepositoryName: names.ecrRepository,
     ecrRepositoryUrl: repo.repositoryUri,
     imagePointerParameter: names.parameters.imagePointer,
@@ -214,6 +223,28 @@ async function ensureRuntime(
   await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: created.agentRuntimeId }));
   changed(`AgentCore runtime ${names.agentRuntime}`);
   return { id: created.agentRuntimeId!, arn: created.agentRuntimeArn! };
+}
+
+/** A named endpoint on the runtime's current version, as the stack creates it; returns its ARN. */
+async function ensureEndpoint(agentcore: BedrockAgentCoreControlClient, agentRuntimeId: string, name: string, description: string, changed: (w: string) => void): Promise<string> {
+  const existing = await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName: name })).catch((e) => {
+    if ((e as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw e;
+  });
+  if (existing) return existing.agentRuntimeEndpointArn ?? '';
+  const runtime = await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId }));
+  const created = await agentcore.send(
+    new CreateAgentRuntimeEndpointCommand({ agentRuntimeId, name, description, agentRuntimeVersion: runtime.agentRuntimeVersion, clientToken: `abca-${randomUUID()}` }),
+  );
+  // Wait until it serves (the emulator may hold CREATING for a while, as AWS does).
+  for (let i = 0; i < 600; i++) {
+    const ep = await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName: name }));
+    if (ep.status === 'READY') break;
+    if (ep.status?.endsWith('FAILED')) throw new Error(`endpoint ${name} ended ${ep.status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  changed(`AgentCore endpoint ${name}`);
+  return created.agentRuntimeEndpointArn ?? '';
 }
 
 async function ensureCognito(

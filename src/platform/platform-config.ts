@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
 import { NotFoundError, ValidationError } from '../errors';
 import { platformNames } from './names';
+import { CANARY_ENDPOINT, LIVE_ENDPOINT } from './runtime-spec';
 
 export const PlatformConfigSchema = z.object({
   env: z.string(),
@@ -16,6 +17,11 @@ export const PlatformConfigSchema = z.object({
   agentRuntimeId: z.string().min(1),
   agentRuntimeArn: z.string().min(1),
   agentRuntimeName: z.string().min(1),
+  /** The named AgentCore endpoint tasks invoke (never DEFAULT), and the one publish smokes through. */
+  liveEndpoint: z.string().min(1).default(LIVE_ENDPOINT),
+  canaryEndpoint: z.string().min(1).default(CANARY_ENDPOINT),
+  liveEndpointArn: z.string().default(''),
+  canaryEndpointArn: z.string().default(''),
   ecrRepositoryName: z.string().min(1),
   ecrRepositoryUrl: z.string().min(1),
   imagePointerParameter: z.string().startsWith('/abca/'),

@@ -26,6 +26,12 @@ export interface RuntimeAuditEvent {
   promoted_from?: PromotedFrom;
   /** On a succeeded publish: whether a smoke check ran and passed (promotion requires `passed`). */
   smoke?: 'passed' | 'skipped';
+  /** fast: `live` moved to a version that already served the digest; forward: a new version. */
+  path?: string;
+  /** Whether this run moved the `live` endpoint (a failed publish never does). */
+  live_moved?: boolean;
+  /** The version `live` serves after this event. */
+  live_version?: string;
 }
 
 export function runtimeStream(env: string): string {

@@ -5,12 +5,10 @@
  * image is copied into the target's repository with the same digest, and the rest is an ordinary
  * publish in the target (lock, canary, smoke, live, audit) that records `promoted_from`.
  */
-import { GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors';
 import { policyRefusal, readPromotionPolicy, type PromotionPolicy } from '../platform/promotion-policy';
-import { isImageDigest, LIVE_ENDPOINT } from '../platform/runtime-spec';
-import { getRuntime, liveDigest } from './agent-runtime';
+import { isImageDigest } from '../platform/runtime-spec';
 import { listAudit, runtimeStream, type RuntimeAuditEvent } from './audit';
 import type { RuntimeContext } from './context';
 import { copyImage, hasImage, promotedTag, type CopyResult, type RepositoryRef } from './ecr-copy';
@@ -62,21 +60,10 @@ export function promotionEligibility(
   return { ok: true, event: newest };
 }
 
-/**
- * The digest `live` serves: its endpoint's liveVersion, that version's image. An environment
- * from before the `live` endpoint serves the runtime's current artifact.
- */
+/** The digest `live` serves in an environment (its endpoint's live version, that version's image). */
 export async function servedDigest(ctx: RuntimeContext): Promise<string | undefined> {
-  try {
-    const endpoint = await ctx.clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, endpointName: LIVE_ENDPOINT }));
-    if (endpoint.liveVersion) {
-      const version = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, agentRuntimeVersion: endpoint.liveVersion }));
-      return liveDigest(version);
-    }
-  } catch (e) {
-    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
-  }
-  return liveDigest(await getRuntime(ctx));
+  const { observe } = await import('./move');
+  return (await observe(ctx)).live.digest;
 }
 
 const repoOf = (ctx: RuntimeContext): RepositoryRef => ({ ecr: ctx.clients.ecr, repositoryName: ctx.platform.ecrRepositoryName });

@@ -1,40 +1,50 @@
 /**
- * Makes the runtime serve what the pointer says (the image-pointer custom resource's job after
- * every infra deploy, and the repair after a crashed publish). No lock: deploy-infra and
- * deploy-runtime share one CI concurrency group, so a publish never runs alongside.
+ * re-apply: make `live` serve what the pointer says, on the runtime's latest configuration. The
+ * image-pointer custom resource runs it when its input changes (an infra deploy that changed the
+ * runtime's configuration), and it is the repair after a crashed publish. Same plan and applier
+ * as publish: UpdateAgentRuntime only when the latest version does not already serve the pointer,
+ * then `live` onto that version. No lock: deploy-infra and deploy-runtime share one CI concurrency
+ * group, so a publish never runs alongside.
  */
-import { containerUri } from '../platform/runtime-spec';
-import { getRuntime, newClientToken, liveDigest, updateRuntime, waitReady } from './agent-runtime';
-import { recordAudit } from './audit';
 import type { RuntimeContext } from './context';
-import { resolveImage } from './image';
-import { readPointer } from './pointer';
+import { APPLY_FLAGS, positive, type FlagDef } from './flags';
+import type { RuntimeOperationResult } from './move';
+import type { MovePath } from './plan';
 
 export interface ReapplyResult {
   digest: string;
   runtimeVersion?: string;
   changed: boolean;
+  path?: MovePath;
+  operation?: RuntimeOperationResult;
 }
 
-export async function reapplyPointer(ctx: RuntimeContext, opts: { timeoutMs: number; pollIntervalMs: number; reason?: string }): Promise<ReapplyResult> {
+export const REAPPLY_DESCRIPTION = "Make live serve the pointer's image on the runtime's latest configuration (what the image-pointer custom resource runs)";
+
+export const REAPPLY_FLAGS: readonly FlagDef[] = APPLY_FLAGS.filter((f) => /^--(reason|dry-run|poll-interval-ms|timeout-ms) /.test(`${f.flags} `));
+export const REAPPLY_EXAMPLES = ['bgagent runtime reapply --env dev --reason "repair after a crashed publish"'];
+
+export interface ReapplyOptions {
+  timeoutMs: number;
+  pollIntervalMs: number;
+  reason?: string;
+  dryRun?: boolean;
+}
+
+export function reapplyOptionsFromFlags(f: { reason?: string; dryRun?: boolean; pollIntervalMs?: string; timeoutMs?: string }): ReapplyOptions {
+  return { reason: f.reason, dryRun: f.dryRun, pollIntervalMs: positive('--poll-interval-ms', f.pollIntervalMs) ?? 5000, timeoutMs: positive('--timeout-ms', f.timeoutMs) ?? 15 * 60 * 1000 };
+}
+
+export async function reapplyPointer(ctx: RuntimeContext, opts: ReapplyOptions): Promise<ReapplyResult> {
+  const [{ getRuntime, waitReady }, { resolveImage }, { moveTo }, { readPointer }] = await Promise.all([import('./agent-runtime'), import('./image'), import('./move'), import('./pointer')]);
   const pointer = await readPointer(ctx.clients.ssm, ctx.platform.imagePointerParameter);
   // The pointer's image must exist in the platform repository before anything runs it.
   await resolveImage(ctx, { imageDigest: pointer.digest });
-  let live = await getRuntime(ctx);
-  if (live.status === 'UPDATING' || live.status === 'CREATING') live = await waitReady(ctx, opts);
-  const from = liveDigest(live);
-  if (from === pointer.digest && live.status === 'READY') return { digest: pointer.digest, runtimeVersion: live.agentRuntimeVersion, changed: false };
-  ctx.log(`runtime serves ${from ?? 'no digest'}; re-applying pointer ${pointer.digest}`);
-  const version = await updateRuntime(ctx, live, containerUri(ctx.platform.ecrRepositoryUrl, pointer.digest), newClientToken());
-  const ready = await waitReady(ctx, { ...opts, version });
-  await recordAudit(ctx, {
-    action: 'reapply',
-    from_digest: from,
-    to_digest: pointer.digest,
-    pointer_version: pointer.version,
-    runtime_version: ready.agentRuntimeVersion,
-    reason: opts.reason,
-    outcome: 'repaired',
-  });
-  return { digest: pointer.digest, runtimeVersion: ready.agentRuntimeVersion, changed: true };
+  // An infra apply may have just updated the runtime: plan on the settled version, not a moving one.
+  const latest = await getRuntime(ctx);
+  if (latest.status === 'UPDATING' || latest.status === 'CREATING') await waitReady(ctx, { ...opts, version: latest.agentRuntimeVersion });
+  const op = await moveTo(ctx, 'reapply', pointer.digest, { ...opts }, { lock: false, restoreOnFailure: false });
+  if (op.outcome !== 'published') return { digest: pointer.digest, runtimeVersion: op.runtimeVersion, changed: false, path: op.path, operation: op };
+  ctx.log(`re-applied pointer ${pointer.digest} (${op.path} path), live on version ${op.runtimeVersion}`);
+  return { digest: pointer.digest, runtimeVersion: op.runtimeVersion, changed: true, path: op.path, operation: op };
 }

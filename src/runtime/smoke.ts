@@ -1,9 +1,15 @@
-/** Runs the operator's smoke command after READY; its output goes to stderr so --json stays clean. */
+/**
+ * Runs the operator's smoke command once the new version serves on the canary endpoint; its
+ * output goes to stderr so --json stays clean. The command invokes RUNTIME_QUALIFIER (the
+ * endpoint name), never DEFAULT.
+ */
 import { spawn } from 'node:child_process';
 
 export interface SmokeEnv {
   RUNTIME_ARN: string;
   RUNTIME_VERSION: string;
+  /** The endpoint to invoke (`canary`): it serves RUNTIME_VERSION when the command runs. */
+  RUNTIME_QUALIFIER: string;
   IMAGE_DIGEST: string;
 }
 

@@ -1,11 +1,13 @@
-/** Drift report: pointer ↔ live runtime artifact (↔ Terraform state when given). */
+/**
+ * status: the pointer, the image `live` serves, the runtime's latest version (what DEFAULT
+ * follows) and Terraform's state when given; which side differs and the one command that repairs it.
+ */
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../errors';
 import { parseContainerUri } from '../platform/runtime-spec';
-import { getRuntime, liveDigest } from './agent-runtime';
-import { listAudit, type RuntimeAuditEvent } from './audit';
+import type { RuntimeAuditEvent } from './audit';
 import type { RuntimeContext } from './context';
-import { readPointer } from './pointer';
+import type { FlagDef } from './flags';
 
 export interface TerraformView {
   pointerDigest?: string;
@@ -16,12 +18,21 @@ export interface RuntimeStatusReport {
   env: string;
   inSync: boolean;
   pointer: { digest: string; version: number };
-  runtime: { id: string; arn: string; version?: string; status?: string; digest?: string };
+  /** What `live` serves: the endpoint tasks invoke. `version`/`status`/`digest` are the endpoint's. */
+  runtime: { id: string; arn: string; endpoint: string; version?: string; targetVersion?: string; status?: string; digest?: string };
+  /** The runtime's latest version, which AgentCore's DEFAULT endpoint follows (nothing user-facing invokes it). */
+  latest: { version?: string; status?: string; digest?: string };
   terraform?: TerraformView;
   lastAudit?: RuntimeAuditEvent;
   drift: string[];
+  /** Differences that are expected and harmless, e.g. DEFAULT after a fast rollback. */
+  notes: string[];
   fix?: string;
 }
+
+export const STATUS_DESCRIPTION = 'Compare the image pointer, what the live endpoint serves, the latest runtime version (and Terraform state, if given); exit 3 on drift';
+export const STATUS_FLAGS: readonly FlagDef[] = [{ flags: '--terraform-state <file>', description: 'terraform.tfstate or `terraform show -json` output to compare too' }];
+export const STATUS_EXAMPLES = ['tsx scripts/runtime-status.ts --env dev', 'bgagent runtime status --env prod --terraform-state show.json --json'];
 
 type Resource = { type?: string; values?: Record<string, unknown>; instances?: { attributes?: Record<string, unknown> }[] };
 
@@ -44,25 +55,42 @@ export function parseTerraformState(json: unknown, pointerName: string): Terrafo
 }
 
 /** Pure: what differs and the one command that fixes it. */
-export function assessDrift(env: string, pointer: string, runtime: { digest?: string; status?: string }, terraform?: TerraformView): { drift: string[]; fix?: string } {
+export function assessDrift(
+  env: string,
+  pointer: string,
+  runtime: { digest?: string; status?: string; version?: string; targetVersion?: string },
+  terraform?: TerraformView,
+  latest?: { version?: string; status?: string; digest?: string },
+): { drift: string[]; notes: string[]; fix?: string } {
   const drift: string[] = [];
+  const notes: string[] = [];
   let fix: string | undefined;
+  // Publishing the pointer's digest again makes live serve it (a no-op where it already does).
+  const repair = `tsx scripts/publish-runtime.ts --env ${env} --image-digest ${pointer}`;
   if (runtime.digest !== pointer) {
-    drift.push(`runtime serves ${runtime.digest ?? 'no digest-pinned image'} but the pointer says ${pointer}`);
-    fix = `tsx scripts/publish-runtime.ts --env ${env} --image-digest ${pointer}`;
+    drift.push(`runtime serves ${runtime.digest ?? 'no digest-pinned image'} on endpoint live but the pointer says ${pointer}`);
+    fix = repair;
   } else if (runtime.status !== 'READY') {
-    drift.push(`runtime is ${runtime.status}, not READY`);
-    fix = `tsx scripts/publish-runtime.ts --env ${env} --image-digest ${pointer}`;
+    drift.push(`live endpoint is ${runtime.status}, not READY`);
+    fix = repair;
+  } else if (runtime.targetVersion !== undefined && runtime.targetVersion !== runtime.version) {
+    drift.push(`live endpoint is moving: serves version ${runtime.version}, target ${runtime.targetVersion}`);
+    fix = repair;
+  }
+  if (latest?.digest && latest.digest !== pointer) {
+    notes.push(
+      `DEFAULT (latest version ${latest.version}) serves ${latest.digest}, not the pointer's image: expected after a fast rollback or a failed publish's restore in progress; nothing user-facing invokes DEFAULT, and the next publish replaces it`,
+    );
   }
   if (terraform?.pointerDigest && terraform.pointerDigest !== pointer) {
     drift.push(`Terraform state has pointer ${terraform.pointerDigest}, SSM has ${pointer}`);
     fix ??= 'npx cdktf deploy infra (refreshes state; the pointer value is ignored by Terraform, so nothing is reverted)';
   }
-  if (terraform?.runtimeDigest && terraform.runtimeDigest !== runtime.digest) {
-    drift.push(`Terraform state has runtime image ${terraform.runtimeDigest}, live runtime has ${runtime.digest}`);
+  if (terraform?.runtimeDigest && terraform.runtimeDigest !== (latest?.digest ?? runtime.digest)) {
+    drift.push(`Terraform state has runtime image ${terraform.runtimeDigest}, the runtime's latest version has ${latest?.digest ?? runtime.digest}`);
     fix ??= 'npx cdktf deploy infra (refreshes state; the artifact is ignored by Terraform, and the image-pointer custom resource re-applies the pointer)';
   }
-  return { drift, fix };
+  return { drift, notes, fix };
 }
 
 export async function runtimeStatus(ctx: RuntimeContext, opts: { terraformState?: string } = {}): Promise<RuntimeStatusReport> {
@@ -74,8 +102,17 @@ export async function runtimeStatus(ctx: RuntimeContext, opts: { terraformState?
       throw new ValidationError(`cannot read Terraform state ${opts.terraformState}: ${(e as Error).message}`, 'BAD_STATE_FILE');
     }
   }
-  const [pointer, live, audit] = await Promise.all([readPointer(ctx.clients.ssm, ctx.platform.imagePointerParameter), getRuntime(ctx), listAudit(ctx, 1)]);
-  const runtime = { id: ctx.platform.agentRuntimeId, arn: ctx.platform.agentRuntimeArn, version: live.agentRuntimeVersion, status: live.status, digest: liveDigest(live) };
-  const { drift, fix } = assessDrift(ctx.env, pointer.digest, runtime, terraform);
-  return { env: ctx.env, inSync: drift.length === 0, pointer, runtime, terraform, lastAudit: audit[0], drift, fix };
+  const [{ observe }, { listAudit }] = await Promise.all([import('./move'), import('./audit')]);
+  const [o, audit] = await Promise.all([observe(ctx), listAudit(ctx, 1)]);
+  const runtime = {
+    id: ctx.platform.agentRuntimeId,
+    arn: ctx.platform.agentRuntimeArn,
+    endpoint: ctx.platform.liveEndpoint,
+    version: o.live.liveVersion,
+    targetVersion: o.live.targetVersion,
+    status: o.live.status,
+    digest: o.live.digest,
+  };
+  const { drift, notes, fix } = assessDrift(ctx.env, o.pointer.digest, runtime, terraform, o.latest);
+  return { env: ctx.env, inSync: drift.length === 0, pointer: o.pointer, runtime, latest: o.latest, terraform, lastAudit: audit[0], drift, notes, fix };
 }

@@ -9,6 +9,7 @@
 import { Construct } from 'constructs';
 import { Annotations, Fn } from 'cdktf';
 import { BedrockagentcoreAgentRuntime } from '@cdktf/provider-aws/lib/bedrockagentcore-agent-runtime';
+import { BedrockagentcoreAgentRuntimeEndpoint } from '@cdktf/provider-aws/lib/bedrockagentcore-agent-runtime-endpoint';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -16,7 +17,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import type { PlatformNames } from '../../src/platform/names';
-import { containerUri, IMAGE_DIGEST_PATTERN, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL, runtimeEnvironment } from '../../src/platform/runtime-spec';
+import { CANARY_ENDPOINT, containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL, runtimeEnvironment } from '../../src/platform/runtime-spec';
 import type { AwsEnv } from '../lib/aws-env';
 import { policy, serviceTrust, type Statement } from '../lib/iam';
 import type { Data } from './data';
@@ -63,6 +64,9 @@ export class Application extends Construct {
   readonly repository: EcrRepository;
   readonly pointer: SsmParameter;
   readonly runtime: BedrockagentcoreAgentRuntime;
+  /** `live`: what tasks invoke. `canary`: where publish smokes a new version before `live` moves. */
+  readonly liveEndpoint: BedrockagentcoreAgentRuntimeEndpoint;
+  readonly canaryEndpoint: BedrockagentcoreAgentRuntimeEndpoint;
   readonly executionRole: IamRole;
   readonly imagePointerFunction: HandlerFunction;
   readonly imagePointerInvocation: LambdaInvocation;
@@ -123,6 +127,19 @@ export class Application extends Construct {
       lifecycle: { ignoreChanges: ['agent_runtime_artifact'] },
     });
 
+    // Named endpoints start on the runtime's first version; afterwards publish moves them (canary
+    // first, live after the smoke), so Terraform ignores their version as it ignores the artifact.
+    const endpoint = (id: string, name: string, what: string) =>
+      new BedrockagentcoreAgentRuntimeEndpoint(this, id, {
+        agentRuntimeId: this.runtime.agentRuntimeId,
+        name,
+        description: what,
+        agentRuntimeVersion: this.runtime.agentRuntimeVersion,
+        lifecycle: { ignoreChanges: ['agent_runtime_version'] },
+      });
+    this.liveEndpoint = endpoint('live-endpoint', LIVE_ENDPOINT, 'What tasks invoke; moved by publish only after the smoke check passed');
+    this.canaryEndpoint = endpoint('canary-endpoint', CANARY_ENDPOINT, 'Where publish smokes a new version before live moves');
+
     this.imagePointerFunction = new HandlerFunction(this, 'image-pointer-fn', {
       functionName: names.functions.imagePointer,
       roleName: names.roles.imagePointerFn,
@@ -131,7 +148,10 @@ export class Application extends Construct {
       environment: { ABCA_ENV: names.env },
       timeoutSeconds: IMAGE_POINTER_TIMEOUT_SECONDS,
       memoryMb: 256,
-      statements: imagePointerStatements(this.pointer.arn, this.repository.arn, this.runtime.agentRuntimeArn, this.executionRole.arn, props.data.tables.audit.arn),
+      statements: imagePointerStatements(this.pointer.arn, this.repository.arn, this.runtime.agentRuntimeArn, this.executionRole.arn, props.data.tables.audit.arn, [
+        this.liveEndpoint.agentRuntimeEndpointArn,
+        this.canaryEndpoint.agentRuntimeEndpointArn,
+      ]),
     });
 
     // Every attribute of the runtime Terraform may change (all but the artifact): when any of them
@@ -161,6 +181,8 @@ export class Application extends Construct {
         agentRuntimeId: this.runtime.agentRuntimeId,
         agentRuntimeArn: this.runtime.agentRuntimeArn,
         agentRuntimeName: names.agentRuntime,
+        liveEndpoint: LIVE_ENDPOINT,
+        canaryEndpoint: CANARY_ENDPOINT,
         runtimeRoleArn: this.executionRole.arn,
         configHash: this.runtimeConfigHash,
       }),
@@ -209,11 +231,16 @@ function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: str
 }
 
 /** What the image-pointer custom resource may do: read the pointer and the image, re-point the one runtime. */
-export function imagePointerStatements(pointerArn: string, repositoryArn: string, runtimeArn: string, executionRoleArn: string, auditTableArn: string): Statement[] {
+export function imagePointerStatements(pointerArn: string, repositoryArn: string, runtimeArn: string, executionRoleArn: string, auditTableArn: string, endpointArns: string[] = []): Statement[] {
   return [
     { Sid: 'ReadPointer', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameterHistory'], Resource: pointerArn },
     { Sid: 'ReadImages', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: repositoryArn },
-    { Sid: 'Runtime', Effect: 'Allow', Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime'], Resource: runtimeArn },
+    {
+      Sid: 'Runtime',
+      Effect: 'Allow',
+      Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime', 'bedrock-agentcore:ListAgentRuntimeVersions', 'bedrock-agentcore:GetAgentRuntimeEndpoint', 'bedrock-agentcore:UpdateAgentRuntimeEndpoint'],
+      Resource: [runtimeArn, ...endpointArns],
+    },
     { Sid: 'PassRuntimeRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: executionRoleArn, Condition: { StringEquals: { 'iam:PassedToService': AGENTCORE_SERVICE } } },
     // A re-apply is a pointer move like any other: it goes into the audit history.
     { Sid: 'AuditReapply', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: auditTableArn },

@@ -57,6 +57,13 @@ export function publisherStatements(r: PublisherResources): Statement[] {
       Resource: r.repositoryArn,
     },
     { Sid: 'Runtime', Effect: 'Allow', Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime'], Resource: r.runtimeArn },
+    // Publish moves the named endpoints: canary to the new version, live after the smoke.
+    {
+      Sid: 'RuntimeEndpoints',
+      Effect: 'Allow',
+      Action: ['bedrock-agentcore:GetAgentRuntimeEndpoint', 'bedrock-agentcore:UpdateAgentRuntimeEndpoint'],
+      Resource: [r.runtimeArn, `${r.runtimeArn}/runtime-endpoint/*`],
+    },
     // The smoke check (scripts/smoke-runtime.ts) pings the new image through the runtime itself.
     { Sid: 'SmokeInvoke', Effect: 'Allow', Action: 'bedrock-agentcore:InvokeAgentRuntime', Resource: [r.runtimeArn, `${r.runtimeArn}/runtime-endpoint/*`] },
     // ListAgentRuntimeVersions supports no resource-level permission (the service authorization

@@ -7,7 +7,7 @@ import { TABLE_KEYS, TABLES } from '../../src/platform/tables';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
 import { platformNames } from '../../src/platform/names';
 import { PlatformConfigSchema } from '../../src/platform/platform-config';
-import { IMAGE_DIGEST_PATTERN, RUNTIME_PROTOCOL } from '../../src/platform/runtime-spec';
+import { CANARY_ENDPOINT, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, RUNTIME_PROTOCOL } from '../../src/platform/runtime-spec';
 import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES } from '../../stacks/constructs/network';
 import { find, only, resources, synthInfraJson, testBundles, type Synthesized } from './support/synth';
 
@@ -111,6 +111,37 @@ describe('image-pointer custom resource', () => {
     expect(input).toContain('"env" = "dev"');
     expect(input).toContain(`"imagePointerParameter" = "${names.parameters.imagePointer}"`);
     expect(input).toContain(`"agentRuntimeName" = "${names.agentRuntime}"`);
+  });
+
+  it('creates the live and canary endpoints on the runtime, starting on its first version, their version ignored later', () => {
+    // Prepare
+    const [runtimeId] = resources(dev.json, 'aws_bedrockagentcore_agent_runtime')[0]!;
+    // Act
+    const endpoints = resources(dev.json, 'aws_bedrockagentcore_agent_runtime_endpoint');
+    // Assess
+    expect(endpoints.map(([, e]) => e.name).sort()).toEqual([CANARY_ENDPOINT, LIVE_ENDPOINT].sort());
+    for (const [, e] of endpoints) {
+      expect(e.agent_runtime_id).toBe(ref('aws_bedrockagentcore_agent_runtime', runtimeId, 'agent_runtime_id'));
+      expect(e.agent_runtime_version).toBe(ref('aws_bedrockagentcore_agent_runtime', runtimeId, 'agent_runtime_version'));
+      expect(e.lifecycle?.ignore_changes).toEqual(['agent_runtime_version']);
+    }
+  });
+
+  it('puts both endpoints in the platform document and lets publish and the custom resource move them', () => {
+    // Prepare
+    const [liveId] = find(dev.json, 'aws_bedrockagentcore_agent_runtime_endpoint', 'name', LIVE_ENDPOINT);
+    const [canaryId] = find(dev.json, 'aws_bedrockagentcore_agent_runtime_endpoint', 'name', CANARY_ENDPOINT);
+    // Act
+    const [, param] = find(dev.json, 'aws_ssm_parameter', 'name', names.parameters.platform);
+    const doc = String(param.insecure_value);
+    const policies = resources(dev.json, 'aws_iam_role_policy').map(([, p]) => String(p.policy));
+    // Assess
+    expect(doc).toContain(`"liveEndpoint" = "${LIVE_ENDPOINT}"`);
+    expect(doc).toContain(`"canaryEndpoint" = "${CANARY_ENDPOINT}"`);
+    expect(doc).toContain(`"liveEndpointArn" = aws_bedrockagentcore_agent_runtime_endpoint.${liveId}.agent_runtime_endpoint_arn`);
+    expect(doc).toContain(`"canaryEndpointArn" = aws_bedrockagentcore_agent_runtime_endpoint.${canaryId}.agent_runtime_endpoint_arn`);
+    const movers = policies.filter((p) => p.includes('bedrock-agentcore:UpdateAgentRuntimeEndpoint'));
+    expect(movers.length).toBeGreaterThanOrEqual(2);
   });
 
   it('deploys the custom-resource Lambda from the bundled handler with enough time to wait for READY', () => {

@@ -5,8 +5,8 @@ import { listAudit, openRuntime, publishRuntime, rollbackRuntime, runtimeStatus 
 import { useMoto } from '../support/moto';
 import { bootstrappedRuntime, FAST, pointerVersions, pushImage } from './helpers';
 
-const liveUri = async (ctx: Awaited<ReturnType<typeof bootstrappedRuntime>>) =>
-  (await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }))).agentRuntimeArtifact?.containerConfiguration?.containerUri;
+/** The image the `live` endpoint serves (what tasks get), as a container URI. */
+const liveUri = async (ctx: Awaited<ReturnType<typeof bootstrappedRuntime>>) => `${ctx.platform.ecrRepositoryUrl}@${(await runtimeStatus(ctx)).runtime.digest}`;
 
 describe('publishRuntime', () => {
   useMoto();

@@ -27,7 +27,7 @@ describe('publish / rollback story', () => {
     expect(pubA).toMatchObject({ outcome: 'published', from: boot.digest, to: a });
     expect(pubB).toMatchObject({ outcome: 'published', from: a, to: b });
     expect(failC).toMatchObject({ code: 'ROLLED_BACK', exitCode: 1 });
-    expect(back).toMatchObject({ action: 'rollback', outcome: 'published', from: b, to: a });
+    expect(back).toMatchObject({ action: 'rollback', outcome: 'published', from: b, to: a, path: 'fast' });
     expect(status).toMatchObject({ inSync: true, pointer: { digest: a }, runtime: { digest: a, status: 'READY' }, drift: [] });
 
     // Assess: SSM history is the deploy history, labels on the newest two moves only
@@ -54,6 +54,8 @@ describe('publish / rollback story', () => {
     expect(audit.map((e) => e.pointer_version)).toEqual([2, 3, 4, 5, 6]);
     expect(audit[0]).toMatchObject({ git_commit: 'aaa111', reason: 'release a', actor: 'tester@test' });
     expect(audit[2]!.error).toContain('SMOKE_FAILED');
+    expect(audit[2]).toMatchObject({ live_moved: false });
+    expect(audit[4]).toMatchObject({ path: 'fast', live_moved: true });
     expect(audit.every((e) => e.runtime_version !== undefined)).toBe(true);
   });
 });

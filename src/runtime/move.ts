@@ -1,0 +1,201 @@
+/**
+ * Moving `live` to a digest, shared by publish, rollback and re-apply: observe, plan (pure), then
+ * under the deploy lock observe and plan again and apply exactly that plan. A failure before
+ * `live` moved runs the restore plan: no task ever reached the failed image.
+ */
+import { OperationFailedError, describeError } from '../errors';
+import { getRuntime, liveDigest } from './agent-runtime';
+import { applySteps, initialState, type ApplyContext, type ApplyState } from './apply';
+import { recordAudit } from './audit';
+import type { RuntimeContext } from './context';
+import { endpointNames, findVersionServing, getEndpoint, versionDigest } from './endpoints';
+import { acquireLock, releaseLock } from './lock';
+import { planMove, planRestore, type Observation, type PlanStep, type RuntimeAction, type RuntimePlan, type MovePath } from './plan';
+import { readPointer } from './pointer';
+import type { PromotedFrom } from './promoted-from';
+
+export interface ApplyOptions {
+  smokeCmd?: string;
+  reason?: string;
+  dryRun?: boolean;
+  gitCommit?: string;
+  ciRunUrl?: string;
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  lockTtlMs?: number;
+  /** Set by `runtime promote`: recorded in every audit event and the pointer description. */
+  promotedFrom?: PromotedFrom;
+}
+
+export interface RuntimeOperationResult {
+  ok: boolean;
+  action: 'publish' | 'rollback' | 'reapply';
+  outcome: 'published' | 'noop' | 'dry_run';
+  env: string;
+  from: string;
+  to: string;
+  runtimeArn: string;
+  /** The version `live` serves at the end (for a dry run or no-op: now). */
+  runtimeVersion?: string;
+  pointerVersion?: number;
+  /** fast: `live` moved to a version that already served the digest; forward: a new version. */
+  path: MovePath;
+  plan: RuntimePlan;
+  /** The steps that ran, in order: equal to `plan.steps` when it succeeded (empty for a dry run). */
+  executed: PlanStep[];
+}
+
+export const DEFAULT_TIMEOUT_MS = 15 * 60 * 1000;
+export const DEFAULT_POLL_INTERVAL_MS = 5000;
+
+export async function observe(ctx: RuntimeContext): Promise<Observation> {
+  const [pointer, latest, live] = await Promise.all([
+    readPointer(ctx.clients.ssm, ctx.platform.imagePointerParameter),
+    getRuntime(ctx),
+    getEndpoint(ctx, endpointNames(ctx).live),
+  ]);
+  const served = !live.liveVersion ? undefined : live.liveVersion === latest.agentRuntimeVersion ? liveDigest(latest) : (await versionDigest(ctx, live.liveVersion))?.digest;
+  return {
+    pointer,
+    latest: { version: latest.agentRuntimeVersion, status: latest.status, digest: liveDigest(latest) },
+    live: { liveVersion: live.liveVersion, targetVersion: live.targetVersion, status: live.status, digest: served },
+  };
+}
+
+async function plan(ctx: RuntimeContext, action: Exclude<RuntimeAction, 'restore'>, to: string, opts: ApplyOptions, fast: boolean): Promise<RuntimePlan> {
+  const observed = await observe(ctx);
+  // Rollback's fast path: a version AgentCore still keeps already serves the target.
+  const existingVersion = fast && observed.live.digest !== to ? await findVersionServing(ctx, to) : undefined;
+  return planMove({ env: ctx.env, action, runtimeId: ctx.platform.agentRuntimeId, observed, to, smokeCmd: opts.smokeCmd, existingVersion });
+}
+
+export async function moveTo(
+  ctx: RuntimeContext,
+  action: Exclude<RuntimeAction, 'restore'>,
+  to: string,
+  opts: ApplyOptions,
+  how: { fast?: boolean; lock?: boolean; restoreOnFailure?: boolean } = {},
+): Promise<RuntimeOperationResult> {
+  const { fast = false, lock: useLock = true, restoreOnFailure = true } = how;
+  const result = (p: RuntimePlan, outcome: RuntimeOperationResult['outcome'], state?: ApplyState): RuntimeOperationResult => ({
+    ok: true,
+    action,
+    outcome,
+    env: ctx.env,
+    from: p.pointerDigest,
+    to,
+    runtimeArn: ctx.platform.agentRuntimeArn,
+    runtimeVersion: state?.liveVersion ?? p.runtimeVersion,
+    pointerVersion: state ? (state.pointerVersion ?? p.pointerVersion) : undefined,
+    path: p.path,
+    plan: p,
+    executed: state?.executed ?? [],
+  });
+  const first = await plan(ctx, action, to, opts, fast);
+  if (opts.dryRun) return result(first, 'dry_run');
+  if (first.noop) return result(first, 'noop');
+
+  const common = { git_commit: opts.gitCommit, ci_run_url: opts.ciRunUrl, reason: opts.reason, promoted_from: opts.promotedFrom };
+  let lock;
+  if (useLock) {
+    try {
+      lock = await acquireLock(ctx, `${action} ${to.slice(0, 19)}`, opts.lockTtlMs);
+    } catch (refused) {
+      // A refused attempt is part of the deploy history too (who tried what, and why it did not run).
+      await recordAudit(ctx, { action, from_digest: first.pointerDigest, to_digest: to, ...common, outcome: 'refused', error: describeError(refused) }).catch(() => undefined);
+      throw refused;
+    }
+  }
+  try {
+    // Plan again under the lock: another run may have moved things while we waited.
+    const p = await plan(ctx, action, to, opts, fast);
+    if (p.noop) return result(p, 'noop');
+    const wait = { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, pollIntervalMs: opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS };
+    const run: ApplyContext = {
+      action,
+      // A re-apply repairs what live served; the others move the pointer on from its digest.
+      from: { digest: action === 'reapply' ? (p.liveDigest ?? p.pointerDigest) : p.pointerDigest, pointerVersion: p.pointerVersion, liveVersion: p.runtimeVersion },
+      to,
+      path: p.path,
+      previousLabelVersion: p.pointerVersion,
+      wait,
+      audit: common,
+    };
+    ctx.log(`${action} ${to.slice(0, 19)}… (${p.path} path): ${p.steps.length} steps`);
+    const state = initialState();
+    try {
+      await applySteps(ctx, p.steps, run, state);
+    } catch (failure) {
+      if (state.liveMoved || !restoreOnFailure) {
+        // `live` already serves the new version (only labels or the audit failed), or a re-apply: nothing to restore.
+        await recordAudit(ctx, {
+          action,
+          from_digest: p.pointerDigest,
+          to_digest: to,
+          pointer_version: state.pointerVersion,
+          runtime_version: state.newVersion,
+          ...common,
+          path: p.path,
+          live_moved: state.liveMoved,
+          live_version: state.liveVersion ?? p.runtimeVersion,
+          outcome: state.liveMoved ? 'succeeded' : 'failed',
+          error: describeError(failure),
+        }).catch(() => undefined);
+        throw failure;
+      }
+      await recordAudit(ctx, {
+        action,
+        from_digest: p.pointerDigest,
+        to_digest: to,
+        pointer_version: state.pointerVersion,
+        runtime_version: state.newVersion,
+        ...common,
+        path: p.path,
+        live_moved: false,
+        live_version: p.runtimeVersion,
+        outcome: 'rolled_back',
+        error: describeError(failure),
+      });
+      const restoreTo = p.liveDigest ?? p.pointerDigest;
+      await restore(ctx, p, state, restoreTo, failure, wait);
+      throw new OperationFailedError(
+        `${action} of ${to} failed (${describeError(failure)}); live never moved (still version ${p.runtimeVersion ?? '-'}); restored ${restoreTo} on pointer and runtime`,
+        'ROLLED_BACK',
+        { failed: to, restored: restoreTo, liveMoved: false, liveVersion: p.runtimeVersion },
+      );
+    }
+    return result(p, 'published', state);
+  } finally {
+    if (lock) await releaseLock(ctx, lock);
+  }
+}
+
+/** Runs the restore plan; if that fails too, says exactly what may disagree and how to repair it. */
+async function restore(ctx: RuntimeContext, p: RuntimePlan, failedState: ApplyState, restoreTo: string, cause: unknown, wait: ApplyContext['wait']): Promise<void> {
+  ctx.log(`restoring ${restoreTo.slice(0, 19)}… after: ${describeError(cause)}`);
+  const pointerNow = failedState.pointerWritten ? p.to : p.pointerDigest;
+  const steps = planRestore({
+    restoreTo,
+    pointerWritten: pointerNow !== restoreTo,
+    runtimeUpdated: failedState.runtimeUpdated,
+    canaryMoved: failedState.canaryMoved,
+    liveVersion: p.runtimeVersion,
+  });
+  const run: ApplyContext = {
+    action: 'restore',
+    from: { digest: p.to, pointerVersion: failedState.pointerVersion ?? p.pointerVersion, liveVersion: p.runtimeVersion },
+    to: restoreTo,
+    wait,
+    audit: { reason: `automatic restore: ${describeError(cause)}` },
+  };
+  try {
+    await applySteps(ctx, steps, run);
+  } catch (e) {
+    await recordAudit(ctx, { action: 'restore', from_digest: p.to, to_digest: restoreTo, reason: describeError(cause), outcome: 'failed', live_moved: false, error: describeError(e) }).catch(() => undefined);
+    throw new OperationFailedError(
+      `${describeError(cause)}; then restoring ${restoreTo} failed too (${describeError(e)}). live never moved; pointer and the latest runtime version may disagree: ` +
+        `run "tsx scripts/runtime-status.ts --env ${ctx.env}", then "tsx scripts/publish-runtime.ts --env ${ctx.env} --image-digest ${restoreTo}"`,
+      'RESTORE_FAILED',
+    );
+  }
+}
