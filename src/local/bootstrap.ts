@@ -30,6 +30,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { createClients, type AwsClients } from '../aws/clients';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { defaultPromotionPolicy, promotionPolicyParameter } from '../platform/promotion-policy';
@@ -38,6 +39,7 @@ import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-
 import { CANARY_ENDPOINT, containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, runtimeEnvironment, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
+import { ensureLocalNetwork, type LocalNetwork } from './network';
 import { assertLoopbackEndpoint } from './moto';
 
 export interface BootstrapOptions {
@@ -56,11 +58,6 @@ export interface BootstrapResult {
   changes: string[];
 }
 
-/** Network settings local runtimes get: shaped like the stack's VPC mode (moto does not check ids). */
-export const LOCAL_NETWORK = {
-  networkMode: 'VPC' as const,
-  networkModeConfig: { subnets: ['subnet-0local0a', 'subnet-0local0b'], securityGroups: ['sg-0local'] },
-};
 export const RUNTIME_LIFECYCLE = { idleRuntimeSessionTimeout: 900, maxLifetime: 28800 };
 export const BOOTSTRAP_IMAGE_TAG = 'bootstrap';
 
@@ -81,7 +78,9 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const repo = await ensureRepository(clients.ecr, names, changed);
   const firstDigest = await pushLocalImage(clients.ecr, names.ecrRepository, BOOTSTRAP_IMAGE_TAG);
   const pointerDigest = await ensurePointer(clients.ssm, names, firstDigest, changed);
-  const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, changed);
+  // Real ids from the emulator's EC2, as the stack's VPC gives the runtime (AgentCore checks id patterns).
+  const network = await ensureLocalNetwork(new EC2Client({ region }), names, changed);
+  const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, network, changed);
   const liveEndpoint = await ensureEndpoint(clients.agentcore, runtime.id, LIVE_ENDPOINT, 'What tasks invoke; moved by publish only after the smoke check passed', changed);
   const canaryEndpoint = await ensureEndpoint(clients.agentcore, runtime.id, CANARY_ENDPOINT, 'Where publish smokes a new version before live moves', changed);
   const auth = await ensureCognito(clients.cognito, names, changed);
@@ -202,6 +201,7 @@ async function ensureRuntime(
   account: string,
   repositoryUri: string,
   digest: string,
+  network: LocalNetwork,
   changed: (w: string) => void,
 ): Promise<{ id: string; arn: string }> {
   const listed = await agentcore.send(new ListAgentRuntimesCommand({}));
@@ -212,7 +212,7 @@ async function ensureRuntime(
       agentRuntimeName: names.agentRuntime,
       agentRuntimeArtifact: { containerConfiguration: { containerUri: containerUri(repositoryUri, digest) } },
       roleArn: `arn:aws:iam::${account}:role/${names.roles.runtimeExecution}`,
-      networkConfiguration: LOCAL_NETWORK,
+      networkConfiguration: { networkMode: 'VPC', networkModeConfig: { subnets: network.subnetIds, securityGroups: [network.securityGroupId] } },
       protocolConfiguration: { serverProtocol: RUNTIME_PROTOCOL },
       lifecycleConfiguration: RUNTIME_LIFECYCLE,
       environmentVariables: runtimeEnvironment(names, region),

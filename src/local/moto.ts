@@ -127,6 +127,26 @@ export async function setRuntimeUpdateDelay(endpoint: string, seconds: number): 
   if (!res.ok) throw new OperationFailedError(`moto set-transition failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
 }
 
+/**
+ * How long an AgentCore endpoint stays UPDATING (liveVersion old, targetVersion new) after it is
+ * moved, including DEFAULT after each UpdateAgentRuntime (needs moto_abca.py): 0 = moved at the
+ * next read. Applies to every endpoint of this emulator.
+ */
+export async function setEndpointUpdateDelay(endpoint: string, seconds: number): Promise<void> {
+  const transition = seconds <= 0 ? { progression: 'immediate' } : { progression: 'time', seconds };
+  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'bedrock-agentcore-control::agent_runtime_endpoint', transition }),
+  });
+  if (!res.ok) throw new OperationFailedError(`moto set-transition failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
+}
+
+/** The runtime's next UpdateAgentRuntime ends UPDATE_FAILED with this failureReason (needs moto_abca.py). */
+export async function failNextRuntimeUpdate(endpoint: string, agentRuntimeId: string, reason = 'update failed (emulator fault injection)'): Promise<void> {
+  const res = await fetch(`${endpoint}/_abca/agentcore/fail-next-update`, { method: 'POST', body: JSON.stringify({ agentRuntimeId, reason }) });
+  if (!res.ok) throw new OperationFailedError(`emulator fail-next-update failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
+}
+
 /** Loopback only: local tooling must never write to a real AWS endpoint. */
 export function assertLoopbackEndpoint(endpoint: string | undefined): string {
   if (!endpoint) {

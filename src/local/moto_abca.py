@@ -1,52 +1,115 @@
-"""Run moto server with two of its gaps closed.
+"""Run moto server held closer to AWS's contracts. Usage: python3 moto_abca.py -H 127.0.0.1 -p 0
 
 1. Atomic requests. moto serves requests on threads and checks a DynamoDB condition (or takes the
 next SSM version) and then writes, without a lock: under load two racing conditional writes were
 seen to both succeed, which AWS never allows. We serialize request handling, so every call is
 atomic, as in AWS (the emulator's calls are short; nothing waits inside one).
 
-2. AgentCore UPDATING -> READY.
+2. A faithful AgentCore control plane for runtimes and endpoints (emulator/agentcore_control.py,
+spec in docs/agentcore-emulator.md): immutable versions, whole-configuration updates, conflicts,
+clientToken replay, the DEFAULT endpoint following the latest version with a lag. How long
+UPDATING lasts is moto's state manager's (POST /moto-api/state-manager/set-transition, models
+"bedrock-agentcore-control::agent_runtime" and "bedrock-agentcore-control::agent_runtime_endpoint").
 
-moto's AgentRuntime sets status UPDATING on UpdateAgentRuntime but declares only the
-CREATING -> READY transition, so an updated runtime would stay UPDATING forever. We add
-UPDATING -> READY and restart the clock at each update, so moto's own state manager
-(POST /moto-api/state-manager/set-transition, model "bedrock-agentcore-control::agent_runtime")
-decides how long UPDATING lasts: immediately (default), after N seconds, or after N reads.
-Everything else is stock moto. Usage: python3 moto_abca.py -H 127.0.0.1 -p 0
+3. Contract checking (emulator/contracts.py): every request to a covered service is validated
+against botocore's service model first; one AWS would refuse gets AWS's 400 ValidationException.
+ABCA_CONTRACT_CHECK=off disables it; ABCA_CONTRACT_LOG=<file> appends each refusal as a JSON line.
+
+4. Test controls under /_abca/ (never an AWS route):
+   POST /_abca/agentcore/fail-next-update {"agentRuntimeId": ..., "reason": ...}
+       the runtime's next UpdateAgentRuntime ends UPDATE_FAILED with that failureReason.
+   GET /_abca/contracts/stats: requests checked, refused, and the time spent checking.
 """
+import io
+import json
+import os
 import sys
 import threading
-from datetime import datetime
+import time
 
-import moto.server
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from moto.bedrockagentcorecontrol import models as agentcore
+import moto.server  # noqa: E402
 
-_init = agentcore.AgentRuntime.__init__
-_update = agentcore.AgentRuntime.update
+from emulator import agentcore_control, contracts  # noqa: E402
 
-
-def _patched_init(self, *args, **kwargs):
-    _init(self, *args, **kwargs)
-    self._transitions = [("CREATING", "READY"), ("UPDATING", "READY")]
-
-
-def _patched_update(self, *args, **kwargs):
-    _update(self, *args, **kwargs)
-    self._time_progressed = datetime.now()
-    self._tick = 0
-
-
-agentcore.AgentRuntime.__init__ = _patched_init
-agentcore.AgentRuntime.update = _patched_update
+agentcore_control.install()
 
 _request_lock = threading.Lock()
+_CHECK = os.environ.get("ABCA_CONTRACT_CHECK", "on") != "off"
+_LOG = os.environ.get("ABCA_CONTRACT_LOG")
+_stats = {"checked": 0, "refused": 0, "seconds": 0.0}
 _run_simple = moto.server.run_simple
+
+
+def _json_response(start_response, status: int, body: dict) -> list:
+    data = json.dumps(body).encode()
+    start_response(f"{status} {'OK' if status < 400 else 'Error'}", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _controls(environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    except ValueError:
+        return _json_response(start_response, 400, {"message": "body is not JSON"})
+    if path == "/_abca/contracts/stats":
+        return _json_response(start_response, 200, _stats)
+    if path == "/_abca/agentcore/fail-next-update" and body.get("agentRuntimeId"):
+        agentcore_control.Controls.fail_next_update[body["agentRuntimeId"]] = body.get("reason") or "update failed (emulator fault injection)"
+        return _json_response(start_response, 200, {"ok": True})
+    return _json_response(start_response, 404, {"message": f"unknown control {path}"})
+
+
+def _read_body(environ) -> bytes:
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        body = environ["wsgi.input"].read(int(length))
+    elif environ.get("wsgi.input_terminated"):
+        body = environ["wsgi.input"].read()
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return body
+
+
+def _checked(environ, start_response):
+    """None when the request may go on to moto; else the refusal, already answered."""
+    started = time.perf_counter()
+    try:
+        found = contracts.check_request(environ, _read_body(environ))
+        if found is not None:
+            _stats["checked"] += 1
+        return None
+    except contracts.Refusal as refusal:
+        _stats["refused"] += 1
+        line = json.dumps({"service": refusal.service, "operation": refusal.operation, "member": refusal.member, "message": refusal.message})
+        print(f"contract refusal: {line}", file=sys.stderr)
+        if _LOG:
+            with open(_LOG, "a") as f:
+                f.write(line + "\n")
+        status, headers, data = contracts.error_response(refusal)
+        start_response(status, headers)
+        return [data]
+    finally:
+        _stats["seconds"] += time.perf_counter() - started
 
 
 def _serialized(app):
     def handle(environ, start_response):
         with _request_lock:
+            path = environ.get("PATH_INFO", "")
+            if path.startswith("/_abca/"):
+                return _controls(environ, start_response)
+            if path == "/moto-api/reset":
+                agentcore_control.Controls.fail_next_update.clear()
+            if _CHECK and not path.startswith("/moto-api"):
+                refused = _checked(environ, start_response)
+                if refused is not None:
+                    return refused
             # Materialize the body inside the lock: the write is complete before the next request.
             return list(app(environ, start_response))
 

@@ -2,6 +2,7 @@ import { GetParameterHistoryCommand, GetParameterCommand } from '@aws-sdk/client
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListGroupsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createClients } from '../../src/aws/clients';
 import { bootstrapLocal } from '../../src/local/bootstrap';
@@ -45,6 +46,26 @@ describe('bootstrap-local', () => {
     // Cognito groups
     const groups = await clients.cognito.send(new ListGroupsCommand({ UserPoolId: platform.userPoolId }));
     expect(groups.Groups?.map((g) => g.GroupName).sort()).toEqual(['admin', 'operator']);
+  });
+
+  it('gives the runtime a network of real EC2 ids: two subnets in different zones and a security group of one VPC', async () => {
+    // Prepare
+    const ec2 = new EC2Client({});
+    const platform = parsePlatformConfig((await clients.ssm.send(new GetParameterCommand({ Name: names.parameters.platform }))).Parameter!.Value!, 'platform');
+    // Act
+    const runtime = await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: platform.agentRuntimeId }));
+    // Assess: the ids match EC2's real formats (the patterns AgentCore's model checks) and exist
+    const { subnets = [], securityGroups = [] } = runtime.networkConfiguration?.networkModeConfig ?? {};
+    expect(subnets).toHaveLength(2);
+    for (const id of subnets) expect(id).toMatch(/^subnet-[0-9a-f]{8,17}$/);
+    expect(securityGroups).toHaveLength(1);
+    expect(securityGroups[0]).toMatch(/^sg-[0-9a-f]{8,17}$/);
+    const found = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets }));
+    expect(new Set(found.Subnets?.map((s) => s.AvailabilityZoneId)).size).toBe(2);
+    const vpcs = new Set(found.Subnets?.map((s) => s.VpcId));
+    expect(vpcs.size).toBe(1);
+    const groups = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: securityGroups }));
+    expect(groups.SecurityGroups?.[0]?.VpcId).toBe([...vpcs][0]);
   });
 
   it('changes nothing on a second run', async () => {

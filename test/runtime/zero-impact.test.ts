@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { createClients } from '../../src/aws/clients';
 import { listAudit, publishRuntime, rollbackRuntime, runtimeStatus, type RuntimeContext } from '../../src/runtime';
+import { setEndpointUpdateDelay, setRuntimeUpdateDelay } from '../../src/local/moto';
 import { useMoto } from '../support/moto';
 import { bootstrappedRuntime, FAST, pushImage } from './helpers';
 
@@ -30,7 +31,7 @@ function watchEndpoints(ctx: RuntimeContext, marker?: string) {
     while (!stop) {
       const [live, canary] = await Promise.all([endpointVersion(ctx, 'live'), endpointVersion(ctx, 'canary')]);
       seen.push({ live, canary, smoking: marker ? existsSync(marker) : false });
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 15));
     }
   })();
   return {
@@ -55,7 +56,33 @@ function countUpdates(clients: ReturnType<typeof createClients>): { count: numbe
 }
 
 describe('zero-impact publish', () => {
-  useMoto();
+  const moto = useMoto();
+  afterEach(async () => {
+    await setEndpointUpdateDelay(moto.endpoint(), 0);
+    await setRuntimeUpdateDelay(moto.endpoint(), 0);
+  });
+
+  it('while endpoints lag (DEFAULT and named move asynchronously), the smoke only ever sees the new version on canary', async () => {
+    // Prepare: the runtime is UPDATING for a while, and every endpoint takes a while to move
+    const ctx = await bootstrappedRuntime('zi-lag');
+    const a = await pushImage(ctx, 'a');
+    const oldLive = await endpointVersion(ctx, 'live');
+    const dir = mkdtempSync('/tmp/abca-smoke-');
+    const marker = join(dir, 'smoking');
+    await setRuntimeUpdateDelay(moto.endpoint(), 0.3);
+    await setEndpointUpdateDelay(moto.endpoint(), 0.3);
+    const watch = watchEndpoints(ctx, marker);
+    // Act
+    const result = await publishRuntime(ctx, { imageDigest: a, smokeCmd: `touch ${marker}; sleep 0.2; rm -f ${marker}`, pollIntervalMs: 40, timeoutMs: 20_000 });
+    await watch.stop();
+    // Assess: the smoke ran only with canary serving the new version and live the old one
+    const during = watch.seen.filter((s) => s.smoking);
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.every((s) => s.canary === result.runtimeVersion && s.live === oldLive)).toBe(true);
+    // ...and the endpoints really lagged (what a smoke of DEFAULT right after READY would have hit)
+    expect(watch.seen.some((s) => !s.smoking && s.canary === oldLive)).toBe(true);
+    expect(await runtimeStatus(ctx)).toMatchObject({ inSync: true, runtime: { digest: a, version: result.runtimeVersion } });
+  });
 
   it('smokes the new version through canary while live stays on the old one, then moves live: pointer, DEFAULT and live agree', async () => {
     // Prepare
