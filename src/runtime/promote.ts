@@ -11,6 +11,7 @@ import { policyRefusal, readPromotionPolicy, type PromotionPolicy } from '../pla
 import { isImageDigest } from '../platform/runtime-spec';
 import { listAudit, runtimeStream, type RuntimeAuditEvent } from './audit';
 import type { RuntimeContext } from './context';
+import { endpointNames, getEndpoint, versionDigest } from './endpoints';
 import { copyImage, hasImage, promotedTag, type CopyResult, type RepositoryRef } from './ecr-copy';
 import type { PromotedFrom } from './promoted-from';
 import { publishRuntime, type ApplyOptions, type RuntimeOperationResult } from './publish';
@@ -60,10 +61,13 @@ export function promotionEligibility(
   return { ok: true, event: newest };
 }
 
-/** The digest `live` serves in an environment (its endpoint's live version, that version's image). */
+/**
+ * The digest `live` serves in an environment: its endpoint's live version, that version's image.
+ * Reads only the runtime and the endpoint (not the pointer): all the source grant allows.
+ */
 export async function servedDigest(ctx: RuntimeContext): Promise<string | undefined> {
-  const { observe } = await import('./move');
-  return (await observe(ctx)).live.digest;
+  const live = await getEndpoint(ctx, endpointNames(ctx).live);
+  return live.liveVersion ? (await versionDigest(ctx, live.liveVersion))?.digest : undefined;
 }
 
 const repoOf = (ctx: RuntimeContext): RepositoryRef => ({ ecr: ctx.clients.ecr, repositoryName: ctx.platform.ecrRepositoryName });
