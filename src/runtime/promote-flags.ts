@@ -3,9 +3,13 @@
  * and the renderings of its result.
  */
 import { Option, type Command } from 'commander';
+import type { FlagDef } from './flags';
 import { ValidationError } from '../errors';
 import { assertEnvName } from '../platform/names';
 import type { PromoteOptions, PromoteResult } from './promote';
+
+/** `status --all`, for scripts/runtime-status.ts and `bgagent runtime status` alike. */
+export const STATUS_ALL_FLAG: FlagDef = { flags: '--all', description: 'every environment in this account and region, side by side (exit 3 if any drifts; --env is ignored)' };
 
 export interface PromoteFlags {
   from?: string;

@@ -68,3 +68,22 @@ export async function statusAll(ssm: SSMClient, open: (env: string) => Promise<R
   );
   return { environments, inSync: environments.every((r) => r.inSync === true) };
 }
+
+const short = (d: string | undefined) => (d ? `${d.slice(0, 19)}…` : '-');
+
+/** Pure: the side-by-side table (text, or Markdown for a job summary). */
+export function formatStatusAll(report: { environments: EnvironmentRow[] }, style: 'text' | 'markdown' = 'text'): string {
+  if (report.environments.length === 0) return 'no environments found (no /abca/<env>/platform parameter in this account and region)';
+  const header = ['ENV', 'LIVE', 'POINTER', 'RUNTIME', 'SYNC', 'PROMOTED FROM'];
+  const rows = report.environments.map((r) => [
+    r.env,
+    short(r.live),
+    r.pointer ? `${short(r.pointer)} v${r.pointerVersion}` : '-',
+    r.runtimeStatus ? `${r.runtimeStatus} v${r.runtimeVersion ?? '-'}` : '-',
+    r.error ? `ERROR: ${r.error.slice(0, 80)}` : r.inSync ? 'in sync' : 'DRIFT',
+    r.promotedFrom ?? '-',
+  ]);
+  if (style === 'markdown') return ['| ' + header.join(' | ') + ' |', '|' + header.map(() => '---').join('|') + '|', ...rows.map((r) => '| ' + r.join(' | ') + ' |'), ''].join('\n');
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}

@@ -69,12 +69,15 @@ describe('promote through the script and bgagent', () => {
     // Act
     const run = await bgagent(['runtime', 'status', '--all', '--json']);
     const text = await bgagent(['runtime', 'status', '--all']);
+    const script = await runTsx('scripts/runtime-status.ts', ['--all', '--json']);
     // Assess
     expect(run.code).toBe(0);
     const rows = run.json().environments;
     expect(rows.map((r: { env: string }) => r.env)).toEqual(['dev', 'prod', 'qa']);
     expect(rows[1]).toMatchObject({ env: 'prod', live: a, pointer: a, inSync: true, promotedFrom: expect.stringMatching(/^dev@v\d+#/) });
     expect(rows[0]).toMatchObject({ env: 'dev', live: a });
+    expect(script.code).toBe(0);
+    expect(JSON.parse(script.stdout).environments).toEqual(rows);
     expect(text.stdout).toMatch(/ENV\s+LIVE/);
     expect(text.stdout).toMatch(/prod\s+sha256:/);
   });

@@ -53,27 +53,14 @@ export function promoteCommand(group: Command): void {
   });
 }
 
-const short = (d: string | undefined) => (d ? `${d.slice(0, 19)}…` : '-');
-
 /** `bgagent runtime status --all`: every environment side by side; exit 3 if any one drifts. */
 export async function statusAllAction(opts: { json?: boolean }): Promise<void> {
   const out = output(opts);
-  const [{ statusAll }, { openRuntime }, { renderTable }] = await Promise.all([import('../../runtime/status-all'), import('../../runtime/context'), import('../output')]);
+  const [{ statusAll, formatStatusAll }, { openRuntime }] = await Promise.all([import('../../runtime/status-all'), import('../../runtime/context')]);
   const clients = await runtimeClients();
   const report = await statusAll(clients.ssm, (env) => openRuntime(env, { clients }));
-  out.result(report, () =>
-    report.environments.length === 0
-      ? 'no environments found (no /abca/<env>/platform parameter in this account and region)'
-      : renderTable(report.environments, [
-          { header: 'ENV', value: (r) => r.env },
-          { header: 'LIVE', value: (r) => short(r.live) },
-          { header: 'POINTER', value: (r) => (r.pointer ? `${short(r.pointer)} v${r.pointerVersion}` : '-') },
-          { header: 'RUNTIME', value: (r) => (r.runtimeStatus ? `${r.runtimeStatus} v${r.runtimeVersion ?? '-'}` : '-') },
-          { header: 'SYNC', value: (r) => (r.error ? 'ERROR' : r.inSync ? 'in sync' : 'DRIFT') },
-          { header: 'PROMOTED FROM', value: (r) => r.promotedFrom ?? (r.error ? undefined : '-'), max: 40 },
-          { header: 'ERROR', value: (r) => r.error, max: 60 },
-        ]),
-  );
+  out.result(report, () => formatStatusAll(report));
+  jobSummary(formatStatusAll(report, 'markdown'));
   if (!report.inSync) process.exitCode = 3;
 }
 

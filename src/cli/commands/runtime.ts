@@ -16,6 +16,7 @@ import { STATUS_DESCRIPTION, STATUS_EXAMPLES, STATUS_FLAGS } from '../../runtime
 import { examples, output, positiveNumber, withJson, type JsonOpts } from '../common';
 import { readConfig } from '../config';
 import { renderTable, type Column, type Output } from '../output';
+import { STATUS_ALL_FLAG } from '../../runtime/promote-flags';
 import { historyChainAction, promoteCommand, statusAllAction } from './runtime-promote';
 
 interface EnvOpts extends JsonOpts {
@@ -84,8 +85,7 @@ export function runtimeCommands(program: Command): void {
     return cmd;
   };
 
-  verb('status', STATUS_DESCRIPTION, STATUS_FLAGS, STATUS_EXAMPLES)
-    .option('--all', 'every environment in this account and region, side by side (exit 3 if any drifts)')
+  verb('status', STATUS_DESCRIPTION, [...STATUS_FLAGS, STATUS_ALL_FLAG], STATUS_EXAMPLES)
     .action(async (opts: EnvOpts & { terraformState?: string; all?: boolean }) => {
     if (opts.all) return statusAllAction(opts);
     const out = output(opts);
