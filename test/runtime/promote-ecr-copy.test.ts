@@ -10,7 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, LayersNotFoundException, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, LayersNotFoundException, PutImageCommand, ReferencedImagesNotFoundException } from '@aws-sdk/client-ecr';
 import { copyImage, missingBlobs, parseManifest, partStep, type RepositoryRef } from '../../src/runtime/ecr-copy';
 import { useMoto } from '../support/moto';
 
@@ -30,6 +30,7 @@ function image(seed: string, layerBytes: Buffer[]) {
 interface LayerInput {
   repositoryName: string;
   imageManifest: string;
+  imageDigest?: string;
   layerDigests: string[];
   layerDigest: string;
   uploadId: string;
@@ -44,6 +45,8 @@ class LayerApi {
   readonly uploads = new Map<string, { repo: string; parts: Buffer[]; next: number }>();
   readonly calls: string[] = [];
   readonly sentManifests: string[] = [];
+  /** Manifests each repository holds (ECR refuses an index whose children are missing). */
+  readonly images = new Map<string, Set<string>>();
   server!: Server;
   constructor(readonly partSize: number) {}
 
@@ -72,9 +75,15 @@ class LayerApi {
         switch (context.commandName) {
           case 'PutImageCommand': {
             this.sentManifests.push(input.imageManifest);
-            const missing = parseManifest(input.imageManifest).blobs.filter((b) => !this.store(repo).has(b.digest));
+            const parsed = parseManifest(input.imageManifest);
+            const missing = parsed.blobs.filter((b) => !this.store(repo).has(b.digest));
             if (missing.length) throw new LayersNotFoundException({ message: `layers not found: ${missing.map((m) => m.digest).join(',')}`, $metadata: {} });
-            return next(args);
+            const children = parsed.manifests.filter((m) => !this.images.get(repo)?.has(m.digest));
+            if (children.length) throw new ReferencedImagesNotFoundException({ message: `referenced images not found: ${children.map((m) => m.digest).join(',')}`, $metadata: {} });
+            const out = await next(args);
+            if (!this.images.has(repo)) this.images.set(repo, new Set());
+            this.images.get(repo)!.add(String((args.input as { imageDigest?: string }).imageDigest ?? sha(input.imageManifest)));
+            return out;
           }
           case 'BatchCheckLayerAvailabilityCommand':
             return answer({
@@ -216,6 +225,32 @@ describe('copyImage', () => {
     await expect(copyImage(ref('copy-src'), ref('copy-dst'), src.digest)).rejects.toMatchObject({ code: 'LAYER_DIGEST_MISMATCH' });
     const there = await ecr.send(new DescribeImagesCommand({ repositoryName: 'copy-dst' }));
     expect(there.imageDetails!.map((d) => d.imageDigest)).not.toContain(src.digest);
+  });
+
+  it('an image index (multi-platform) copies each child manifest, then the index, all with their digests', async () => {
+    // Prepare: two platform images and an index over them, pushed with AWS's digests (SHA-256 of the manifest)
+    const children = [image('arm64', [Buffer.from('arm64 layer')]), image('amd64', [Buffer.from('amd64 layer')])];
+    const childDigests: string[] = [];
+    for (const c of children) {
+      for (const [digest, bytes] of c.blobs) api.store('copy-src').set(digest, bytes);
+      const out = await ecr.send(new PutImageCommand({ repositoryName: 'copy-src', imageManifest: c.manifest, imageDigest: sha(c.manifest) }));
+      childDigests.push(out.image!.imageId!.imageDigest!);
+    }
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: children.map((c, i) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', size: c.manifest.length, digest: childDigests[i] })),
+    });
+    const digest = (await ecr.send(new PutImageCommand({ repositoryName: 'copy-src', imageManifest: index, imageTag: 'multi', imageDigest: sha(index) }))).image!.imageId!.imageDigest!;
+    // Act
+    const result = await copyImage(ref('copy-src'), ref('copy-dst'), digest, { tag: 'promoted-multi' });
+    // Assess
+    expect(digest).toBe(sha(index));
+    expect(result.copied).toBe(true);
+    expect(result.uploadedBlobs).toHaveLength(4); // two configs, two layers
+    const there = await ecr.send(new DescribeImagesCommand({ repositoryName: 'copy-dst', imageIds: [{ imageDigest: digest }, ...childDigests.map((imageDigest) => ({ imageDigest }))] }));
+    expect(there.imageDetails!.map((d) => d.imageDigest).sort()).toEqual([digest, ...childDigests].sort());
+    expect(there.imageDetails!.find((d) => d.imageDigest === digest)!.imageTags).toEqual(['promoted-multi']);
   });
 
   it('an image not in the source is NOT_FOUND', async () => {
