@@ -7,19 +7,24 @@
  *
  * Aim: overhead under 1 s plus at most one poll interval of lag.
  *
- *   npx tsx bench/publish.ts [--runs N] [--delay-s S] [--poll-ms P] [--cli]
+ * Rollback, both paths, with the same fixed UPDATING hold:
+ *   fast = a runtime version still serves the target: pointer + move `live`, no UpdateAgentRuntime
+ *   slow = AgentCore no longer lists that version (pruned here by SDK middleware): a forward publish
+ * Aim: the fast path within one poll interval plus 1 s (plus the endpoint move delay, if set).
+ *
+ *   npx tsx bench/publish.ts [--runs N] [--delay-s S] [--poll-ms P] [--endpoint-delay-s E] [--cli]
  *
  * --cli also times `tsx scripts/publish-runtime.ts` as CI runs it (process start included).
  * Everything runs against a private moto server on loopback, stopped at the end.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { GetAgentRuntimeCommand, UpdateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { GetAgentRuntimeCommand, ListAgentRuntimeVersionsCommand, UpdateAgentRuntimeCommand, type ListAgentRuntimeVersionsCommandOutput } from '@aws-sdk/client-bedrock-agentcore-control';
 import { createClients } from '../src/aws/clients';
 import { bootstrapLocal } from '../src/local/bootstrap';
 import { pushLocalImage } from '../src/local/images';
-import { setRuntimeUpdateDelay, startMoto } from '../src/local/moto';
-import { openRuntime, publishRuntime } from '../src/runtime';
+import { setEndpointUpdateDelay, setRuntimeUpdateDelay, startMoto } from '../src/local/moto';
+import { openRuntime, publishRuntime, rollbackRuntime } from '../src/runtime';
 
 const ROOT = path.resolve(__dirname, '..');
 const arg = (name: string, fallback: number) => {
@@ -29,6 +34,7 @@ const arg = (name: string, fallback: number) => {
 const runs = arg('--runs', 4);
 const delayS = arg('--delay-s', 3);
 const pollMs = arg('--poll-ms', 1000);
+const endpointDelayS = arg('--endpoint-delay-s', 0);
 const withCli = process.argv.includes('--cli');
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -56,16 +62,33 @@ async function main(): Promise<void> {
       },
       { step: 'initialize', name: 'benchClock' },
     );
+    // The slow rollback path: AgentCore no longer lists older versions (it may delete them).
+    let pruneVersions = false;
+    let updates = 0;
+    clients.agentcore.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === UpdateAgentRuntimeCommand.name) updates++;
+        const out = await next(args);
+        if (pruneVersions && context.commandName === ListAgentRuntimeVersionsCommand.name) {
+          const body = out.output as ListAgentRuntimeVersionsCommandOutput;
+          const newest = Math.max(...(body.agentRuntimes ?? []).map((v) => Number(v.agentRuntimeVersion)));
+          body.agentRuntimes = (body.agentRuntimes ?? []).filter((v) => Number(v.agentRuntimeVersion) === newest);
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'benchPrune' },
+    );
     await bootstrapLocal({ env: 'bench', clients });
     const ctx = await openRuntime('bench', { clients, actor: 'bench@local' });
     const images = await Promise.all(['p', 'q'].map((t) => pushLocalImage(clients.ecr, ctx.platform.ecrRepositoryName, t)));
 
+    let n = 0; // alternates p/q across rows, so no publish is a no-op
     const measure = async (delay: number) => {
       await setRuntimeUpdateDelay(moto.endpoint, delay);
       const rows: { wall: number; overhead: number; lag: number }[] = [];
       for (let i = 0; i < runs; i++) {
         const started = performance.now();
-        const result = await publishRuntime(ctx, { imageDigest: images[i % 2]!, pollIntervalMs: pollMs, timeoutMs: 120_000 });
+        const result = await publishRuntime(ctx, { imageDigest: images[n++ % 2]!, pollIntervalMs: pollMs, timeoutMs: 120_000 });
         const wall = performance.now() - started;
         if (result.outcome !== 'published') throw new Error(`run ${i}: ${result.outcome}`);
         const lag = delay > 0 && readyAt ? Math.max(0, readyAt - (updateAt + delay * 1000)) : 0;
@@ -89,6 +112,36 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`aim: overhead − lag < 1000 ms and lag ≤ one poll interval (${pollMs} ms): ${ok ? 'met' : 'NOT met'}`);
 
+    // Rollback: live on q, back to p; then q again (a forward publish) for the next run.
+    await setRuntimeUpdateDelay(moto.endpoint, delayS);
+    await setEndpointUpdateDelay(moto.endpoint, endpointDelayS);
+    const rollbackRows: Record<'fast' | 'slow', number[]> = { fast: [], slow: [] };
+    for (const path of ['fast', 'slow'] as const) {
+      for (let i = 0; i < runs; i++) {
+        await publishRuntime(ctx, { imageDigest: images[0]!, pollIntervalMs: pollMs, timeoutMs: 120_000 });
+        await publishRuntime(ctx, { imageDigest: images[1]!, pollIntervalMs: pollMs, timeoutMs: 120_000 });
+        pruneVersions = path === 'slow';
+        const before = updates;
+        const started = performance.now();
+        const result = await rollbackRuntime(ctx, { toDigest: images[0]!, pollIntervalMs: pollMs, timeoutMs: 120_000 });
+        rollbackRows[path].push(performance.now() - started);
+        pruneVersions = false;
+        const expected = path === 'fast' ? 'fast' : 'forward';
+        if (result.path !== expected) throw new Error(`rollback run ${i}: took the ${result.path} path, expected ${expected}`);
+        if (path === 'fast' && updates !== before) throw new Error('fast rollback sent UpdateAgentRuntime');
+      }
+    }
+    await setEndpointUpdateDelay(moto.endpoint, 0);
+    const fastAim = pollMs + 1000 + endpointDelayS * 1000;
+    const fastOk = Math.max(...rollbackRows.fast) <= fastAim;
+    console.log('');
+    console.log(`rollback bench: UPDATING held ${delayS} s, endpoint move ${endpointDelayS} s, poll interval ${pollMs} ms, ${runs} runs per path`);
+    console.log('path                                    p50          max');
+    console.log(`fast (existing version, no update)  ${fmt(pct(rollbackRows.fast, 50))}   ${fmt(Math.max(...rollbackRows.fast))}`);
+    console.log(`slow (version gone: forward)        ${fmt(pct(rollbackRows.slow, 50))}   ${fmt(Math.max(...rollbackRows.slow))}`);
+    console.log(`aim: fast path ≤ one poll interval + 1 s${endpointDelayS ? ' + the endpoint move' : ''} (${fastAim} ms): ${fastOk ? 'met' : 'NOT met'}`);
+    ok &&= fastOk;
+
     if (withCli) {
       await setRuntimeUpdateDelay(moto.endpoint, 0);
       const walls: number[] = [];
@@ -104,6 +157,7 @@ async function main(): Promise<void> {
       }
       console.log(`tsx scripts/publish-runtime.ts (process start included, UPDATING 0 s): p50 ${fmt(pct(walls, 50))}, max ${fmt(Math.max(...walls))}`);
     }
+    if (!ok) process.exitCode = 1;
   } finally {
     await moto.stop();
   }

@@ -175,31 +175,37 @@ runMain(async () => {
 
     const smoke = (extra = '') => `npx tsx scripts/smoke-runtime.ts --env ${env}${extra}`;
     for (const k of ['a', 'b'] as const) {
-      await run(`publish image ${k.toUpperCase()} (pointer, UpdateAgentRuntime, wait READY, smoke check through the runtime)`, async () => {
+      await run(`publish image ${k.toUpperCase()} (pointer, UpdateAgentRuntime, that version READY, smoke through canary, then live moves)`, async () => {
         const out = await bgagent(vars, ['runtime', 'publish', '--env', env, '--image-tag', `demo-${k}-${run_id}`, '--smoke-cmd', smoke(), '--reason', `demo: release ${k.toUpperCase()}`, '--json']);
         expectCode(out, 0, 'publish');
-        const r = json<{ outcome: string; to: string; pointerVersion: number }>(out);
+        const r = json<{ outcome: string; to: string; pointerVersion: number; runtimeVersion: string; executed: { kind: string; endpoint?: string }[] }>(out);
         check(r.outcome === 'published' && r.to === images[k], `outcome ${r.outcome}, to ${r.to}`);
-        return `live: ${short(r.to)} (pointer version ${r.pointerVersion})`;
+        const order = r.executed.map((s) => (s.endpoint ? `${s.kind}:${s.endpoint}` : s.kind)).join(' ');
+        check(/move_endpoint:canary smoke:canary move_endpoint:live/.test(order), `steps ran as ${order}: live must move only after the canary smoke`);
+        return `live: ${short(r.to)} on runtime version ${r.runtimeVersion} (pointer version ${r.pointerVersion}); canary smoked first`;
       });
     }
 
-    await run(`publish image C, whose smoke check expects build ${C_COMMIT} to answer: it fails, and the publish restores B`, async () => {
+    await run(`publish image C, whose smoke check expects build ${C_COMMIT} to answer: it fails on canary, live never moves, B is restored`, async () => {
+      const before = json<{ runtime: { version: string } }>(await bgagent(vars, ['runtime', 'status', '--env', env, '--json'])).runtime.version;
       const out = await bgagent(vars, ['runtime', 'publish', '--env', env, '--image-tag', `demo-c-${run_id}`, '--smoke-cmd', smoke(` --expect-commit ${C_COMMIT}`), '--json']);
       expectCode(out, 1, 'publish C');
-      const err = json<{ error: { code: string } }>(out).error;
+      const err = json<{ error: { code: string; details?: { liveMoved?: boolean } } }>(out).error;
       check(err.code === 'ROLLED_BACK', `error ${err.code}, expected ROLLED_BACK`);
-      const status = json<{ inSync: boolean; pointer: { digest: string }; runtime: { digest: string } }>(await bgagent(vars, ['runtime', 'status', '--env', env, '--json']));
-      check(status.inSync && status.pointer.digest === images.b && status.runtime.digest === images.b, `after the failed publish: pointer ${status.pointer.digest}, runtime ${status.runtime.digest}`);
-      return `exit 1 ROLLED_BACK; pointer and runtime back on B ${short(images.b)}`;
+      check(err.details?.liveMoved === false, 'the failed publish says live moved');
+      const status = json<{ inSync: boolean; pointer: { digest: string }; runtime: { digest: string; version: string } }>(await bgagent(vars, ['runtime', 'status', '--env', env, '--json']));
+      check(status.inSync && status.pointer.digest === images.b && status.runtime.digest === images.b, `after the failed publish: pointer ${status.pointer.digest}, live serves ${status.runtime.digest}`);
+      check(status.runtime.version === before, `live moved from version ${before} to ${status.runtime.version}`);
+      return `exit 1 ROLLED_BACK; live untouched on version ${before} (B ${short(images.b)}); pointer back on B`;
     });
 
-    await run('roll back to the last known good image (skips the current B and the failed C: A)', async () => {
+    await run('roll back to the last known good image (skips the current B and the failed C: A), on the fast path', async () => {
       const out = await bgagent(vars, ['runtime', 'rollback', '--env', env, '--reason', 'demo: back to A', '--json']);
       expectCode(out, 0, 'rollback');
-      const r = json<{ to: string; from: string }>(out);
+      const r = json<{ to: string; from: string; path: string; runtimeVersion: string; executed: { kind: string }[] }>(out);
       check(r.to === images.a && r.from === images.b, `rolled back from ${r.from} to ${r.to}`);
-      return `live: A ${short(r.to)}`;
+      check(r.path === 'fast' && !r.executed.some((s) => s.kind === 'update_runtime'), `rollback took the ${r.path} path`);
+      return `live: A ${short(r.to)} on its existing runtime version ${r.runtimeVersion}, no UpdateAgentRuntime, no container start`;
     });
 
     await run('show the deploy history: every pointer version with who, when and the outcome', async () => {
@@ -218,12 +224,12 @@ runMain(async () => {
       return 'rollback A ← restore B ← publish C (rolled back) ← publish B ← publish A';
     });
 
-    await run('runtime status: pointer and live runtime agree', async () => {
+    await run('runtime status: the pointer and what live serves agree', async () => {
       const out = await bgagent(vars, ['runtime', 'status', '--env', env, '--json']);
       expectCode(out, 0, 'status');
-      const s = json<{ inSync: boolean; runtime: { digest: string; status: string } }>(out);
+      const s = json<{ inSync: boolean; runtime: { digest: string; status: string }; latest: { digest: string; version: string } }>(out);
       check(s.inSync && s.runtime.digest === images.a && s.runtime.status === 'READY', `status ${JSON.stringify(s)}`);
-      return `in sync on A, runtime READY`;
+      return `in sync on A, live READY; DEFAULT (latest version ${s.latest.version}) still serves ${s.latest.digest === images.a ? 'A' : 'B'}, which nothing user-facing invokes`;
     });
 
     // A second environment beside the first, in the same emulator: what CI's promote-runtime.yml does.

@@ -147,6 +147,22 @@ export async function failNextRuntimeUpdate(endpoint: string, agentRuntimeId: st
   if (!res.ok) throw new OperationFailedError(`emulator fail-next-update failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
 }
 
+/** What an AgentCore endpoint serves now (its liveVersion), as the emulator's data plane routes it. */
+export interface ServedVersion {
+  version: string;
+  containerUri?: string;
+  config: Record<string, unknown>;
+}
+
+/** undefined when the runtime or endpoint does not exist, or has no live version yet (needs moto_abca.py). */
+export async function servedVersion(endpoint: string, runtimeArn: string, qualifier = 'DEFAULT'): Promise<ServedVersion | undefined> {
+  const url = `${endpoint}/_abca/agentcore/resolve?runtime=${encodeURIComponent(runtimeArn)}&qualifier=${encodeURIComponent(qualifier)}`;
+  const res = await fetch(url);
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new OperationFailedError(`emulator resolve failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
+  return (await res.json()) as ServedVersion;
+}
+
 /** Loopback only: local tooling must never write to a real AWS endpoint. */
 export function assertLoopbackEndpoint(endpoint: string | undefined): string {
   if (!endpoint) {

@@ -11,18 +11,24 @@ clientToken replay, the DEFAULT endpoint following the latest version with a lag
 UPDATING lasts is moto's state manager's (POST /moto-api/state-manager/set-transition, models
 "bedrock-agentcore-control::agent_runtime" and "bedrock-agentcore-control::agent_runtime_endpoint").
 
-3. Contract checking (emulator/contracts.py): every request to a covered service is validated
+3. SSM AllowedPattern is enforced on PutParameter (emulator/ssm_patterns.py), as AWS does.
+
+4. Contract checking (emulator/contracts.py): every request to a covered service is validated
 against botocore's service model first; one AWS would refuse gets AWS's 400 ValidationException.
 ABCA_CONTRACT_CHECK=off disables it; ABCA_CONTRACT_LOG=<file> appends each refusal as a JSON line.
 
-4. Test controls under /_abca/ (never an AWS route):
+5. Test controls under /_abca/ (never an AWS route):
    POST /_abca/agentcore/fail-next-update {"agentRuntimeId": ..., "reason": ...}
        the runtime's next UpdateAgentRuntime ends UPDATE_FAILED with that failureReason.
    GET /_abca/contracts/stats: requests checked, refused, and the time spent checking.
+   GET /_abca/agentcore/resolve?runtime=<runtime ARN>&qualifier=<endpoint name, default DEFAULT>
+       what that endpoint serves now: {"version", "containerUri", "config"} of its liveVersion
+       (404 when the runtime or endpoint does not exist or has no live version yet).
 """
 import io
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -30,10 +36,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import moto.server  # noqa: E402
+from moto.moto_api import state_manager  # noqa: E402
 
-from emulator import agentcore_control, contracts  # noqa: E402
+from emulator import agentcore_control, contracts, ssm_patterns  # noqa: E402
 
 agentcore_control.install()
+ssm_patterns.install()
 
 _request_lock = threading.Lock()
 _CHECK = os.environ.get("ABCA_CONTRACT_CHECK", "on") != "off"
@@ -43,13 +51,30 @@ _run_simple = moto.server.run_simple
 
 
 def _json_response(start_response, status: int, body: dict) -> list:
-    data = json.dumps(body).encode()
+    data = json.dumps(body, default=str).encode()
     start_response(f"{status} {'OK' if status < 400 else 'Error'}", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
     return [data]
 
 
+def _resolve(environ, start_response):
+    from urllib.parse import parse_qs
+
+    query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    arn = query.get("runtime", "")
+    parts = arn.split(":")
+    if len(parts) < 6 or not parts[5].startswith("runtime/"):
+        return _json_response(start_response, 400, {"message": "runtime must be a runtime ARN"})
+    served = agentcore_control.resolve(parts[4], parts[3], arn, query.get("qualifier"))
+    if served is None:
+        return _json_response(start_response, 404, {"message": f"nothing served for {arn} qualifier {query.get('qualifier', 'DEFAULT')}"})
+    uri = ((served["config"].get("agentRuntimeArtifact") or {}).get("containerConfiguration") or {}).get("containerUri")
+    return _json_response(start_response, 200, {"version": served["version"], "containerUri": uri, "config": served["config"]})
+
+
 def _controls(environ, start_response):
     path = environ.get("PATH_INFO", "")
+    if path == "/_abca/agentcore/resolve":
+        return _resolve(environ, start_response)
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = json.loads(environ["wsgi.input"].read(length) or b"{}")
@@ -94,6 +119,9 @@ def _checked(environ, start_response):
         status, headers, data = contracts.error_response(refusal)
         start_response(status, headers)
         return [data]
+    except Exception as crash:  # a checker bug must be loud, never a silently unchecked request
+        print(f"contract checker crashed: {crash!r}", file=sys.stderr)
+        return _json_response(start_response, 500, {"__type": "InternalFailure", "message": f"ABCA contract checker crashed: {crash!r}"})
     finally:
         _stats["seconds"] += time.perf_counter() - started
 
@@ -105,7 +133,10 @@ def _serialized(app):
             if path.startswith("/_abca/"):
                 return _controls(environ, start_response)
             if path == "/moto-api/reset":
+                # A reset starts a suite afresh: armed faults and AgentCore delays go too.
                 agentcore_control.Controls.fail_next_update.clear()
+                for model in (agentcore_control.RUNTIME_MODEL, agentcore_control.ENDPOINT_MODEL):
+                    state_manager.unset_transition(model)
             if _CHECK and not path.startswith("/moto-api"):
                 refused = _checked(environ, start_response)
                 if refused is not None:
@@ -116,7 +147,16 @@ def _serialized(app):
     return handle
 
 
+def _exit_now(signum, frame):
+    # moto's handler calls sys.exit, and interpreter finalization (every moto module, the loaded
+    # service models) can take seconds on a busy machine: past the launcher's stop grace period.
+    # Nothing here needs flushing, so leave at once.
+    os._exit(0)
+
+
 def _patched_run_simple(host, port, app, **kwargs):
+    signal.signal(signal.SIGTERM, _exit_now)
+    signal.signal(signal.SIGINT, _exit_now)
     _run_simple(host, port, _serialized(app), **kwargs)
 
 

@@ -52,7 +52,11 @@ export async function moveEndpoint(ctx: RuntimeContext, name: string, version: s
   const before = await getEndpoint(ctx, name);
   if (servesVersion(before, version)) return before;
   // Let a move still in flight settle first: AWS refuses an update while one is running.
-  if (before.status === 'UPDATING' || before.status === 'CREATING') await waitEndpointSettled(ctx, name, opts);
+  if (before.status === 'UPDATING' || before.status === 'CREATING') {
+    await waitEndpointSettled(ctx, name, opts);
+    const settled = await getEndpoint(ctx, name);
+    if (servesVersion(settled, version)) return settled;
+  }
   await ctx.clients.agentcore.send(
     new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, endpointName: name, agentRuntimeVersion: version, clientToken: newClientToken() }),
   );

@@ -149,8 +149,9 @@ export class Application extends Construct {
       timeoutSeconds: IMAGE_POINTER_TIMEOUT_SECONDS,
       memoryMb: 256,
       statements: imagePointerStatements(this.pointer.arn, this.repository.arn, this.runtime.agentRuntimeArn, this.executionRole.arn, props.data.tables.audit.arn, [
-        this.liveEndpoint.agentRuntimeEndpointArn,
-        this.canaryEndpoint.agentRuntimeEndpointArn,
+        // `<runtime ARN>/runtime-endpoint/<name>` (Service Authorization Reference): both named endpoints.
+        `${this.runtime.agentRuntimeArn}/runtime-endpoint/${LIVE_ENDPOINT}`,
+        `${this.runtime.agentRuntimeArn}/runtime-endpoint/${CANARY_ENDPOINT}`,
       ]),
     });
 

@@ -51,6 +51,8 @@ describe('runtime publisher role', () => {
         { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(names.agentRuntime) },
         { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: arn.runtime(names.agentRuntime) },
         { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/DEFAULT` },
+        { action: 'bedrock-agentcore:UpdateAgentRuntimeEndpoint', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/canary` },
+        { action: 'bedrock-agentcore:GetAgentRuntimeEndpoint', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/live` },
         { action: 'iam:PassRole', resource: arn.role(names.roles.runtimeExecution), context: PASSED_TO_AGENTCORE },
         { action: 'dynamodb:PutItem', resource: arn.table(names.tables.audit) },
         { action: 'dynamodb:UpdateItem', resource: arn.table(names.tables.locks) },
@@ -203,6 +205,7 @@ describe('Lambda roles', () => {
         { action: 'ecr:DescribeImages', resource: arn.repo(names.ecrRepository) },
         { action: 'bedrock-agentcore:GetAgentRuntime', resource: arn.runtime(names.agentRuntime) },
         { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(names.agentRuntime) },
+        { action: 'bedrock-agentcore:UpdateAgentRuntimeEndpoint', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/live` },
         { action: 'iam:PassRole', resource: arn.role(names.roles.runtimeExecution), context: PASSED_TO_AGENTCORE },
       ],
       'Allowed',
@@ -210,6 +213,7 @@ describe('Lambda roles', () => {
     await expectAll(
       role,
       [
+        { action: 'bedrock-agentcore:UpdateAgentRuntimeEndpoint', resource: `${arn.runtime(other.agentRuntime)}/runtime-endpoint/live` },
         { action: 'ssm:PutParameter', resource: arn.ssm(names.parameters.imagePointer) },
         { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(other.agentRuntime) },
         { action: 'iam:PassRole', resource: arn.role('Admin'), context: PASSED_TO_AGENTCORE },

@@ -18,7 +18,7 @@ import {
   type GetAgentRuntimeEndpointCommandOutput,
   type UpdateAgentRuntimeCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { failNextRuntimeUpdate, setEndpointUpdateDelay, setRuntimeUpdateDelay } from '../../src/local/moto';
+import { failNextRuntimeUpdate, resetMoto, servedVersion, setEndpointUpdateDelay, setRuntimeUpdateDelay } from '../../src/local/moto';
 import { useMoto } from '../support/moto';
 
 const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/abca-agent';
@@ -249,5 +249,51 @@ describe('AgentCore control plane emulator', () => {
     await setRuntimeUpdateDelay(moto.endpoint(), 0);
     expect((await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }))).status).toBe('READY');
     expect((await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id, agentRuntimeVersion: '1' }))).status).toBe('READY');
+  });
+
+  it('serves, per endpoint, the configuration of its liveVersion (what the data plane routes to)', async () => {
+    // Prepare
+    const id = await createReady();
+    const arn = (await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }))).agentRuntimeArn!;
+    await agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: id, name: 'live' }));
+    expect(await endpointOf(id, 'live')).toMatchObject({ status: 'READY', liveVersion: '1' });
+    await setEndpointUpdateDelay(moto.endpoint(), 30);
+    // Act
+    await agentcore.send(new UpdateAgentRuntimeCommand(updateInput(id, 'b')));
+    // Assess: DEFAULT lags, so it still serves image a; live was never moved
+    expect(await servedVersion(moto.endpoint(), arn)).toMatchObject({ version: '1', containerUri: image('a') });
+    expect(await servedVersion(moto.endpoint(), arn, 'live')).toMatchObject({ version: '1', containerUri: image('a') });
+    await setEndpointUpdateDelay(moto.endpoint(), 0);
+    expect(await servedVersion(moto.endpoint(), arn)).toMatchObject({ version: '2', containerUri: image('b') });
+    expect(await servedVersion(moto.endpoint(), arn, 'nope')).toBeUndefined();
+  });
+
+  it('pages the version list with maxResults and nextToken', async () => {
+    // Prepare: three versions
+    const id = await createReady();
+    for (const c of ['b', 'c']) {
+      await agentcore.send(new UpdateAgentRuntimeCommand(updateInput(id, c)));
+      await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }));
+    }
+    // Act
+    const first = await agentcore.send(new ListAgentRuntimeVersionsCommand({ agentRuntimeId: id, maxResults: 2 }));
+    const second = await agentcore.send(new ListAgentRuntimeVersionsCommand({ agentRuntimeId: id, maxResults: 2, nextToken: first.nextToken }));
+    // Assess
+    expect(first.agentRuntimes?.map((v) => v.agentRuntimeVersion)).toEqual(['3', '2']);
+    expect(second.agentRuntimes?.map((v) => v.agentRuntimeVersion)).toEqual(['1']);
+    expect(second.nextToken).toBeUndefined();
+  });
+
+  it('a reset sets the runtime and endpoint delays back to immediate', async () => {
+    // Prepare
+    await setRuntimeUpdateDelay(moto.endpoint(), 30);
+    await setEndpointUpdateDelay(moto.endpoint(), 30);
+    // Act
+    await resetMoto(moto.endpoint());
+    // Assess
+    const id = await createReady();
+    await agentcore.send(new UpdateAgentRuntimeCommand(updateInput(id, 'b')));
+    expect((await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }))).status).toBe('READY');
+    expect(await endpointOf(id, 'DEFAULT')).toMatchObject({ status: 'READY', liveVersion: '2' });
   });
 });

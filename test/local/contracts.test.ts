@@ -19,6 +19,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParameterCommand, PutParameterCommand, SSMClient, type ParameterType } from '@aws-sdk/client-ssm';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { createClients } from '../../src/aws/clients';
+import { bootstrapLocal } from '../../src/local/bootstrap';
 import { useMoto } from '../support/moto';
 
 const once = { maxAttempts: 1 };
@@ -141,6 +143,18 @@ describe('contract checking against botocore service models', () => {
     const ec2 = new EC2Client(once);
     const out = await ec2.send(new DescribeVpcsCommand({}));
     expect(Array.isArray(out.Vpcs)).toBe(true);
+  });
+
+  it('accepts every request the local bootstrap makes (SSM, DynamoDB, ECR, Cognito, EC2, AgentCore)', async () => {
+    // Prepare
+    const stats = async () => (await (await fetch(`${moto.endpoint()}/_abca/contracts/stats`)).json()) as { checked: number; refused: number };
+    const before = await stats();
+    // Act
+    await bootstrapLocal({ env: 'contracts', clients: createClients() });
+    // Assess
+    const after = await stats();
+    expect(after.refused - before.refused).toBe(0);
+    expect(after.checked - before.checked).toBeGreaterThan(20);
   });
 
   it('counts what it checked and refused', async () => {

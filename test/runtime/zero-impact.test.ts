@@ -177,7 +177,10 @@ describe('fast rollback', () => {
     expect(updates.count).toBe(before);
     expect(back).toMatchObject({ outcome: 'published', path: 'fast', to: a, runtimeVersion: pubA.runtimeVersion });
     expect(back.executed.map((s) => s.kind)).toEqual(['write_pointer', 'move_endpoint', 'labels', 'audit']);
-    expect(await runtimeStatus(ctx)).toMatchObject({ inSync: true, pointer: { digest: a }, runtime: { digest: a, version: pubA.runtimeVersion } });
+    const status = await runtimeStatus(ctx);
+    expect(status).toMatchObject({ inSync: true, pointer: { digest: a }, runtime: { digest: a, version: pubA.runtimeVersion }, latest: { digest: b } });
+    // DEFAULT still follows the newest version (B): named, but not drift, since nothing invokes it
+    expect(status.notes).toEqual([expect.stringContaining('DEFAULT')]);
     expect((await listAudit(ctx))[0]).toMatchObject({ action: 'rollback', path: 'fast', outcome: 'succeeded', live_moved: true });
   });
 

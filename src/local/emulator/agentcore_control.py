@@ -9,6 +9,7 @@ endpoint operations' behaviour (gateways, memories, tags stay stock moto).
 
 State lives on moto's backend object, so POST /moto-api/reset forgets it like everything else.
 """
+import base64
 import copy
 import json
 import string
@@ -193,8 +194,11 @@ class Endpoint(BaseModel, ManagedState):
     and liveVersion old, then READY with liveVersion new. The delay is moto's state manager's
     (model bedrock-agentcore-control::agent_runtime_endpoint)."""
 
-    def __init__(self, runtime: Runtime, name: str, version: str, description: str | None):
+    def __init__(self, runtime: Runtime, name: str, version: str, description: str | None, with_runtime: bool = False):
         ManagedState.__init__(self, ENDPOINT_MODEL, transitions=[("CREATING", "READY"), ("UPDATING", "READY")])
+        if with_runtime:
+            # DEFAULT is created with the runtime: it goes live when version 1 is READY, no later.
+            self._status = "READY"
         self.runtime = runtime
         self.name = name
         self.id = f"{name}-{_random_suffix()}"
@@ -217,7 +221,7 @@ class Endpoint(BaseModel, ManagedState):
                 self.live_version = self.target_version
             elif target_status in ("UPDATING", "CREATING"):
                 self._status = before
-                return before
+                return "CREATING" if self.live_version is None else "UPDATING"
             elif self.live_version is not None:
                 self.target_version = self.live_version
         return value
@@ -301,6 +305,21 @@ def _idempotent(state: State, operation: str, params: dict[str, Any], run: Any) 
     return result
 
 
+def _page(items: list[Any], params: dict[str, Any], key: str) -> dict[str, Any]:
+    """maxResults/nextToken as the list operations take them; the token is opaque to callers."""
+    start = 0
+    if params.get("nextToken"):
+        try:
+            start = int(base64.urlsafe_b64decode(params["nextToken"].encode()).decode())
+        except ValueError:
+            raise ValidationException("nextToken is not valid", field="nextToken") from None
+    size = int(params.get("maxResults") or len(items) or 1)
+    result: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        result["nextToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
+    return result
+
+
 class Handlers:
     """Replacement methods for moto's BedrockAgentCoreControlResponse (self is the response)."""
 
@@ -338,7 +357,7 @@ class Handlers:
             config = {k: params.get(k) for k in CONFIG_MEMBERS}
             runtime = Runtime(self.region, self.current_account, name, config)
             state.runtimes[runtime.id] = runtime
-            state.endpoints[(runtime.id, DEFAULT_ENDPOINT)] = Endpoint(runtime, DEFAULT_ENDPOINT, "1", None)
+            state.endpoints[(runtime.id, DEFAULT_ENDPOINT)] = Endpoint(runtime, DEFAULT_ENDPOINT, "1", None, with_runtime=True)
             if params.get("tags"):
                 self.backend.tag_resource(runtime.arn, params["tags"])
             return {
@@ -398,12 +417,13 @@ class Handlers:
 
     def list_agent_runtimes(self) -> ActionResult:
         runtimes = _state(self.backend).runtimes.values()
-        return ActionResult({"agentRuntimes": [r.summary(r.latest) for r in runtimes]})
+        return ActionResult(_page([r.summary(r.latest) for r in runtimes], self._get_params(), "agentRuntimes"))
 
     def list_agent_runtime_versions(self) -> ActionResult:
-        runtime = self._runtime(self._get_params()["agentRuntimeId"])
+        params = self._get_params()
+        runtime = self._runtime(params["agentRuntimeId"])
         versions = sorted(runtime.versions, key=int, reverse=True)
-        return ActionResult({"agentRuntimes": [runtime.summary(v) for v in versions]})
+        return ActionResult(_page([runtime.summary(v) for v in versions], params, "agentRuntimes"))
 
     def create_agent_runtime_endpoint(self) -> ActionResult:
         params = self._get_params()
@@ -479,9 +499,10 @@ class Handlers:
         return ActionResult({"status": "DELETING", "agentRuntimeId": runtime.id, "endpointName": endpoint.name})
 
     def list_agent_runtime_endpoints(self) -> ActionResult:
-        runtime = self._runtime(self._get_params()["agentRuntimeId"])
+        params = self._get_params()
+        runtime = self._runtime(params["agentRuntimeId"])
         endpoints = [e for (rid, _), e in _state(self.backend).endpoints.items() if rid == runtime.id]
-        return ActionResult({"runtimeEndpoints": [e.described() for e in endpoints]})
+        return ActionResult(_page([e.described() for e in endpoints], params, "runtimeEndpoints"))
 
 
 def lookup(account: str, region: str, runtime_ref: str) -> Runtime | None:

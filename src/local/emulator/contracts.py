@@ -24,15 +24,28 @@ except ImportError:  # pragma: no cover
 
 import botocore.loaders
 
-JSON_SERVICES = ["ssm", "dynamodb", "ecr", "cognito-idp", "secretsmanager", "route53resolver"]
-REST_JSON_SERVICES = ["bedrock-agentcore-control", "bedrock-agentcore", "lambda"]
+# X-Amz-Target prefix -> JSON-protocol service. Written out so that only the models actually used
+# get loaded; each is checked against its model's metadata.targetPrefix when it loads.
+JSON_SERVICES = {
+    "AmazonSSM": "ssm",
+    "DynamoDB_20120810": "dynamodb",
+    "AmazonEC2ContainerRegistry_V20150921": "ecr",
+    "AWSCognitoIdentityProviderService": "cognito-idp",
+    "secretsmanager": "secretsmanager",
+    "Route53Resolver": "route53resolver",
+}
+# SigV4 signing name -> REST-JSON services signed with it (checked against metadata.signingName).
+REST_JSON_SERVICES = {
+    "bedrock-agentcore": ["bedrock-agentcore-control", "bedrock-agentcore"],
+    "lambda": ["lambda"],
+}
 
 _loader = botocore.loaders.Loader()
 _lock = threading.Lock()
 _models: dict[str, dict[str, Any]] = {}
+# per service: (method, path regex, required literal query, specificity, operation, first segment)
 _routes: dict[str, list[tuple[str, re.Pattern[str], dict[str, str], int, str, str]]] = {}
 _patterns: dict[str, Any] = {}
-_target_prefixes: dict[str, str] | None = None
 
 
 OPAQUE = object()  # a streaming/blob payload: present, not inspected
@@ -54,21 +67,29 @@ def _model(service: str) -> dict[str, Any]:
         return _models[service]
 
 
-def _prefixes() -> dict[str, str]:
-    global _target_prefixes
-    if _target_prefixes is None:
-        # Only the metadata is needed, but the loader reads whole files; done once.
-        _target_prefixes = {_model(s)["metadata"]["targetPrefix"]: s for s in JSON_SERVICES}
-    return _target_prefixes
-
-
 def _signing_name(service: str) -> str:
     meta = _model(service)["metadata"]
     return meta.get("signingName") or meta["endpointPrefix"]
 
 
+def _json_service(prefix: str) -> str | None:
+    service = JSON_SERVICES.get(prefix)
+    if service is not None and _model(service)["metadata"].get("targetPrefix") != prefix:
+        raise RuntimeError(f"botocore's {service} model no longer has target prefix {prefix}: update JSON_SERVICES")
+    return service
+
+
+def _rest_services(signing: str) -> list[str]:
+    services = REST_JSON_SERVICES.get(signing, [])
+    for service in services:
+        if _signing_name(service) != signing:
+            raise RuntimeError(f"botocore's {service} model is no longer signed as {signing}: update REST_JSON_SERVICES")
+    return services
+
+
 def _route_table(service: str) -> list[tuple[str, re.Pattern[str], dict[str, str], int, str, str]]:
-    """(method, path regex, required literal query, specificity, operation, service) per operation."""
+    """(method, path regex, required literal query, specificity, operation, first path segment of
+    the template, "" when it is a label) per operation."""
     with _lock:
         cached = _routes.get(service)
     if cached is not None:
@@ -91,7 +112,8 @@ def _route_table(service: str) -> list[tuple[str, re.Pattern[str], dict[str, str
                 regex += re.escape(part)
                 literal += len(part)
         regex = regex.rstrip("/")
-        table.append((http.get("method", "POST"), re.compile(f"^{regex}/?$"), literal_query, literal + len(literal_query), name, service))
+        first = _first_segment(path)
+        table.append((http.get("method", "POST"), re.compile(f"^{regex}/?$"), literal_query, literal + len(literal_query), name, "" if first.startswith("{") else first))
     with _lock:
         _routes[service] = table
     return table
@@ -245,7 +267,7 @@ def _scalar(shape: dict[str, Any], raw: str) -> Any:
 def check_json(target: str, body: bytes) -> tuple[str, str] | None:
     """Validates an awsJson request; None when the target is not a covered service."""
     prefix, _, operation = target.partition(".")
-    service = _prefixes().get(prefix)
+    service = _json_service(prefix)
     if service is None:
         return None
     op = _model(service)["operations"].get(operation)
@@ -258,20 +280,38 @@ def check_json(target: str, body: bytes) -> tuple[str, str] | None:
     return service, operation
 
 
+_by_signing: dict[tuple[str, str, str], list[tuple[re.Pattern[str], dict[str, str], str, str]]] = {}
+
+
+def _first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
+def _candidates(signing: str, method: str, segment: str) -> list[tuple[re.Pattern[str], dict[str, str], str, str]]:
+    """Routes of the covered services signed as `signing`, for one method and first path segment,
+    most specific first (so the first match wins). Built once per key."""
+    key = (signing, method, segment)
+    cached = _by_signing.get(key)
+    if cached is not None:
+        return cached
+    routes = []
+    for service in _rest_services(signing):
+        for m, regex, literal_query, score, operation, first in _route_table(service):
+            if m == method and first in ("", segment):
+                routes.append((score, regex, literal_query, operation, service))
+    routes.sort(key=lambda r: -r[0])
+    result = [(regex, q, op, svc) for _, regex, q, op, svc in routes]
+    with _lock:
+        _by_signing[key] = result
+    return result
+
+
 def _rest_operation(signing: str, method: str, path: str, query: dict[str, list[str]]) -> tuple[str, str, dict[str, str]] | None:
-    best = None
-    for service in REST_JSON_SERVICES:
-        if _signing_name(service) != signing:
-            continue
-        for m, regex, literal_query, score, operation, svc in _route_table(service):
-            if m != method:
-                continue
-            match = regex.match(path)
-            if not match or any(k not in query or (v and query[k][0] != v) for k, v in literal_query.items()):
-                continue
-            if best is None or score > best[0]:
-                best = (score, svc, operation, match.groupdict())
-    return None if best is None else (best[1], best[2], best[3])
+    for regex, literal_query, operation, service in _candidates(signing, method, _first_segment(path)):
+        match = regex.match(path)
+        if match and all(k in query and (not v or query[k][0] == v) for k, v in literal_query.items()):
+            return service, operation, match.groupdict()
+    return None
 
 
 def check_rest_json(signing: str, method: str, raw_path: str, raw_query: str, headers: dict[str, str], body: bytes) -> tuple[str, str] | None:
@@ -379,7 +419,7 @@ def error_response(refusal: Refusal) -> tuple[str, list[tuple[str, str]], bytes]
         body["fieldList"] = [{"name": refusal.member, "message": refusal.message}]
     data = json.dumps(body).encode()
     headers = [
-        ("Content-Type", "application/x-amz-json-1.1" if refusal.service in JSON_SERVICES else "application/json"),
+        ("Content-Type", "application/x-amz-json-1.1" if refusal.service in JSON_SERVICES.values() else "application/json"),
         ("x-amzn-ErrorType", "ValidationException"),
         ("x-amzn-RequestId", "abca-contract-check"),
         ("Content-Length", str(len(data))),
