@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createClients } from '../../src/aws/clients';
 import { bootstrapLocal } from '../../src/local/bootstrap';
+import { readPromotionPolicy } from '../../src/platform/promotion-policy';
 import { openRuntime, publishRuntime } from '../../src/runtime';
 import { bgagent, useBuiltCli } from '../cli/support';
 import { useMoto } from '../support/moto';
@@ -26,6 +27,12 @@ describe('promote through the script and bgagent', () => {
     b = await pushImage(dev, 'b');
     await publishRuntime(dev, { imageTag: 'a', smokeCmd: 'true', ...FAST });
     await publishRuntime(dev, { imageTag: 'b', smokeCmd: 'false', ...FAST }).catch(() => undefined);
+  });
+
+  it('bootstrap-local.ts --promote-from writes the new environment its promotion policy', async () => {
+    const run = await runTsx('scripts/bootstrap-local.ts', ['--env', 'stage', '--promote-from', 'dev, qa', '--quiet']);
+    expect(run.code).toBe(0);
+    expect(await readPromotionPolicy(clients.ssm, 'stage')).toEqual({ accept_from: ['dev', 'qa'], require_smoke: true });
   });
 
   it('promote-runtime.ts without --to exits 2 with a usage error', async () => {
@@ -73,7 +80,7 @@ describe('promote through the script and bgagent', () => {
     // Assess
     expect(run.code).toBe(0);
     const rows = run.json().environments;
-    expect(rows.map((r: { env: string }) => r.env)).toEqual(['dev', 'prod', 'qa']);
+    expect(rows.map((r: { env: string }) => r.env)).toEqual(['dev', 'prod', 'qa', 'stage']);
     expect(rows[1]).toMatchObject({ env: 'prod', live: a, pointer: a, inSync: true, promotedFrom: expect.stringMatching(/^dev@v\d+#/) });
     expect(rows[0]).toMatchObject({ env: 'dev', live: a });
     expect(script.code).toBe(0);
