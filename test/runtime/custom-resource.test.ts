@@ -52,6 +52,22 @@ describe('image-pointer custom resource', () => {
     expect((await listAudit(ctx))[0]).toMatchObject({ action: 'reapply', from_digest: stale, to_digest: b, outcome: 'repaired', actor: 'image-pointer-custom-resource' });
   });
 
+  it('after an infra change that kept the image (new configuration, same digest), moves live onto that version without another update', async () => {
+    // Prepare: Terraform changed an environment variable; the new version serves the pointer's image, live is still on the old one
+    const ctx = await bootstrappedRuntime('cr-config');
+    const live = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
+    const pointer = (await runtimeStatus(ctx)).pointer.digest;
+    const changed = { ...buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${pointer}`, `abca-tf-${'x'.repeat(40)}`), environmentVariables: { ...live.environmentVariables, FEATURE: 'on' } };
+    const terraform = await ctx.clients.agentcore.send(new UpdateAgentRuntimeCommand(changed));
+    expect((await runtimeStatus(ctx)).runtime.version).not.toBe(terraform.agentRuntimeVersion);
+    // Act
+    const result = await handler(invocation(ctx, 'update'));
+    // Assess
+    expect(result).toMatchObject({ changed: true, path: 'fast', runtimeVersion: terraform.agentRuntimeVersion });
+    expect(result.operation?.executed.map((s) => s.kind)).toEqual(['move_endpoint', 'labels', 'audit']);
+    expect(await runtimeStatus(ctx)).toMatchObject({ inSync: true, runtime: { digest: pointer, version: terraform.agentRuntimeVersion } });
+  });
+
   it('does nothing on delete', async () => {
     // Prepare
     const ctx = await bootstrappedRuntime('cr-delete');

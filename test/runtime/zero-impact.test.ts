@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { createClients } from '../../src/aws/clients';
 import { listAudit, publishRuntime, rollbackRuntime, runtimeStatus, type RuntimeContext } from '../../src/runtime';
-import { setEndpointUpdateDelay, setRuntimeUpdateDelay } from '../../src/local/moto';
+import { failNextRuntimeUpdate, setEndpointUpdateDelay, setRuntimeUpdateDelay } from '../../src/local/moto';
 import { useMoto } from '../support/moto';
 import { bootstrappedRuntime, FAST, pushImage } from './helpers';
 
@@ -132,6 +132,25 @@ describe('zero-impact publish', () => {
     const [restore, attempt] = await listAudit(ctx);
     expect(attempt).toMatchObject({ action: 'publish', to_digest: bad, outcome: 'rolled_back', live_moved: false, live_version: liveBefore });
     expect(restore).toMatchObject({ action: 'restore', to_digest: good, outcome: 'succeeded', live_moved: false });
+  });
+
+  it('a new version that ends UPDATE_FAILED (the emulator fails it) never reaches canary or live, and is restored', async () => {
+    // Prepare
+    const ctx = await bootstrappedRuntime('zi-failed');
+    const good = await pushImage(ctx, 'good');
+    const bad = await pushImage(ctx, 'bad');
+    await publishRuntime(ctx, { imageDigest: good, ...FAST });
+    const liveBefore = await endpointVersion(ctx, 'live');
+    const canaryBefore = await endpointVersion(ctx, 'canary');
+    await failNextRuntimeUpdate(moto.endpoint(), ctx.platform.agentRuntimeId, 'image would not start');
+    // Act
+    const failure = await publishRuntime(ctx, { imageDigest: bad, smokeCmd: 'true', ...FAST }).catch((e) => e);
+    // Assess
+    expect(failure).toMatchObject({ code: 'ROLLED_BACK', details: { liveMoved: false } });
+    expect(failure.message).toContain('UPDATE_FAILED');
+    expect(await endpointVersion(ctx, 'live')).toBe(liveBefore);
+    expect(await endpointVersion(ctx, 'canary')).toBe(canaryBefore);
+    expect(await runtimeStatus(ctx)).toMatchObject({ inSync: true, pointer: { digest: good }, runtime: { digest: good }, latest: { digest: good, status: 'READY' } });
   });
 
   it('--dry-run prints exactly the steps the real run then executes', async () => {

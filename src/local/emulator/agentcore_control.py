@@ -323,9 +323,6 @@ def _page(items: list[Any], params: dict[str, Any], key: str) -> dict[str, Any]:
 class Handlers:
     """Replacement methods for moto's BedrockAgentCoreControlResponse (self is the response)."""
 
-    def _abca(self) -> State:
-        return _state(self.backend)
-
     def _runtime(self, runtime_id: str) -> Runtime:
         runtime = _state(self.backend).runtimes.get(runtime_id)
         if runtime is None:
