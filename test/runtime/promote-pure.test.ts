@@ -2,6 +2,7 @@ import { defaultPromotionPolicy, parsePromotionPolicy, policyRefusal } from '../
 import type { RuntimeAuditEvent } from '../../src/runtime/audit';
 import { promotedTag } from '../../src/runtime/ecr-copy';
 import { promotionEligibility } from '../../src/runtime/promote';
+import { promoteOptionsFromFlags } from '../../src/runtime/promote-flags';
 import { formatPromotedFrom, parsePromotedFrom } from '../../src/runtime/promoted-from';
 
 const A = `sha256:${'a'.repeat(64)}`;
@@ -86,5 +87,20 @@ describe('promotedTag', () => {
     expect(tag).toBe(`promoted-staging-${'a'.repeat(32)}`);
     expect(tag).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
     expect(promotedTag('dev', A)).not.toBe(tag);
+  });
+});
+
+describe('promoteOptionsFromFlags (pure)', () => {
+  it('shares the applying verbs’ flags: commit and CI run from flags, else from GitHub Actions', () => {
+    // Prepare
+    const ci = { GITHUB_SHA: 'abc1234', GITHUB_RUN_ID: '9', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r' };
+    // Act
+    const fromCi = promoteOptionsFromFlags({ from: 'staging', to: 'prod', pollIntervalMs: '10' }, ci);
+    const given = promoteOptionsFromFlags({ from: 'staging', to: 'prod', digest: A, gitCommit: 'def5678', ciRunUrl: 'https://ci/1' }, ci);
+    // Assess
+    expect(fromCi).toMatchObject({ from: 'staging', to: 'prod', options: { gitCommit: 'abc1234', ciRunUrl: 'https://github.com/o/r/actions/runs/9', pollIntervalMs: 10 } });
+    expect(given.options).toMatchObject({ digest: A, gitCommit: 'def5678', ciRunUrl: 'https://ci/1' });
+    expect(() => promoteOptionsFromFlags({ from: 'staging' }, {})).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => promoteOptionsFromFlags({ from: 'staging', to: 'prod', pollIntervalMs: '-1' }, {})).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 });
