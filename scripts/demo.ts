@@ -2,7 +2,9 @@
  * npm run demo — the operator story, end to end, on the local control plane, through the real
  * `bgagent` binary: onboard two repositories, list them, publish image A, publish B, publish C
  * whose smoke check fails (restored to B automatically), roll back to A, show the history and the
- * status, submit a task and watch it complete, and see a removed repository refused with 422.
+ * status, promote A into a second environment (`prod`, beside it in the same emulator) with the
+ * same digest while C and a source the policy does not accept are refused, submit a task and
+ * watch it complete, and see a removed repository refused with 422.
  *
  * It runs against `npm run dev` when one is up (.abca/local/env.sh answers), else it starts its own
  * control plane and stops it at the end. Exit 0 only if every step did what it said.
@@ -18,6 +20,7 @@ import { createClients } from '../src/aws/clients';
 import { runMain } from '../src/cli-support/run-main';
 import { OperationFailedError } from '../src/errors';
 import { startControlPlane, type ControlPlane } from '../src/local/control-plane';
+import { bootstrapLocal } from '../src/local/bootstrap';
 import { pushLocalImage } from '../src/local/images';
 import { loadPlatformConfig } from '../src/platform/platform-config';
 import { assertEnvName } from '../src/platform/names';
@@ -227,6 +230,34 @@ runMain(async () => {
       const s = json<{ inSync: boolean; runtime: { digest: string; status: string }; latest: { digest: string; version: string } }>(out);
       check(s.inSync && s.runtime.digest === images.a && s.runtime.status === 'READY', `status ${JSON.stringify(s)}`);
       return `in sync on A, live READY; DEFAULT (latest version ${s.latest.version}) still serves ${s.latest.digest === images.a ? 'A' : 'B'}, which nothing user-facing invokes`;
+    });
+
+    // A second environment beside the first, in the same emulator: what CI's promote-runtime.yml does.
+    const target = env === 'prod' ? 'prodcopy' : 'prod';
+    await run(`promote A to ${target} (a second environment): the same digest copied into its repository, smoked, live; the chain recorded`, async () => {
+      await bootstrapLocal({ env: target, apiUrl: 'http://127.0.0.1:9', promoteFrom: [env] });
+      const out = await bgagent(vars, ['runtime', 'promote', '--from', env, '--to', target, '--smoke-cmd', `npx tsx scripts/smoke-runtime.ts --env ${target}`, '--json']);
+      expectCode(out, 0, 'promote');
+      const r = json<{ digest: string; outcome: string }>(out);
+      check(r.digest === images.a && ['published', 'noop'].includes(r.outcome), `promoted ${r.digest} (${r.outcome}), expected A`);
+      const all = json<{ environments: { env: string; live?: string }[] }>(await bgagent(vars, ['runtime', 'status', '--all', '--json']));
+      const live = Object.fromEntries(all.environments.map((e) => [e.env, e.live]));
+      check(live[env] === images.a && live[target] === images.a, `status --all: ${env} ${live[env]}, ${target} ${live[target]}`);
+      const chain = json<{ chain: { env: string }[] }>(await bgagent(vars, ['runtime', 'history', '--env', target, '--digest', images.a, '--json'])).chain.map((l) => l.env);
+      check(chain.join(',') === `${target},${env}`, `chain ${chain.join(' ← ')}`);
+      return `${target} live on A ${short(images.a)}, chain ${target} ← ${env}`;
+    });
+
+    await run(`refused before any write: promoting C (its smoke failed in ${env}), and promoting from ${target} into ${env} (its policy accepts no source)`, async () => {
+      const c = await bgagent(vars, ['runtime', 'promote', '--from', env, '--to', target, '--digest', images.c, '--json']);
+      expectCode(c, 2, 'promote C');
+      const cCode = json<{ error: { code: string } }>(c).error.code;
+      check(cCode === 'DIGEST_NOT_PROMOTABLE', `promote C: ${cCode}`);
+      const back = await bgagent(vars, ['runtime', 'promote', '--from', target, '--to', env, '--json']);
+      expectCode(back, 2, `promote ${target} → ${env}`);
+      const backCode = json<{ error: { code: string } }>(back).error.code;
+      check(backCode === 'PROMOTION_NOT_ALLOWED', `promote back: ${backCode}`);
+      return 'exit 2 DIGEST_NOT_PROMOTABLE, exit 2 PROMOTION_NOT_ALLOWED';
     });
 
     await run(`submit a task to ${web} and watch it complete`, async () => {

@@ -6,14 +6,23 @@ import { resolveEnv } from '../src/platform/names';
 import { formatStatus, openRuntime } from '../src/runtime';
 import { addFlags } from '../src/runtime/flags';
 import { runtimeStatus, STATUS_DESCRIPTION, STATUS_EXAMPLES, STATUS_FLAGS } from '../src/runtime/status';
+import { STATUS_ALL_FLAG } from '../src/runtime/promote-flags';
+import { formatStatusAll, statusAll } from '../src/runtime/status-all';
+import { createClients } from '../src/aws/clients';
 
-const program = addFlags(new Command().name('runtime-status').description(STATUS_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'), STATUS_FLAGS)
+const program = addFlags(new Command().name('runtime-status').description(STATUS_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'), [...STATUS_FLAGS, STATUS_ALL_FLAG])
   .option('--json', 'print one JSON document on stdout')
   .addHelpText('after', `\nExamples:\n${STATUS_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 in sync, 3 drift (the output names the side and the fixing command)\n`);
-const opts = program.parse().opts<{ env?: string; terraformState?: string; json?: boolean }>();
+const opts = program.parse().opts<{ env?: string; terraformState?: string; json?: boolean; all?: boolean }>();
 
 runMain(
   async () => {
+    if (opts.all) {
+      const clients = createClients();
+      const all = await statusAll(clients.ssm, (env) => openRuntime(env, { clients }));
+      emit(!!opts.json, all, formatStatusAll(all), formatStatusAll(all, 'markdown'));
+      return all.inSync ? 0 : 3;
+    }
     const report = await runtimeStatus(await openRuntime(resolveEnv(opts.env)), { terraformState: opts.terraformState });
     emit(!!opts.json, report, formatStatus(report), formatStatus(report, 'markdown'));
     return report.inSync ? 0 : 3;

@@ -135,38 +135,49 @@ export const ERROR_CODES = {
   NOT_LOOPBACK: spec('OperationFailedError', 500, 'cli', 'the local tools refuse an endpoint that is not loopback'),
   DEMO_FAILED: spec('OperationFailedError', 500, 'cli', 'a step of `npm run demo` did not do what it said'),
   // Declared at integration
-  STATE_BUCKET_FORBIDDEN: spec('ConflictError', 409, 'cli', 'S3 bucket … exists but this account cannot use it (owned by another account?): choose another --state-bucket'),  // src/deploy/state-bucket.ts
-  STATE_BUCKET_TAKEN: spec('ConflictError', 409, 'cli', 'S3 bucket name … is taken (bucket names are global): choose another --state-bucket'),  // src/deploy/state-bucket.ts
-  REPOSITORY_NOT_FOUND: spec('NotFoundError', 404, 'cli', 'ECR repository … does not exist (the deploy-ecr step creates it)'),  // src/deploy/image.ts
-  DOCKER_LOGIN_FAILED: spec('OperationFailedError', 500, 'cli', 'docker login to … failed (exit …)'),  // src/deploy/image.ts
-  ECR_DELETE_FAILED: spec('OperationFailedError', 500, 'cli', 'could not delete … image(s) from …: …'),  // src/deploy/image.ts
-  ECR_LOGIN_FAILED: spec('OperationFailedError', 500, 'cli', 'ECR returned no authorization token'),  // src/deploy/image.ts
-  GITHUB_FAILED: spec('OperationFailedError', 500, 'cli', 'gh could not list the branch policies of … (exit …)'),  // src/deploy/apply.ts
-  IMAGE_BUILD_FAILED: spec('OperationFailedError', 500, 'cli', 'docker buildx build failed (exit …); run the same command again to resume'),  // src/deploy/image.ts
-  IMAGE_PUSH_FAILED: spec('OperationFailedError', 500, 'cli', 'image … is not in … after the push'),  // src/deploy/image.ts
-  LOCAL_NETWORK_FAILED: spec('OperationFailedError', 500, 'cli', 'the emulator\'s EC2 offers … availability zone(s); the runtime needs …'),  // src/local/network.ts
-  NO_CREDENTIALS: spec('OperationFailedError', 500, 'cli', 'cannot read the AWS account (credentials?): …'),  // src/deploy/cli.ts
-  RUNTIME_NOT_READY: spec('OperationFailedError', 500, 'cli', 'runtime-status still reports drift or not READY after the first deploy'),  // src/deploy/apply.ts
-  STEP_FAILED: spec('OperationFailedError', 500, 'cli', '… failed (exit …): …; fix the cause and run the same command again (it resumes)'),  // src/deploy/apply.ts
-  GH_NOT_READY: spec('ValidationError', 400, 'cli', '--apply-github needs gh installed and signed in (gh auth login)'),  // scripts/deploy-first.ts
-  REMOTE_STATE_REQUIRED: spec('ValidationError', 400, 'cli', 'a CI plan or apply without a remote state backend (set the state bucket)'),  // stacks/settings.ts
-  STATE_INVALID: spec('ValidationError', 400, 'cli', 'the Terraform state object is not JSON'),  // src/deploy/terraform.ts
-  SYNTH_MISSING: spec('ValidationError', 400, 'cli', 'no synthesized stack at … (did the synth step run?)'),  // src/deploy/terraform.ts
-  TOOL_MISSING: spec('ValidationError', 400, 'cli', 'a tool the step needs (terraform, docker, gh) is not installed'),  // src/deploy/runner.ts
-  UNKNOWN_CONTEXT_KEY: spec('ValidationError', 400, 'cli', 'a cdktf context key the stack does not know'),  // stacks/settings.ts
+  STATE_BUCKET_FORBIDDEN: spec('ConflictError', 409, 'cli', 'S3 bucket … exists but this account cannot use it (owned by another account?): choose another --state-bucket'),
+  STATE_BUCKET_TAKEN: spec('ConflictError', 409, 'cli', 'S3 bucket name … is taken (bucket names are global): choose another --state-bucket'),
+  REPOSITORY_NOT_FOUND: spec('NotFoundError', 404, 'cli', 'ECR repository … does not exist (the deploy-ecr step creates it)'),
+  DOCKER_LOGIN_FAILED: spec('OperationFailedError', 500, 'cli', 'docker login to … failed (exit …)'),
+  ECR_DELETE_FAILED: spec('OperationFailedError', 500, 'cli', 'could not delete … image(s) from …: …'),
+  ECR_LOGIN_FAILED: spec('OperationFailedError', 500, 'cli', 'ECR returned no authorization token'),
+  GITHUB_FAILED: spec('OperationFailedError', 500, 'cli', 'gh could not list the branch policies of … (exit …)'),
+  IMAGE_BUILD_FAILED: spec('OperationFailedError', 500, 'cli', 'docker buildx build failed (exit …); run the same command again to resume'),
+  IMAGE_PUSH_FAILED: spec('OperationFailedError', 500, 'cli', 'image … is not in … after the push'),
+  LOCAL_NETWORK_FAILED: spec('OperationFailedError', 500, 'cli', 'the emulator\'s EC2 offers … availability zone(s); the runtime needs …'),
+  NO_CREDENTIALS: spec('OperationFailedError', 500, 'cli', 'cannot read the AWS account (credentials?): …'),
+  RUNTIME_NOT_READY: spec('OperationFailedError', 500, 'cli', 'runtime-status still reports drift or not READY after the first deploy'),
+  STEP_FAILED: spec('OperationFailedError', 500, 'cli', '… failed (exit …): …; fix the cause and run the same command again (it resumes)'),
+  GH_NOT_READY: spec('ValidationError', 400, 'cli', '--apply-github needs gh installed and signed in (gh auth login)'),
+  REMOTE_STATE_REQUIRED: spec('ValidationError', 400, 'cli', 'a CI plan or apply without a remote state backend (set the state bucket)'),
+  STATE_INVALID: spec('ValidationError', 400, 'cli', 'the Terraform state object is not JSON'),
+  SYNTH_MISSING: spec('ValidationError', 400, 'cli', 'no synthesized stack at … (did the synth step run?)'),
+  TOOL_MISSING: spec('ValidationError', 400, 'cli', 'a tool the step needs (terraform, docker, gh) is not installed'),
+  UNKNOWN_CONTEXT_KEY: spec('ValidationError', 400, 'cli', 'a cdktf context key the stack does not know'),
   // Declared at integration
-  STATE_CONFLICT: spec('ConflictError', 409, 'cli', 'the local Terraform state differs from the remote state: refused rather than overwritten'),  // src/deploy/apply.ts
-  REVOKE_FAILED: spec('OperationFailedError', 500, 'cli', 'Cognito refused to revoke the refresh token at logout (the local session is deleted anyway)'),  // src/cli/commands/login.ts
-  API_KEY_EXPIRED: spec('UnauthorizedError', 401, 'api', 'an API key past its `expires_at`'),  // src/auth/api-keys.ts
-  CONFIRMATION_REQUIRED: spec('ValidationError', 400, 'cli', 'teardown without `--confirm <env>` naming the environment'),  // src/deploy/teardown.ts
-  GITHUB_REVIEWER_NOT_FOUND: spec('ValidationError', 400, 'cli', 'a `--github-reviewer` that is not a GitHub user'),  // src/deploy/apply.ts
+  STATE_CONFLICT: spec('ConflictError', 409, 'cli', 'the local Terraform state differs from the remote state: refused rather than overwritten'),
+  REVOKE_FAILED: spec('OperationFailedError', 500, 'cli', 'Cognito refused to revoke the refresh token at logout (the local session is deleted anyway)'),
+  API_KEY_EXPIRED: spec('UnauthorizedError', 401, 'api', 'an API key past its `expires_at`'),
+  CONFIRMATION_REQUIRED: spec('ValidationError', 400, 'cli', 'teardown without `--confirm <env>` naming the environment'),
+  GITHUB_REVIEWER_NOT_FOUND: spec('ValidationError', 400, 'cli', 'a `--github-reviewer` that is not a GitHub user'),
   // Declared at integration
-  ENDPOINT_NOT_FOUND: spec('NotFoundError', 404, 'cli', 'the runtime has no endpoint of that name (`live`, `canary`): deploy infra'),  // src/runtime/endpoints.ts
-  ENDPOINT_FAILED: spec('OperationFailedError', 500, 'cli', 'an endpoint ended `*_FAILED` while moving to a version'),  // src/runtime/endpoints.ts
-  ENDPOINT_TIMEOUT: spec('OperationFailedError', 500, 'cli', 'an endpoint did not serve the target version in time'),  // src/runtime/endpoints.ts
-  LABEL_REFUSED: spec('OperationFailedError', 500, 'cli', 'SSM refused label(s) … on …:…'),  // src/runtime/pointer.ts
-  PLAN_INVALID: spec('OperationFailedError', 500, 'cli', 'plan refers to the new version before UpdateAgentRuntime created it'),  // src/runtime/apply.ts
-  RUNTIME_NO_VERSION: spec('OperationFailedError', 500, 'cli', 'UpdateAgentRuntime returned no agentRuntimeVersion'),  // src/runtime/agent-runtime.ts
+  ENDPOINT_NOT_FOUND: spec('NotFoundError', 404, 'cli', 'the runtime has no endpoint of that name (`live`, `canary`): deploy infra'),
+  ENDPOINT_FAILED: spec('OperationFailedError', 500, 'cli', 'an endpoint ended `*_FAILED` while moving to a version'),
+  ENDPOINT_TIMEOUT: spec('OperationFailedError', 500, 'cli', 'an endpoint did not serve the target version in time'),
+  LABEL_REFUSED: spec('OperationFailedError', 500, 'cli', 'SSM refused label(s) … on …:…'),
+  PLAN_INVALID: spec('OperationFailedError', 500, 'cli', 'plan refers to the new version before UpdateAgentRuntime created it'),
+  RUNTIME_NO_VERSION: spec('OperationFailedError', 500, 'cli', 'UpdateAgentRuntime returned no agentRuntimeVersion'),
+  // Declared at integration
+  NO_PROMOTION_POLICY: spec('NotFoundError', 404, 'cli', 'the target environment has no `/abca/<env>/promotion-policy` (deploy infra, or bootstrap locally)'),
+  DIGEST_CHANGED: spec('OperationFailedError', 500, 'cli', 'ECR stored the copied manifest under another digest'),
+  IMAGE_COPY_FAILED: spec('OperationFailedError', 500, 'cli', 'ECR still refuses the copied image after uploading its missing blobs'),
+  LAYER_DIGEST_MISMATCH: spec('OperationFailedError', 500, 'cli', 'a blob downloaded from the source repository does not hash to its digest'),
+  LAYER_DOWNLOAD_FAILED: spec('OperationFailedError', 500, 'cli', 'a source blob could not be downloaded'),
+  BAD_MANIFEST: spec('ValidationError', 400, 'cli', 'the source image manifest is not JSON'),
+  DIGEST_NOT_PROMOTABLE: spec('ValidationError', 400, 'cli', 'the digest did not succeed (with its smoke passed) in the source environment'),
+  NO_SOURCE_DIGEST: spec('ValidationError', 400, 'cli', "the source environment's `live` serves no digest-pinned image: give `--digest`"),
+  PROMOTION_NOT_ALLOWED: spec('ValidationError', 400, 'cli', "the target environment's promotion policy does not accept the source environment"),
+  PROMOTION_POLICY_INVALID: spec('ValidationError', 400, 'cli', 'the `/abca/<env>/promotion-policy` document does not validate'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

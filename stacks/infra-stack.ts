@@ -18,6 +18,7 @@ import { Data } from './constructs/data';
 import { DnsFirewall } from './constructs/dns-firewall';
 import { Network } from './constructs/network';
 import { PlatformParameters } from './constructs/platform-parameters';
+import { PromotionPolicyParameter, readPromoteFrom } from './constructs/promotion-policy';
 import { TasksReconciler } from './constructs/tasks-reconciler';
 import { arnIn, awsEnv, type AwsEnv } from './lib/aws-env';
 import type { InfraSettings } from './settings';
@@ -127,6 +128,8 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
       }),
     });
 
+    const promotion = new PromotionPolicyParameter(this, 'promotion-policy', { names, promoteFrom: readPromoteFrom(this) });
+
     if (!settings.githubRepositoryConfigured) {
       Annotations.of(this).addWarning(`githubRepository not set: the CI roles trust no one (${settings.githubRepository}); see docs/infra.md`);
     }
@@ -136,6 +139,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
       githubRepository: settings.githubRepository,
       existingOidcProviderArn: settings.githubOidcProviderArn,
       stateBucket: settings.stateBucket,
+      promotionSources: promotion.defaults.accept_from.map((env) => platformNames(env)),
       publisher: {
         // Built from the name (not the resource) so the role does not wait for the parameter.
         platformParameterArn: parameterArn(names.parameters.platform),

@@ -32,6 +32,8 @@ export const RULES: readonly Rule[] = [
   // --- the pipelines themselves: a change to a deploy workflow is proven by running it
   { pattern: '.github/workflows/deploy-infra.yml', layers: INFRA, why: 'the infra deploy pipeline itself' },
   { pattern: '.github/workflows/deploy-runtime.yml', layers: RUNTIME, why: 'the runtime deploy pipeline itself' },
+  // Manual dispatch only: a change to it deploys nothing until someone runs a promotion.
+  { pattern: '.github/workflows/promote-runtime.yml', layers: NONE, why: 'the promotion pipeline (manual dispatch only; nothing deploys on merge)' },
   { pattern: '.github/**', layers: NONE, why: 'build workflow and shared CI plumbing, exercised by build.yml on the pull request' },
 
   // --- the agent image: everything in its build context, prompts and docs included
@@ -79,6 +81,8 @@ export const RULES: readonly Rule[] = [
   { pattern: 'scripts/publish-runtime.ts', layers: RUNTIME, why: 'runtime publisher' },
   { pattern: 'scripts/rollback-runtime.ts', layers: RUNTIME, why: 'runtime rollback' },
   { pattern: 'scripts/smoke-runtime.ts', layers: RUNTIME, why: 'runtime smoke check run by the publisher' },
+  // Run only by promote-runtime.yml on dispatch; the publish it ends with is src/runtime (both layers).
+  { pattern: 'scripts/promote-runtime.ts', layers: NONE, why: 'promotion entry point, run only when promote-runtime.yml is dispatched' },
   { pattern: 'src/cli-support/**', layers: RUNTIME, why: 'entry-point wrapper of the publisher scripts' },
 
   // --- operator and developer tooling: nothing deployed changes

@@ -34,6 +34,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { createClients, type AwsClients } from '../aws/clients';
 import { isAwsError } from '../aws/errors';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
+import { defaultPromotionPolicy, promotionPolicyParameter } from '../platform/promotion-policy';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
 import { platformDocument } from '../platform/platform-document';
@@ -49,6 +50,8 @@ export interface BootstrapOptions {
   apiUrl?: string;
   clients?: AwsClients;
   log?: (line: string) => void;
+  /** Environments this one accepts promotions from (default: the dev → staging → prod convention). */
+  promoteFrom?: string[];
 }
 
 export interface BootstrapResult {
@@ -87,6 +90,8 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const canaryEndpoint = await ensureEndpoint(clients.agentcore, runtime.id, CANARY_ENDPOINT, 'Where publish smokes a new version before live moves', changed);
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
+  // Written once, like the stack does: later edits (no deploy) are kept.
+  await ensureParameter(clients.ssm, promotionPolicyParameter(names.env), JSON.stringify(defaultPromotionPolicy(names.env, opts.promoteFrom)), false, changed);
 
   const platform = PlatformConfigSchema.parse(
     platformDocument(names, {

@@ -11,6 +11,7 @@ import type { RuntimeContext } from './context';
 import { endpointNames, moveEndpoint } from './endpoints';
 import type { PlanStep, RuntimeAction, VersionRef } from './plan';
 import { moveLabels, pointerDescription, writePointer } from './pointer';
+import { formatPromotedFrom } from './promoted-from';
 import { runSmoke } from './smoke';
 
 export interface ApplyContext {
@@ -22,7 +23,7 @@ export interface ApplyContext {
   /** The pointer version that gets the `previous` label when this run writes a new one. */
   previousLabelVersion?: number;
   wait: Omit<WaitOptions, 'onPoll'>;
-  audit: Pick<RuntimeAuditEvent, 'git_commit' | 'ci_run_url' | 'reason'> & { error?: string };
+  audit: Pick<RuntimeAuditEvent, 'git_commit' | 'ci_run_url' | 'reason' | 'promoted_from'> & { error?: string };
 }
 
 /** What the steps did so far: read by later steps, by the failure handler and the result. */
@@ -55,7 +56,7 @@ export async function applySteps(ctx: RuntimeContext, steps: PlanStep[], run: Ap
       case 'write_pointer': {
         ctx.log(`pointer → ${step.digest.slice(0, 19)}…`);
         state.pointerWritten = true;
-        const description = pointerDescription({ by: ctx.actor, action: run.action, from: run.from.digest, commit: run.audit.git_commit, run: run.audit.ci_run_url, reason: run.audit.reason });
+        const description = pointerDescription({ by: ctx.actor, action: run.action, from: run.from.digest, commit: run.audit.git_commit, run: run.audit.ci_run_url, reason: run.audit.reason, promoted_from: run.audit.promoted_from && formatPromotedFrom(run.audit.promoted_from) });
         state.pointerVersion = await writePointer(ctx.clients.ssm, ctx.platform.imagePointerParameter, step.digest, description);
         break;
       }
@@ -109,6 +110,8 @@ export async function applySteps(ctx: RuntimeContext, steps: PlanStep[], run: Ap
           path: run.path,
           live_moved: state.liveMoved,
           live_version: state.liveVersion ?? run.from.liveVersion,
+          // A smoke step that failed threw before here: one that ran, passed (promotion needs it).
+          smoke: state.executed.some((e) => e.kind === 'smoke') ? 'passed' : 'skipped',
           outcome: step.outcome,
         });
         break;

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RuntimeContext } from './context';
+import type { PromotedFrom } from './promoted-from';
 
 /** `refused`: never started (e.g. the deploy lock was held); nothing was written but this event. */
 export type AuditOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'repaired' | 'refused';
@@ -21,6 +22,10 @@ export interface RuntimeAuditEvent {
   reason?: string;
   outcome: AuditOutcome;
   error?: string;
+  /** Set when the move promoted a digest from another environment (`runtime promote`). */
+  promoted_from?: PromotedFrom;
+  /** On a succeeded publish: whether a smoke check ran and passed (promotion requires `passed`). */
+  smoke?: 'passed' | 'skipped';
   /** fast: `live` moved to a version that already served the digest; forward: a new version. */
   path?: string;
   /** Whether this run moved the `live` endpoint (a failed publish never does). */

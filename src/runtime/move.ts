@@ -12,6 +12,7 @@ import { endpointNames, findVersionServing, getEndpoint, versionDigest } from '.
 import { acquireLock, releaseLock } from './lock';
 import { planMove, planRestore, type Observation, type PlanStep, type RuntimeAction, type RuntimePlan, type MovePath } from './plan';
 import { readPointer } from './pointer';
+import type { PromotedFrom } from './promoted-from';
 
 export interface ApplyOptions {
   smokeCmd?: string;
@@ -22,6 +23,8 @@ export interface ApplyOptions {
   timeoutMs?: number;
   pollIntervalMs?: number;
   lockTtlMs?: number;
+  /** Set by `runtime promote`: recorded in every audit event and the pointer description. */
+  promotedFrom?: PromotedFrom;
 }
 
 export interface RuntimeOperationResult {
@@ -92,7 +95,7 @@ export async function moveTo(
   if (opts.dryRun) return result(first, 'dry_run');
   if (first.noop) return result(first, 'noop');
 
-  const common = { git_commit: opts.gitCommit, ci_run_url: opts.ciRunUrl, reason: opts.reason };
+  const common = { git_commit: opts.gitCommit, ci_run_url: opts.ciRunUrl, reason: opts.reason, promoted_from: opts.promotedFrom };
   let lock;
   if (useLock) {
     try {

@@ -199,6 +199,44 @@ function stateStatements(names: PlatformNames, aws: AwsEnv, stateBucket: string,
 }
 
 /**
+ * `runtime promote` into this environment: the publisher reads this environment's promotion policy
+ * and, read-only, the source environments the stack lists (the policy's default accept_from): the
+ * image in their repository (manifest, layer download, availability) and, to check the digest
+ * succeeded there, their platform document, audit table and runtime with its `live` endpoint. No
+ * push to their repository, no pointer, lock, runtime or endpoint write. Runtime ids are generated,
+ * so their runtimes are matched by name (`<runtime name>-*`).
+ */
+export function promotionStatements(names: PlatformNames, sources: readonly PlatformNames[], aws: AwsEnv): Statement[] {
+  const arn = (service: string, resource: string) => `arn:${aws.partition}:${service}:${aws.region}:${aws.accountId}:${resource}`;
+  const own: Statement = { Sid: 'ReadPromotionPolicy', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: arn('ssm', `parameter${names.parameters.promotionPolicy}`) };
+  if (!sources.length) return [own];
+  return [
+    own,
+    {
+      Sid: 'PromoteFromSources',
+      Effect: 'Allow',
+      Action: [
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:DescribeImages',
+        'ssm:GetParameter',
+        'dynamodb:Query',
+        'dynamodb:GetItem',
+        'bedrock-agentcore:GetAgentRuntime',
+        'bedrock-agentcore:GetAgentRuntimeEndpoint',
+      ],
+      Resource: sources.flatMap((s) => [
+        arn('ecr', `repository/${s.ecrRepository}`),
+        arn('ssm', `parameter${s.parameters.platform}`),
+        arn('dynamodb', `table/${s.tables.audit}`),
+        arn('bedrock-agentcore', `runtime/${s.agentRuntime}-*`),
+      ]),
+    },
+  ];
+}
+
+/**
  * The plan job's role (`abca-<env>-ci-infra-plan`): `cdktf diff` runs the branch's code before any
  * reviewer approved it, so this role can read what a plan refreshes and the state, and nothing else.
  * No data reads (table items, secret values, objects but the state), no writes.
@@ -398,6 +436,8 @@ export interface CiRolesProps {
   existingOidcProviderArn?: string;
   publisher: PublisherResources;
   stateBucket?: string;
+  /** Environments whose images the publisher may promote here (read-only grant on them). */
+  promotionSources?: PlatformNames[];
 }
 
 export class CiRoles extends Construct {
@@ -465,7 +505,7 @@ export class CiRoles extends Construct {
     new IamRolePolicy(this, 'runtime-publisher-policy', {
       name: 'publish-runtime',
       role: this.runtimePublisher.name,
-      policy: policy(publisherStatements(props.publisher)),
+      policy: policy([...publisherStatements(props.publisher), ...promotionStatements(names, props.promotionSources ?? [], aws)]),
     });
 
     // Every other role in the stack, whichever construct declares it, gets the boundary.

@@ -49,6 +49,12 @@ describe('classify: one path', () => {
     ['.github/workflows/deploy-infra.yml', INFRA],
     ['.github/workflows/deploy-runtime.yml', RUNTIME],
     ['.github/workflows/build.yml', NONE],
+    // promotion runs only on dispatch: merging a change to it or its script deploys nothing
+    ['.github/workflows/promote-runtime.yml', NONE],
+    ['scripts/promote-runtime.ts', NONE],
+    ['src/runtime/promote.ts', BOTH],
+    ['src/runtime/ecr-copy.ts', BOTH],
+    ['stacks/constructs/promotion-policy.ts', INFRA],
     ['.github/actions/setup/action.yml', NONE],
     ['.github/dependabot.yml', NONE],
     // docs, tests, benches, tooling: nothing deploys

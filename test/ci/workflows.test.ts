@@ -43,9 +43,9 @@ const ALL_STEPS = [
 ];
 
 describe('the workflow set', () => {
-  it('has exactly build, deploy-infra and deploy-runtime, and the composite actions they use', () => {
+  it('has exactly build, deploy-infra, deploy-runtime and promote-runtime, and the composite actions they use', () => {
     // Assess
-    expect(WORKFLOWS.map((w) => w.file)).toEqual(['build.yml', 'deploy-infra.yml', 'deploy-runtime.yml']);
+    expect(WORKFLOWS.map((w) => w.file)).toEqual(['build.yml', 'deploy-infra.yml', 'deploy-runtime.yml', 'promote-runtime.yml']);
     expect(ACTIONS.map((a) => a.dir)).toEqual(['classify-changes', 'setup']);
   });
 });
@@ -252,6 +252,44 @@ describe('deploy-runtime.yml: the publisher role only, and never Terraform', () 
     // Assess
     expect(dispatch.inputs.action).toMatchObject({ type: 'choice', options: ['publish', 'rollback'] });
     expect(Object.keys(dispatch.inputs)).toEqual(expect.arrayContaining(['environment', 'image_tag', 'to_version', 'to_label', 'to_digest', 'reason']));
+  });
+});
+
+describe('promote-runtime.yml: a manual promotion as the target publisher, behind the target environment', () => {
+  const wf = byFile('promote-runtime.yml');
+  const promote = wf.jobs.promote!;
+  const steps = expandedSteps(promote.steps);
+
+  it('is dispatched by hand only, with from, to and an optional digest', () => {
+    // Prepare
+    const dispatch = wf.on.workflow_dispatch as { inputs: Record<string, { type: string; required?: boolean }> };
+    // Assess
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    expect(dispatch.inputs).toMatchObject({ from: { required: true }, to: { required: true }, digest: { required: false }, reason: { required: false } });
+  });
+
+  it("assumes only the target's abca-<to>-ci-publisher, in the GitHub environment <to>-runtime, with the target validated by the classifier", () => {
+    // Assess
+    expect(jobsOf(wf).flatMap(([, j]) => rolesAssumed(j))).toEqual(['arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/abca-${{ needs.changes.outputs.env }}-ci-publisher']);
+    expect(environmentName(promote)).toBe('${{ needs.changes.outputs.env }}-runtime');
+    expect(needsOf(promote)).toEqual(['changes']);
+    const classify = wf.jobs.changes!.steps!.find((s) => s.id === 'classify')!;
+    expect(classify.with).toEqual({ environment: '${{ inputs.to }}' });
+    expect(wf.jobs.changes!.outputs).toEqual({ env: '${{ steps.classify.outputs.env }}' });
+    expect(wf.raw).not.toMatch(/ci-infra|terraform|cdktf/i);
+  });
+
+  it('runs the promote script with a smoke check in the deploy group of the target, then checks for drift', () => {
+    // Prepare
+    const script = runs(steps).join('\n');
+    const step = steps.find((s) => s.run?.includes('promote-runtime.ts'))!;
+    // Assess
+    expect(concurrencyOf(promote)).toEqual({ group: DEPLOY_GROUP, cancel: false });
+    expect(script).toContain('npx tsx scripts/promote-runtime.ts "${args[@]}"');
+    expect(script).toContain('--from "$FROM_ENV" --to "$ABCA_ENV" --smoke-cmd "npx tsx scripts/smoke-runtime.ts --env $ABCA_ENV"');
+    expect(script).toContain('args+=(--digest "$DIGEST")');
+    expect(step.env).toEqual({ FROM_ENV: '${{ inputs.from }}', DIGEST: '${{ inputs.digest }}', REASON: '${{ inputs.reason }}' });
+    expect(script).toContain('npx tsx scripts/runtime-status.ts --env "$ABCA_ENV"');
   });
 });
 

@@ -318,7 +318,7 @@ describe('rendering', () => {
     expect(leaves.map((l) => l.name).sort()).toEqual(
       [
         'api-key create', 'api-key list', 'api-key revoke', 'configure', 'login', 'logout', 'repo list', 'repo onboard', 'repo remove', 'repo set-token',
-        'repo show', 'repo update', 'runtime history', 'runtime publish', 'runtime reapply', 'runtime rollback', 'runtime status', 'submit', 'task cancel', 'task list', 'task status', 'task watch', 'whoami',
+        'repo show', 'repo update', 'runtime history', 'runtime promote', 'runtime publish', 'runtime reapply', 'runtime rollback', 'runtime status', 'submit', 'task cancel', 'task list', 'task status', 'task watch', 'whoami',
       ].sort(),
     );
     for (const leaf of leaves) {

@@ -110,6 +110,7 @@ describe('runtime publisher role', () => {
         '*',
         arn.ssm(names.parameters.platform),
         arn.ssm(names.parameters.imagePointer),
+        arn.ssm(names.parameters.promotionPolicy),
         arn.repo(names.ecrRepository),
         arn.runtime(names.agentRuntime),
         `${arn.runtime(names.agentRuntime)}/runtime-endpoint/*`,

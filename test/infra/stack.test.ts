@@ -313,7 +313,8 @@ describe('auth and API', () => {
 describe('per environment', () => {
   let staging: Synthesized;
   beforeAll(async () => {
-    staging = synthInfraJson(await testBundles(), { env: 'staging' });
+    // No promotion source: its read grant names the source env on purpose (test/infra/iam-promote.test.ts).
+    staging = synthInfraJson(await testBundles(), { env: 'staging', promoteFrom: '' });
   });
 
   it('derives every name from the env context', () => {

@@ -14,10 +14,12 @@ describe('npm run demo (scripts/demo.ts)', () => {
     expect(run.code).toBe(0);
     const ticked = run.stdout.split('\n').filter((l) => l.trim().startsWith('✓'));
     expect(run.stdout).not.toContain('✗');
-    expect(ticked).toHaveLength(12);
-    expect(run.stdout).toMatch(/All 12 steps did what they said/);
+    expect(ticked).toHaveLength(14);
+    expect(run.stdout).toMatch(/All 14 steps did what they said/);
     expect(run.stdout).toContain('ROLLED_BACK');
     expect(run.stdout).toContain('REPO_NOT_ONBOARDED');
+    expect(run.stdout).toContain('DIGEST_NOT_PROMOTABLE');
+    expect(run.stdout).toContain('PROMOTION_NOT_ALLOWED');
     const moto = /moto (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout)?.[1];
     expect(moto).toBeDefined();
     await expect(fetch(`${moto}/moto-api/data.json`)).rejects.toThrow();

@@ -16,6 +16,8 @@ import { STATUS_DESCRIPTION, STATUS_EXAMPLES, STATUS_FLAGS } from '../../runtime
 import { examples, output, positiveNumber, withJson, type JsonOpts } from '../common';
 import { readConfig } from '../config';
 import { renderTable, type Column, type Output } from '../output';
+import { STATUS_ALL_FLAG } from '../../runtime/promote-flags';
+import { historyChainAction, promoteCommand, statusAllAction } from './runtime-promote';
 
 interface EnvOpts extends JsonOpts {
   env?: string;
@@ -83,7 +85,9 @@ export function runtimeCommands(program: Command): void {
     return cmd;
   };
 
-  verb('status', STATUS_DESCRIPTION, STATUS_FLAGS, STATUS_EXAMPLES).action(async (opts: EnvOpts & { terraformState?: string }) => {
+  verb('status', STATUS_DESCRIPTION, [...STATUS_FLAGS, STATUS_ALL_FLAG], STATUS_EXAMPLES)
+    .action(async (opts: EnvOpts & { terraformState?: string; all?: boolean }) => {
+    if (opts.all) return statusAllAction(opts);
     const out = output(opts);
     const [{ runtimeStatus }, { formatStatus }] = await Promise.all([import('../../runtime/status'), import('../../runtime/format')]);
     const report = await runtimeStatus(await open(opts), { terraformState: opts.terraformState });
@@ -118,7 +122,12 @@ export function runtimeCommands(program: Command): void {
     out.result(result, () => (result.operation ? formatOperation(result.operation) : `${result.digest}: ${result.changed ? 're-applied' : 'already live'}`));
   });
 
-  verb('history', HISTORY_DESCRIPTION, HISTORY_FLAGS, HISTORY_EXAMPLES).action(async (opts: EnvOpts & { limit: string }) => {
+  promoteCommand(group);
+
+  verb('history', HISTORY_DESCRIPTION, HISTORY_FLAGS, HISTORY_EXAMPLES)
+    .option('--digest <digest>', 'the promotion chain of this digest: this environment, then where each got it from')
+    .action(async (opts: EnvOpts & { limit: string; digest?: string }) => {
+    if (opts.digest) return historyChainAction(runtimeEnv(opts.env, process.env, configuredEnv().env), opts.digest, opts);
     const out = output(opts);
     const limit = positiveNumber('--limit', opts.limit, 50);
     const { runtimeHistory } = await import('../../runtime/history');

@@ -1,0 +1,36 @@
+/** tsx scripts/promote-runtime.ts --from <env> --to <env> [--digest sha256:…] [--smoke-cmd …] [--reason …] [--dry-run] [--json] */
+import { appendFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { describeError, exitCodeOf, isAbcaError } from '../src/errors';
+import { emit, progressLog } from '../src/cli-support/emit';
+import { runMain } from '../src/cli-support/run-main';
+import { openRuntime } from '../src/runtime/context';
+import { promoteRuntime } from '../src/runtime/promote';
+import { addPromoteFlags, formatPromotion, promoteOptionsFromFlags, type PromoteFlags } from '../src/runtime/promote-flags';
+
+const program = addPromoteFlags(
+  new Command()
+    .name('promote-runtime')
+    .description("Publish in --to a digest that succeeded in --from: policy and eligibility checked first, the image copied into the target's ECR repository with the same digest, then an ordinary publish that records promoted_from"),
+).addHelpText(
+  'after',
+  '\nExample:\n  tsx scripts/promote-runtime.ts --from staging --to prod --smoke-cmd "tsx scripts/smoke-runtime.ts --env prod"\n\nExit: 0 live in --to serves the digest, 1 failed (target restored), 2 refused (policy, digest) or bad input, 3 lock held\n',
+);
+const flags = program.parse().opts<PromoteFlags>();
+
+runMain(
+  async () => {
+    const { from, to, options } = promoteOptionsFromFlags(flags);
+    const log = progressLog();
+    const [source, target] = await Promise.all([openRuntime(from, { log }), openRuntime(to, { log })]);
+    const result = await promoteRuntime(source, target, options).catch((e: unknown) => {
+      // The job summary says why too, not only the log: a refusal is the common answer.
+      const summary = process.env.GITHUB_STEP_SUMMARY;
+      const what = exitCodeOf(e) === 2 ? 'refused' : 'failed';
+      if (summary) appendFileSync(summary, `### ABCA runtime promote — ${from} → ${to}: ${what}${isAbcaError(e) ? ` (${e.code})` : ''}\n\n${describeError(e)}\n`);
+      throw e;
+    });
+    emit(!!flags.json, result, formatPromotion(result), formatPromotion(result, 'markdown'));
+  },
+  { json: () => !!flags.json },
+);
