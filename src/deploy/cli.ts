@@ -11,7 +11,7 @@ import { formatResults, type Plan } from './plan';
 
 export function regionFrom(flag: string | undefined): string {
   const region = flag ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new ValidationError('no region: pass --region or set AWS_REGION', 'USAGE');
+  if (!region) throw new ValidationError('no region: pass --region or set AWS_REGION', 'VALIDATION_ERROR');
   return region;
 }
 
@@ -28,7 +28,7 @@ export function gitCommit(cwd: string): string {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
-    throw new ValidationError('not a git checkout: the first image is tagged with the commit (run from a clone)', 'USAGE');
+    throw new ValidationError('not a git checkout: the first image is tagged with the commit (run from a clone)', 'VALIDATION_ERROR');
   }
 }
 

@@ -29,13 +29,13 @@ export function addFlags(cmd: Command, defs: readonly FlagDef[]): Command {
 export function positive(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new ValidationError(`${flag} must be a positive number, got "${raw}"`, 'INVALID_FLAG');
+  if (!Number.isFinite(n) || n <= 0) throw new ValidationError(`${flag} must be a positive number, got "${raw}"`, 'VALIDATION_ERROR');
   return n;
 }
 
 export function positiveInteger(flag: string, raw: string | undefined): number | undefined {
   const n = positive(flag, raw);
-  if (n !== undefined && !Number.isInteger(n)) throw new ValidationError(`${flag} must be a positive integer, got "${raw}"`, 'USAGE');
+  if (n !== undefined && !Number.isInteger(n)) throw new ValidationError(`${flag} must be a positive integer, got "${raw}"`, 'VALIDATION_ERROR');
   return n;
 }
 

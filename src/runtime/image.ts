@@ -8,7 +8,7 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Pure input check; runs before any AWS call. */
 export function checkImageInput(input: { imageDigest?: string; imageTag?: string }, repositoryUrl: string): { digest?: string; tag?: string } {
-  if (!!input.imageDigest === !!input.imageTag) throw new ValidationError('give exactly one of --image-digest or --image-tag', 'USAGE');
+  if (!!input.imageDigest === !!input.imageTag) throw new ValidationError('give exactly one of --image-digest or --image-tag', 'VALIDATION_ERROR');
   if (input.imageTag !== undefined) {
     if (!TAG.test(input.imageTag)) throw new ValidationError(`"${input.imageTag}" is not a valid image tag`, 'INVALID_TAG');
     return { tag: input.imageTag };

@@ -31,7 +31,7 @@ export function addPromoteFlags(cmd: Command): Command {
 
 /** Pure: flags → the environments and the verb's options. */
 export function promoteOptionsFromFlags(flags: PromoteFlags, env: NodeJS.ProcessEnv = process.env): { from: string; to: string; options: PromoteOptions } {
-  if (!flags.from || !flags.to) throw new ValidationError('give --from <env> and --to <env>', 'USAGE');
+  if (!flags.from || !flags.to) throw new ValidationError('give --from <env> and --to <env>', 'VALIDATION_ERROR');
   return { from: assertEnvName(flags.from), to: assertEnvName(flags.to), options: { digest: flags.digest, ...applyOptionsFromFlags(flags, env) } };
 }
 

@@ -35,7 +35,7 @@ export const PUBLISH_EXAMPLES = [
 export type PublishFlagValues = ApplyFlagValues & { imageDigest?: string; imageTag?: string };
 
 export function publishOptionsFromFlags(f: PublishFlagValues, env: NodeJS.ProcessEnv = process.env): PublishOptions {
-  if (!f.imageDigest && !f.imageTag) throw new ValidationError('give --image-digest or --image-tag', 'USAGE');
+  if (!f.imageDigest && !f.imageTag) throw new ValidationError('give --image-digest or --image-tag', 'VALIDATION_ERROR');
   return { imageDigest: f.imageDigest, imageTag: f.imageTag, ...applyOptionsFromFlags(f, env) };
 }
 

@@ -37,14 +37,14 @@ export type RollbackFlagValues = ApplyFlagValues & { toVersion?: string; toLabel
 export function rollbackOptionsFromFlags(f: RollbackFlagValues, env: NodeJS.ProcessEnv = process.env): RollbackOptions {
   const toVersion = positiveInteger('--to-version', f.toVersion);
   const given = [toVersion, f.toLabel, f.toDigest].filter((v) => v !== undefined).length;
-  if (given > 1) throw new ValidationError('give at most one of --to-version, --to-label, --to-digest', 'USAGE');
+  if (given > 1) throw new ValidationError('give at most one of --to-version, --to-label, --to-digest', 'VALIDATION_ERROR');
   const apply = applyOptionsFromFlags(f, env);
   return { toVersion, toLabel: f.toLabel, toDigest: f.toDigest, ...apply, reason: apply.reason ?? 'rollback' };
 }
 
 export async function rollbackTarget(ctx: RuntimeContext, opts: RollbackOptions): Promise<string> {
   const given = [opts.toVersion, opts.toLabel, opts.toDigest].filter((v) => v !== undefined).length;
-  if (given > 1) throw new ValidationError('give at most one of --to-version, --to-label, --to-digest', 'USAGE');
+  if (given > 1) throw new ValidationError('give at most one of --to-version, --to-label, --to-digest', 'VALIDATION_ERROR');
   const [{ GetParameterCommand }, { lastKnownGood, listAudit }, { readPointer }, { resolveImage }] = await Promise.all([
     import('@aws-sdk/client-ssm'),
     import('./audit'),

@@ -38,7 +38,7 @@ describe('promote through the script and bgagent', () => {
   it('promote-runtime.ts without --to exits 2 with a usage error', async () => {
     const run = await runTsx('scripts/promote-runtime.ts', ['--from', 'dev', '--json']);
     expect(run.code).toBe(2);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
   });
 
   it('promote-runtime.ts --dry-run lists the steps; then a real run promotes what dev serves (A)', async () => {

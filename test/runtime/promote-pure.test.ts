@@ -100,7 +100,7 @@ describe('promoteOptionsFromFlags (pure)', () => {
     // Assess
     expect(fromCi).toMatchObject({ from: 'staging', to: 'prod', options: { gitCommit: 'abc1234', ciRunUrl: 'https://github.com/o/r/actions/runs/9', pollIntervalMs: 10 } });
     expect(given.options).toMatchObject({ digest: A, gitCommit: 'def5678', ciRunUrl: 'https://ci/1' });
-    expect(() => promoteOptionsFromFlags({ from: 'staging' }, {})).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => promoteOptionsFromFlags({ from: 'staging' }, {})).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
     expect(() => promoteOptionsFromFlags({ from: 'staging', to: 'prod', pollIntervalMs: '-1' }, {})).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 });

@@ -80,16 +80,16 @@ export function taskCommands(program: Command): void {
   examples(submit, 'bgagent submit --repo acme/widgets --description "Fix the flaky date test in test/dates.test.ts"', 'bgagent submit --repo acme/widgets --description-file issue.md --idempotency-key issue-42 --watch');
   submit.action(async (opts: ApiOpts & WatchOpts & { repo: string; description?: string; descriptionFile?: string; idempotencyKey?: string; watch?: boolean }) => {
     const out = output(opts);
-    if (opts.description !== undefined && opts.descriptionFile !== undefined) throw new ValidationError('give --description or --description-file, not both', 'USAGE');
+    if (opts.description !== undefined && opts.descriptionFile !== undefined) throw new ValidationError('give --description or --description-file, not both', 'VALIDATION_ERROR');
     let description = opts.description;
     if (opts.descriptionFile !== undefined) {
       try {
         description = opts.descriptionFile === '-' ? await readStdin() : readFileSync(opts.descriptionFile, 'utf8');
       } catch (e) {
-        throw new ValidationError(`--description-file: cannot read ${opts.descriptionFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'INVALID_FLAG');
+        throw new ValidationError(`--description-file: cannot read ${opts.descriptionFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'VALIDATION_ERROR');
       }
     }
-    if (!description?.trim()) throw new ValidationError('give --description or --description-file', 'USAGE');
+    if (!description?.trim()) throw new ValidationError('give --description or --description-file', 'VALIDATION_ERROR');
     const repo = parseRepoId(opts.repo);
     const { client } = openApi(opts);
     const task = await client.submitTask({ repo, description: description.trim(), ...(opts.idempotencyKey ? { idempotency_key: opts.idempotencyKey } : {}) });
