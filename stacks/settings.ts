@@ -37,6 +37,13 @@ export interface InfraSettings {
   manageApiGatewayAccount: boolean;
   /** Refuse to synthesize without stateBucket (CI sets it: never plan or apply from an empty local state). */
   requireRemoteState: boolean;
+  /**
+   * Raw values the constructs that use them parse and validate (network.ts, promotion-policy.ts);
+   * declared here so every entry point accepts them and each has its variable.
+   */
+  agentCoreAzIds?: unknown;
+  runtimeInternetEgress?: unknown;
+  promoteFrom?: unknown;
 }
 
 /** The ABCA_* variable of every context key: each key can be set from the shell or CI alone. */
@@ -51,6 +58,9 @@ export const CONTEXT_VARIABLES = {
   deletionProtection: 'ABCA_DELETION_PROTECTION',
   manageApiGatewayAccount: 'ABCA_MANAGE_API_GATEWAY_ACCOUNT',
   requireRemoteState: 'ABCA_REQUIRE_REMOTE_STATE',
+  agentCoreAzIds: 'ABCA_AGENTCORE_AZ_IDS',
+  runtimeInternetEgress: 'ABCA_RUNTIME_INTERNET_EGRESS',
+  promoteFrom: 'ABCA_PROMOTE_FROM',
 } as const;
 export type ContextKey = keyof typeof CONTEXT_VARIABLES;
 export const CONTEXT_KEYS = Object.keys(CONTEXT_VARIABLES) as ContextKey[];
@@ -196,5 +206,8 @@ export function readSettings(scope: Construct): InfraSettings {
     deletionProtection: bool(source, 'deletionProtection', true),
     manageApiGatewayAccount: bool(source, 'manageApiGatewayAccount', true),
     requireRemoteState,
+    agentCoreAzIds: source('agentCoreAzIds') ?? process.env.ABCA_AGENTCORE_AZ_IDS,
+    runtimeInternetEgress: source('runtimeInternetEgress') ?? process.env.ABCA_RUNTIME_INTERNET_EGRESS,
+    promoteFrom: source('promoteFrom') ?? process.env.ABCA_PROMOTE_FROM,
   };
 }

@@ -111,6 +111,8 @@ describe('context sources', () => {
     // Assess
     expect(() => checkContextKeys({ env: 'qa', initialImageDigets: 'x' }, 'CDKTF_CONTEXT_JSON')).toThrow(/CDKTF_CONTEXT_JSON: unknown context key "initialImageDigets"/);
     expect(() => checkContextKeys({ env: 'qa', cdktfRelativeModules: [], cdktfVersion: '0.21.0' }, 'CDKTF_CONTEXT_JSON')).not.toThrow();
+    // Keys the network and promotion-policy constructs read are settings like the others.
+    expect(() => checkContextKeys({ agentCoreAzIds: 'use1-az1,use1-az2', runtimeInternetEgress: 'false', promoteFrom: 'staging' }, 'CDKTF_CONTEXT_JSON')).not.toThrow();
   });
 
   it('parses CDKTF_CONTEXT_JSON with a clear error for bad JSON', () => {
