@@ -12,7 +12,10 @@ module.exports = tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
-      'no-restricted-imports': ['error', { paths: [{ name: '@cdktf/provider-aws', message: 'Import from @cdktf/provider-aws/lib/<name> (deep import) instead.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@cdktf/provider-aws', message: 'Import from @cdktf/provider-aws/lib/<name> (deep import) instead.' }] },
+      ],
     },
   },
 );

@@ -81,12 +81,21 @@ async function http(): Promise<void> {
     const clients = createClients();
     const { platform } = await bootstrapLocal({ env: 'bench', clients });
     await clients.ssm.send(
-      new PutParameterCommand({ Name: platform.guardrailsParameter, Type: 'String', Overwrite: true, Value: JSON.stringify({ ...DEFAULT_GUARDRAILS, max_repos: 100_000 }) }),
+      new PutParameterCommand({
+        Name: platform.guardrailsParameter,
+        Type: 'String',
+        Overwrite: true,
+        Value: JSON.stringify({ ...DEFAULT_GUARDRAILS, max_repos: 100_000 }),
+      }),
     );
     const server = await startApiServer({ env: 'bench', port: 0, clients, log: silentLogger() });
     const user = await ensureLocalUser(clients.cognito, platform.userPoolId, 'bench', 'admin');
     const auth = await clients.cognito.send(
-      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: platform.userPoolClientId, AuthParameters: { USERNAME: user.username, PASSWORD: user.password } }),
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: platform.userPoolClientId,
+        AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+      }),
     );
     return { server, token: auth.AuthenticationResult!.AccessToken! };
   })();
@@ -94,7 +103,13 @@ async function http(): Promise<void> {
     const headers = { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' };
     const url = api.server.url;
     console.log(`HTTP on the local server (moto behind it), concurrency ${CONCURRENCY}`);
-    await load('onboard', N.onboard, (i) => fetch(`${url}/v1/repos`, { method: 'POST', headers, body: JSON.stringify({ repo: `bench/repo-${i}`, egress_allowlist: ['pypi.org'], max_turns: 50 }) }), 201);
+    await load(
+      'onboard',
+      N.onboard,
+      (i) =>
+        fetch(`${url}/v1/repos`, { method: 'POST', headers, body: JSON.stringify({ repo: `bench/repo-${i}`, egress_allowlist: ['pypi.org'], max_turns: 50 }) }),
+      201,
+    );
     await api.server.idle();
     await load('get', N.get, (i) => fetch(`${url}/v1/repos/bench/repo-${i % N.onboard}`, { headers }), 200);
     await load('list', N.list, () => fetch(`${url}/v1/repos?limit=50`, { headers }), 200);
@@ -103,10 +118,30 @@ async function http(): Promise<void> {
     const table = api.server.platform.tables.repos;
     const asResponse = (p: Promise<unknown>) => p.then(() => new Response(null, { status: 200 }));
     console.log('moto alone (the floor under the figures above):');
-    await load('GetItem', N.get, (i) => asResponse(doc.send(new GetCommand({ TableName: table, Key: { repo: `bench/repo-${i % N.onboard}` }, ConsistentRead: true }))), 200);
+    await load(
+      'GetItem',
+      N.get,
+      (i) => asResponse(doc.send(new GetCommand({ TableName: table, Key: { repo: `bench/repo-${i % N.onboard}` }, ConsistentRead: true }))),
+      200,
+    );
     await load('Scan', N.list, () => asResponse(doc.send(new ScanCommand({ TableName: table, Limit: 50 }))), 200);
     // What onboarding writes: the row and the counter in one transaction (moto copies the table for each).
-    await load('Transact', N.onboard, (i) => asResponse(doc.send(new TransactWriteCommand({ TransactItems: [takeSlot(table, 100_000), { Put: { TableName: table, Item: { repo: `floor/repo-${i}`, status: 'removed' }, ConditionExpression: 'attribute_not_exists(repo)' } }] }))), 200);
+    await load(
+      'Transact',
+      N.onboard,
+      (i) =>
+        asResponse(
+          doc.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                takeSlot(table, 100_000),
+                { Put: { TableName: table, Item: { repo: `floor/repo-${i}`, status: 'removed' }, ConditionExpression: 'attribute_not_exists(repo)' } },
+              ],
+            }),
+          ),
+        ),
+      200,
+    );
   } finally {
     await api.server.close();
     await moto.stop();

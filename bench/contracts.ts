@@ -44,7 +44,12 @@ async function run(check: boolean) {
     const ssm = new SSMClient(config);
     const agentcore = new BedrockAgentCoreControlClient(config);
     const created = await agentcore.send(
-      new CreateAgentRuntimeCommand({ agentRuntimeName: 'bench', agentRuntimeArtifact: { containerConfiguration: { containerUri: uri(0) } }, roleArn: 'arn:aws:iam::123456789012:role/bench', networkConfiguration: NETWORK }),
+      new CreateAgentRuntimeCommand({
+        agentRuntimeName: 'bench',
+        agentRuntimeArtifact: { containerConfiguration: { containerUri: uri(0) } },
+        roleArn: 'arn:aws:iam::123456789012:role/bench',
+        networkConfiguration: NETWORK,
+      }),
     );
     const id = created.agentRuntimeId!;
     // Warm up: the first request of each service loads and indexes its model.
@@ -57,7 +62,13 @@ async function run(check: boolean) {
     const update = await timed(requests, async (i) => {
       await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }));
       return agentcore.send(
-        new UpdateAgentRuntimeCommand({ agentRuntimeId: id, agentRuntimeArtifact: { containerConfiguration: { containerUri: uri(i + 1) } }, roleArn: 'arn:aws:iam::123456789012:role/bench', networkConfiguration: NETWORK, environmentVariables: { A: String(i) } }),
+        new UpdateAgentRuntimeCommand({
+          agentRuntimeId: id,
+          agentRuntimeArtifact: { containerConfiguration: { containerUri: uri(i + 1) } },
+          roleArn: 'arn:aws:iam::123456789012:role/bench',
+          networkConfiguration: NETWORK,
+          environmentVariables: { A: String(i) },
+        }),
       );
     });
     const end = await stats();
@@ -76,7 +87,9 @@ async function main() {
   console.log(row('SSM PutParameter', on.put, off.put));
   console.log(row('AgentCore GetAgentRuntime', on.get, off.get));
   console.log(row('AgentCore Get+UpdateAgentRuntime', on.update, off.update));
-  console.log(`checker time inside the launcher: ${((on.stats.seconds / Math.max(1, on.stats.checked)) * 1000).toFixed(3)} ms per checked request (${on.stats.checked} warm requests); loading and indexing the SSM and AgentCore models: ${(on.stats.loading * 1000).toFixed(0)} ms once`);
+  console.log(
+    `checker time inside the launcher: ${((on.stats.seconds / Math.max(1, on.stats.checked)) * 1000).toFixed(3)} ms per checked request (${on.stats.checked} warm requests); loading and indexing the SSM and AgentCore models: ${(on.stats.loading * 1000).toFixed(0)} ms once`,
+  );
 }
 
 main().catch((e) => {

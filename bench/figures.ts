@@ -56,7 +56,11 @@ export function publishFiguresFromText(stdout: string): Figure[] {
     );
   }
   const cli = /publish-runtime\.ts .*: p50\s+(\d+) ms, max\s+(\d+) ms/.exec(stdout);
-  if (cli) figures.push({ name: 'publish-runtime.ts wall p50', value: Number(cli[1]), unit: 'ms' }, { name: 'publish-runtime.ts wall max', value: Number(cli[2]), unit: 'ms' });
+  if (cli)
+    figures.push(
+      { name: 'publish-runtime.ts wall p50', value: Number(cli[1]), unit: 'ms' },
+      { name: 'publish-runtime.ts wall max', value: Number(cli[2]), unit: 'ms' },
+    );
   return figures;
 }
 
@@ -68,7 +72,11 @@ export function renderTable(results: { bench: string; figures: Figure[]; error?:
     for (const f of r.figures) rows.push([r.bench, f.name, `${formatValue(f.value)} ${f.unit}`, f.aim ?? '', f.ok === undefined ? '' : f.ok ? 'ok' : 'MISSED']);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 

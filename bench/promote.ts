@@ -53,7 +53,12 @@ async function main(): Promise<void> {
       await checkPromotion(source, target);
       check.push(performance.now() - t);
       t = performance.now();
-      await copyImage({ ecr: clients.ecr, repositoryName: source.platform.ecrRepositoryName }, { ecr: clients.ecr, repositoryName: target.platform.ecrRepositoryName }, digest, { tag: promotedTag('bsrc', digest) });
+      await copyImage(
+        { ecr: clients.ecr, repositoryName: source.platform.ecrRepositoryName },
+        { ecr: clients.ecr, repositoryName: target.platform.ecrRepositoryName },
+        digest,
+        { tag: promotedTag('bsrc', digest) },
+      );
       copy.push(performance.now() - t);
       // The same digest promoted from the start (the copy is then a no-op read): promote = checks + publish.
       t = performance.now();

@@ -19,7 +19,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { GetAgentRuntimeCommand, ListAgentRuntimeVersionsCommand, UpdateAgentRuntimeCommand, type ListAgentRuntimeVersionsCommandOutput } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  GetAgentRuntimeCommand,
+  ListAgentRuntimeVersionsCommand,
+  UpdateAgentRuntimeCommand,
+  type ListAgentRuntimeVersionsCommandOutput,
+} from '@aws-sdk/client-bedrock-agentcore-control';
 import { createClients } from '../src/aws/clients';
 import { bootstrapLocal } from '../src/local/bootstrap';
 import { pushLocalImage } from '../src/local/images';
@@ -57,7 +62,8 @@ async function main(): Promise<void> {
           updateAt = performance.now();
           readyAt = 0;
         }
-        if (context.commandName === GetAgentRuntimeCommand.name && updateAt && !readyAt && (out.output as { status?: string }).status === 'READY') readyAt = performance.now();
+        if (context.commandName === GetAgentRuntimeCommand.name && updateAt && !readyAt && (out.output as { status?: string }).status === 'READY')
+          readyAt = performance.now();
         return out;
       },
       { step: 'initialize', name: 'benchClock' },
@@ -107,7 +113,14 @@ async function main(): Promise<void> {
       const lag = rows.map((r) => r.lag);
       const net = rows.map((r) => r.overhead - r.lag);
       ok &&= Math.max(...net) < 1000 && Math.max(...lag) <= pollMs;
-      console.log(`${String(delay).padStart(6)} s     ${fmt(pct(rows.map((r) => r.wall), 50))}   ${fmt(pct(over, 50))}     ${fmt(Math.max(...over))}     ${fmt(Math.max(...lag))}           ${fmt(Math.max(...net))}`);
+      console.log(
+        `${String(delay).padStart(6)} s     ${fmt(
+          pct(
+            rows.map((r) => r.wall),
+            50,
+          ),
+        )}   ${fmt(pct(over, 50))}     ${fmt(Math.max(...over))}     ${fmt(Math.max(...lag))}           ${fmt(Math.max(...net))}`,
+      );
     }
     console.log('');
     console.log(`aim: overhead − lag < 1000 ms and lag ≤ one poll interval (${pollMs} ms): ${ok ? 'met' : 'NOT met'}`);
@@ -147,11 +160,15 @@ async function main(): Promise<void> {
       const walls: number[] = [];
       for (let i = 0; i < Math.min(runs, 3); i++) {
         const started = performance.now();
-        const run = spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/publish-runtime.ts', '--env', 'bench', '--image-digest', images[i % 2]!, '--json'], {
-          cwd: ROOT,
-          env: process.env,
-          encoding: 'utf8',
-        });
+        const run = spawnSync(
+          path.join(ROOT, 'node_modules/.bin/tsx'),
+          ['scripts/publish-runtime.ts', '--env', 'bench', '--image-digest', images[i % 2]!, '--json'],
+          {
+            cwd: ROOT,
+            env: process.env,
+            encoding: 'utf8',
+          },
+        );
         walls.push(performance.now() - started);
         if (run.status !== 0) throw new Error(`publish-runtime.ts exited ${run.status}: ${run.stderr}`);
       }

@@ -32,11 +32,18 @@ async function main(): Promise<void> {
   });
   try {
     const auth = await plane.clients.cognito.send(
-      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: plane.platform.userPoolClientId, AuthParameters: { USERNAME: plane.admin.username, PASSWORD: plane.admin.password } }),
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: plane.platform.userPoolClientId,
+        AuthParameters: { USERNAME: plane.admin.username, PASSWORD: plane.admin.password },
+      }),
     );
     const headers = { authorization: `Bearer ${auth.AuthenticationResult!.AccessToken}`, 'content-type': 'application/json' };
     const api = (method: string, path: string, body?: unknown) =>
-      fetch(`${plane.api.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+      fetch(`${plane.api.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as Record<string, unknown>,
+      }));
     await api('POST', '/v1/repos', { repo: 'bench/tasks' });
     for (let i = 0; i < 100 && (await api('GET', '/v1/repos/bench/tasks')).body.status !== 'active'; i++) await new Promise((r) => setTimeout(r, 100));
 

@@ -22,7 +22,10 @@ runMain(async () => {
   const result = await bootstrapLocal({
     env: resolveEnv(opts.env),
     apiUrl: opts.apiUrl,
-    promoteFrom: opts.promoteFrom?.split(',').map((e) => e.trim()).filter(Boolean),
+    promoteFrom: opts.promoteFrom
+      ?.split(',')
+      .map((e) => e.trim())
+      .filter(Boolean),
     log: opts.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
   });
   if (!opts.quiet) process.stderr.write(result.changes.length ? `${result.changes.length} change(s)\n` : 'already bootstrapped: no changes\n');

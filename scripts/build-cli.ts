@@ -69,7 +69,10 @@ if (require.main === module) {
   buildCli(outDir ? path.resolve(outDir) : DEFAULT_CLI_DIR).then(
     (r) => {
       if (args.includes('--json')) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      else process.stdout.write(`bgagent -> ${path.relative(process.cwd(), r.outfile)} ${(r.bytes / 1024).toFixed(0)} KiB from ${r.inputs} source files in ${r.ms} ms\n`);
+      else
+        process.stdout.write(
+          `bgagent -> ${path.relative(process.cwd(), r.outfile)} ${(r.bytes / 1024).toFixed(0)} KiB from ${r.inputs} source files in ${r.ms} ms\n`,
+        );
     },
     (e: unknown) => {
       process.stderr.write(`build-cli: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -67,8 +67,11 @@ async function attachToDev(stateDir: string): Promise<{ vars: Vars; password: st
 
 function bgagent(vars: Vars, args: string[], input?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...vars, CI: 'true' }, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env: { ...process.env, ...vars, CI: 'true' }, timeout: 120_000, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin?.end(input);
   });
@@ -83,7 +86,16 @@ function json<T = Record<string, unknown>>(run: Run): T {
 }
 
 function expectCode(run: Run, code: number, what: string): void {
-  if (run.code !== code) throw new Error(`${what}: exit ${run.code}, expected ${code}: ${run.stderr.trim().split('\n').filter((l) => !/^\d\d:\d\d:\d\d /.test(l)).pop() ?? ''}`);
+  if (run.code !== code)
+    throw new Error(
+      `${what}: exit ${run.code}, expected ${code}: ${
+        run.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !/^\d\d:\d\d:\d\d /.test(l))
+          .pop() ?? ''
+      }`,
+    );
 }
 
 function check(ok: boolean, message: string): void {
@@ -162,7 +174,10 @@ runMain(async () => {
       const out = await bgagent(vars, ['repo', 'list', '--status', 'active', '--json']);
       expectCode(out, 0, 'repo list');
       const listed = json<{ items: { repo: string }[] }>(out).items.map((r) => r.repo);
-      check([web, api].every((r) => listed.includes(r)), `list shows ${listed.join(', ')}`);
+      check(
+        [web, api].every((r) => listed.includes(r)),
+        `list shows ${listed.join(', ')}`,
+      );
       return `${listed.length} active: ${[web, api].join(', ')} among them`;
     });
 
@@ -176,7 +191,19 @@ runMain(async () => {
     const smoke = (extra = '') => `npx tsx scripts/smoke-runtime.ts --env ${env}${extra}`;
     for (const k of ['a', 'b'] as const) {
       await run(`publish image ${k.toUpperCase()} (pointer, UpdateAgentRuntime, that version READY, smoke through canary, then live moves)`, async () => {
-        const out = await bgagent(vars, ['runtime', 'publish', '--env', env, '--image-tag', `demo-${k}-${run_id}`, '--smoke-cmd', smoke(), '--reason', `demo: release ${k.toUpperCase()}`, '--json']);
+        const out = await bgagent(vars, [
+          'runtime',
+          'publish',
+          '--env',
+          env,
+          '--image-tag',
+          `demo-${k}-${run_id}`,
+          '--smoke-cmd',
+          smoke(),
+          '--reason',
+          `demo: release ${k.toUpperCase()}`,
+          '--json',
+        ]);
         expectCode(out, 0, 'publish');
         const r = json<{ outcome: string; to: string; pointerVersion: number; runtimeVersion: string; executed: { kind: string; endpoint?: string }[] }>(out);
         check(r.outcome === 'published' && r.to === images[k], `outcome ${r.outcome}, to ${r.to}`);
@@ -188,13 +215,28 @@ runMain(async () => {
 
     await run(`publish image C, whose smoke check expects build ${C_COMMIT} to answer: it fails on canary, live never moves, B is restored`, async () => {
       const before = json<{ runtime: { version: string } }>(await bgagent(vars, ['runtime', 'status', '--env', env, '--json'])).runtime.version;
-      const out = await bgagent(vars, ['runtime', 'publish', '--env', env, '--image-tag', `demo-c-${run_id}`, '--smoke-cmd', smoke(` --expect-commit ${C_COMMIT}`), '--json']);
+      const out = await bgagent(vars, [
+        'runtime',
+        'publish',
+        '--env',
+        env,
+        '--image-tag',
+        `demo-c-${run_id}`,
+        '--smoke-cmd',
+        smoke(` --expect-commit ${C_COMMIT}`),
+        '--json',
+      ]);
       expectCode(out, 1, 'publish C');
       const err = json<{ error: { code: string; details?: { liveMoved?: boolean } } }>(out).error;
       check(err.code === 'ROLLED_BACK', `error ${err.code}, expected ROLLED_BACK`);
       check(err.details?.liveMoved === false, 'the failed publish says live moved');
-      const status = json<{ inSync: boolean; pointer: { digest: string }; runtime: { digest: string; version: string } }>(await bgagent(vars, ['runtime', 'status', '--env', env, '--json']));
-      check(status.inSync && status.pointer.digest === images.b && status.runtime.digest === images.b, `after the failed publish: pointer ${status.pointer.digest}, live serves ${status.runtime.digest}`);
+      const status = json<{ inSync: boolean; pointer: { digest: string }; runtime: { digest: string; version: string } }>(
+        await bgagent(vars, ['runtime', 'status', '--env', env, '--json']),
+      );
+      check(
+        status.inSync && status.pointer.digest === images.b && status.runtime.digest === images.b,
+        `after the failed publish: pointer ${status.pointer.digest}, live serves ${status.runtime.digest}`,
+      );
       check(status.runtime.version === before, `live moved from version ${before} to ${status.runtime.version}`);
       return `exit 1 ROLLED_BACK; live untouched on version ${before} (B ${short(images.b)}); pointer back on B`;
     });
@@ -236,29 +278,44 @@ runMain(async () => {
     const target = env === 'prod' ? 'prodcopy' : 'prod';
     await run(`promote A to ${target} (a second environment): the same digest copied into its repository, smoked, live; the chain recorded`, async () => {
       await bootstrapLocal({ env: target, apiUrl: 'http://127.0.0.1:9', promoteFrom: [env] });
-      const out = await bgagent(vars, ['runtime', 'promote', '--from', env, '--to', target, '--smoke-cmd', `npx tsx scripts/smoke-runtime.ts --env ${target}`, '--json']);
+      const out = await bgagent(vars, [
+        'runtime',
+        'promote',
+        '--from',
+        env,
+        '--to',
+        target,
+        '--smoke-cmd',
+        `npx tsx scripts/smoke-runtime.ts --env ${target}`,
+        '--json',
+      ]);
       expectCode(out, 0, 'promote');
       const r = json<{ digest: string; outcome: string }>(out);
       check(r.digest === images.a && ['published', 'noop'].includes(r.outcome), `promoted ${r.digest} (${r.outcome}), expected A`);
       const all = json<{ environments: { env: string; live?: string }[] }>(await bgagent(vars, ['runtime', 'status', '--all', '--json']));
       const live = Object.fromEntries(all.environments.map((e) => [e.env, e.live]));
       check(live[env] === images.a && live[target] === images.a, `status --all: ${env} ${live[env]}, ${target} ${live[target]}`);
-      const chain = json<{ chain: { env: string }[] }>(await bgagent(vars, ['runtime', 'history', '--env', target, '--digest', images.a, '--json'])).chain.map((l) => l.env);
+      const chain = json<{ chain: { env: string }[] }>(await bgagent(vars, ['runtime', 'history', '--env', target, '--digest', images.a, '--json'])).chain.map(
+        (l) => l.env,
+      );
       check(chain.join(',') === `${target},${env}`, `chain ${chain.join(' ← ')}`);
       return `${target} live on A ${short(images.a)}, chain ${target} ← ${env}`;
     });
 
-    await run(`refused before any write: promoting C (its smoke failed in ${env}), and promoting from ${target} into ${env} (its policy accepts no source)`, async () => {
-      const c = await bgagent(vars, ['runtime', 'promote', '--from', env, '--to', target, '--digest', images.c, '--json']);
-      expectCode(c, 2, 'promote C');
-      const cCode = json<{ error: { code: string } }>(c).error.code;
-      check(cCode === 'DIGEST_NOT_PROMOTABLE', `promote C: ${cCode}`);
-      const back = await bgagent(vars, ['runtime', 'promote', '--from', target, '--to', env, '--json']);
-      expectCode(back, 2, `promote ${target} → ${env}`);
-      const backCode = json<{ error: { code: string } }>(back).error.code;
-      check(backCode === 'PROMOTION_NOT_ALLOWED', `promote back: ${backCode}`);
-      return 'exit 2 DIGEST_NOT_PROMOTABLE, exit 2 PROMOTION_NOT_ALLOWED';
-    });
+    await run(
+      `refused before any write: promoting C (its smoke failed in ${env}), and promoting from ${target} into ${env} (its policy accepts no source)`,
+      async () => {
+        const c = await bgagent(vars, ['runtime', 'promote', '--from', env, '--to', target, '--digest', images.c, '--json']);
+        expectCode(c, 2, 'promote C');
+        const cCode = json<{ error: { code: string } }>(c).error.code;
+        check(cCode === 'DIGEST_NOT_PROMOTABLE', `promote C: ${cCode}`);
+        const back = await bgagent(vars, ['runtime', 'promote', '--from', target, '--to', env, '--json']);
+        expectCode(back, 2, `promote ${target} → ${env}`);
+        const backCode = json<{ error: { code: string } }>(back).error.code;
+        check(backCode === 'PROMOTION_NOT_ALLOWED', `promote back: ${backCode}`);
+        return 'exit 2 DIGEST_NOT_PROMOTABLE, exit 2 PROMOTION_NOT_ALLOWED';
+      },
+    );
 
     await run(`submit a task to ${web} and watch it complete`, async () => {
       const submitted = await bgagent(vars, ['submit', '--repo', web, '--description', 'Fix the flaky date test in utils/date.spec.ts', '--json']);

@@ -69,12 +69,14 @@ const opts = program.parse().opts<{
 runMain(
   async () => {
     const env = resolveEnv(opts.env);
-    if (!opts.githubRepository) throw new ValidationError('--github-repository owner/repo is required: the CI roles trust only that repository', 'VALIDATION_ERROR');
+    if (!opts.githubRepository)
+      throw new ValidationError('--github-repository owner/repo is required: the CI roles trust only that repository', 'VALIDATION_ERROR');
     const waitTimeoutSeconds = Number(opts.waitTimeout);
     if (!Number.isInteger(waitTimeoutSeconds) || waitTimeoutSeconds < 1) throw new ValidationError('--wait-timeout takes whole seconds', 'VALIDATION_ERROR');
     const region = regionFrom(opts.region);
     const commit = gitCommit(ROOT);
-    if (opts.applyGithub && !opts.dryRun && !ghReady()) throw new ValidationError('--apply-github needs gh installed and signed in (gh auth login)', 'GH_NOT_READY');
+    if (opts.applyGithub && !opts.dryRun && !ghReady())
+      throw new ValidationError('--apply-github needs gh installed and signed in (gh auth login)', 'GH_NOT_READY');
     const plan = planFirstDeploy({
       env,
       region,

@@ -16,7 +16,7 @@ const program = new Command()
   .description('Run the ABCA control plane locally: moto, the bootstrapped platform, the AgentCore data plane, the API and the reconciler, on loopback')
   .option('--env <env>', 'environment name (default: $ABCA_ENV or dev)')
   .option('--port <port>', 'port the local API listens on (127.0.0.1; 0: any free port)', '8787')
-  .option('--agent-step-ms <ms>', 'how long each step of the agent\'s plan takes (make tasks run a while)', '0')
+  .option('--agent-step-ms <ms>', "how long each step of the agent's plan takes (make tasks run a while)", '0')
   .option('--state-dir <dir>', 'where the env file, admin credentials and API log go', path.resolve(__dirname, '..', '.abca', 'local'))
   .addHelpText('after', '\nExample:\n  npm run dev                 # then, in another terminal: source .abca/local/env.sh\n');
 
@@ -53,7 +53,9 @@ runMain(async () => {
   say('Next, in another terminal:');
   say(`  source ${envFile}`);
   say(`  npx bgagent configure --env ${env}`);
-  say(`  node -p "require('./${path.relative(process.cwd(), path.join(opts.stateDir, 'admin.json'))}').password" | npx bgagent login --username admin --password-stdin`);
+  say(
+    `  node -p "require('./${path.relative(process.cwd(), path.join(opts.stateDir, 'admin.json'))}').password" | npx bgagent login --username admin --password-stdin`,
+  );
   say('  npx bgagent repo onboard acme/widgets --wait');
   say('  npx bgagent submit --repo acme/widgets --description "Fix the flaky test" --watch');
   say(`  npx bgagent runtime status --env ${env}`);

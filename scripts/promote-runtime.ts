@@ -11,7 +11,9 @@ import { addPromoteFlags, formatPromotion, promoteOptionsFromFlags, type Promote
 const program = addPromoteFlags(
   new Command()
     .name('promote-runtime')
-    .description("Publish in --to a digest that succeeded in --from: policy and eligibility checked first, the image copied into the target's ECR repository with the same digest, then an ordinary publish that records promoted_from"),
+    .description(
+      "Publish in --to a digest that succeeded in --from: policy and eligibility checked first, the image copied into the target's ECR repository with the same digest, then an ordinary publish that records promoted_from",
+    ),
 ).addHelpText(
   'after',
   '\nExample:\n  tsx scripts/promote-runtime.ts --from staging --to prod --smoke-cmd "tsx scripts/smoke-runtime.ts --env prod"\n\nExit: 0 live in --to serves the digest, 1 failed (target restored), 2 refused (policy, digest) or bad input, 3 lock held\n',
@@ -27,7 +29,8 @@ runMain(
       // The job summary says why too, not only the log: a refusal is the common answer.
       const summary = process.env.GITHUB_STEP_SUMMARY;
       const what = exitCodeOf(e) === 2 ? 'refused' : 'failed';
-      if (summary) appendFileSync(summary, `### ABCA runtime promote — ${from} → ${to}: ${what}${isAbcaError(e) ? ` (${e.code})` : ''}\n\n${describeError(e)}\n`);
+      if (summary)
+        appendFileSync(summary, `### ABCA runtime promote — ${from} → ${to}: ${what}${isAbcaError(e) ? ` (${e.code})` : ''}\n\n${describeError(e)}\n`);
       throw e;
     });
     emit(!!flags.json, result, formatPromotion(result), formatPromotion(result, 'markdown'));

@@ -7,9 +7,15 @@ import { formatOperation, openRuntime } from '../src/runtime';
 import { addFlags } from '../src/runtime/flags';
 import { PUBLISH_DESCRIPTION, PUBLISH_EXAMPLES, PUBLISH_FLAGS, publishOptionsFromFlags, publishRuntime, type PublishFlagValues } from '../src/runtime/publish';
 
-const program = addFlags(new Command().name('publish-runtime').description(PUBLISH_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'), PUBLISH_FLAGS)
+const program = addFlags(
+  new Command().name('publish-runtime').description(PUBLISH_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'),
+  PUBLISH_FLAGS,
+)
   .option('--json', 'print one JSON document on stdout')
-  .addHelpText('after', `\nExamples:\n${PUBLISH_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 live and pointer agree, 1 failed (restored; live never moved), 2 bad input, 3 lock held\n`);
+  .addHelpText(
+    'after',
+    `\nExamples:\n${PUBLISH_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 live and pointer agree, 1 failed (restored; live never moved), 2 bad input, 3 lock held\n`,
+  );
 const opts = program.parse().opts<PublishFlagValues & { env?: string; json?: boolean }>();
 
 runMain(

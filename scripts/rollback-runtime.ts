@@ -5,11 +5,24 @@ import { runMain } from '../src/cli-support/run-main';
 import { resolveEnv } from '../src/platform/names';
 import { formatOperation, openRuntime } from '../src/runtime';
 import { addFlags } from '../src/runtime/flags';
-import { ROLLBACK_DESCRIPTION, ROLLBACK_EXAMPLES, ROLLBACK_FLAGS, rollbackOptionsFromFlags, rollbackRuntime, type RollbackFlagValues } from '../src/runtime/rollback';
+import {
+  ROLLBACK_DESCRIPTION,
+  ROLLBACK_EXAMPLES,
+  ROLLBACK_FLAGS,
+  rollbackOptionsFromFlags,
+  rollbackRuntime,
+  type RollbackFlagValues,
+} from '../src/runtime/rollback';
 
-const program = addFlags(new Command().name('rollback-runtime').description(ROLLBACK_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'), ROLLBACK_FLAGS)
+const program = addFlags(
+  new Command().name('rollback-runtime').description(ROLLBACK_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'),
+  ROLLBACK_FLAGS,
+)
   .option('--json', 'print one JSON document on stdout')
-  .addHelpText('after', `\nExamples:\n${ROLLBACK_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 live and pointer agree, 1 failed (restored), 2 bad input, 3 lock held\n`);
+  .addHelpText(
+    'after',
+    `\nExamples:\n${ROLLBACK_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 live and pointer agree, 1 failed (restored), 2 bad input, 3 lock held\n`,
+  );
 const opts = program.parse().opts<RollbackFlagValues & { env?: string; json?: boolean }>();
 
 runMain(

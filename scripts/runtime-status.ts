@@ -10,9 +10,15 @@ import { STATUS_ALL_FLAG } from '../src/runtime/promote-flags';
 import { formatStatusAll, statusAll } from '../src/runtime/status-all';
 import { createClients } from '../src/aws/clients';
 
-const program = addFlags(new Command().name('runtime-status').description(STATUS_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'), [...STATUS_FLAGS, STATUS_ALL_FLAG])
+const program = addFlags(
+  new Command().name('runtime-status').description(STATUS_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'),
+  [...STATUS_FLAGS, STATUS_ALL_FLAG],
+)
   .option('--json', 'print one JSON document on stdout')
-  .addHelpText('after', `\nExamples:\n${STATUS_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 in sync, 3 drift (the output names the side and the fixing command)\n`);
+  .addHelpText(
+    'after',
+    `\nExamples:\n${STATUS_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 in sync, 3 drift (the output names the side and the fixing command)\n`,
+  );
 const opts = program.parse().opts<{ env?: string; terraformState?: string; json?: boolean; all?: boolean }>();
 
 runMain(

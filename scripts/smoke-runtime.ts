@@ -24,7 +24,7 @@ const program = new Command()
   .option('--json', 'print one JSON document on stdout')
   .addHelpText(
     'after',
-    '\nEnvironment: RUNTIME_ARN (default: the platform\'s runtime), RUNTIME_QUALIFIER, IMAGE_DIGEST (set by publish-runtime), AWS_ENDPOINT_URL_BEDROCK_AGENTCORE (a local data plane).\n' +
+    "\nEnvironment: RUNTIME_ARN (default: the platform's runtime), RUNTIME_QUALIFIER, IMAGE_DIGEST (set by publish-runtime), AWS_ENDPOINT_URL_BEDROCK_AGENTCORE (a local data plane).\n" +
       '\nExample:\n  tsx scripts/publish-runtime.ts --env dev --image-tag git-3f2a1c --smoke-cmd "tsx scripts/smoke-runtime.ts --env dev --expect-commit 3f2a1c0"\n' +
       '\nExit: 0 healthy and as expected, 1 unreachable, unhealthy or another build answering, 2 bad input or unknown env\n',
   );

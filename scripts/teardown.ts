@@ -38,7 +38,9 @@ Example:
 Disable the deploy-infra and deploy-runtime workflows first, so nothing redeploys meanwhile.
 Exit: 0 destroyed (or nothing left), 1 a step failed (run again to resume), 2 no confirmation or bad input`,
   );
-const opts = program.parse().opts<{ env?: string; confirm?: string; stateBucket?: string; region?: string; outdir: string; dryRun?: boolean; json?: boolean }>();
+const opts = program
+  .parse()
+  .opts<{ env?: string; confirm?: string; stateBucket?: string; region?: string; outdir: string; dryRun?: boolean; json?: boolean }>();
 
 runMain(
   async () => {

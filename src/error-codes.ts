@@ -41,7 +41,13 @@ const spec = <C extends ErrorClassName>(cls: C, http: number, surface: Surface, 
 
 export const ERROR_CODES = {
   // Bad input (exit 2, 400/422)
-  VALIDATION_ERROR: spec('ValidationError', 400, 'both', 'bad input: a field, flag or body that does not validate (`details.problems` lists them where there are several)', { default: true }),
+  VALIDATION_ERROR: spec(
+    'ValidationError',
+    400,
+    'both',
+    'bad input: a field, flag or body that does not validate (`details.problems` lists them where there are several)',
+    { default: true },
+  ),
   BAD_REQUEST: spec('ValidationError', 400, 'both', 'a request the HTTP layer could not read at all'),
   INVALID_JSON: spec('ValidationError', 400, 'api', 'a request body that is not JSON'),
   INVALID_NEXT_TOKEN: spec('ValidationError', 400, 'api', 'a `next_token` that this listing did not issue'),
@@ -135,7 +141,12 @@ export const ERROR_CODES = {
   NOT_LOOPBACK: spec('OperationFailedError', 500, 'cli', 'the local tools refuse an endpoint that is not loopback'),
   DEMO_FAILED: spec('OperationFailedError', 500, 'cli', 'a step of `npm run demo` did not do what it said'),
   // Declared at integration
-  STATE_BUCKET_FORBIDDEN: spec('ConflictError', 409, 'cli', 'S3 bucket … exists but this account cannot use it (owned by another account?): choose another --state-bucket'),
+  STATE_BUCKET_FORBIDDEN: spec(
+    'ConflictError',
+    409,
+    'cli',
+    'S3 bucket … exists but this account cannot use it (owned by another account?): choose another --state-bucket',
+  ),
   STATE_BUCKET_TAKEN: spec('ConflictError', 409, 'cli', 'S3 bucket name … is taken (bucket names are global): choose another --state-bucket'),
   REPOSITORY_NOT_FOUND: spec('NotFoundError', 404, 'cli', 'ECR repository … does not exist (the deploy-ecr step creates it)'),
   DOCKER_LOGIN_FAILED: spec('OperationFailedError', 500, 'cli', 'docker login to … failed (exit …)'),
@@ -144,7 +155,7 @@ export const ERROR_CODES = {
   GITHUB_FAILED: spec('OperationFailedError', 500, 'cli', 'gh could not list the branch policies of … (exit …)'),
   IMAGE_BUILD_FAILED: spec('OperationFailedError', 500, 'cli', 'docker buildx build failed (exit …); run the same command again to resume'),
   IMAGE_PUSH_FAILED: spec('OperationFailedError', 500, 'cli', 'image … is not in … after the push'),
-  LOCAL_NETWORK_FAILED: spec('OperationFailedError', 500, 'cli', 'the emulator\'s EC2 offers … availability zone(s); the runtime needs …'),
+  LOCAL_NETWORK_FAILED: spec('OperationFailedError', 500, 'cli', "the emulator's EC2 offers … availability zone(s); the runtime needs …"),
   NO_CREDENTIALS: spec('OperationFailedError', 500, 'cli', 'cannot read the AWS account (credentials?): …'),
   RUNTIME_NOT_READY: spec('OperationFailedError', 500, 'cli', 'runtime-status still reports drift or not READY after the first deploy'),
   STEP_FAILED: spec('OperationFailedError', 500, 'cli', '… failed (exit …): …; fix the cause and run the same command again (it resumes)'),

@@ -72,7 +72,10 @@ export const CONTEXT_KEYS = Object.keys(CONTEXT_VARIABLES) as ContextKey[];
 export function checkContextKeys(context: Record<string, unknown>, source: string): void {
   const unknown = Object.keys(context).filter((k) => !(CONTEXT_KEYS as string[]).includes(k) && !k.startsWith('cdktf') && !k.startsWith('@cdktf/'));
   if (unknown.length) {
-    throw new ValidationError(`${source}: unknown context key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${CONTEXT_KEYS.join(', ')})`, 'UNKNOWN_CONTEXT_KEY');
+    throw new ValidationError(
+      `${source}: unknown context key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${CONTEXT_KEYS.join(', ')})`,
+      'UNKNOWN_CONTEXT_KEY',
+    );
   }
 }
 
@@ -164,8 +167,14 @@ export function readSettings(scope: Construct): InfraSettings {
   }
 
   const githubOidcProviderArn = str(source, 'githubOidcProviderArn');
-  if (githubOidcProviderArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(githubOidcProviderArn)) {
-    throw new ValidationError(`githubOidcProviderArn must be the ARN of the token.actions.githubusercontent.com provider, got "${githubOidcProviderArn}"`, 'INVALID_CONTEXT');
+  if (
+    githubOidcProviderArn !== undefined &&
+    !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(githubOidcProviderArn)
+  ) {
+    throw new ValidationError(
+      `githubOidcProviderArn must be the ARN of the token.actions.githubusercontent.com provider, got "${githubOidcProviderArn}"`,
+      'INVALID_CONTEXT',
+    );
   }
 
   const vpcCidr = str(source, 'vpcCidr') ?? '10.40.0.0/16';

@@ -21,7 +21,9 @@ export type CredentialSource = () => Promise<Credentials>;
 async function imdsCredentials(): Promise<{ AccessKeyId: string; SecretAccessKey: string; Token?: string; Expiration?: string }> {
   const base = 'http://169.254.169.254/latest';
   const signal = () => AbortSignal.timeout(2000);
-  const token = await (await fetch(`${base}/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' }, signal: signal() })).text();
+  const token = await (
+    await fetch(`${base}/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' }, signal: signal() })
+  ).text();
   const headers = { 'x-aws-ec2-metadata-token': token };
   const role = (await (await fetch(`${base}/meta-data/iam/security-credentials/`, { headers, signal: signal() })).text()).split('\n')[0]!.trim();
   const res = await fetch(`${base}/meta-data/iam/security-credentials/${role}`, { headers, signal: signal() });
@@ -40,10 +42,14 @@ export function defaultCredentials(env: NodeJS.ProcessEnv = process.env): Creden
       return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
     }
     if (cached && (cached.expiresAt === undefined || cached.expiresAt - Date.now() > 60_000)) return cached;
-    const url = env.AWS_CONTAINER_CREDENTIALS_FULL_URI || (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
+    const url =
+      env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+      (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
     let body: { AccessKeyId: string; SecretAccessKey: string; Token?: string; Expiration?: string };
     if (url) {
-      const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ? readFileSync(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, 'utf8').trim() : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+      const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+        ? readFileSync(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, 'utf8').trim()
+        : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
       const res = await fetch(url, { headers: token ? { authorization: token } : {}, signal: AbortSignal.timeout(5000) });
       if (!res.ok) throw new Error(`container credentials endpoint answered ${res.status}`);
       body = (await res.json()) as typeof body;
@@ -51,10 +57,17 @@ export function defaultCredentials(env: NodeJS.ProcessEnv = process.env): Creden
       try {
         body = await imdsCredentials();
       } catch (e) {
-        throw new Error(`no AWS credentials: no AWS_ACCESS_KEY_ID, no container credentials endpoint, and instance metadata failed (${(e as Error).message})`, { cause: e });
+        throw new Error(`no AWS credentials: no AWS_ACCESS_KEY_ID, no container credentials endpoint, and instance metadata failed (${(e as Error).message})`, {
+          cause: e,
+        });
       }
     }
-    cached = { accessKeyId: body.AccessKeyId, secretAccessKey: body.SecretAccessKey, sessionToken: body.Token, expiresAt: body.Expiration ? Date.parse(body.Expiration) : undefined };
+    cached = {
+      accessKeyId: body.AccessKeyId,
+      secretAccessKey: body.SecretAccessKey,
+      sessionToken: body.Token,
+      expiresAt: body.Expiration ? Date.parse(body.Expiration) : undefined,
+    };
     return cached;
   };
 }
@@ -63,23 +76,39 @@ const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').diges
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** SigV4 headers for a POST of `body` to `url` (AWS JSON protocols: path "/", no query). */
-export function signRequest(opts: { url: URL; region: string; service: string; body: string; headers: Record<string, string>; credentials: Credentials; now?: Date }): Record<string, string> {
+export function signRequest(opts: {
+  url: URL;
+  region: string;
+  service: string;
+  body: string;
+  headers: Record<string, string>;
+  credentials: Credentials;
+  now?: Date;
+}): Record<string, string> {
   const now = opts.now ?? new Date();
   const amzDate = now.toISOString().replace(/[:-]|\.\d{3}/g, '');
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = { ...opts.headers, host: opts.url.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': sha256(opts.body) };
   if (opts.credentials.sessionToken) headers['x-amz-security-token'] = opts.credentials.sessionToken;
-  const names = Object.keys(headers).map((h) => h.toLowerCase()).sort();
+  const names = Object.keys(headers)
+    .map((h) => h.toLowerCase())
+    .sort();
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v.trim()]));
-  const canonical = ['POST', opts.url.pathname || '/', '', ...names.map((n) => `${n}:${lower[n]}`), '', names.join(';'), lower['x-amz-content-sha256']].join('\n');
+  const canonical = ['POST', opts.url.pathname || '/', '', ...names.map((n) => `${n}:${lower[n]}`), '', names.join(';'), lower['x-amz-content-sha256']].join(
+    '\n',
+  );
   const scope = `${day}/${opts.region}/${opts.service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${opts.credentials.secretAccessKey}`, day), opts.region), opts.service), 'aws4_request');
   const signature = createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
-  return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${opts.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` };
+  return {
+    ...headers,
+    authorization: `AWS4-HMAC-SHA256 Credential=${opts.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
+  };
 }
 
-export type AttributeValue = { S: string } | { N: string } | { BOOL: boolean } | { NULL: true } | { L: AttributeValue[] } | { M: Record<string, AttributeValue> };
+export type AttributeValue =
+  { S: string } | { N: string } | { BOOL: boolean } | { NULL: true } | { L: AttributeValue[] } | { M: Record<string, AttributeValue> };
 
 /** Plain JSON → DynamoDB attribute values (undefined members dropped, as the SDK's removeUndefinedValues does). */
 export function marshall(value: unknown): AttributeValue {
@@ -89,7 +118,13 @@ export function marshall(value: unknown): AttributeValue {
   if (typeof value === 'boolean') return { BOOL: value };
   if (Array.isArray(value)) return { L: value.map(marshall) };
   if (typeof value === 'object') {
-    return { M: Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => [k, marshall(v)])) };
+    return {
+      M: Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, marshall(v)]),
+      ),
+    };
   }
   throw new Error(`cannot store a ${typeof value} in DynamoDB`);
 }

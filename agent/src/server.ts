@@ -170,7 +170,8 @@ export function createAgentServer(opts: AgentServerOptions = {}): http.Server & 
     const method = ROUTES[path];
     if (!method) return finish(404, { error: { code: 'NOT_FOUND', message: `no route ${path}` } });
     if (req.method !== method) return finish(405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${path} takes ${method}` } }, { allow: method });
-    if (fault === 'unhealthy' && path !== '/version') return finish(500, { error: { code: 'UNHEALTHY', message: 'this agent is deliberately unhealthy (ABCA_AGENT_FAULT)' } });
+    if (fault === 'unhealthy' && path !== '/version')
+      return finish(500, { error: { code: 'UNHEALTHY', message: 'this agent is deliberately unhealthy (ABCA_AGENT_FAULT)' } });
     if (path === '/ping') return finish(200, ping.body());
     if (path === '/version') return finish(200, info);
 

@@ -43,7 +43,8 @@ interface Run {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function workerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<WorkerOptions, 'stepMs' | 'heartbeatMs'> {
-  const num = (v: string | undefined, fallback: number) => (v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) && Number(v) >= 0 ? Number(v) : fallback);
+  const num = (v: string | undefined, fallback: number) =>
+    v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) && Number(v) >= 0 ? Number(v) : fallback;
   return { stepMs: num(env.ABCA_AGENT_STEP_MS, 0), heartbeatMs: Math.max(10, num(env.ABCA_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS)) };
 }
 

@@ -20,7 +20,10 @@ const EventSchema = z.object({
   agentRuntimeArn: z.string(),
   agentRuntimeName: z.string(),
   configHash: z.string().optional(),
-  tf: z.object({ action: z.enum(['create', 'update', 'delete']) }).passthrough().optional(),
+  tf: z
+    .object({ action: z.enum(['create', 'update', 'delete']) })
+    .passthrough()
+    .optional(),
 });
 
 export type ImagePointerResult = ReapplyResult & { action: string };
@@ -35,7 +38,11 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
   const timeoutMs = Math.max(10_000, (context?.getRemainingTimeInMillis?.() ?? 15 * 60 * 1000) - 30_000);
   const result = await reapplyPointer(
     { env: input.env, platform, clients: createClients({ region: input.region }), actor: 'image-pointer-custom-resource', log: (l) => console.log(l) },
-    { timeoutMs, pollIntervalMs: Number(process.env.POLL_INTERVAL_MS ?? 5000), reason: `infra deploy (${action}, config ${input.configHash?.slice(0, 12) ?? '-'})` },
+    {
+      timeoutMs,
+      pollIntervalMs: Number(process.env.POLL_INTERVAL_MS ?? 5000),
+      reason: `infra deploy (${action}, config ${input.configHash?.slice(0, 12) ?? '-'})`,
+    },
   );
   return { action, ...result };
 };

@@ -32,7 +32,13 @@ function refuse(req: http.IncomingMessage, res: http.ServerResponse, declared: n
     const body = JSON.stringify(errorBody(new PayloadTooLargeError(`request body is larger than ${MAX_BODY_BYTES} bytes`)));
     res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close', 'x-request-id': requestId });
     res.end(body, then);
-    log.info('request', { request_id: requestId, method: req.method, path: (req.url ?? '').split('?')[0]!.slice(0, 200), status: 413, declared_bytes: declared });
+    log.info('request', {
+      request_id: requestId,
+      method: req.method,
+      path: (req.url ?? '').split('?')[0]!.slice(0, 200),
+      status: 413,
+      declared_bytes: declared,
+    });
   };
   const timer = setTimeout(() => answer(() => req.destroy()), DRAIN_TIMEOUT_MS);
   timer.unref();

@@ -81,6 +81,10 @@ export function buildApiDeps(opts: ApiDepsOptions): ApiDeps {
     log: (line) => opts.log.info(line),
   });
   const taskDispatcher =
-    opts.taskDispatcher?.(tasks) ?? new InProcessTaskDispatcher((id) => startTask(tasks, id), (id, e) => opts.log.error('task run failed', { task_id: id, error: String(e) }));
+    opts.taskDispatcher?.(tasks) ??
+    new InProcessTaskDispatcher(
+      (id) => startTask(tasks, id),
+      (id, e) => opts.log.error('task run failed', { task_id: id, error: String(e) }),
+    );
   return { env: opts.env, platform, clients, log: opts.log, authenticator, apiKeys, repos, store, audit, tasks, taskDispatcher };
 }

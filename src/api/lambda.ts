@@ -31,7 +31,13 @@ async function setUp(): Promise<Ready> {
   // In AWS the repos table's stream runs the provisioner: no in-process hook here.
   // Submitted tasks start in an asynchronous invocation of this same function (see task-dispatch.ts).
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
-  const deps = buildApiDeps({ env, platform, clients, log, taskDispatcher: () => new LambdaTaskDispatcher(new LambdaClient({ region: platform.region }), functionName) });
+  const deps = buildApiDeps({
+    env,
+    platform,
+    clients,
+    log,
+    taskDispatcher: () => new LambdaTaskDispatcher(new LambdaClient({ region: platform.region }), functionName),
+  });
   return { deps, http: handle(createApp(deps)) };
 }
 

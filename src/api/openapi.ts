@@ -37,7 +37,13 @@ const json = (name: string) => ({ content: { 'application/json': { schema: ref(n
 const error = (description: string) => ({ description, ...json('Error') });
 
 const ETAG_HEADER = { ETag: { description: 'The row version, quoted: send it back in If-Match', schema: { type: 'string' } } };
-const IF_MATCH = { name: 'If-Match', in: 'header', required: false, description: 'Write only if the row is still at this version (ETag); 412 otherwise', schema: { type: 'string' } };
+const IF_MATCH = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description: 'Write only if the row is still at this version (ETag); 412 otherwise',
+  schema: { type: 'string' },
+};
 const REPO_PATH = [
   { name: 'owner', in: 'path', required: true, description: 'GitHub user or organization', schema: { type: 'string', maxLength: 39 } },
   { name: 'repo', in: 'path', required: true, description: 'GitHub repository name', schema: { type: 'string', maxLength: 100 } },
@@ -70,7 +76,12 @@ function build(): Json {
     },
     paths: {
       '/v1/openapi.json': {
-        get: { operationId: 'getOpenApi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } } },
+        get: {
+          operationId: 'getOpenApi',
+          summary: 'This document',
+          security: [],
+          responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
       },
       '/v1/repos': {
         post: {
@@ -105,7 +116,11 @@ function build(): Json {
           operationId: 'getRepo',
           summary: 'One repository, with its ETag',
           security: USER_OR_KEY,
-          responses: { '200': { description: 'The row', headers: ETAG_HEADER, ...json('RepoConfig') }, ...COMMON_ERRORS, '404': error('Not onboarded (REPO_NOT_FOUND)') },
+          responses: {
+            '200': { description: 'The row', headers: ETAG_HEADER, ...json('RepoConfig') },
+            ...COMMON_ERRORS,
+            '404': error('Not onboarded (REPO_NOT_FOUND)'),
+          },
         },
         patch: {
           operationId: 'patchRepo',
@@ -244,7 +259,12 @@ function build(): Json {
         GithubTokenBody: schema(GithubTokenBodySchema, 'input'),
         ApiKeyCreate: schema(ApiKeyCreateSchema, 'input'),
         ApiKey: schema(ApiKeyViewSchema, 'output'),
-        ApiKeyCreated: { allOf: [ref('ApiKey'), { type: 'object', required: ['api_key'], properties: { api_key: { type: 'string', pattern: '^bgak_[a-f0-9]{16}_[a-f0-9]{64}$' } } }] },
+        ApiKeyCreated: {
+          allOf: [
+            ref('ApiKey'),
+            { type: 'object', required: ['api_key'], properties: { api_key: { type: 'string', pattern: '^bgak_[a-f0-9]{16}_[a-f0-9]{64}$' } } },
+          ],
+        },
         ApiKeyList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('ApiKey') } } },
         TaskInput: schema(TaskInputSchema, 'input'),
         Task: {

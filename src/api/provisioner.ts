@@ -23,7 +23,9 @@ export function buildProvisionerDeps(opts: { env: string; platform: PlatformConf
     secrets: clients.secrets,
     audit: new ConfigAudit(clients.doc, platform.tables.audit, opts.env),
     // No list where DNS Firewall is not deployed (local mode: moto does not emulate it).
-    domainList: listId ? new FirewallDomainList(new Route53ResolverClient({ region: platform.region }), listId, platformNames(opts.env).dnsFirewall.onboardedList) : undefined,
+    domainList: listId
+      ? new FirewallDomainList(new Route53ResolverClient({ region: platform.region }), listId, platformNames(opts.env).dnsFirewall.onboardedList)
+      : undefined,
     log: opts.log,
   };
 }

@@ -52,7 +52,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const log = apiLogger(opts.log);
   const platform = await loadPlatformConfig(clients.ssm, env);
   const provisioner = opts.provision === false ? undefined : new LocalProvisioner(buildProvisionerDeps({ env, platform, clients, log }));
-  const deps = buildApiDeps({ env, platform, clients, log, guardrailsCacheMs: opts.guardrailsCacheMs, onRepoChange: provisioner && ((repo) => provisioner.notify(repo)), taskDispatcher: opts.taskDispatcher });
+  const deps = buildApiDeps({
+    env,
+    platform,
+    clients,
+    log,
+    guardrailsCacheMs: opts.guardrailsCacheMs,
+    onRepoChange: provisioner && ((repo) => provisioner.notify(repo)),
+    taskDispatcher: opts.taskDispatcher,
+  });
   const app = createApp(deps, { routers: opts.routers?.(deps) });
 
   const hostname = opts.host ?? '127.0.0.1';

@@ -51,7 +51,9 @@ export class LambdaTaskDispatcher implements TaskDispatcher {
 
   async dispatch(taskId: string): Promise<void> {
     const event: RunTaskEvent = { abcaRunTask: taskId };
-    await this.lambda.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+    await this.lambda.send(
+      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+    );
   }
 
   async idle(): Promise<void> {}

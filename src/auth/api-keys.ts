@@ -93,7 +93,8 @@ export class ApiKeyStore {
 
   async create(input: ApiKeyCreate, createdBy: string, now = new Date()): Promise<{ key: ApiKeyView; apiKey: string }> {
     const problem = expiryProblem(input.expires_at, now);
-    if (problem) throw new ValidationError(`invalid API key: expires_at: ${problem}`, 'VALIDATION_ERROR', { problems: [{ field: 'expires_at', message: problem }] });
+    if (problem)
+      throw new ValidationError(`invalid API key: expires_at: ${problem}`, 'VALIDATION_ERROR', { problems: [{ field: 'expires_at', message: problem }] });
     const { keyId, secret, apiKey } = newApiKey();
     const item: ApiKeyItem = {
       key_id: keyId,
@@ -160,7 +161,8 @@ export class ApiKeyStore {
     const matches = timingSafeEqual(expected, given) && item !== undefined;
     if (!matches) throw new UnauthorizedError('unknown API key', 'INVALID_API_KEY');
     if (item.revoked_at) throw new UnauthorizedError('API key has been revoked', 'API_KEY_REVOKED');
-    if (item.expires_at && Date.parse(item.expires_at) <= now.getTime()) throw new UnauthorizedError(`API key expired at ${item.expires_at}`, 'API_KEY_EXPIRED');
+    if (item.expires_at && Date.parse(item.expires_at) <= now.getTime())
+      throw new UnauthorizedError(`API key expired at ${item.expires_at}`, 'API_KEY_EXPIRED');
     return { kind: 'api_key', id: item.key_id, name: item.name, scopes: item.scopes, permissions: new Set(item.scopes) };
   }
 

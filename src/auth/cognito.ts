@@ -111,6 +111,7 @@ function safeReason(e: JwtBaseError): string {
   if (e instanceof JwtInvalidIssuerError || e instanceof ParameterValidationError) return 'issued by another user pool';
   if (e instanceof CognitoJwtInvalidClientIdError) return 'issued to another app client';
   if (e instanceof JwtNotBeforeError) return 'not valid yet';
-  if (e instanceof KidNotFoundInJwksError || e instanceof WaitPeriodNotYetEndedJwkError || e instanceof JwtWithoutValidKidError) return 'signed with an unknown key';
+  if (e instanceof KidNotFoundInJwksError || e instanceof WaitPeriodNotYetEndedJwkError || e instanceof JwtWithoutValidKidError)
+    return 'signed with an unknown key';
   return 'rejected';
 }

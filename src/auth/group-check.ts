@@ -28,5 +28,6 @@ export async function assertStillInGroup(cognito: CognitoIdentityProviderClient,
     if ((e as { name?: string }).name === 'UserNotFoundException') groups = [];
     else throw e;
   }
-  if (!groups.includes(group)) throw new ForbiddenError(`requires the ${group} group, which this user is no longer in (the access token predates the change)`, 'FORBIDDEN');
+  if (!groups.includes(group))
+    throw new ForbiddenError(`requires the ${group} group, which this user is no longer in (the access token predates the change)`, 'FORBIDDEN');
 }

@@ -35,7 +35,11 @@ export function encodePageToken(key: PageKey): string {
  * Decodes a `next_token`; `accept` returns the key only if this listing could have handed it out
  * (same filter, expected attributes). Anything else is INVALID_NEXT_TOKEN, never a raw key.
  */
-export function decodePageToken(token: string, accept: (json: unknown) => Record<string, string> | undefined, message = 'next_token is not one this API returned for this query'): Record<string, string> {
+export function decodePageToken(
+  token: string,
+  accept: (json: unknown) => Record<string, string> | undefined,
+  message = 'next_token is not one this API returned for this query',
+): Record<string, string> {
   const bad = () => new ValidationError(message, 'INVALID_NEXT_TOKEN');
   if (token.length > 600 || !/^[A-Za-z0-9_-]+$/.test(token)) throw bad();
   let json: unknown;

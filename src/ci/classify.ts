@@ -172,7 +172,10 @@ const COMPILED = RULES.map((rule) => ({ rule, re: globToRegExp(rule.pattern) }))
 export function normalizePath(raw: string): string | undefined {
   const trimmed = raw.trim();
   if (!trimmed) return undefined;
-  const segments = trimmed.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
+  const segments = trimmed
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
   if (segments.some((s) => s === '..')) throw new ValidationError(`path leaves the repository: ${raw}`, 'INVALID_PATH');
   return segments.length ? segments.join('/') : undefined;
 }

@@ -4,10 +4,7 @@
  */
 
 /** `diff`: classify `git diff base...head`; `all`: deploy every layer; `none`: nothing to deploy. */
-export type ChangeRange =
-  | { kind: 'diff'; base: string; head: string }
-  | { kind: 'all'; reason: string }
-  | { kind: 'none'; reason: string };
+export type ChangeRange = { kind: 'diff'; base: string; head: string } | { kind: 'all'; reason: string } | { kind: 'none'; reason: string };
 
 const SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 const NULL_SHA = /^0+$/;

@@ -29,13 +29,24 @@ const WHAT: Record<Layer, string> = {
 };
 
 function cell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, "'")
+    .replace(/[\r\n]+/g, ' ');
 }
 
 /** Markdown for `$GITHUB_STEP_SUMMARY`: which layers, and which rule decided each path. */
 export function toSummary(result: ClassifyResult, maxRows = 200): string {
   const touched = result.layers.length ? result.layers.map((l) => `\`${l}\``).join(', ') : 'none (nothing deploys)';
-  const out = [`### Layers this change touches: ${touched}`, '', `Compared: ${result.source.replace(/[\r\n]+/g, ' ')}`, '', '| layer | on merge to main |', '|---|---|'];
+  const out = [
+    `### Layers this change touches: ${touched}`,
+    '',
+    `Compared: ${result.source.replace(/[\r\n]+/g, ' ')}`,
+    '',
+    '| layer | on merge to main |',
+    '|---|---|',
+  ];
   for (const l of LAYERS) out.push(`| ${l} | ${result.layers.includes(l) ? WHAT[l] : 'nothing'} |`);
   if (result.files.length) {
     out.push('', `<details><summary>${result.files.length} changed path(s)</summary>`, '', '| path | layers | rule |', '|---|---|---|');

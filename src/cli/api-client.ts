@@ -141,7 +141,10 @@ export class ApiClient {
         });
       } catch (e) {
         const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-        const why = (e as Error).name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs ?? 30_000} ms` : (cause?.code ?? cause?.message ?? (e as Error).message);
+        const why =
+          (e as Error).name === 'TimeoutError'
+            ? `no answer within ${this.opts.timeoutMs ?? 30_000} ms`
+            : (cause?.code ?? cause?.message ?? (e as Error).message);
         throw new ApiError(0, 'NETWORK', `cannot reach the API at ${new URL(url).origin}: ${why}`);
       }
     };

@@ -62,7 +62,11 @@ export async function login(config: ClientConfig, username: string, password: st
   const cognito = await cognitoClient(config.region);
   try {
     const out = await cognito.send(
-      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: config.userPoolClientId, AuthParameters: { USERNAME: username, PASSWORD: password } }),
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: config.userPoolClientId,
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
     );
     if (out.ChallengeName) {
       throw new AuthError(

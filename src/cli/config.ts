@@ -108,7 +108,11 @@ export function deleteCredentials(dir = configDir()): boolean {
 }
 
 /** Pure: does this session still belong to the configured pool, and is its token fresh enough? */
-export function sessionState(creds: Credentials | undefined, config: Pick<ClientConfig, 'env' | 'userPoolClientId'>, now: number): 'none' | 'other-env' | 'fresh' | 'refresh' {
+export function sessionState(
+  creds: Credentials | undefined,
+  config: Pick<ClientConfig, 'env' | 'userPoolClientId'>,
+  now: number,
+): 'none' | 'other-env' | 'fresh' | 'refresh' {
   if (!creds) return 'none';
   if (creds.env !== config.env || creds.userPoolClientId !== config.userPoolClientId) return 'other-env';
   const expires = Date.parse(creds.expiresAt);

@@ -26,9 +26,27 @@ export const SETTING_FLAGS: readonly SettingFlag[] = [
   { flag: '--model-id <id>', key: 'modelId', field: 'model_id', kind: 'string', help: 'Bedrock model id (from the allowed list)' },
   { flag: '--max-turns <n>', key: 'maxTurns', field: 'max_turns', kind: 'int', help: 'agent turns per task (1-500)' },
   { flag: '--max-budget-usd <usd>', key: 'maxBudgetUsd', field: 'max_budget_usd', kind: 'number', help: 'budget per task in USD (0.01-100)' },
-  { flag: '--system-prompt-overrides <text>', key: 'systemPromptOverrides', field: 'system_prompt_overrides', kind: 'string', help: 'extra system prompt text' },
-  { flag: '--system-prompt-file <file>', key: 'systemPromptFile', field: 'system_prompt_overrides', kind: 'file', help: 'extra system prompt, read from a file' },
-  { flag: '--github-token-secret-arn <arn>', key: 'githubTokenSecretArn', field: 'github_token_secret_arn', kind: 'string', help: 'Secrets Manager ARN of the GitHub token (under the platform prefix)' },
+  {
+    flag: '--system-prompt-overrides <text>',
+    key: 'systemPromptOverrides',
+    field: 'system_prompt_overrides',
+    kind: 'string',
+    help: 'extra system prompt text',
+  },
+  {
+    flag: '--system-prompt-file <file>',
+    key: 'systemPromptFile',
+    field: 'system_prompt_overrides',
+    kind: 'file',
+    help: 'extra system prompt, read from a file',
+  },
+  {
+    flag: '--github-token-secret-arn <arn>',
+    key: 'githubTokenSecretArn',
+    field: 'github_token_secret_arn',
+    kind: 'string',
+    help: 'Secrets Manager ARN of the GitHub token (under the platform prefix)',
+  },
   { flag: '--poll-interval-ms <ms>', key: 'pollIntervalMs', field: 'poll_interval_ms', kind: 'int', help: 'GitHub poll interval in ms (1000-3600000)' },
   { flag: '--build-command <cmd>', key: 'buildCommand', field: 'build_command', kind: 'string', help: 'build command the agent runs' },
   { flag: '--lint-command <cmd>', key: 'lintCommand', field: 'lint_command', kind: 'string', help: 'lint command the agent runs' },
@@ -41,7 +59,14 @@ export const SETTING_FLAGS: readonly SettingFlag[] = [
     help: 'domains the agent may reach, comma-separated or repeated ("" for none)',
   },
   { flag: '--cedar-policy <text>', key: 'cedarPolicy', field: 'cedar_policies', kind: 'list', repeatable: true, help: 'a Cedar policy set (repeatable)' },
-  { flag: '--cedar-policy-file <file>', key: 'cedarPolicyFile', field: 'cedar_policies', kind: 'file', repeatable: true, help: 'a Cedar policy set read from a file (repeatable)' },
+  {
+    flag: '--cedar-policy-file <file>',
+    key: 'cedarPolicyFile',
+    field: 'cedar_policies',
+    kind: 'file',
+    repeatable: true,
+    help: 'a Cedar policy set read from a file (repeatable)',
+  },
   { flag: '--approval-gate-cap <n>', key: 'approvalGateCap', field: 'approval_gate_cap', kind: 'int', help: 'approval gates per task (1-500)' },
 ];
 
@@ -88,7 +113,13 @@ export function settingsFromFlags(flags: FlagValues, readFile: (file: string) =>
         out[spec.field] = number(flagName(spec), raw, spec.kind === 'int');
         break;
       case 'list': {
-        const items = spec.field === 'egress_allowlist' ? values(raw).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : values(raw);
+        const items =
+          spec.field === 'egress_allowlist'
+            ? values(raw)
+                .flatMap((v) => v.split(','))
+                .map((v) => v.trim())
+                .filter(Boolean)
+            : values(raw);
         out[spec.field] = [...((out[spec.field] as string[] | undefined) ?? []), ...items];
         break;
       }
@@ -97,7 +128,10 @@ export function settingsFromFlags(flags: FlagValues, readFile: (file: string) =>
           try {
             return readFile(file);
           } catch (e) {
-            throw new ValidationError(`${flagName(spec)}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'VALIDATION_ERROR');
+            throw new ValidationError(
+              `${flagName(spec)}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+              'VALIDATION_ERROR',
+            );
           }
         });
         out[spec.field] = spec.repeatable ? [...((out[spec.field] as string[] | undefined) ?? []), ...texts] : texts[0];
@@ -144,6 +178,7 @@ export function parseJsonFile(file: string, text: string): Record<string, unknow
   } catch {
     throw new ValidationError(`${file} is not valid JSON`, 'VALIDATION_ERROR');
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ValidationError(`${file} must hold a JSON object of RepoConfig fields`, 'VALIDATION_ERROR');
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new ValidationError(`${file} must hold a JSON object of RepoConfig fields`, 'VALIDATION_ERROR');
   return json as Record<string, unknown>;
 }

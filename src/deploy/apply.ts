@@ -9,7 +9,18 @@ import * as fs from 'node:fs';
 import { ConflictError, describeError, OperationFailedError, ValidationError } from '../errors';
 import { formatGithubHints, githubCommands, userIdCommand } from './github';
 import { emptyRepository, ensureImage } from './image';
-import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, type Command, type GithubStep, type Plan, type Step, type LocalStateStep, type StepResult, type TerraformApplyStep, type UnprotectStep } from './plan';
+import {
+  IMAGE_DIGEST_PLACEHOLDER,
+  renderCommand,
+  type Command,
+  type GithubStep,
+  type Plan,
+  type Step,
+  type LocalStateStep,
+  type StepResult,
+  type TerraformApplyStep,
+  type UnprotectStep,
+} from './plan';
 import type { Runner } from './runner';
 import { ensureStateBucket, readStateObject, writeStateObject } from './state-bucket';
 import { isProtected, stateAddresses, stateResources, synthesizedAddresses, synthesizedAddressesOfTypes } from './terraform';
@@ -42,7 +53,11 @@ function substitute(c: Command, digest: string | undefined): Command {
 
 async function mustRun(runner: Runner, c: Command, what: string): Promise<void> {
   const out = await runner.run(c);
-  if (out.code !== 0) throw new OperationFailedError(`${what} failed (exit ${out.code}): ${renderCommand(c)}; fix the cause and run the same command again (it resumes)`, 'STEP_FAILED');
+  if (out.code !== 0)
+    throw new OperationFailedError(
+      `${what} failed (exit ${out.code}): ${renderCommand(c)}; fix the cause and run the same command again (it resumes)`,
+      'STEP_FAILED',
+    );
 }
 
 async function terraformApply(step: TerraformApplyStep, deps: ApplyDeps): Promise<StepResult> {
@@ -50,7 +65,8 @@ async function terraformApply(step: TerraformApplyStep, deps: ApplyDeps): Promis
   const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
   const present = state ? stateAddresses(state) : new Set<string>();
   const missing = needed.filter((a) => !present.has(a));
-  if (missing.length === 0) return { id: step.id, outcome: 'skipped', detail: `state already holds ${needed.length === 1 ? needed[0] : `all ${needed.length} resources`}` };
+  if (missing.length === 0)
+    return { id: step.id, outcome: 'skipped', detail: `state already holds ${needed.length === 1 ? needed[0] : `all ${needed.length} resources`}` };
   deps.log(`${step.id}: ${missing.length} of ${needed.length} resource(s) not in state yet; terraform apply`);
   await mustRun(deps.runner, step.command, 'terraform apply');
   return { id: step.id, outcome: 'done', detail: `applied (${missing.length} resource(s) were missing from state)` };
@@ -79,16 +95,29 @@ async function localState(step: LocalStateStep, deps: ApplyDeps): Promise<StepRe
   await writeStateObject(deps.s3, step.stateBucket, step.stateKey, local);
   // Renamed, not deleted: a copy stays, and the next run (whose remote state has moved on) does not see two states.
   fs.renameSync(step.file, `${step.file}.uploaded`);
-  return { id: step.id, outcome: 'done', detail: `uploaded ${step.file} (${count} resources) to s3://${step.stateBucket}/${step.stateKey}; the file is now ${step.file}.uploaded` };
+  return {
+    id: step.id,
+    outcome: 'done',
+    detail: `uploaded ${step.file} (${count} resources) to s3://${step.stateBucket}/${step.stateKey}; the file is now ${step.file}.uploaded`,
+  };
 }
 
 async function unprotect(step: UnprotectStep, deps: ApplyDeps): Promise<StepResult> {
   const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
   const inState = state ? stateResources(state).filter((r) => step.types.includes(r.type)) : [];
   const stillProtected = inState.filter(isProtected);
-  if (stillProtected.length === 0) return { id: step.id, outcome: 'skipped', detail: inState.length ? `protection already off on ${inState.length} resource(s)` : 'no protected resources in state' };
+  if (stillProtected.length === 0)
+    return {
+      id: step.id,
+      outcome: 'skipped',
+      detail: inState.length ? `protection already off on ${inState.length} resource(s)` : 'no protected resources in state',
+    };
   const targets = synthesizedAddressesOfTypes(step.stackDir, step.types);
-  await mustRun(deps.runner, { ...step.command, argv: [...step.command.argv, ...targets.map((t) => `-target=${t}`)] }, 'terraform apply (deletion protection off)');
+  await mustRun(
+    deps.runner,
+    { ...step.command, argv: [...step.command.argv, ...targets.map((t) => `-target=${t}`)] },
+    'terraform apply (deletion protection off)',
+  );
   return { id: step.id, outcome: 'done', detail: `protection off on ${stillProtected.map((r) => r.address).join(', ')}` };
 }
 
@@ -106,7 +135,8 @@ async function github(step: GithubStep, deps: ApplyDeps): Promise<StepResult> {
   for (const login of [...new Set(step.setup.environments.flatMap((e) => e.reviewers))]) {
     const out = await deps.runner.run(userIdCommand(login), { capture: true });
     const id = Number(out.stdout.trim());
-    if (out.code !== 0 || !Number.isInteger(id) || id <= 0) throw new ValidationError(`GitHub user "${login}" not found (gh api users/${login})`, 'GITHUB_REVIEWER_NOT_FOUND');
+    if (out.code !== 0 || !Number.isInteger(id) || id <= 0)
+      throw new ValidationError(`GitHub user "${login}" not found (gh api users/${login})`, 'GITHUB_REVIEWER_NOT_FOUND');
     ids[login] = id;
   }
   const cmds = githubCommands(step.setup, ids);
@@ -117,7 +147,12 @@ async function github(step: GithubStep, deps: ApplyDeps): Promise<StepResult> {
   for (const e of step.setup.environments) {
     const listed = await deps.runner.run(cmds.listBranchPolicies(e.name), { capture: true });
     if (listed.code !== 0) throw new OperationFailedError(`gh could not list the branch policies of ${e.name} (exit ${listed.code})`, 'GITHUB_FAILED');
-    const have = new Set(listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+    const have = new Set(
+      listed.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
     for (const b of e.branches.filter((b) => !have.has(b))) {
       await mustRun(deps.runner, cmds.addBranchPolicy(e.name, b), 'gh api (branch policy)');
       added++;
@@ -126,7 +161,11 @@ async function github(step: GithubStep, deps: ApplyDeps): Promise<StepResult> {
   for (const c of variables) await mustRun(deps.runner, c, 'gh variable set');
   const byHand = step.setup.environments.filter((e) => e.requiredReviewers && e.reviewers.length === 0).map((e) => e.name);
   const set = `environments, ${variables.length} variables and ${added} new branch polic${added === 1 ? 'y' : 'ies'} set`;
-  return { id: step.id, outcome: 'done', detail: byHand.length ? `${set}; add required reviewers to ${byHand.join(', ')} by hand (or pass --github-reviewer)` : set };
+  return {
+    id: step.id,
+    outcome: 'done',
+    detail: byHand.length ? `${set}; add required reviewers to ${byHand.join(', ')} by hand (or pass --github-reviewer)` : set,
+  };
 }
 
 async function runtimeStatus(step: Extract<Step, { kind: 'runtime-status' }>, deps: ApplyDeps): Promise<StepResult> {
@@ -148,7 +187,9 @@ async function runStep(step: Step, deps: ApplyDeps, state: { digest?: string }):
   switch (step.kind) {
     case 'state-bucket': {
       const changed = await ensureStateBucket(deps.s3, step.bucket, step.region);
-      return changed.length ? { id: step.id, outcome: 'done', detail: `${step.bucket}: ${changed.join(', ')}` } : { id: step.id, outcome: 'skipped', detail: `${step.bucket} already set up` };
+      return changed.length
+        ? { id: step.id, outcome: 'done', detail: `${step.bucket}: ${changed.join(', ')}` }
+        : { id: step.id, outcome: 'skipped', detail: `${step.bucket} already set up` };
     }
     case 'command':
       await mustRun(deps.runner, substitute(step.command, state.digest), step.id);
@@ -172,7 +213,9 @@ async function runStep(step: Step, deps: ApplyDeps, state: { digest?: string }):
       return destroy(step, deps);
     case 'empty-repository': {
       const n = await emptyRepository(step, deps.ecr);
-      return n ? { id: step.id, outcome: 'done', detail: `deleted ${n} image(s)` } : { id: step.id, outcome: 'skipped', detail: 'no images (or no repository)' };
+      return n
+        ? { id: step.id, outcome: 'done', detail: `deleted ${n} image(s)` }
+        : { id: step.id, outcome: 'skipped', detail: 'no images (or no repository)' };
     }
   }
 }
@@ -191,7 +234,10 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyRepor
     } catch (e) {
       results.push({ id: step.id, outcome: 'failed', detail: describeError(e) });
       for (const rest of plan.steps.slice(i + 1)) results.push({ id: rest.id, outcome: 'not-run', detail: '' });
-      const error = e instanceof Error && 'code' in e ? { code: String((e as { code: unknown }).code), message: e.message } : { code: 'INTERNAL', message: describeError(e) };
+      const error =
+        e instanceof Error && 'code' in e
+          ? { code: String((e as { code: unknown }).code), message: e.message }
+          : { code: 'INTERNAL', message: describeError(e) };
       return { ok: false, results, digest: state.digest, githubHints, error, failure: e };
     }
   }

@@ -59,13 +59,18 @@ export function deployContext(input: FirstDeployInput, stateBucket: string, dige
 
 export function checkFirstDeployInput(input: FirstDeployInput): void {
   platformNames(input.env);
-  if (!REPOSITORY.test(input.githubRepository)) throw new ValidationError(`--github-repository must be "owner/repo", got "${input.githubRepository}"`, 'VALIDATION_ERROR');
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(input.region)) throw new ValidationError(`region must be an AWS region such as us-east-1, got "${input.region}" (set --region or AWS_REGION)`, 'VALIDATION_ERROR');
+  if (!REPOSITORY.test(input.githubRepository))
+    throw new ValidationError(`--github-repository must be "owner/repo", got "${input.githubRepository}"`, 'VALIDATION_ERROR');
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(input.region))
+    throw new ValidationError(`region must be an AWS region such as us-east-1, got "${input.region}" (set --region or AWS_REGION)`, 'VALIDATION_ERROR');
   if (!/^\d{12}$/.test(input.accountId)) throw new ValidationError(`not an AWS account id: "${input.accountId}"`, 'VALIDATION_ERROR');
-  if (input.stateBucket !== undefined && !BUCKET.test(input.stateBucket)) throw new ValidationError(`--state-bucket must be an S3 bucket name, got "${input.stateBucket}"`, 'VALIDATION_ERROR');
-  if (input.imageDigest !== undefined && !isImageDigest(input.imageDigest)) throw new ValidationError(`--image-digest must look like sha256:<64 hex>, got "${input.imageDigest}"`, 'VALIDATION_ERROR');
+  if (input.stateBucket !== undefined && !BUCKET.test(input.stateBucket))
+    throw new ValidationError(`--state-bucket must be an S3 bucket name, got "${input.stateBucket}"`, 'VALIDATION_ERROR');
+  if (input.imageDigest !== undefined && !isImageDigest(input.imageDigest))
+    throw new ValidationError(`--image-digest must look like sha256:<64 hex>, got "${input.imageDigest}"`, 'VALIDATION_ERROR');
   for (const login of input.githubReviewers ?? []) {
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(login)) throw new ValidationError(`--github-reviewer must be a GitHub login, got "${login}"`, 'VALIDATION_ERROR');
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(login))
+      throw new ValidationError(`--github-reviewer must be a GitHub login, got "${login}"`, 'VALIDATION_ERROR');
   }
   if (!/^[0-9a-f]{7,40}$/.test(input.commit)) throw new ValidationError(`not a git commit: "${input.commit}"`, 'VALIDATION_ERROR');
 }
@@ -102,7 +107,9 @@ export function planFirstDeploy(input: FirstDeployInput): Plan {
     {
       kind: 'command',
       id: 'synth',
-      title: input.imageDigest ? 'Synthesize the stack (with the given image digest)' : 'Synthesize the stack (no image yet: only the ECR repository is applied from it)',
+      title: input.imageDigest
+        ? 'Synthesize the stack (with the given image digest)'
+        : 'Synthesize the stack (no image yet: only the ECR repository is applied from it)',
       command: synthCommand(input.outdir, deployContext(input, stateBucket, input.imageDigest)),
     },
     { kind: 'command', id: 'init', title: 'terraform init against the S3 state', command: initCommand(stackDir) },

@@ -83,7 +83,10 @@ export const reviewerIdPlaceholder = (login: string): string => `<id of ${login}
  * login to its id once looked up); an environment without listed reviewers keeps the ones it has.
  */
 export function environmentBody(e: GithubSetup['environments'][number], ids: Record<string, number> = {}): string {
-  const body: Record<string, unknown> = { prevent_self_review: e.preventSelfReview, deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } };
+  const body: Record<string, unknown> = {
+    prevent_self_review: e.preventSelfReview,
+    deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+  };
   if (e.reviewers.length) body.reviewers = e.reviewers.map((login) => ({ type: 'User', id: ids[login] ?? reviewerIdPlaceholder(login) }));
   return JSON.stringify(body);
 }
@@ -112,6 +115,7 @@ export function githubCommands(
   return {
     put,
     listBranchPolicies: (env) => gh('api', `repos/${repo}/environments/${env}/deployment-branch-policies`, '--jq', '.branch_policies[].name'),
-    addBranchPolicy: (env, branch) => gh('api', '--method', 'POST', `repos/${repo}/environments/${env}/deployment-branch-policies`, '-f', `name=${branch}`, '-f', 'type=branch'),
+    addBranchPolicy: (env, branch) =>
+      gh('api', '--method', 'POST', `repos/${repo}/environments/${env}/deployment-branch-policies`, '-f', `name=${branch}`, '-f', 'type=branch'),
   };
 }

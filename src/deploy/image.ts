@@ -4,7 +4,14 @@
  * and only builds and pushes when none of them names an image.
  */
 import * as fs from 'node:fs';
-import { BatchDeleteImageCommand, DescribeImagesCommand, GetAuthorizationTokenCommand, ListImagesCommand, type ECRClient, type ImageIdentifier } from '@aws-sdk/client-ecr';
+import {
+  BatchDeleteImageCommand,
+  DescribeImagesCommand,
+  GetAuthorizationTokenCommand,
+  ListImagesCommand,
+  type ECRClient,
+  type ImageIdentifier,
+} from '@aws-sdk/client-ecr';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { NotFoundError, OperationFailedError } from '../errors';
 import { isImageDigest } from '../platform/runtime-spec';
@@ -96,14 +103,16 @@ export async function ensureImage(step: ImageStep, deps: { ecr: ECRClient; ssm: 
   if (login.code !== 0) throw new OperationFailedError(`docker login to ${step.repositoryUrl} failed (exit ${login.code})`, 'DOCKER_LOGIN_FAILED');
   fs.rmSync(step.build.metadataFile, { force: true });
   const build = await runner.run(step.build.build);
-  if (build.code !== 0) throw new OperationFailedError(`docker buildx build failed (exit ${build.code}); run the same command again to resume`, 'IMAGE_BUILD_FAILED');
+  if (build.code !== 0)
+    throw new OperationFailedError(`docker buildx build failed (exit ${build.code}); run the same command again to resume`, 'IMAGE_BUILD_FAILED');
   let digest: unknown;
   try {
     digest = (JSON.parse(fs.readFileSync(step.build.metadataFile, 'utf8')) as Record<string, unknown>)['containerimage.digest'];
   } catch {
     throw new OperationFailedError(`docker buildx wrote no metadata file ${step.build.metadataFile}`, 'IMAGE_BUILD_FAILED');
   }
-  if (typeof digest !== 'string' || !isImageDigest(digest)) throw new OperationFailedError(`docker buildx reported no image digest (${String(digest)})`, 'IMAGE_BUILD_FAILED');
+  if (typeof digest !== 'string' || !isImageDigest(digest))
+    throw new OperationFailedError(`docker buildx reported no image digest (${String(digest)})`, 'IMAGE_BUILD_FAILED');
   const pushed = await describe(ecr, step.repositoryName, { imageDigest: digest });
   if (pushed !== digest) throw new OperationFailedError(`image ${digest} is not in ${step.repositoryName} after the push`, 'IMAGE_PUSH_FAILED');
   return { digest, pushed: true, detail: `built and pushed ${step.tag}: ${digest}` };
@@ -128,7 +137,11 @@ export async function emptyRepository(step: EmptyRepositoryStep, ecr: ECRClient)
   for (let i = 0; i < unique.length; i += 100) {
     const out = await ecr.send(new BatchDeleteImageCommand({ repositoryName: step.repositoryName, imageIds: unique.slice(i, i + 100) }));
     const failed = (out.failures ?? []).filter((f) => f.failureCode !== 'ImageNotFound');
-    if (failed.length) throw new OperationFailedError(`could not delete ${failed.length} image(s) from ${step.repositoryName}: ${failed[0]!.failureReason}`, 'ECR_DELETE_FAILED');
+    if (failed.length)
+      throw new OperationFailedError(
+        `could not delete ${failed.length} image(s) from ${step.repositoryName}: ${failed[0]!.failureReason}`,
+        'ECR_DELETE_FAILED',
+      );
   }
   return unique.length;
 }

@@ -198,7 +198,12 @@ export function stepCommands(step: Step): Command[] {
       const cmds = githubCommands(step.setup);
       const logins = [...new Set(step.setup.environments.flatMap((e) => e.reviewers))];
       // Branch policies are listed per environment, and only the missing ones added.
-      return [...logins.map(userIdCommand), ...cmds.put.filter((c) => c.argv[1] === 'api'), ...step.setup.environments.map((e) => cmds.listBranchPolicies(e.name)), ...cmds.put.filter((c) => c.argv[1] !== 'api')];
+      return [
+        ...logins.map(userIdCommand),
+        ...cmds.put.filter((c) => c.argv[1] === 'api'),
+        ...step.setup.environments.map((e) => cmds.listBranchPolicies(e.name)),
+        ...cmds.put.filter((c) => c.argv[1] !== 'api'),
+      ];
     }
     default:
       return [];
@@ -238,10 +243,7 @@ function stepDetail(step: Step): string[] {
 
 /** The plan as an operator reads it; `--dry-run` prints exactly this. */
 export function formatPlan(plan: Plan): string {
-  const lines = [
-    `${plan.operation} of "${plan.env}" in account ${plan.accountId}, ${plan.region}; state s3://${plan.stateBucket}/${plan.stateKey}`,
-    '',
-  ];
+  const lines = [`${plan.operation} of "${plan.env}" in account ${plan.accountId}, ${plan.region}; state s3://${plan.stateBucket}/${plan.stateKey}`, ''];
   plan.steps.forEach((step, i) => {
     lines.push(`${i + 1}. [${step.id}] ${step.title}`);
     for (const d of stepDetail(step)) lines.push(`     ${d}`);

@@ -39,7 +39,8 @@ export function processRunner(cwd: string): Runner {
         let stdout = '';
         child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
         child.on('error', (e: NodeJS.ErrnoException) => {
-          if (e.code === 'ENOENT') reject(new ValidationError(`${program} is not installed (or not on PATH); install it and run the same command again`, 'TOOL_MISSING'));
+          if (e.code === 'ENOENT')
+            reject(new ValidationError(`${program} is not installed (or not on PATH); install it and run the same command again`, 'TOOL_MISSING'));
           else reject(e);
         });
         child.on('close', (code) => resolve({ code: code ?? 1, stdout }));

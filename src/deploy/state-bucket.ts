@@ -46,7 +46,10 @@ export async function observeBucket(s3: S3Client, bucket: string): Promise<Bucke
       return { exists: false, versioning: false, encryption: false, publicAccessBlocked: false };
     }
     if (status(e) === 403) {
-      throw new ConflictError(`S3 bucket ${bucket} exists but this account cannot use it (owned by another account?): choose another --state-bucket`, 'STATE_BUCKET_FORBIDDEN');
+      throw new ConflictError(
+        `S3 bucket ${bucket} exists but this account cannot use it (owned by another account?): choose another --state-bucket`,
+        'STATE_BUCKET_FORBIDDEN',
+      );
     }
     throw e;
   }

@@ -23,7 +23,8 @@ export interface TeardownInput {
 
 /** Refuses unless --confirm names the environment (checked before any AWS call). */
 export function checkConfirmation(env: string, confirm: string | undefined): void {
-  if (confirm !== env) throw new ValidationError(`teardown destroys environment "${env}" and its data: pass --confirm ${env} to go ahead`, 'CONFIRMATION_REQUIRED');
+  if (confirm !== env)
+    throw new ValidationError(`teardown destroys environment "${env}" and its data: pass --confirm ${env} to go ahead`, 'CONFIRMATION_REQUIRED');
 }
 
 export function planTeardown(input: TeardownInput): Plan {
@@ -54,7 +55,14 @@ export function planTeardown(input: TeardownInput): Plan {
         command: applyCommand(stackDir),
       },
       { kind: 'empty-repository', id: 'empty-ecr', title: `Empty ECR repository ${names.ecrRepository}`, repositoryName: names.ecrRepository },
-      { kind: 'terraform-destroy', id: 'destroy', title: `terraform destroy (everything of "${input.env}")`, command: destroyCommand(stackDir), stateBucket, stateKey },
+      {
+        kind: 'terraform-destroy',
+        id: 'destroy',
+        title: `terraform destroy (everything of "${input.env}")`,
+        command: destroyCommand(stackDir),
+        stateBucket,
+        stateKey,
+      },
     ],
   };
 }

@@ -192,7 +192,11 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
     const repositoryName = repositoryUrl.split('/').slice(1).join('/');
     const out = await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: digest }] })).catch((e: unknown) => {
       // AgentCore cannot pull it: the session never starts.
-      throw new DataPlaneError(424, 'RuntimeClientError', `the runtime's image ${repositoryUrl}@${digest} cannot be pulled (${(e as { name?: string }).name ?? 'error'})`);
+      throw new DataPlaneError(
+        424,
+        'RuntimeClientError',
+        `the runtime's image ${repositoryUrl}@${digest} cannot be pulled (${(e as { name?: string }).name ?? 'error'})`,
+      );
     });
     const manifest = out.images?.[0]?.imageManifest;
     if (!manifest) throw new DataPlaneError(424, 'RuntimeClientError', `the runtime's image ${repositoryUrl}@${digest} is not in ECR`);
@@ -200,7 +204,12 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
     return annotations[FAULT_ANNOTATION];
   }
 
-  async function spawnAgent(runtime: GetAgentRuntimeCommandOutput, digest: string, fault: string | undefined, sessionId: string): Promise<{ child: ChildProcess; url: string }> {
+  async function spawnAgent(
+    runtime: GetAgentRuntimeCommandOutput,
+    digest: string,
+    fault: string | undefined,
+    sessionId: string,
+  ): Promise<{ child: ChildProcess; url: string }> {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       // The execution role's credentials, and the emulator as "AWS" (the agent writes its task row).
@@ -218,7 +227,10 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
     const child = spawn(process.execPath, [agentBundle()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new DataPlaneError(424, 'RuntimeClientError', 'the runtime container did not start in time')), opts.startTimeoutMs ?? 15_000);
+      const timer = setTimeout(
+        () => reject(new DataPlaneError(424, 'RuntimeClientError', 'the runtime container did not start in time')),
+        opts.startTimeoutMs ?? 15_000,
+      );
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         for (const line of out.split('\n')) {
@@ -376,7 +388,13 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
     if (!m || req.method !== 'POST') return fail(new DataPlaneError(404, 'UnknownOperationException', `no operation for ${req.method} ${url.pathname}`));
     const arn = decodeURIComponent(m[1]!);
     const qualifier = url.searchParams.get('qualifier');
-    const call: DataPlaneCall = { operation: m[2] === 'invocations' ? 'InvokeAgentRuntime' : 'StopRuntimeSession', agentRuntimeArn: arn, qualifier, sessionId: null, status: 200 };
+    const call: DataPlaneCall = {
+      operation: m[2] === 'invocations' ? 'InvokeAgentRuntime' : 'StopRuntimeSession',
+      agentRuntimeArn: arn,
+      qualifier,
+      sessionId: null,
+      status: 200,
+    };
     calls.push(call);
     (m[2] === 'invocations' ? invoke(req, res, arn, qualifier, call) : stopSession(req, res, arn, call)).catch((e) => fail(e, call));
   });

@@ -3,13 +3,7 @@
  * and the scripts/API use — from the same definitions the stack uses. Idempotent: a second run
  * reports no changes.
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  UpdateTimeToLiveCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
@@ -38,7 +32,15 @@ import { defaultPromotionPolicy, promotionPolicyParameter } from '../platform/pr
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
 import { platformDocument } from '../platform/platform-document';
-import { CANARY_ENDPOINT, containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, runtimeEnvironment, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL } from '../platform/runtime-spec';
+import {
+  CANARY_ENDPOINT,
+  containerUri,
+  IMAGE_DIGEST_PATTERN,
+  LIVE_ENDPOINT,
+  runtimeEnvironment,
+  RUNTIME_LIFECYCLE,
+  RUNTIME_PROTOCOL,
+} from '../platform/runtime-spec';
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { ensureLocalNetwork, type LocalNetwork } from './network';
@@ -86,7 +88,13 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   // Real ids from the emulator's EC2, as the stack's VPC gives the runtime (AgentCore checks id patterns).
   const network = await ensureLocalNetwork(new EC2Client({ region }), names, changed);
   const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, network, changed);
-  const liveEndpoint = await ensureEndpoint(clients.agentcore, runtime.id, LIVE_ENDPOINT, 'What tasks invoke; moved by publish only after the smoke check passed', changed);
+  const liveEndpoint = await ensureEndpoint(
+    clients.agentcore,
+    runtime.id,
+    LIVE_ENDPOINT,
+    'What tasks invoke; moved by publish only after the smoke check passed',
+    changed,
+  );
   const canaryEndpoint = await ensureEndpoint(clients.agentcore, runtime.id, CANARY_ENDPOINT, 'Where publish smokes a new version before live moves', changed);
   const auth = await ensureCognito(clients.cognito, names, changed);
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
@@ -127,10 +135,7 @@ async function ensureTables(ddb: DynamoDBClient, names: PlatformNames, changed: 
           TableName,
           BillingMode: 'PAY_PER_REQUEST',
           AttributeDefinitions: Object.entries(def.attributes).map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
-          KeySchema: [
-            { AttributeName: def.hashKey, KeyType: 'HASH' },
-            ...(def.rangeKey ? [{ AttributeName: def.rangeKey, KeyType: 'RANGE' as const }] : []),
-          ],
+          KeySchema: [{ AttributeName: def.hashKey, KeyType: 'HASH' }, ...(def.rangeKey ? [{ AttributeName: def.rangeKey, KeyType: 'RANGE' as const }] : [])],
           GlobalSecondaryIndexes: def.indexes.length
             ? def.indexes.map((ix) => ({
                 IndexName: ix.name,
@@ -223,7 +228,13 @@ async function ensureRuntime(
 }
 
 /** A named endpoint on the runtime's current version, as the stack creates it; returns its ARN. */
-async function ensureEndpoint(agentcore: BedrockAgentCoreControlClient, agentRuntimeId: string, name: string, description: string, changed: (w: string) => void): Promise<string> {
+async function ensureEndpoint(
+  agentcore: BedrockAgentCoreControlClient,
+  agentRuntimeId: string,
+  name: string,
+  description: string,
+  changed: (w: string) => void,
+): Promise<string> {
   const existing = await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName: name })).catch((e) => {
     if ((e as { name?: string }).name === 'ResourceNotFoundException') return undefined;
     throw e;
@@ -231,7 +242,13 @@ async function ensureEndpoint(agentcore: BedrockAgentCoreControlClient, agentRun
   if (existing) return existing.agentRuntimeEndpointArn ?? '';
   const runtime = await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId }));
   const created = await agentcore.send(
-    new CreateAgentRuntimeEndpointCommand({ agentRuntimeId, name, description, agentRuntimeVersion: runtime.agentRuntimeVersion, clientToken: `abca-${randomUUID()}` }),
+    new CreateAgentRuntimeEndpointCommand({
+      agentRuntimeId,
+      name,
+      description,
+      agentRuntimeVersion: runtime.agentRuntimeVersion,
+      clientToken: `abca-${randomUUID()}`,
+    }),
   );
   // Wait until it serves (the emulator may hold CREATING for a while, as AWS does).
   for (let i = 0; i < 600; i++) {

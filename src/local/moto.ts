@@ -196,7 +196,10 @@ export function assertLoopbackEndpoint(endpoint: string | undefined, env: NodeJS
   }
   const ignore = (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '').trim().toLowerCase();
   if (ignore && ignore !== 'false') {
-    throw new OperationFailedError('refusing AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: it makes every client ignore AWS_ENDPOINT_URL and call AWS itself', 'NOT_LOOPBACK');
+    throw new OperationFailedError(
+      'refusing AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: it makes every client ignore AWS_ENDPOINT_URL and call AWS itself',
+      'NOT_LOOPBACK',
+    );
   }
   for (const [name, value] of Object.entries(env)) {
     if (!/^AWS_ENDPOINT_URL_[A-Z0-9_]+$/.test(name) || !value) continue;
@@ -233,7 +236,9 @@ export async function assertLoopbackClients(clients: Record<string, EndpointConf
   for (const [name, client] of Object.entries(clients)) {
     const endpoint = await resolvedEndpoint(client);
     const service = client.config.serviceId ?? name;
-    if (!endpoint) throw new OperationFailedError(`refusing to run: the ${service} client would call AWS itself (no endpoint configured for it)`, 'NOT_LOOPBACK');
-    if (!isLoopbackUrl(endpoint)) throw new OperationFailedError(`refusing to run: the ${service} client resolves to "${shown(endpoint)}", not a loopback address`, 'NOT_LOOPBACK');
+    if (!endpoint)
+      throw new OperationFailedError(`refusing to run: the ${service} client would call AWS itself (no endpoint configured for it)`, 'NOT_LOOPBACK');
+    if (!isLoopbackUrl(endpoint))
+      throw new OperationFailedError(`refusing to run: the ${service} client resolves to "${shown(endpoint)}", not a loopback address`, 'NOT_LOOPBACK');
   }
 }

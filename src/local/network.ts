@@ -47,7 +47,10 @@ export async function ensureLocalNetwork(ec2: EC2Client, names: PlatformNames, c
 
   const zones = (await ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'state', Values: ['available'] }] }))).AvailabilityZones ?? [];
   if (zones.length < SUBNET_CIDRS.length) {
-    throw new OperationFailedError(`the emulator's EC2 offers ${zones.length} availability zone(s); the runtime needs ${SUBNET_CIDRS.length}`, 'LOCAL_NETWORK_FAILED');
+    throw new OperationFailedError(
+      `the emulator's EC2 offers ${zones.length} availability zone(s); the runtime needs ${SUBNET_CIDRS.length}`,
+      'LOCAL_NETWORK_FAILED',
+    );
   }
   const subnetIds: string[] = [];
   for (const [i, cidr] of SUBNET_CIDRS.entries()) {
@@ -71,7 +74,14 @@ export async function ensureLocalNetwork(ec2: EC2Client, names: PlatformNames, c
 
   const groupName = names.network.runtimeSecurityGroup;
   let securityGroupId = (
-    await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [groupName] }, { Name: 'vpc-id', Values: [vpcId] }] }))
+    await ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'group-name', Values: [groupName] },
+          { Name: 'vpc-id', Values: [vpcId] },
+        ],
+      }),
+    )
   ).SecurityGroups?.[0]?.GroupId;
   if (!securityGroupId) {
     const created = await ec2.send(

@@ -19,7 +19,10 @@ export const EgressGuardrailsSchema = z
   .object({
     /** Empty: any domain that passes the public-suffix check and is not refused. */
     allowed_suffixes: z.array(Suffix).max(500).default([]),
-    refused_suffixes: z.array(Suffix).max(500).default([...DEFAULT_REFUSED_SUFFIXES]),
+    refused_suffixes: z
+      .array(Suffix)
+      .max(500)
+      .default([...DEFAULT_REFUSED_SUFFIXES]),
   })
   .strict();
 
@@ -38,11 +41,7 @@ export type Guardrails = z.infer<typeof GuardrailsSchema>;
 export const DEFAULT_GUARDRAILS: Guardrails = {
   allowed_orgs: [],
   max_repos: 50,
-  allowed_models: [
-    'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
-    'us.anthropic.claude-opus-4-1-20250805-v1:0',
-    'us.anthropic.claude-haiku-4-5-20251001-v1:0',
-  ],
+  allowed_models: ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'us.anthropic.claude-opus-4-1-20250805-v1:0', 'us.anthropic.claude-haiku-4-5-20251001-v1:0'],
   egress: { allowed_suffixes: [], refused_suffixes: [...DEFAULT_REFUSED_SUFFIXES] },
 };
 

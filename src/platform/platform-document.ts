@@ -65,7 +65,10 @@ export type RuntimePlatform = z.infer<typeof RuntimePlatformSchema>;
 
 export function runtimePlatform(
   names: PlatformNames,
-  resources: Pick<PlatformResources, 'region' | 'agentRuntimeId' | 'agentRuntimeArn' | 'ecrRepositoryUrl' | 'ecrRepositoryName' | 'tables' | 'liveEndpointArn' | 'canaryEndpointArn'>,
+  resources: Pick<
+    PlatformResources,
+    'region' | 'agentRuntimeId' | 'agentRuntimeArn' | 'ecrRepositoryUrl' | 'ecrRepositoryName' | 'tables' | 'liveEndpointArn' | 'canaryEndpointArn'
+  >,
 ): RuntimePlatform {
   const tables = resources.tables ?? names.tables;
   return {

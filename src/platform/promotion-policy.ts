@@ -68,7 +68,10 @@ export async function readPromotionPolicy(ssm: SSMClient, env: string): Promise<
     return parsePromotionPolicy(out.Parameter?.Value ?? '', name);
   } catch (e) {
     if ((e as { name?: string }).name === 'ParameterNotFound') {
-      throw new NotFoundError(`environment "${env}" has no promotion policy ${name} (deploy infra, or run scripts/bootstrap-local.ts, to write the default)`, 'NO_PROMOTION_POLICY');
+      throw new NotFoundError(
+        `environment "${env}" has no promotion policy ${name} (deploy infra, or run scripts/bootstrap-local.ts, to write the default)`,
+        'NO_PROMOTION_POLICY',
+      );
     }
     throw e;
   }

@@ -7,15 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export type ConfigAuditAction =
-  | 'onboard'
-  | 'restore'
-  | 'update'
-  | 'remove'
-  | 'set_github_token'
-  | 'provisioned'
-  | 'provisioning_failed'
-  | 'api_key_create'
-  | 'api_key_revoke';
+  'onboard' | 'restore' | 'update' | 'remove' | 'set_github_token' | 'provisioned' | 'provisioning_failed' | 'api_key_create' | 'api_key_revoke';
 
 export interface ConfigAuditEvent {
   stream: string;

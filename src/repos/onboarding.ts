@@ -58,7 +58,11 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: s
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const problems = zodProblems(parsed.error);
-  throw new ValidationError(`invalid ${what}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, zodIssueCode(parsed.error) ?? 'VALIDATION_ERROR', { problems });
+  throw new ValidationError(
+    `invalid ${what}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+    zodIssueCode(parsed.error) ?? 'VALIDATION_ERROR',
+    { problems },
+  );
 }
 
 /** `owner` and `repo` path segments to a canonical id; 400 for anything GitHub would not accept. */
@@ -79,7 +83,9 @@ export class RepoService {
     } catch (e) {
       const why = e instanceof SyntaxError ? 'not JSON' : e instanceof ZodError ? 'not valid guardrails' : undefined;
       if (!why) throw e;
-      throw new OperationFailedError(`the guardrails parameter is ${why}; fix /abca/${this.deps.env}/guardrails`, 'GUARDRAILS_INVALID', undefined, { cause: e });
+      throw new OperationFailedError(`the guardrails parameter is ${why}; fix /abca/${this.deps.env}/guardrails`, 'GUARDRAILS_INVALID', undefined, {
+        cause: e,
+      });
     }
   }
 
@@ -128,9 +134,13 @@ export class RepoService {
       await this.deps.store.create(row, guardrails.max_repos, existing);
     } catch (e) {
       if (e instanceof LimitReachedError) {
-        throw new ConflictError(`the repository limit is reached (max_repos ${guardrails.max_repos}); remove a repository or raise the limit in the guardrails`, 'REPO_LIMIT_REACHED', {
-          max_repos: guardrails.max_repos,
-        });
+        throw new ConflictError(
+          `the repository limit is reached (max_repos ${guardrails.max_repos}); remove a repository or raise the limit in the guardrails`,
+          'REPO_LIMIT_REACHED',
+          {
+            max_repos: guardrails.max_repos,
+          },
+        );
       }
       if (e instanceof StaleWriteError) throw new ConflictError(`repository ${repo} was onboarded by another request just now`, 'REPO_EXISTS');
       throw e;
@@ -152,7 +162,13 @@ export class RepoService {
     const guardrails = await this.guardrails();
     // The organization was checked at onboarding; `repo` names whose token secret this may be.
     this.assertGuardrails(
-      { repo, model_id: patch.model_id, github_token_secret_arn: patch.github_token_secret_arn, egress_allowlist: patch.egress_allowlist, runtime_arn: patch.runtime_arn },
+      {
+        repo,
+        model_id: patch.model_id,
+        github_token_secret_arn: patch.github_token_secret_arn,
+        egress_allowlist: patch.egress_allowlist,
+        runtime_arn: patch.runtime_arn,
+      },
       { ...guardrails, allowed_orgs: [] },
     );
     return this.update(caller, repo, ifMatch, 'update', (row) => patchedRow(row, patch, this.now()));
@@ -183,7 +199,14 @@ export class RepoService {
       return { row, next };
     });
     if (!done.next) return done.row;
-    await this.deps.audit.record('repos', { action: 'remove', actor: caller.actor, subject: repo, request_id: caller.requestId, before: rowView(done.row), after: rowView(done.next) });
+    await this.deps.audit.record('repos', {
+      action: 'remove',
+      actor: caller.actor,
+      subject: repo,
+      request_id: caller.requestId,
+      before: rowView(done.row),
+      after: rowView(done.next),
+    });
     this.deps.onChange?.(repo);
     return done.next;
   }
@@ -220,7 +243,11 @@ export class RepoService {
 
   /** A lost race is retried unless the caller pinned the version (If-Match): then it is a 412. */
   private retryOptions(repo: string, ifMatch: string | undefined) {
-    return { attempts: ifMatch === undefined ? WRITE_ATTEMPTS : 1, lost: (e: unknown) => e instanceof StaleWriteError, exhausted: () => preconditionFailed(repo) };
+    return {
+      attempts: ifMatch === undefined ? WRITE_ATTEMPTS : 1,
+      lost: (e: unknown) => e instanceof StaleWriteError,
+      exhausted: () => preconditionFailed(repo),
+    };
   }
 
   private assertWritable(row: RepoConfig, ifMatch: string | undefined): RepoConfig {
@@ -232,12 +259,21 @@ export class RepoService {
 
   private assertApiOwned(row: RepoConfig): void {
     if (row.source === 'iac') {
-      throw new ConflictError(`repository ${row.repo} is declared in IaC (a Blueprint) and is read-only through the API; change it in the stack`, 'REPO_MANAGED_BY_IAC');
+      throw new ConflictError(
+        `repository ${row.repo} is declared in IaC (a Blueprint) and is read-only through the API; change it in the stack`,
+        'REPO_MANAGED_BY_IAC',
+      );
     }
   }
 
   private assertGuardrails(
-    input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[]; runtime_arn?: string | null },
+    input: {
+      repo?: string;
+      model_id?: string | null;
+      github_token_secret_arn?: string | null;
+      egress_allowlist?: readonly string[];
+      runtime_arn?: string | null;
+    },
     guardrails: Guardrails,
   ): void {
     const problems = repoPolicyProblems(input, {
@@ -249,7 +285,9 @@ export class RepoService {
       egress: guardrails.egress,
     });
     if (problems.length) {
-      throw new ValidationError(`refused by the guardrails: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, 'GUARDRAIL_VIOLATION', { problems });
+      throw new ValidationError(`refused by the guardrails: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, 'GUARDRAIL_VIOLATION', {
+        problems,
+      });
     }
   }
 }

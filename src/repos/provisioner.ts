@@ -66,7 +66,14 @@ export async function provisionRepo(deps: ProvisionerDeps, repo: string): Promis
     if (!settled) return { repo, status: 'skipped', why: 'superseded by a newer version' };
     // Its domains may have been added while it was provisioning: take them out again.
     await syncEgress(deps);
-    await deps.audit.record('repos', { action: 'provisioning_failed', actor: PROVISIONER_ACTOR, subject: repo, before: rowView(row), after: rowView(settled), reason });
+    await deps.audit.record('repos', {
+      action: 'provisioning_failed',
+      actor: PROVISIONER_ACTOR,
+      subject: repo,
+      before: rowView(row),
+      after: rowView(settled),
+      reason,
+    });
     deps.log.warn('repository provisioning failed', { repo, version: row.version, reason });
     return { repo, status: 'failed', version: row.version, reason };
   }
@@ -100,7 +107,10 @@ export interface RepoChange {
 }
 
 /** What a change to the repos table calls for. */
-export async function handleRepoChange(deps: ProvisionerDeps, change: RepoChange): Promise<ProvisionOutcome | { repo: string; status: 'synced'; plan?: DomainPlan }> {
+export async function handleRepoChange(
+  deps: ProvisionerDeps,
+  change: RepoChange,
+): Promise<ProvisionOutcome | { repo: string; status: 'synced'; plan?: DomainPlan }> {
   // Not a repository row (the limit counter) or a purge of an already removed row.
   if (repoIdProblem(change.repo) || change.status === undefined) return { repo: change.repo, status: 'skipped', why: 'not a repository change' };
   if (change.status === 'provisioning') return provisionRepo(deps, change.repo);

@@ -31,10 +31,13 @@ export function repoIdProblem(repo: string): string | undefined {
   return undefined;
 }
 
-export const RepoIdSchema = z.string().max(140).superRefine((repo, ctx) => {
-  const problem = repoIdProblem(repo);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const RepoIdSchema = z
+  .string()
+  .max(140)
+  .superRefine((repo, ctx) => {
+    const problem = repoIdProblem(repo);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /**
  * The key a repository is stored under. GitHub treats owner and name case-insensitively, so the API
@@ -97,11 +100,17 @@ export type RepoStatus = (typeof REPO_STATUSES)[number];
 export const RepoSettingsShape = {
   compute_type: z.enum(COMPUTE_TYPES),
   runtime_arn: z.string().regex(/^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:runtime\/[A-Za-z0-9_-]+$/, 'must be an AgentCore runtime ARN'),
-  model_id: z.string().min(1).max(200).regex(/^[A-Za-z0-9.:_-]+$/, 'must be a Bedrock model id'),
+  model_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9.:_-]+$/, 'must be a Bedrock model id'),
   max_turns: z.number().int().min(1).max(500),
   max_budget_usd: z.number().min(0.01).max(100),
   system_prompt_overrides: PromptText,
-  github_token_secret_arn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be a Secrets Manager secret ARN'),
+  github_token_secret_arn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be a Secrets Manager secret ARN'),
   poll_interval_ms: z.number().int().min(1_000).max(3_600_000),
   build_command: Command,
   lint_command: Command,
@@ -114,7 +123,11 @@ export const RepoSettingsSchema = z.object(RepoSettingsShape).partial().strict()
 export type RepoSettings = z.infer<typeof RepoSettingsSchema>;
 
 /** POST /v1/repos body and Blueprint props: `repo` plus any settings; unknown fields rejected. */
-export const RepoConfigInputSchema = z.object({ repo: RepoIdSchema, ...RepoSettingsShape }).partial().required({ repo: true }).strict();
+export const RepoConfigInputSchema = z
+  .object({ repo: RepoIdSchema, ...RepoSettingsShape })
+  .partial()
+  .required({ repo: true })
+  .strict();
 export type RepoConfigInput = z.infer<typeof RepoConfigInputSchema>;
 
 /** Optional settings a PATCH may clear by sending `null` (JSON merge patch, RFC 7396). */
@@ -145,24 +158,26 @@ export const REPO_DEFAULTS = {
 } satisfies Partial<RepoSettings>;
 
 /** A stored row. */
-export const RepoConfigSchema = z.object({
-  repo: RepoIdSchema,
-  ...RepoSettingsShape,
-  status: z.enum(REPO_STATUSES),
-  status_reason: z.string().optional(),
-  onboarded_at: z.string(),
-  updated_at: z.string(),
-  source: z.enum(['iac', 'api']),
-  version: z.number().int().min(1),
-  expires_at: z.number().int().optional(),
-}).partial({
-  runtime_arn: true,
-  model_id: true,
-  system_prompt_overrides: true,
-  github_token_secret_arn: true,
-  build_command: true,
-  lint_command: true,
-});
+export const RepoConfigSchema = z
+  .object({
+    repo: RepoIdSchema,
+    ...RepoSettingsShape,
+    status: z.enum(REPO_STATUSES),
+    status_reason: z.string().optional(),
+    onboarded_at: z.string(),
+    updated_at: z.string(),
+    source: z.enum(['iac', 'api']),
+    version: z.number().int().min(1),
+    expires_at: z.number().int().optional(),
+  })
+  .partial({
+    runtime_arn: true,
+    model_id: true,
+    system_prompt_overrides: true,
+    github_token_secret_arn: true,
+    build_command: true,
+    lint_command: true,
+  });
 export type RepoConfig = z.infer<typeof RepoConfigSchema>;
 
 /** A row as the API returns it: the stored row without its TTL bookkeeping. */
@@ -206,7 +221,13 @@ export interface FieldProblem {
 }
 
 export function repoPolicyProblems(
-  input: { repo?: string; model_id?: string | null; github_token_secret_arn?: string | null; egress_allowlist?: readonly string[]; runtime_arn?: string | null },
+  input: {
+    repo?: string;
+    model_id?: string | null;
+    github_token_secret_arn?: string | null;
+    egress_allowlist?: readonly string[];
+    runtime_arn?: string | null;
+  },
   ctx: RepoPolicyContext,
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -221,9 +242,17 @@ export function repoPolicyProblems(
   }
   if (input.github_token_secret_arn != null && !input.github_token_secret_arn.startsWith(ctx.secretArnPrefix)) {
     problems.push({ field: 'github_token_secret_arn', message: `secret must be under the platform prefix ${ctx.secretArnPrefix}` });
-  } else if (ctx.ownTokenSecretOnly && input.repo && input.github_token_secret_arn != null && !isOwnTokenSecretArn(input.github_token_secret_arn, ctx.secretArnPrefix, input.repo)) {
+  } else if (
+    ctx.ownTokenSecretOnly &&
+    input.repo &&
+    input.github_token_secret_arn != null &&
+    !isOwnTokenSecretArn(input.github_token_secret_arn, ctx.secretArnPrefix, input.repo)
+  ) {
     const own = `${ctx.secretArnPrefix}${tokenSecretName('', canonicalRepoId(input.repo))}`;
-    problems.push({ field: 'github_token_secret_arn', message: `secret must be this repository's own token secret, ${own}-XXXXXX (PUT /v1/repos/{owner}/{repo}/github-token creates it)` });
+    problems.push({
+      field: 'github_token_secret_arn',
+      message: `secret must be this repository's own token secret, ${own}-XXXXXX (PUT /v1/repos/{owner}/{repo}/github-token creates it)`,
+    });
   }
   if (ctx.runtimeArnPrefix && input.runtime_arn != null && !input.runtime_arn.startsWith(ctx.runtimeArnPrefix)) {
     problems.push({ field: 'runtime_arn', message: `runtime must be an AgentCore runtime of the platform's account and region (${ctx.runtimeArnPrefix}…)` });

@@ -88,6 +88,11 @@ export function ifMatchAllows(header: string | undefined | null, version: number
   if (header === undefined || header === null) return true;
   return header
     .split(',')
-    .map((t) => t.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
+    .map((t) =>
+      t
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"(.*)"$/, '$1'),
+    )
     .some((t) => t === '*' || t === String(version));
 }

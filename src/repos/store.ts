@@ -70,9 +70,16 @@ export class RepoStore {
   async create(row: RepoConfig, maxRepos: number, over?: RepoConfig): Promise<void> {
     if (maxRepos <= 0) throw new LimitReachedError();
     const condition: Condition = over
-      ? { ConditionExpression: '#v = :v AND #s = :removed', ExpressionAttributeNames: { '#v': 'version', '#s': 'status' }, ExpressionAttributeValues: { ':v': over.version, ':removed': 'removed' } }
+      ? {
+          ConditionExpression: '#v = :v AND #s = :removed',
+          ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+          ExpressionAttributeValues: { ':v': over.version, ':removed': 'removed' },
+        }
       : { ConditionExpression: 'attribute_not_exists(repo)' };
-    await this.transact([takeSlot(this.tableName, maxRepos), { Put: { TableName: this.tableName, Item: row, ...condition } }], [LimitReachedError, StaleWriteError]);
+    await this.transact(
+      [takeSlot(this.tableName, maxRepos), { Put: { TableName: this.tableName, Item: row, ...condition } }],
+      [LimitReachedError, StaleWriteError],
+    );
   }
 
   /** Replaces an API-owned row still at `expectedVersion` and not removed. */
@@ -83,7 +90,10 @@ export class RepoStore {
   /** Writes the removed row and gives its slot back, in one transaction. */
   async remove(row: RepoConfig, expectedVersion: number): Promise<void> {
     try {
-      await this.transact([{ Put: { TableName: this.tableName, Item: row, ...this.writableAt(expectedVersion) } }, releaseSlot(this.tableName)], [StaleWriteError, NoSlotToRelease]);
+      await this.transact(
+        [{ Put: { TableName: this.tableName, Item: row, ...this.writableAt(expectedVersion) } }, releaseSlot(this.tableName)],
+        [StaleWriteError, NoSlotToRelease],
+      );
     } catch (e) {
       if (!(e instanceof NoSlotToRelease)) throw e;
       // A row the counter never counted (written around the API): removing it must still work.
@@ -100,7 +110,10 @@ export class RepoStore {
   }
 
   /** Runs a transaction; a cancelled one throws the error named for the item whose condition failed. */
-  private async transact(items: ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems'], onConditionFailed: (undefined | (new () => Error))[]): Promise<void> {
+  private async transact(
+    items: ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems'],
+    onConditionFailed: (undefined | (new () => Error))[],
+  ): Promise<void> {
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (e) {
@@ -127,7 +140,13 @@ export class RepoStore {
           UpdateExpression: reason ? 'SET #s = :s, status_reason = :r, updated_at = :at' : 'SET #s = :s, updated_at = :at REMOVE status_reason',
           ConditionExpression: '#v = :v AND #s = :provisioning',
           ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-          ExpressionAttributeValues: { ':s': status, ':v': version, ':provisioning': 'provisioning', ':at': at.toISOString(), ...(reason ? { ':r': reason } : {}) },
+          ExpressionAttributeValues: {
+            ':s': status,
+            ':v': version,
+            ':provisioning': 'provisioning',
+            ':at': at.toISOString(),
+            ...(reason ? { ':r': reason } : {}),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -168,7 +187,10 @@ export class RepoStore {
             ),
       { limit: opts.limit, startKey: opts.nextToken ? decodeNextToken(opts.nextToken, opts.status) : undefined },
     );
-    return { items, nextToken: lastKey ? encodeNextToken(opts.status ? { repo: String(lastKey.repo), status: opts.status } : { repo: String(lastKey.repo) }) : undefined };
+    return {
+      items,
+      nextToken: lastKey ? encodeNextToken(opts.status ? { repo: String(lastKey.repo), status: opts.status } : { repo: String(lastKey.repo) }) : undefined,
+    };
   }
 
   /** Every row in one status (the provisioner's view of what is live). */

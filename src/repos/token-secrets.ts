@@ -2,12 +2,7 @@
  * GitHub tokens in Secrets Manager, under the platform's secret prefix. The control plane writes a
  * token and checks that a secret exists; it never reads a token back.
  */
-import {
-  CreateSecretCommand,
-  DescribeSecretCommand,
-  PutSecretValueCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 
 /** `PUT …/github-token` body. The refinements' messages never include the value. */
@@ -54,7 +49,8 @@ export async function checkSecret(secrets: SecretsManagerClient, arn: string): P
   } catch (e) {
     const name = (e as { name?: string }).name;
     if (name === 'ResourceNotFoundException') return { ok: false, reason: 'the token secret (github_token_secret_arn) does not exist' };
-    if (name === 'AccessDeniedException') return { ok: false, reason: 'the token secret (github_token_secret_arn) cannot be described by the platform (access denied)' };
+    if (name === 'AccessDeniedException')
+      return { ok: false, reason: 'the token secret (github_token_secret_arn) cannot be described by the platform (access denied)' };
     throw e;
   }
 }

@@ -85,12 +85,16 @@ export function newClientToken(): string {
 }
 
 export async function getRuntime(ctx: RuntimeContext, version?: string): Promise<LiveRuntime> {
-  return ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, ...(version ? { agentRuntimeVersion: version } : {}) }));
+  return ctx.clients.agentcore.send(
+    new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, ...(version ? { agentRuntimeVersion: version } : {}) }),
+  );
 }
 
 /** Returns the version the update created (AWS: every update is a new immutable version). */
 export async function updateRuntime(ctx: RuntimeContext, live: LiveRuntime, containerUri: string, clientToken: string): Promise<string> {
-  const out = await ctx.clients.agentcore.send(new UpdateAgentRuntimeCommand({ ...buildUpdateRequest(live, containerUri, clientToken), agentRuntimeId: ctx.platform.agentRuntimeId }));
+  const out = await ctx.clients.agentcore.send(
+    new UpdateAgentRuntimeCommand({ ...buildUpdateRequest(live, containerUri, clientToken), agentRuntimeId: ctx.platform.agentRuntimeId }),
+  );
   if (!out.agentRuntimeVersion) throw new OperationFailedError('UpdateAgentRuntime returned no agentRuntimeVersion', 'RUNTIME_NO_VERSION');
   return out.agentRuntimeVersion;
 }
@@ -108,7 +112,12 @@ export const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(
  * Polls with a schedule that starts at a quarter of the interval and doubles up to it: short
  * waits are seen quickly, and the end is never noticed more than one interval late.
  */
-export async function poll<T>(opts: WaitOptions, read: () => Promise<T>, done: (value: T, elapsedMs: number) => boolean, status: (value: T) => string | undefined): Promise<T> {
+export async function poll<T>(
+  opts: WaitOptions,
+  read: () => Promise<T>,
+  done: (value: T, elapsedMs: number) => boolean,
+  status: (value: T) => string | undefined,
+): Promise<T> {
   const sleep = opts.sleep ?? defaultSleep;
   const started = Date.now();
   let interval = Math.max(1, Math.floor(opts.pollIntervalMs / 4));

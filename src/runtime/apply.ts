@@ -50,20 +50,32 @@ function resolveVersion(ref: VersionRef, state: ApplyState): string {
 }
 
 export async function applySteps(ctx: RuntimeContext, steps: PlanStep[], run: ApplyContext, state: ApplyState = initialState()): Promise<ApplyState> {
-  const wait = (what: string): WaitOptions => ({ ...run.wait, onPoll: (status, elapsed) => ctx.log(`${what} ${status} (${Math.round(elapsed / 1000)} s)`, { transient: true }) });
+  const wait = (what: string): WaitOptions => ({
+    ...run.wait,
+    onPoll: (status, elapsed) => ctx.log(`${what} ${status} (${Math.round(elapsed / 1000)} s)`, { transient: true }),
+  });
   for (const step of steps) {
     switch (step.kind) {
       case 'write_pointer': {
         ctx.log(`pointer → ${step.digest.slice(0, 19)}…`);
         state.pointerWritten = true;
-        const description = pointerDescription({ by: ctx.actor, action: run.action, from: run.from.digest, commit: run.audit.git_commit, run: run.audit.ci_run_url, reason: run.audit.reason, promoted_from: run.audit.promoted_from && formatPromotedFrom(run.audit.promoted_from) });
+        const description = pointerDescription({
+          by: ctx.actor,
+          action: run.action,
+          from: run.from.digest,
+          commit: run.audit.git_commit,
+          run: run.audit.ci_run_url,
+          reason: run.audit.reason,
+          promoted_from: run.audit.promoted_from && formatPromotedFrom(run.audit.promoted_from),
+        });
         state.pointerVersion = await writePointer(ctx.clients.ssm, ctx.platform.imagePointerParameter, step.digest, description);
         break;
       }
       case 'update_runtime': {
         let latest = await getRuntime(ctx);
         // AWS refuses an update while one is in progress (ConflictException): let it settle first.
-        if (latest.status === 'UPDATING' || latest.status === 'CREATING') latest = await waitReady(ctx, wait('runtime (settling)')).catch(() => getRuntime(ctx));
+        if (latest.status === 'UPDATING' || latest.status === 'CREATING')
+          latest = await waitReady(ctx, wait('runtime (settling)')).catch(() => getRuntime(ctx));
         state.runtimeUpdated = true;
         state.newVersion = await updateRuntime(ctx, latest, containerUri(ctx.platform.ecrRepositoryUrl, step.digest), newClientToken());
         ctx.log(`runtime updating: version ${state.newVersion}`);
@@ -90,7 +102,12 @@ export async function applySteps(ctx: RuntimeContext, steps: PlanStep[], run: Ap
         const version = resolveVersion(step.version, state);
         const qualifier = endpointNames(ctx)[step.endpoint];
         ctx.log(`smoke through ${qualifier} (version ${version}): ${step.cmd}`);
-        const smoke = await runSmoke(step.cmd, { RUNTIME_ARN: ctx.platform.agentRuntimeArn, RUNTIME_VERSION: version, RUNTIME_QUALIFIER: qualifier, IMAGE_DIGEST: run.to });
+        const smoke = await runSmoke(step.cmd, {
+          RUNTIME_ARN: ctx.platform.agentRuntimeArn,
+          RUNTIME_VERSION: version,
+          RUNTIME_QUALIFIER: qualifier,
+          IMAGE_DIGEST: run.to,
+        });
         if (!smoke.ok) throw new OperationFailedError(`smoke command exited ${smoke.code ?? 'abnormally'}`, 'SMOKE_FAILED');
         break;
       }

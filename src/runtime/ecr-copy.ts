@@ -99,7 +99,12 @@ const errName = (e: unknown) => (e as { name?: string }).name;
 
 async function getManifest(source: RepositoryRef, digest: string): Promise<{ manifest: string; mediaType?: string }> {
   const out = await source.ecr.send(
-    new BatchGetImageCommand({ registryId: source.registryId, repositoryName: source.repositoryName, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: MANIFEST_MEDIA_TYPES }),
+    new BatchGetImageCommand({
+      registryId: source.registryId,
+      repositoryName: source.repositoryName,
+      imageIds: [{ imageDigest: digest }],
+      acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
+    }),
   );
   const image = out.images?.find((i) => i.imageId?.imageDigest === digest) ?? out.images?.[0];
   if (!image?.imageManifest) throw new NotFoundError(`image ${digest} is not in ECR repository ${source.repositoryName}`, 'IMAGE_NOT_FOUND');
@@ -108,18 +113,28 @@ async function getManifest(source: RepositoryRef, digest: string): Promise<{ man
 
 export async function hasImage(repo: RepositoryRef, digest: string): Promise<boolean> {
   const out = await repo.ecr.send(
-    new BatchGetImageCommand({ registryId: repo.registryId, repositoryName: repo.repositoryName, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: MANIFEST_MEDIA_TYPES }),
+    new BatchGetImageCommand({
+      registryId: repo.registryId,
+      repositoryName: repo.repositoryName,
+      imageIds: [{ imageDigest: digest }],
+      acceptedMediaTypes: MANIFEST_MEDIA_TYPES,
+    }),
   );
   return (out.images ?? []).some((i) => i.imageId?.imageDigest === digest);
 }
 
 /** Streams one blob from the source's download URL into an upload in the target, checking its digest. */
 async function copyBlob(source: RepositoryRef, target: RepositoryRef, blob: Descriptor): Promise<number> {
-  const { downloadUrl } = await source.ecr.send(new GetDownloadUrlForLayerCommand({ registryId: source.registryId, repositoryName: source.repositoryName, layerDigest: blob.digest }));
+  const { downloadUrl } = await source.ecr.send(
+    new GetDownloadUrlForLayerCommand({ registryId: source.registryId, repositoryName: source.repositoryName, layerDigest: blob.digest }),
+  );
   if (!downloadUrl) throw new OperationFailedError(`ECR gave no download URL for ${blob.digest}`, 'LAYER_DOWNLOAD_FAILED');
   const response = await fetch(downloadUrl);
-  if (!response.ok || !response.body) throw new OperationFailedError(`downloading ${blob.digest} from ${source.repositoryName}: HTTP ${response.status}`, 'LAYER_DOWNLOAD_FAILED');
-  const { uploadId, partSize } = await target.ecr.send(new InitiateLayerUploadCommand({ registryId: target.registryId, repositoryName: target.repositoryName }));
+  if (!response.ok || !response.body)
+    throw new OperationFailedError(`downloading ${blob.digest} from ${source.repositoryName}: HTTP ${response.status}`, 'LAYER_DOWNLOAD_FAILED');
+  const { uploadId, partSize } = await target.ecr.send(
+    new InitiateLayerUploadCommand({ registryId: target.registryId, repositoryName: target.repositoryName }),
+  );
   const step = partStep(partSize === undefined ? undefined : Number(partSize));
   const hash = createHash('sha256');
   let pending: Buffer[] = [];
@@ -132,7 +147,14 @@ async function copyBlob(source: RepositoryRef, target: RepositoryRef, blob: Desc
       pending = [joined.subarray(part.length)];
       pendingBytes = joined.length - part.length;
       await target.ecr.send(
-        new UploadLayerPartCommand({ registryId: target.registryId, repositoryName: target.repositoryName, uploadId, partFirstByte: sent, partLastByte: sent + part.length - 1, layerPartBlob: part }),
+        new UploadLayerPartCommand({
+          registryId: target.registryId,
+          repositoryName: target.repositoryName,
+          uploadId,
+          partFirstByte: sent,
+          partLastByte: sent + part.length - 1,
+          layerPartBlob: part,
+        }),
       );
       sent += part.length;
     }
@@ -149,7 +171,9 @@ async function copyBlob(source: RepositoryRef, target: RepositoryRef, blob: Desc
     throw new OperationFailedError(`blob ${blob.digest} downloaded from ${source.repositoryName} hashes to ${got}`, 'LAYER_DIGEST_MISMATCH');
   }
   try {
-    await target.ecr.send(new CompleteLayerUploadCommand({ registryId: target.registryId, repositoryName: target.repositoryName, uploadId, layerDigests: [blob.digest] }));
+    await target.ecr.send(
+      new CompleteLayerUploadCommand({ registryId: target.registryId, repositoryName: target.repositoryName, uploadId, layerDigests: [blob.digest] }),
+    );
   } catch (e) {
     // Another copy finished the same blob first: it is there, which is all we need.
     if (errName(e) !== 'LayerAlreadyExistsException') throw e;
@@ -160,7 +184,14 @@ async function copyBlob(source: RepositoryRef, target: RepositoryRef, blob: Desc
 async function putManifest(target: RepositoryRef, digest: string, manifest: string, mediaType: string | undefined, tag?: string): Promise<'put' | 'missing'> {
   try {
     const out = await target.ecr.send(
-      new PutImageCommand({ registryId: target.registryId, repositoryName: target.repositoryName, imageManifest: manifest, imageManifestMediaType: mediaType, imageDigest: digest, imageTag: tag }),
+      new PutImageCommand({
+        registryId: target.registryId,
+        repositoryName: target.repositoryName,
+        imageManifest: manifest,
+        imageManifestMediaType: mediaType,
+        imageDigest: digest,
+        imageTag: tag,
+      }),
     );
     const got = out.image?.imageId?.imageDigest;
     if (got && got !== digest) throw new OperationFailedError(`ECR stored the manifest as ${got}, not ${digest}`, 'DIGEST_CHANGED');
@@ -206,7 +237,9 @@ export async function copyImage(source: RepositoryRef, target: RepositoryRef, di
   const missing = new Set<string>();
   for (let i = 0; i < wanted.length; i += 100) {
     const batch = wanted.slice(i, i + 100); // BatchCheckLayerAvailability takes at most 100
-    const answer = await target.ecr.send(new BatchCheckLayerAvailabilityCommand({ registryId: target.registryId, repositoryName: target.repositoryName, layerDigests: batch }));
+    const answer = await target.ecr.send(
+      new BatchCheckLayerAvailabilityCommand({ registryId: target.registryId, repositoryName: target.repositoryName, layerDigests: batch }),
+    );
     for (const d of missingBlobs(batch, answer)) missing.add(d);
   }
   for (const blob of parsed.blobs.filter((b) => missing.has(b.digest))) {
@@ -215,7 +248,10 @@ export async function copyImage(source: RepositoryRef, target: RepositoryRef, di
     result.uploadedBlobs.push(blob.digest);
   }
   if ((await putManifest(target, digest, manifest, type, opts.tag)) === 'missing') {
-    throw new OperationFailedError(`ECR still refuses image ${digest} in ${target.repositoryName} after uploading ${missing.size} missing blob(s)`, 'IMAGE_COPY_FAILED');
+    throw new OperationFailedError(
+      `ECR still refuses image ${digest} in ${target.repositoryName} after uploading ${missing.size} missing blob(s)`,
+      'IMAGE_COPY_FAILED',
+    );
   }
   return result;
 }

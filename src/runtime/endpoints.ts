@@ -58,7 +58,12 @@ export async function moveEndpoint(ctx: RuntimeContext, name: string, version: s
     if (servesVersion(settled, version)) return settled;
   }
   await ctx.clients.agentcore.send(
-    new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, endpointName: name, agentRuntimeVersion: version, clientToken: newClientToken() }),
+    new UpdateAgentRuntimeEndpointCommand({
+      agentRuntimeId: ctx.platform.agentRuntimeId,
+      endpointName: name,
+      agentRuntimeVersion: version,
+      clientToken: newClientToken(),
+    }),
   );
   return waitEndpointServes(ctx, name, version, opts);
 }
@@ -71,7 +76,10 @@ export async function waitEndpointServes(ctx: RuntimeContext, name: string, vers
       if (servesVersion(ep, version)) return true;
       if (ep.status?.endsWith('_FAILED')) throw new OperationFailedError(`endpoint ${name} ended ${ep.status} moving to version ${version}`, 'ENDPOINT_FAILED');
       if (elapsed >= opts.timeoutMs) {
-        throw new OperationFailedError(`endpoint ${name} still ${ep.status} (live version ${ep.liveVersion}, target ${ep.targetVersion}) after ${Math.round(elapsed / 1000)} s`, 'ENDPOINT_TIMEOUT');
+        throw new OperationFailedError(
+          `endpoint ${name} still ${ep.status} (live version ${ep.liveVersion}, target ${ep.targetVersion}) after ${Math.round(elapsed / 1000)} s`,
+          'ENDPOINT_TIMEOUT',
+        );
       }
       return false;
     },
@@ -83,7 +91,7 @@ async function waitEndpointSettled(ctx: RuntimeContext, name: string, opts: Wait
   await poll(
     opts,
     () => getEndpoint(ctx, name),
-    (ep, elapsed) => ep.status !== 'UPDATING' && ep.status !== 'CREATING' ? true : elapsed >= opts.timeoutMs,
+    (ep, elapsed) => (ep.status !== 'UPDATING' && ep.status !== 'CREATING' ? true : elapsed >= opts.timeoutMs),
     (ep) => ep.status,
   );
 }
@@ -93,7 +101,9 @@ export async function listVersions(ctx: RuntimeContext): Promise<AgentRuntime[]>
   const all: AgentRuntime[] = [];
   let nextToken: string | undefined;
   do {
-    const out = await ctx.clients.agentcore.send(new ListAgentRuntimeVersionsCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, nextToken, maxResults: 100 }));
+    const out = await ctx.clients.agentcore.send(
+      new ListAgentRuntimeVersionsCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, nextToken, maxResults: 100 }),
+    );
     all.push(...(out.agentRuntimes ?? []));
     nextToken = out.nextToken;
   } while (nextToken);

@@ -46,7 +46,11 @@ export function ciRunUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | 
 
 /** Flags of every verb that moves `live` (publish, rollback). */
 export const APPLY_FLAGS: readonly FlagDef[] = [
-  { flags: '--smoke-cmd <cmd>', description: 'shell command run once the new version serves on the canary endpoint, with RUNTIME_ARN, RUNTIME_VERSION, RUNTIME_QUALIFIER (canary) and IMAGE_DIGEST set; non-zero restores and live never moves' },
+  {
+    flags: '--smoke-cmd <cmd>',
+    description:
+      'shell command run once the new version serves on the canary endpoint, with RUNTIME_ARN, RUNTIME_VERSION, RUNTIME_QUALIFIER (canary) and IMAGE_DIGEST set; non-zero restores and live never moves',
+  },
   { flags: '--reason <text>', description: 'why (recorded in the audit)' },
   { flags: '--git-commit <sha>', description: 'commit recorded in the audit (default: $GITHUB_SHA)' },
   { flags: '--ci-run-url <url>', description: 'CI run recorded in the audit (default: the GitHub Actions run, when in one)' },

@@ -47,7 +47,11 @@ export function formatStatus(s: RuntimeStatusReport, style: 'text' | 'markdown' 
     `  live     ${s.runtime.digest ?? '-'} (endpoint ${s.runtime.endpoint} ${s.runtime.status}, version ${s.runtime.version ?? '-'}${s.runtime.targetVersion && s.runtime.targetVersion !== s.runtime.version ? ` → ${s.runtime.targetVersion}` : ''})`,
     `  DEFAULT  ${s.latest.digest ?? '-'} (latest version ${s.latest.version ?? '-'}, ${s.latest.status})`,
     ...(s.terraform ? [`  terraform pointer ${short(s.terraform.pointerDigest)}, runtime ${short(s.terraform.runtimeDigest)}`] : []),
-    ...(s.lastAudit ? [`  last     ${s.lastAudit.action} ${short(s.lastAudit.to_digest)} ${s.lastAudit.outcome}${s.lastAudit.path ? ` (${s.lastAudit.path})` : ''} by ${s.lastAudit.actor} at ${s.lastAudit.at}`] : []),
+    ...(s.lastAudit
+      ? [
+          `  last     ${s.lastAudit.action} ${short(s.lastAudit.to_digest)} ${s.lastAudit.outcome}${s.lastAudit.path ? ` (${s.lastAudit.path})` : ''} by ${s.lastAudit.actor} at ${s.lastAudit.at}`,
+        ]
+      : []),
     ...s.drift.map((d) => `  drift: ${d}`),
     ...s.notes.map((n) => `  note:  ${n}`),
     ...(s.fix ? [`  fix:   ${s.fix}`] : []),

@@ -9,9 +9,13 @@ import type { RuntimeAuditEvent } from './audit';
 import type { RuntimeContext } from './context';
 import type { FlagDef } from './flags';
 
-export const HISTORY_DESCRIPTION = "The pointer's versions with their audit: who, when, commit, outcome (versions older than SSM's 100 come from the audit table, marked *)";
+export const HISTORY_DESCRIPTION =
+  "The pointer's versions with their audit: who, when, commit, outcome (versions older than SSM's 100 come from the audit table, marked *)";
 export const HISTORY_FLAGS: readonly FlagDef[] = [{ flags: '--limit <n>', description: 'at most this many entries, newest first', default: '50' }];
-export const HISTORY_EXAMPLES = ['bgagent runtime history --env dev', 'bgagent runtime history --env prod --limit 200 --json | jq ".entries[] | select(.outcome != \\"succeeded\\")"'];
+export const HISTORY_EXAMPLES = [
+  'bgagent runtime history --env dev',
+  'bgagent runtime history --env prod --limit 200 --json | jq ".entries[] | select(.outcome != \\"succeeded\\")"',
+];
 
 /** The fields of GetParameterHistory this join reads. */
 export interface PointerVersion {

@@ -40,7 +40,8 @@ export async function acquireLock(ctx: RuntimeContext, purpose: string, ttlMs = 
   } catch (e) {
     if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
   }
-  const current = (await ctx.clients.doc.send(new GetCommand({ TableName: table, Key: { lock_id: lockId }, ConsistentRead: true }))).Item as LockRow | undefined;
+  const current = (await ctx.clients.doc.send(new GetCommand({ TableName: table, Key: { lock_id: lockId }, ConsistentRead: true }))).Item as
+    LockRow | undefined;
   if (current && current.expires_at * 1000 > now) {
     throw new ConflictError(
       `deploy lock for "${ctx.env}" is held by ${current.owner} since ${current.acquired_at} (expires ${new Date(current.expires_at * 1000).toISOString()}); ` +

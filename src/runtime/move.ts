@@ -54,7 +54,11 @@ export async function observe(ctx: RuntimeContext): Promise<Observation> {
     getRuntime(ctx),
     getEndpoint(ctx, endpointNames(ctx).live),
   ]);
-  const served = !live.liveVersion ? undefined : live.liveVersion === latest.agentRuntimeVersion ? liveDigest(latest) : (await versionDigest(ctx, live.liveVersion))?.digest;
+  const served = !live.liveVersion
+    ? undefined
+    : live.liveVersion === latest.agentRuntimeVersion
+      ? liveDigest(latest)
+      : (await versionDigest(ctx, live.liveVersion))?.digest;
   return {
     pointer,
     latest: { version: latest.agentRuntimeVersion, status: latest.status, digest: liveDigest(latest) },
@@ -102,7 +106,9 @@ export async function moveTo(
       lock = await acquireLock(ctx, `${action} ${to.slice(0, 19)}`, opts.lockTtlMs);
     } catch (refused) {
       // A refused attempt is part of the deploy history too (who tried what, and why it did not run).
-      await recordAudit(ctx, { action, from_digest: first.pointerDigest, to_digest: to, ...common, outcome: 'refused', error: describeError(refused) }).catch(() => undefined);
+      await recordAudit(ctx, { action, from_digest: first.pointerDigest, to_digest: to, ...common, outcome: 'refused', error: describeError(refused) }).catch(
+        () => undefined,
+      );
       throw refused;
     }
   }
@@ -114,7 +120,11 @@ export async function moveTo(
     const run: ApplyContext = {
       action,
       // A re-apply repairs what live served; the others move the pointer on from its digest.
-      from: { digest: action === 'reapply' ? (p.liveDigest ?? p.pointerDigest) : p.pointerDigest, pointerVersion: p.pointerVersion, liveVersion: p.runtimeVersion },
+      from: {
+        digest: action === 'reapply' ? (p.liveDigest ?? p.pointerDigest) : p.pointerDigest,
+        pointerVersion: p.pointerVersion,
+        liveVersion: p.runtimeVersion,
+      },
       to,
       path: p.path,
       previousLabelVersion: p.pointerVersion,
@@ -142,7 +152,9 @@ export async function moveTo(
       });
       if (state.liveMoved || !restoreOnFailure) {
         // `live` already serves the new version (only labels or the audit failed), or a re-apply: nothing to restore.
-        await recordAudit(ctx, failedEvent(state.liveMoved, state.liveVersion ?? p.runtimeVersion, state.liveMoved ? 'succeeded' : 'failed')).catch(() => undefined);
+        await recordAudit(ctx, failedEvent(state.liveMoved, state.liveVersion ?? p.runtimeVersion, state.liveMoved ? 'succeeded' : 'failed')).catch(
+          () => undefined,
+        );
         throw failure;
       }
       await recordAudit(ctx, failedEvent(false, p.runtimeVersion, 'rolled_back'));
@@ -161,7 +173,14 @@ export async function moveTo(
 }
 
 /** Runs the restore plan; if that fails too, says exactly what may disagree and how to repair it. */
-async function restore(ctx: RuntimeContext, p: RuntimePlan, failedState: ApplyState, restoreTo: string, cause: unknown, wait: ApplyContext['wait']): Promise<void> {
+async function restore(
+  ctx: RuntimeContext,
+  p: RuntimePlan,
+  failedState: ApplyState,
+  restoreTo: string,
+  cause: unknown,
+  wait: ApplyContext['wait'],
+): Promise<void> {
   ctx.log(`restoring ${restoreTo.slice(0, 19)}… after: ${describeError(cause)}`);
   const pointerNow = failedState.pointerWritten ? p.to : p.pointerDigest;
   const steps = planRestore({
@@ -181,7 +200,15 @@ async function restore(ctx: RuntimeContext, p: RuntimePlan, failedState: ApplySt
   try {
     await applySteps(ctx, steps, run);
   } catch (e) {
-    await recordAudit(ctx, { action: 'restore', from_digest: p.to, to_digest: restoreTo, reason: describeError(cause), outcome: 'failed', live_moved: false, error: describeError(e) }).catch(() => undefined);
+    await recordAudit(ctx, {
+      action: 'restore',
+      from_digest: p.to,
+      to_digest: restoreTo,
+      reason: describeError(cause),
+      outcome: 'failed',
+      live_moved: false,
+      error: describeError(e),
+    }).catch(() => undefined);
     throw new OperationFailedError(
       `${describeError(cause)}; then restoring ${restoreTo} failed too (${describeError(e)}). live never moved; pointer and the latest runtime version may disagree: ` +
         `run "tsx scripts/runtime-status.ts --env ${ctx.env}", then "tsx scripts/publish-runtime.ts --env ${ctx.env} --image-digest ${restoreTo}"`,

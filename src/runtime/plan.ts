@@ -84,7 +84,13 @@ export function describeStep(step: PlanStep): string {
 }
 
 export function isNoop(o: Observation, to: string): boolean {
-  return o.pointer.digest === to && o.live.digest === to && o.live.status === 'READY' && o.live.liveVersion !== undefined && (o.live.targetVersion ?? o.live.liveVersion) === o.live.liveVersion;
+  return (
+    o.pointer.digest === to &&
+    o.live.digest === to &&
+    o.live.status === 'READY' &&
+    o.live.liveVersion !== undefined &&
+    (o.live.targetVersion ?? o.live.liveVersion) === o.live.liveVersion
+  );
 }
 
 export interface PlanInput {
@@ -139,7 +145,11 @@ export function planMove(input: PlanInput): RuntimePlan {
   if (input.smokeCmd) {
     steps.push({ kind: 'move_endpoint', endpoint: 'canary', version }, { kind: 'smoke', endpoint: 'canary', version, cmd: input.smokeCmd });
   }
-  steps.push({ kind: 'move_endpoint', endpoint: 'live', version }, { kind: 'labels' }, { kind: 'audit', action: input.action, outcome: input.action === 'reapply' ? 'repaired' : 'succeeded' });
+  steps.push(
+    { kind: 'move_endpoint', endpoint: 'live', version },
+    { kind: 'labels' },
+    { kind: 'audit', action: input.action, outcome: input.action === 'reapply' ? 'repaired' : 'succeeded' },
+  );
   return { ...base, noop: false, path, steps, writes: steps.map(describeStep) };
 }
 

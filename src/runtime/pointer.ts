@@ -44,7 +44,10 @@ export async function writePointer(ssm: SSMClient, name: string, digest: string,
 export async function labelVersion(ssm: SSMClient, name: string, version: number, labels: string[]): Promise<void> {
   const out = await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: labels }));
   if (out.InvalidLabels?.length) {
-    throw new OperationFailedError(`SSM refused label(s) ${out.InvalidLabels.join(', ')} on ${name}:${version}`, 'LABEL_REFUSED', { invalidLabels: out.InvalidLabels, version });
+    throw new OperationFailedError(`SSM refused label(s) ${out.InvalidLabels.join(', ')} on ${name}:${version}`, 'LABEL_REFUSED', {
+      invalidLabels: out.InvalidLabels,
+      version,
+    });
   }
 }
 

@@ -9,7 +9,10 @@ import { assertEnvName } from '../platform/names';
 import type { PromoteOptions, PromoteResult } from './promote';
 
 /** `status --all`, for scripts/runtime-status.ts and `bgagent runtime status` alike. */
-export const STATUS_ALL_FLAG: FlagDef = { flags: '--all', description: 'every environment in this account and region, side by side (exit 3 if any drifts; --env is ignored)' };
+export const STATUS_ALL_FLAG: FlagDef = {
+  flags: '--all',
+  description: 'every environment in this account and region, side by side (exit 3 if any drifts; --env is ignored)',
+};
 
 export interface PromoteFlags extends ApplyFlagValues {
   from?: string;
@@ -39,8 +42,17 @@ const verb = (r: PromoteResult) => (r.outcome === 'dry_run' ? 'dry run: nothing 
 
 export function formatPromotion(r: PromoteResult, style: 'text' | 'markdown' = 'text'): string {
   const source = `${r.promotedFrom.env} pointer v${r.promotedFrom.pointer_version ?? '?'} (audit ${r.promotedFrom.event_id})`;
-  const copy = r.outcome === 'dry_run' ? (r.copy.needed ? 'needed' : 'not needed (already in the target repository)') : r.copy.copied ? `copied (${r.copy.uploadedBlobs?.length ?? 0} blob(s), ${r.copy.bytes ?? 0} bytes uploaded)` : 'already in the target repository';
-  const pub = r.publish ? `${r.publish.outcome}${r.publish.pointerVersion ? `, pointer version ${r.publish.pointerVersion}` : ''}${r.publish.runtimeVersion ? `, runtime version ${r.publish.runtimeVersion}` : ''}` : '-';
+  const copy =
+    r.outcome === 'dry_run'
+      ? r.copy.needed
+        ? 'needed'
+        : 'not needed (already in the target repository)'
+      : r.copy.copied
+        ? `copied (${r.copy.uploadedBlobs?.length ?? 0} blob(s), ${r.copy.bytes ?? 0} bytes uploaded)`
+        : 'already in the target repository';
+  const pub = r.publish
+    ? `${r.publish.outcome}${r.publish.pointerVersion ? `, pointer version ${r.publish.pointerVersion}` : ''}${r.publish.runtimeVersion ? `, runtime version ${r.publish.runtimeVersion}` : ''}`
+    : '-';
   if (style === 'markdown') {
     return [
       `### ABCA runtime promote — ${r.from} → ${r.to}: ${verb(r)}`,

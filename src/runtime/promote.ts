@@ -73,16 +73,26 @@ export async function servedDigest(ctx: RuntimeContext): Promise<string | undefi
 const repoOf = (ctx: RuntimeContext): RepositoryRef => ({ ecr: ctx.clients.ecr, repositoryName: ctx.platform.ecrRepositoryName });
 
 /** Everything that is checked before anything is written. */
-export async function checkPromotion(source: RuntimeContext, target: RuntimeContext, digestFlag?: string): Promise<{ digest: string; promotedFrom: PromotedFrom; event: RuntimeAuditEvent }> {
-  if (digestFlag !== undefined && !isImageDigest(digestFlag)) throw new ValidationError(`"${digestFlag}" is not an image digest (sha256:<64 lowercase hex>)`, 'INVALID_DIGEST');
+export async function checkPromotion(
+  source: RuntimeContext,
+  target: RuntimeContext,
+  digestFlag?: string,
+): Promise<{ digest: string; promotedFrom: PromotedFrom; event: RuntimeAuditEvent }> {
+  if (digestFlag !== undefined && !isImageDigest(digestFlag))
+    throw new ValidationError(`"${digestFlag}" is not an image digest (sha256:<64 lowercase hex>)`, 'INVALID_DIGEST');
   const policy = await readPromotionPolicy(target.clients.ssm, target.env);
   const refusal = policyRefusal(policy, source.env, target.env);
-  if (refusal) throw new ValidationError(`promotion refused: ${refusal}`, 'PROMOTION_NOT_ALLOWED', { from: source.env, to: target.env, accept_from: policy.accept_from });
+  if (refusal)
+    throw new ValidationError(`promotion refused: ${refusal}`, 'PROMOTION_NOT_ALLOWED', { from: source.env, to: target.env, accept_from: policy.accept_from });
   const digest = digestFlag ?? (await servedDigest(source));
   if (!digest) throw new ValidationError(`"${source.env}" serves no digest-pinned image; give --digest`, 'NO_SOURCE_DIGEST');
   const eligible = promotionEligibility(source.env, await listAudit(source), digest, policy);
   if (!eligible.ok) throw new ValidationError(`promotion refused: ${eligible.reason}`, 'DIGEST_NOT_PROMOTABLE', { from: source.env, digest });
-  return { digest, event: eligible.event, promotedFrom: { env: source.env, pointer_version: eligible.event.pointer_version, event_id: eligible.event.event_id } };
+  return {
+    digest,
+    event: eligible.event,
+    promotedFrom: { env: source.env, pointer_version: eligible.event.pointer_version, event_id: eligible.event.event_id },
+  };
 }
 
 export async function promoteRuntime(source: RuntimeContext, target: RuntimeContext, opts: PromoteOptions = {}): Promise<PromoteResult> {
@@ -94,7 +104,12 @@ export async function promoteRuntime(source: RuntimeContext, target: RuntimeCont
   if (opts.dryRun) {
     const present = await hasImage(repoOf(target), digest);
     if (!present) {
-      return { ...base, outcome: 'dry_run', copy: { needed: true }, steps: [copyStep, `publish ${digest} in "${target.env}" (lock, pointer, runtime update, smoke, live, audit with promoted_from)`] };
+      return {
+        ...base,
+        outcome: 'dry_run',
+        copy: { needed: true },
+        steps: [copyStep, `publish ${digest} in "${target.env}" (lock, pointer, runtime update, smoke, live, audit with promoted_from)`],
+      };
     }
     const publish = await publishRuntime(target, publishOpts);
     return { ...base, outcome: 'dry_run', copy: { needed: false }, publish, steps: publish.plan.writes };
@@ -103,7 +118,13 @@ export async function promoteRuntime(source: RuntimeContext, target: RuntimeCont
   source.log(`copying ${digest.slice(0, 19)}… ${source.env} → ${target.env}`);
   const copy = await copyImage(repoOf(source), repoOf(target), digest, { tag: promotedTag(source.env, digest), log: source.log });
   const publish = await publishRuntime(target, publishOpts);
-  return { ...base, outcome: publish.outcome, copy: { needed: copy.copied, ...copy }, publish, steps: [...(copy.copied ? [copyStep] : []), ...publish.plan.writes] };
+  return {
+    ...base,
+    outcome: publish.outcome,
+    copy: { needed: copy.copied, ...copy },
+    publish,
+    steps: [...(copy.copied ? [copyStep] : []), ...publish.plan.writes],
+  };
 }
 
 /** One audit event by its key (a link of a promotion chain). */

@@ -23,10 +23,20 @@ const MAX_LINKS = 20;
 
 /** Pure: the newest succeeded publish of `digest` in these events (the start of a chain). */
 export function newestSucceededPublish(events: readonly RuntimeAuditEvent[], digest: string): RuntimeAuditEvent | undefined {
-  return [...events].filter((e) => e.action === 'publish' && e.outcome === 'succeeded' && e.to_digest === digest).sort((a, b) => (a.event_id < b.event_id ? 1 : -1))[0];
+  return [...events]
+    .filter((e) => e.action === 'publish' && e.outcome === 'succeeded' && e.to_digest === digest)
+    .sort((a, b) => (a.event_id < b.event_id ? 1 : -1))[0];
 }
 
-const linkOf = (env: string, e: RuntimeAuditEvent): ChainLink => ({ env, digest: e.to_digest, pointer_version: e.pointer_version, event_id: e.event_id, at: e.at, actor: e.actor, outcome: e.outcome });
+const linkOf = (env: string, e: RuntimeAuditEvent): ChainLink => ({
+  env,
+  digest: e.to_digest,
+  pointer_version: e.pointer_version,
+  event_id: e.event_id,
+  at: e.at,
+  actor: e.actor,
+  outcome: e.outcome,
+});
 
 /** Newest environment first: [prod, staging, dev]. `open` gives a context for another env. */
 export async function promotionChain(start: RuntimeContext, digest: string, open: (env: string) => Promise<RuntimeContext>): Promise<ChainLink[]> {
@@ -45,7 +55,13 @@ export async function promotionChain(start: RuntimeContext, digest: string, open
       break;
     }
     if (!event) {
-      chain.push({ env: from.env, digest, pointer_version: from.pointer_version, event_id: from.event_id, missing: `audit event ${from.event_id} not found in "${from.env}"` });
+      chain.push({
+        env: from.env,
+        digest,
+        pointer_version: from.pointer_version,
+        event_id: from.event_id,
+        missing: `audit event ${from.event_id} not found in "${from.env}"`,
+      });
       break;
     }
     chain.push(linkOf(from.env, event));

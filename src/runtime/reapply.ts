@@ -32,11 +32,21 @@ export interface ReapplyOptions {
 }
 
 export function reapplyOptionsFromFlags(f: { reason?: string; dryRun?: boolean; pollIntervalMs?: string; timeoutMs?: string }): ReapplyOptions {
-  return { reason: f.reason, dryRun: f.dryRun, pollIntervalMs: positive('--poll-interval-ms', f.pollIntervalMs) ?? 5000, timeoutMs: positive('--timeout-ms', f.timeoutMs) ?? 15 * 60 * 1000 };
+  return {
+    reason: f.reason,
+    dryRun: f.dryRun,
+    pollIntervalMs: positive('--poll-interval-ms', f.pollIntervalMs) ?? 5000,
+    timeoutMs: positive('--timeout-ms', f.timeoutMs) ?? 15 * 60 * 1000,
+  };
 }
 
 export async function reapplyPointer(ctx: RuntimeContext, opts: ReapplyOptions): Promise<ReapplyResult> {
-  const [{ getRuntime, waitReady }, { resolveImage }, { moveTo }, { readPointer }] = await Promise.all([import('./agent-runtime'), import('./image'), import('./move'), import('./pointer')]);
+  const [{ getRuntime, waitReady }, { resolveImage }, { moveTo }, { readPointer }] = await Promise.all([
+    import('./agent-runtime'),
+    import('./image'),
+    import('./move'),
+    import('./pointer'),
+  ]);
   const pointer = await readPointer(ctx.clients.ssm, ctx.platform.imagePointerParameter);
   // The pointer's image must exist in the platform repository before anything runs it.
   await resolveImage(ctx, { imageDigest: pointer.digest });

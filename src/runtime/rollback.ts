@@ -62,7 +62,10 @@ export async function rollbackTarget(ctx: RuntimeContext, opts: RollbackOptions)
     } catch (e) {
       const n = (e as { name?: string }).name;
       if (n === 'ParameterVersionNotFound' || n === 'ParameterNotFound' || n === 'ValidationException') {
-        throw new NotFoundError(`pointer ${name} has no version or label "${selector}" (SSM keeps the last 100 versions; see runtime history)`, 'VERSION_NOT_FOUND');
+        throw new NotFoundError(
+          `pointer ${name} has no version or label "${selector}" (SSM keeps the last 100 versions; see runtime history)`,
+          'VERSION_NOT_FOUND',
+        );
       }
       throw e;
     }

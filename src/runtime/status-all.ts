@@ -30,7 +30,9 @@ export async function listEnvironments(ssm: SSMClient): Promise<string[]> {
   const envs: string[] = [];
   let NextToken: string | undefined;
   do {
-    const out = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/abca/'] }], MaxResults: 50, NextToken }));
+    const out = await ssm.send(
+      new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/abca/'] }], MaxResults: 50, NextToken }),
+    );
     for (const p of out.Parameters ?? []) {
       const m = PLATFORM.exec(p.Name ?? '');
       if (m) envs.push(m[1]!);
@@ -83,7 +85,8 @@ export function formatStatusAll(report: { environments: EnvironmentRow[] }, styl
     r.error ? `ERROR: ${r.error.slice(0, 80)}` : r.inSync ? 'in sync' : 'DRIFT',
     r.promotedFrom ?? '-',
   ]);
-  if (style === 'markdown') return ['| ' + header.join(' | ') + ' |', '|' + header.map(() => '---').join('|') + '|', ...rows.map((r) => '| ' + r.join(' | ') + ' |'), ''].join('\n');
+  if (style === 'markdown')
+    return ['| ' + header.join(' | ') + ' |', '|' + header.map(() => '---').join('|') + '|', ...rows.map((r) => '| ' + r.join(' | ') + ' |'), ''].join('\n');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }

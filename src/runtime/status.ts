@@ -30,8 +30,11 @@ export interface RuntimeStatusReport {
   fix?: string;
 }
 
-export const STATUS_DESCRIPTION = 'Compare the image pointer, what the live endpoint serves, the latest runtime version (and Terraform state, if given); exit 3 on drift';
-export const STATUS_FLAGS: readonly FlagDef[] = [{ flags: '--terraform-state <file>', description: 'terraform.tfstate or `terraform show -json` output to compare too' }];
+export const STATUS_DESCRIPTION =
+  'Compare the image pointer, what the live endpoint serves, the latest runtime version (and Terraform state, if given); exit 3 on drift';
+export const STATUS_FLAGS: readonly FlagDef[] = [
+  { flags: '--terraform-state <file>', description: 'terraform.tfstate or `terraform show -json` output to compare too' },
+];
 export const STATUS_EXAMPLES = ['tsx scripts/runtime-status.ts --env dev', 'bgagent runtime status --env prod --terraform-state show.json --json'];
 
 type Resource = { type?: string; values?: Record<string, unknown>; instances?: { attributes?: Record<string, unknown> }[] };
@@ -42,7 +45,8 @@ export function parseTerraformState(json: unknown, pointerName: string): Terrafo
   const resources: Record<string, unknown>[] = [];
   for (const r of doc.resources ?? []) for (const i of r.instances ?? []) if (i.attributes) resources.push({ __type: r.type, ...i.attributes });
   const root = doc.values?.root_module;
-  for (const r of [...(root?.resources ?? []), ...(root?.child_modules ?? []).flatMap((m) => m.resources ?? [])]) if (r.values) resources.push({ __type: r.type, ...r.values });
+  for (const r of [...(root?.resources ?? []), ...(root?.child_modules ?? []).flatMap((m) => m.resources ?? [])])
+    if (r.values) resources.push({ __type: r.type, ...r.values });
   const view: TerraformView = {};
   for (const r of resources) {
     if (r.__type === 'aws_ssm_parameter' && r.name === pointerName) view.pointerDigest = String(r.insecure_value ?? r.value ?? '') || undefined;

@@ -31,11 +31,9 @@ export class IllegalTransitionError extends ConflictError {
 
 export class IdempotencyMismatchError extends ConflictError {
   constructor(taskId: string) {
-    super(
-      'this idempotency key was already used for a different task (other repository or description); use a new key',
-      'IDEMPOTENCY_MISMATCH',
-      { task_id: taskId },
-    );
+    super('this idempotency key was already used for a different task (other repository or description); use a new key', 'IDEMPOTENCY_MISMATCH', {
+      task_id: taskId,
+    });
   }
 }
 

@@ -119,11 +119,18 @@ export class AgentCoreInvoker implements AgentInvoker {
       );
     } catch (e) {
       const name = (e as { name?: string }).name ?? 'Error';
-      throw new AgentInvocationError(`InvokeAgentRuntime on ${agentRuntimeArn}${this.qualifier ? ` (${this.qualifier})` : ''} failed: ${name}: ${(e as Error).message}`, { target: agentRuntimeArn, error: name }, { cause: e });
+      throw new AgentInvocationError(
+        `InvokeAgentRuntime on ${agentRuntimeArn}${this.qualifier ? ` (${this.qualifier})` : ''} failed: ${name}: ${(e as Error).message}`,
+        { target: agentRuntimeArn, error: name },
+        { cause: e },
+      );
     }
     const text = out.response ? await out.response.transformToString() : '';
     if (out.statusCode !== undefined && out.statusCode >= 400) {
-      throw new AgentInvocationError(`agent on ${agentRuntimeArn} answered ${out.statusCode}: ${text.slice(0, 200)}`, { target: agentRuntimeArn, status: out.statusCode });
+      throw new AgentInvocationError(`agent on ${agentRuntimeArn} answered ${out.statusCode}: ${text.slice(0, 200)}`, {
+        target: agentRuntimeArn,
+        status: out.statusCode,
+      });
     }
     return parseAgentBody(text, out.contentType);
   }
@@ -133,13 +140,22 @@ export class AgentCoreInvoker implements AgentInvoker {
     const agentRuntimeArn = opts.runtimeArn ?? this.target;
     try {
       await this.client.send(
-        new StopRuntimeSessionCommand({ agentRuntimeArn, runtimeSessionId: opts.sessionId, qualifier: this.qualifier, clientToken: stopClientToken(opts.sessionId) }),
+        new StopRuntimeSessionCommand({
+          agentRuntimeArn,
+          runtimeSessionId: opts.sessionId,
+          qualifier: this.qualifier,
+          clientToken: stopClientToken(opts.sessionId),
+        }),
       );
       return 'stopped';
     } catch (e) {
       const name = (e as { name?: string }).name ?? 'Error';
       if (name === 'ResourceNotFoundException') return 'not_found';
-      throw new AgentInvocationError(`StopRuntimeSession on ${agentRuntimeArn} failed: ${name}: ${(e as Error).message}`, { target: agentRuntimeArn, error: name }, { cause: e });
+      throw new AgentInvocationError(
+        `StopRuntimeSession on ${agentRuntimeArn} failed: ${name}: ${(e as Error).message}`,
+        { target: agentRuntimeArn, error: name },
+        { cause: e },
+      );
     }
   }
 }

@@ -199,9 +199,10 @@ export async function startTask(deps: TaskDeps, taskId: string): Promise<TaskVie
   const row = await readRepoRow(deps, task.repo);
   const parsed = RepoConfigSchema.safeParse(row);
   if (!row || row.status !== 'active' || !parsed.success) {
-    const reason = !row || row.status !== 'active'
-      ? `repository ${task.repo} is ${typeof row?.status === 'string' ? row.status : 'not onboarded'}, not active`
-      : `the RepoConfig row of ${task.repo} is invalid: ${parsed.error?.issues[0]?.path.join('.')}: ${parsed.error?.issues[0]?.message}`;
+    const reason =
+      !row || row.status !== 'active'
+        ? `repository ${task.repo} is ${typeof row?.status === 'string' ? row.status : 'not onboarded'}, not active`
+        : `the RepoConfig row of ${task.repo} is invalid: ${parsed.error?.issues[0]?.path.join('.')}: ${parsed.error?.issues[0]?.message}`;
     log(`task ${taskId} failed before start: ${reason}`);
     return toTaskView((await move(deps, task, 'FAILED', { status_reason: reason })) ?? (await requireTaskRecord(table(deps), taskId)));
   }
@@ -284,7 +285,13 @@ export async function cancelTask(deps: TaskDeps, taskId: string, opts: { caller?
   const task = await requireTaskRecord(table(deps), taskId);
   if (!visibleTo(task, opts.viewer)) throw new TaskNotFoundError(taskId);
   const reason = opts.reason ?? `cancelled${opts.caller ? ` by ${opts.caller}` : ''}`;
-  const cancelled = await transitionTaskRecord(table(deps), task, 'CANCELLED', { status_reason: reason, ...(opts.caller ? { cancelled_by: opts.caller } : {}) }, clock(deps));
+  const cancelled = await transitionTaskRecord(
+    table(deps),
+    task,
+    'CANCELLED',
+    { status_reason: reason, ...(opts.caller ? { cancelled_by: opts.caller } : {}) },
+    clock(deps),
+  );
   deps.log?.(`task ${taskId} cancelled (${reason})`);
   if (cancelled.runtime_session_id) await stopSession(deps, cancelled);
   return toTaskView(cancelled);

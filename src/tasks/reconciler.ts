@@ -48,7 +48,11 @@ export type Decision = { action: 'none' } | { action: 'fail'; reason: string } |
 const secondsAgo = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 /** Pure: what the reconciler does with one task at `now`. */
-export function decide(task: Pick<TaskRecord, 'status' | 'created_at' | 'started_at' | 'heartbeat_at' | 'updated_at'>, now: number, s: ReconcilerSettings = DEFAULT_RECONCILER_SETTINGS): Decision {
+export function decide(
+  task: Pick<TaskRecord, 'status' | 'created_at' | 'started_at' | 'heartbeat_at' | 'updated_at'>,
+  now: number,
+  s: ReconcilerSettings = DEFAULT_RECONCILER_SETTINGS,
+): Decision {
   if (task.status === 'SUBMITTED') {
     return now - Date.parse(task.created_at) >= s.redispatchAfterMs ? { action: 'redispatch' } : { action: 'none' };
   }
@@ -60,7 +64,10 @@ export function decide(task: Pick<TaskRecord, 'status' | 'created_at' | 'started
   const last = Date.parse(task.heartbeat_at ?? task.started_at ?? task.updated_at);
   const silent = now - last;
   if (silent >= s.heartbeatThresholdMs) {
-    return { action: 'fail', reason: `no heartbeat from the agent for ${secondsAgo(silent)} (threshold ${secondsAgo(s.heartbeatThresholdMs)}): the agent stopped or its session ended` };
+    return {
+      action: 'fail',
+      reason: `no heartbeat from the agent for ${secondsAgo(silent)} (threshold ${secondsAgo(s.heartbeatThresholdMs)}): the agent stopped or its session ended`,
+    };
   }
   return silent >= s.probeAfterMs ? { action: 'probe' } : { action: 'none' };
 }
@@ -87,7 +94,11 @@ export interface ReconcileOptions {
 /** What the agent in the task's session knows of it; `gone` when the session no longer has it. */
 async function probe(deps: TaskDeps, task: TaskRecord): Promise<'alive' | 'gone' | 'unknown'> {
   try {
-    const answer = (await deps.invoker.invoke({ sessionId: task.runtime_session_id!, payload: { action: 'status', task_id: task.task_id }, runtimeArn: task.runtime_arn })) as {
+    const answer = (await deps.invoker.invoke({
+      sessionId: task.runtime_session_id!,
+      payload: { action: 'status', task_id: task.task_id },
+      runtimeArn: task.runtime_arn,
+    })) as {
       known?: unknown;
       state?: unknown;
     };
@@ -130,7 +141,8 @@ export async function reconcileTasks(deps: TaskDeps, opts: ReconcileOptions = {}
         deps.log?.(`reconciler: task ${task.task_id} was still SUBMITTED (dispatch lost): started, now ${started.status}`);
       } else if (decision.action === 'probe' && task.runtime_session_id) {
         report.probed.push(task.task_id);
-        if ((await probe(deps, task)) === 'gone') await fail(task, 'AgentCore no longer has the task in its session (the session ended or the agent restarted)');
+        if ((await probe(deps, task)) === 'gone')
+          await fail(task, 'AgentCore no longer has the task in its session (the session ended or the agent restarted)');
       }
     } catch (e) {
       report.errors.push({ task_id: task.task_id, error: describeError(e) });
@@ -140,7 +152,10 @@ export async function reconcileTasks(deps: TaskDeps, opts: ReconcileOptions = {}
 }
 
 /** The local control plane's schedule: reconcile every `intervalMs` until stopped (one run at a time). */
-export function startReconcilerLoop(deps: TaskDeps, opts: ReconcileOptions & { intervalMs?: number; onReport?: (r: ReconcileReport) => void } = {}): { stop(): Promise<void> } {
+export function startReconcilerLoop(
+  deps: TaskDeps,
+  opts: ReconcileOptions & { intervalMs?: number; onReport?: (r: ReconcileReport) => void } = {},
+): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const tick = () => {
     if (running) return;

@@ -67,11 +67,16 @@ export function identityChecks(agent: AgentIdentity, expect: SmokeExpectations):
         ? { name: 'digest', ok: true, detail: `${agent.digest} as expected` }
         : { name: 'digest', ok: false, detail: `expected ${expect.digest}, the agent reports ${agent.digest}` };
   } else if (expect.publishedDigest && agent.digest) {
-    digest = agent.digest === expect.publishedDigest
-      ? { name: 'digest', ok: true, detail: `${agent.digest} as published` }
-      : { name: 'digest', ok: false, detail: `published ${expect.publishedDigest}, the agent reports ${agent.digest}` };
+    digest =
+      agent.digest === expect.publishedDigest
+        ? { name: 'digest', ok: true, detail: `${agent.digest} as published` }
+        : { name: 'digest', ok: false, detail: `published ${expect.publishedDigest}, the agent reports ${agent.digest}` };
   } else if (expect.publishedDigest) {
-    digest = { name: 'digest', ok: null, detail: `skipped: the agent reports no digest, so the published ${expect.publishedDigest} cannot be compared (prove it with --expect-commit)` };
+    digest = {
+      name: 'digest',
+      ok: null,
+      detail: `skipped: the agent reports no digest, so the published ${expect.publishedDigest} cannot be compared (prove it with --expect-commit)`,
+    };
   } else {
     digest = { name: 'digest', ok: null, detail: 'skipped: no --expect-digest and no IMAGE_DIGEST' };
   }

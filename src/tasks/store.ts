@@ -79,7 +79,9 @@ export function taskIdFor(caller: string, idempotencyKey?: string): string {
 }
 
 export function requestHash(input: { repo: string; description: string }): string {
-  return createHash('sha256').update(JSON.stringify([input.repo, input.description])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([input.repo, input.description]))
+    .digest('hex');
 }
 
 /** Keeps a result within RESULT_MAX_BYTES. */
@@ -112,9 +114,7 @@ export async function requireTaskRecord(table: TaskTable, taskId: string): Promi
  */
 export async function createTaskRecord(table: TaskTable, record: TaskRecord): Promise<{ task: TaskRecord; created: boolean }> {
   try {
-    await table.doc.send(
-      new PutCommand({ TableName: table.tableName, Item: record, ConditionExpression: 'attribute_not_exists(task_id)' }),
-    );
+    await table.doc.send(new PutCommand({ TableName: table.tableName, Item: record, ConditionExpression: 'attribute_not_exists(task_id)' }));
     return { task: record, created: true };
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
@@ -131,7 +131,10 @@ export function assertSameRequest(existing: TaskRecord, candidate: Pick<TaskReco
 }
 
 export type TransitionFields = Partial<
-  Pick<TaskRecord, 'status_reason' | 'result' | 'config' | 'runtime_session_id' | 'runtime_arn' | 'runtime_qualifier' | 'heartbeat_at' | 'progress' | 'cancelled_by'>
+  Pick<
+    TaskRecord,
+    'status_reason' | 'result' | 'config' | 'runtime_session_id' | 'runtime_arn' | 'runtime_qualifier' | 'heartbeat_at' | 'progress' | 'cancelled_by'
+  >
 >;
 
 /**
@@ -281,7 +284,9 @@ function decodeToken(token: string, repo: string | undefined): Record<string, st
 export async function listTaskRecords(table: TaskTable, query: ListQuery): Promise<ListPage> {
   const limit = query.limit ?? LIST_LIMIT_DEFAULT;
   if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
-    throw new ValidationError(`limit must be an integer from 1 to ${LIST_LIMIT_MAX}`, 'VALIDATION_ERROR', { problems: [{ field: 'limit', message: `1-${LIST_LIMIT_MAX}` }] });
+    throw new ValidationError(`limit must be an integer from 1 to ${LIST_LIMIT_MAX}`, 'VALIDATION_ERROR', {
+      problems: [{ field: 'limit', message: `1-${LIST_LIMIT_MAX}` }],
+    });
   }
   if (query.status !== undefined && !isTaskState(query.status)) {
     throw new ValidationError(`status must be one of SUBMITTED, RUNNING, COMPLETED, FAILED, CANCELLED`, 'VALIDATION_ERROR', {
@@ -289,7 +294,10 @@ export async function listTaskRecords(table: TaskTable, query: ListQuery): Promi
     });
   }
   const conditions = [...(query.status ? ['#status = :status'] : []), ...(query.submittedBy ? ['#owner = :owner'] : [])];
-  const filterValues: Record<string, unknown> = { ...(query.status ? { ':status': query.status } : {}), ...(query.submittedBy ? { ':owner': query.submittedBy } : {}) };
+  const filterValues: Record<string, unknown> = {
+    ...(query.status ? { ':status': query.status } : {}),
+    ...(query.submittedBy ? { ':owner': query.submittedBy } : {}),
+  };
   const filter = conditions.length
     ? {
         FilterExpression: conditions.join(' AND '),

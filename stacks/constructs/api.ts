@@ -34,7 +34,11 @@ export const API_STAGE = 'live';
 export const API_THROTTLE = { burstLimit: 100, rateLimit: 50 } as const;
 /** Requests per 5 minutes from one IP before WAF blocks it. */
 export const WAF_RATE_LIMIT = 1000;
-export const WAF_MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'] as const;
+export const WAF_MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesAmazonIpReputationList',
+] as const;
 /**
  * Managed rules set to count instead of block. The common rule set's SizeRestrictions_BODY blocks
  * bodies over 8 KB, while the API takes up to 256 KB (Cedar policies, prompts, task descriptions)
@@ -111,7 +115,12 @@ export class Api extends Construct {
       Resource: [parameterArn(names.parameters.platform), parameterArn(names.parameters.guardrails)],
     };
     // Existence checks only: the control plane never reads a token's value.
-    const describeSecrets: Statement = { Sid: 'CheckTokenSecrets', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`) };
+    const describeSecrets: Statement = {
+      Sid: 'CheckTokenSecrets',
+      Effect: 'Allow',
+      Action: 'secretsmanager:DescribeSecret',
+      Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`),
+    };
     // `PUT /v1/repos/{owner}/{repo}/github-token` writes (never reads) the token, under its own prefix.
     const writeTokens: Statement = {
       Sid: 'WriteGithubTokens',
@@ -135,7 +144,15 @@ export class Api extends Construct {
         {
           Sid: 'Repos',
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'],
+          Action: [
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:Query',
+            'dynamodb:Scan',
+            'dynamodb:ConditionCheckItem',
+          ],
           Resource: [t.repos.arn, `${t.repos.arn}/index/*`],
         },
         {
@@ -145,7 +162,12 @@ export class Api extends Construct {
           Resource: t.apiKeys.arn,
         },
         // Tasks move state with conditional updates; listing without a repository scans.
-        { Sid: 'Tasks', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan'], Resource: [t.tasks.arn, `${t.tasks.arn}/index/*`] },
+        {
+          Sid: 'Tasks',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan'],
+          Resource: [t.tasks.arn, `${t.tasks.arn}/index/*`],
+        },
         // A task starts in an asynchronous invocation of this same function, which starts the agent's
         // session (InvokeAgentRuntime answers at once); cancel stops the session.
         { Sid: 'RunTasks', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${names.functions.api}`) },
@@ -185,7 +207,12 @@ export class Api extends Construct {
           Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
           Resource: `${t.repos.arn}/stream/*`,
         },
-        { Sid: 'Repos', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], Resource: [t.repos.arn, `${t.repos.arn}/index/*`] },
+        {
+          Sid: 'Repos',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+          Resource: [t.repos.arn, `${t.repos.arn}/index/*`],
+        },
         { Sid: 'Audit', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: t.audit.arn },
         {
           Sid: 'OnboardedDomains',
@@ -287,7 +314,16 @@ export class Api extends Construct {
       // A new deployment whenever a route, method, integration or gateway response changes.
       triggers: {
         redeployment: Fn.sha1(
-          Fn.jsonencode([v1.id, proxy.id, openapi.id, proxyMethod.id, openapiMethod.id, authorizer.id, ...integrations.map((i) => i.id), ...gatewayResponses.map((r) => r.id)]),
+          Fn.jsonencode([
+            v1.id,
+            proxy.id,
+            openapi.id,
+            proxyMethod.id,
+            openapiMethod.id,
+            authorizer.id,
+            ...integrations.map((i) => i.id),
+            ...gatewayResponses.map((r) => r.id),
+          ]),
         ),
       },
       lifecycle: { createBeforeDestroy: true },
@@ -329,7 +365,9 @@ export class Api extends Construct {
             managed_rule_group_statement: {
               name: group,
               vendor_name: 'AWS',
-              ...(WAF_RULE_OVERRIDES[group] ? { rule_action_override: WAF_RULE_OVERRIDES[group]!.map((name) => ({ name, action_to_use: { count: {} } })) } : {}),
+              ...(WAF_RULE_OVERRIDES[group]
+                ? { rule_action_override: WAF_RULE_OVERRIDES[group]!.map((name) => ({ name, action_to_use: { count: {} } })) }
+                : {}),
             },
           },
           visibilityConfig: visibility(`${names.webAcl}-${group}`),

@@ -19,7 +19,15 @@ import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
 import { AGENT_TASK_ATTRIBUTES } from '../../src/tasks/agent-attributes';
 import type { PlatformNames } from '../../src/platform/names';
-import { CANARY_ENDPOINT, containerUri, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, RUNTIME_LIFECYCLE, RUNTIME_PROTOCOL, runtimeEnvironment } from '../../src/platform/runtime-spec';
+import {
+  CANARY_ENDPOINT,
+  containerUri,
+  IMAGE_DIGEST_PATTERN,
+  LIVE_ENDPOINT,
+  RUNTIME_LIFECYCLE,
+  RUNTIME_PROTOCOL,
+  runtimeEnvironment,
+} from '../../src/platform/runtime-spec';
 import { arnIn, type AwsEnv } from '../lib/aws-env';
 import { policy, serviceTrust, type Statement } from '../lib/iam';
 import type { Data } from './data';
@@ -150,11 +158,18 @@ export class Application extends Construct {
       environment: { ABCA_ENV: names.env },
       timeoutSeconds: IMAGE_POINTER_TIMEOUT_SECONDS,
       memoryMb: 256,
-      statements: imagePointerStatements(this.pointer.arn, this.repository.arn, this.runtime.agentRuntimeArn, this.executionRole.arn, props.data.tables.audit.arn, [
-        // `<runtime ARN>/runtime-endpoint/<name>` (Service Authorization Reference): both named endpoints.
-        `${this.runtime.agentRuntimeArn}/runtime-endpoint/${LIVE_ENDPOINT}`,
-        `${this.runtime.agentRuntimeArn}/runtime-endpoint/${CANARY_ENDPOINT}`,
-      ]),
+      statements: imagePointerStatements(
+        this.pointer.arn,
+        this.repository.arn,
+        this.runtime.agentRuntimeArn,
+        this.executionRole.arn,
+        props.data.tables.audit.arn,
+        [
+          // `<runtime ARN>/runtime-endpoint/<name>` (Service Authorization Reference): both named endpoints.
+          `${this.runtime.agentRuntimeArn}/runtime-endpoint/${LIVE_ENDPOINT}`,
+          `${this.runtime.agentRuntimeArn}/runtime-endpoint/${CANARY_ENDPOINT}`,
+        ],
+      ),
     });
 
     // Every attribute of the runtime Terraform may change (all but the artifact): when any of them
@@ -225,8 +240,19 @@ export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryA
       Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
       Resource: [arn('logs', 'log-group:/aws/bedrock-agentcore/runtimes/*'), arn('logs', 'log-group:/aws/bedrock-agentcore/runtimes/*:log-stream:*')],
     },
-    { Sid: 'Traces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], Resource: '*' },
-    { Sid: 'Metrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'bedrock-agentcore' } } },
+    {
+      Sid: 'Traces',
+      Effect: 'Allow',
+      Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+      Resource: '*',
+    },
+    {
+      Sid: 'Metrics',
+      Effect: 'Allow',
+      Action: 'cloudwatch:PutMetricData',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'bedrock-agentcore' } },
+    },
     {
       Sid: 'Models',
       Effect: 'Allow',
@@ -237,8 +263,15 @@ export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryA
     {
       Sid: 'WorkloadIdentity',
       Effect: 'Allow',
-      Action: ['bedrock-agentcore:GetWorkloadAccessToken', 'bedrock-agentcore:GetWorkloadAccessTokenForJWT', 'bedrock-agentcore:GetWorkloadAccessTokenForUserId'],
-      Resource: [arn('bedrock-agentcore', 'workload-identity-directory/default'), arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${names.agentRuntime}-*`)],
+      Action: [
+        'bedrock-agentcore:GetWorkloadAccessToken',
+        'bedrock-agentcore:GetWorkloadAccessTokenForJWT',
+        'bedrock-agentcore:GetWorkloadAccessTokenForUserId',
+      ],
+      Resource: [
+        arn('bedrock-agentcore', 'workload-identity-directory/default'),
+        arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${names.agentRuntime}-*`),
+      ],
     },
     {
       Sid: 'TaskRowAgentAttributes',
@@ -254,17 +287,36 @@ export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryA
 }
 
 /** What the image-pointer custom resource may do: read the pointer and the image, re-point the one runtime. */
-export function imagePointerStatements(pointerArn: string, repositoryArn: string, runtimeArn: string, executionRoleArn: string, auditTableArn: string, endpointArns: string[] = []): Statement[] {
+export function imagePointerStatements(
+  pointerArn: string,
+  repositoryArn: string,
+  runtimeArn: string,
+  executionRoleArn: string,
+  auditTableArn: string,
+  endpointArns: string[] = [],
+): Statement[] {
   return [
     { Sid: 'ReadPointer', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameterHistory'], Resource: pointerArn },
     { Sid: 'ReadImages', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: repositoryArn },
     {
       Sid: 'Runtime',
       Effect: 'Allow',
-      Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime', 'bedrock-agentcore:ListAgentRuntimeVersions', 'bedrock-agentcore:GetAgentRuntimeEndpoint', 'bedrock-agentcore:UpdateAgentRuntimeEndpoint'],
+      Action: [
+        'bedrock-agentcore:GetAgentRuntime',
+        'bedrock-agentcore:UpdateAgentRuntime',
+        'bedrock-agentcore:ListAgentRuntimeVersions',
+        'bedrock-agentcore:GetAgentRuntimeEndpoint',
+        'bedrock-agentcore:UpdateAgentRuntimeEndpoint',
+      ],
       Resource: [runtimeArn, ...endpointArns],
     },
-    { Sid: 'PassRuntimeRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: executionRoleArn, Condition: { StringEquals: { 'iam:PassedToService': AGENTCORE_SERVICE } } },
+    {
+      Sid: 'PassRuntimeRole',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: executionRoleArn,
+      Condition: { StringEquals: { 'iam:PassedToService': AGENTCORE_SERVICE } },
+    },
     // A re-apply is a pointer move like any other: it goes into the audit history.
     { Sid: 'AuditReapply', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: auditTableArn },
   ];

@@ -29,7 +29,14 @@ export class Auth extends Construct {
     this.userPool = new CognitoUserPool(this, 'pool', {
       name: names.userPool,
       adminCreateUserConfig: { allowAdminCreateUserOnly: true },
-      passwordPolicy: { minimumLength: 12, requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSymbols: false, temporaryPasswordValidityDays: 3 },
+      passwordPolicy: {
+        minimumLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireNumbers: true,
+        requireSymbols: false,
+        temporaryPasswordValidityDays: 3,
+      },
       mfaConfiguration: 'OPTIONAL',
       softwareTokenMfaConfiguration: { enabled: true },
       accountRecoverySetting: { recoveryMechanism: [{ name: 'admin_only', priority: 1 }] },

@@ -76,7 +76,9 @@ export class Blueprint extends Construct {
 
     const { repo: _repo, ...rest } = input;
     this.settings = { ...REPO_DEFAULTS, ...rest };
-    const contentHash = createHash('sha256').update(JSON.stringify(canonical({ repo: input.repo, ...this.settings }))).digest('hex');
+    const contentHash = createHash('sha256')
+      .update(JSON.stringify(canonical({ repo: input.repo, ...this.settings })))
+      .digest('hex');
 
     // Timestamps Terraform keeps: onboarded_at is fixed at creation; updated_at (and with it the
     // version) moves only when the declared content changes, so plans stay empty otherwise.
@@ -122,7 +124,9 @@ function validate(id: string, props: BlueprintProps, names: PlatformNames): Repo
     secretArnPrefix: secret ? `${secret.slice(0, secret.indexOf(':secret:') + ':secret:'.length)}${names.secretPrefix}` : '',
   });
   if (problems.length) {
-    throw new ValidationError(`Blueprint "${id}" breaks a guardrail: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, 'INVALID_BLUEPRINT', { problems });
+    throw new ValidationError(`Blueprint "${id}" breaks a guardrail: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, 'INVALID_BLUEPRINT', {
+      problems,
+    });
   }
   return input;
 }
@@ -146,5 +150,9 @@ function attribute(key: string, value: unknown): AttributeValue {
 
 /** Key-sorted copy, so the content hash ignores property order. */
 function canonical(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, value[k]]),
+  );
 }

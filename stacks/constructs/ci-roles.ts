@@ -38,7 +38,14 @@ export function publisherStatements(r: PublisherResources): Statement[] {
     {
       Sid: 'WritePointer',
       Effect: 'Allow',
-      Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:LabelParameterVersion', 'ssm:UnlabelParameterVersion'],
+      Action: [
+        'ssm:GetParameter',
+        'ssm:GetParameters',
+        'ssm:GetParameterHistory',
+        'ssm:PutParameter',
+        'ssm:LabelParameterVersion',
+        'ssm:UnlabelParameterVersion',
+      ],
       Resource: r.pointerArn,
     },
     // The registry login token has no resource-level permission in AWS.
@@ -120,7 +127,20 @@ const TAG_SCOPED_CREATES = [
   'bedrock-agentcore:CreateAgentRuntime',
   'bedrock-agentcore:CreateAgentRuntimeEndpoint',
 ];
-const TAG_WRITES = ['ec2:CreateTags', 'ec2:DeleteTags', 'apigateway:PUT', 'apigateway:DELETE', 'wafv2:TagResource', 'wafv2:UntagResource', 'cognito-idp:TagResource', 'cognito-idp:UntagResource', 'route53resolver:TagResource', 'route53resolver:UntagResource', 'bedrock-agentcore:TagResource', 'bedrock-agentcore:UntagResource'];
+const TAG_WRITES = [
+  'ec2:CreateTags',
+  'ec2:DeleteTags',
+  'apigateway:PUT',
+  'apigateway:DELETE',
+  'wafv2:TagResource',
+  'wafv2:UntagResource',
+  'cognito-idp:TagResource',
+  'cognito-idp:UntagResource',
+  'route53resolver:TagResource',
+  'route53resolver:UntagResource',
+  'bedrock-agentcore:TagResource',
+  'bedrock-agentcore:UntagResource',
+];
 
 /** What a plan reads: the refresh of every resource type the stack declares. No data, no secrets. */
 const PLAN_READS = [
@@ -189,7 +209,13 @@ export function boundaryArn(names: PlatformNames, aws: AwsEnv): string {
 function stateStatements(names: PlatformNames, aws: AwsEnv, stateBucket: string, write: 'state' | 'lock-only'): Statement[] {
   const key = `arn:${aws.partition}:s3:::${stateBucket}/${stateKeyPrefix(names.env)}`;
   return [
-    { Sid: 'StateBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:${aws.partition}:s3:::${stateBucket}`, Condition: { StringLike: { 's3:prefix': `${stateKeyPrefix(names.env)}*` } } },
+    {
+      Sid: 'StateBucket',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: `arn:${aws.partition}:s3:::${stateBucket}`,
+      Condition: { StringLike: { 's3:prefix': `${stateKeyPrefix(names.env)}*` } },
+    },
     write === 'state'
       ? { Sid: 'StateObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${key}*` }
       : { Sid: 'StateObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: `${key}*` },
@@ -208,7 +234,12 @@ function stateStatements(names: PlatformNames, aws: AwsEnv, stateBucket: string,
  */
 export function promotionStatements(names: PlatformNames, sources: readonly PlatformNames[], aws: AwsEnv): Statement[] {
   const arn = (service: string, resource: string) => `arn:${aws.partition}:${service}:${aws.region}:${aws.accountId}:${resource}`;
-  const own: Statement = { Sid: 'ReadPromotionPolicy', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: arn('ssm', `parameter${names.parameters.promotionPolicy}`) };
+  const own: Statement = {
+    Sid: 'ReadPromotionPolicy',
+    Effect: 'Allow',
+    Action: 'ssm:GetParameter',
+    Resource: arn('ssm', `parameter${names.parameters.promotionPolicy}`),
+  };
   if (!sources.length) return [own];
   return [
     own,
@@ -295,7 +326,13 @@ export function infraDeployerStatements(names: PlatformNames, aws: AwsEnv, state
       Resource: arn('lambda', `function:${p}-*`),
     },
     // Resource policies on the functions: API Gateway only (never a public or cross-account grant).
-    { Sid: 'FunctionPermissions', Effect: 'Allow', Action: 'lambda:AddPermission', Resource: arn('lambda', `function:${p}-*`), Condition: { StringEquals: { 'lambda:Principal': 'apigateway.amazonaws.com' } } },
+    {
+      Sid: 'FunctionPermissions',
+      Effect: 'Allow',
+      Action: 'lambda:AddPermission',
+      Resource: arn('lambda', `function:${p}-*`),
+      Condition: { StringEquals: { 'lambda:Principal': 'apigateway.amazonaws.com' } },
+    },
     // The image-pointer custom resource (aws_lambda_invocation) is the one function a deploy runs.
     { Sid: 'RunImagePointer', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${names.functions.imagePointer}`) },
     // Event source mappings are created before they have an ARN; they may feed this environment's functions only.
@@ -307,19 +344,43 @@ export function infraDeployerStatements(names: PlatformNames, aws: AwsEnv, state
       Condition: { ArnLike: { 'lambda:FunctionArn': arn('lambda', `function:${p}-*`) } },
     },
     // The provider's default_tags on the mappings (tagging carries no function ARN).
-    { Sid: 'EventSourceMappingTags', Effect: 'Allow', Action: ['lambda:TagResource', 'lambda:UntagResource'], Resource: arn('lambda', 'event-source-mapping:*') },
+    {
+      Sid: 'EventSourceMappingTags',
+      Effect: 'Allow',
+      Action: ['lambda:TagResource', 'lambda:UntagResource'],
+      Resource: arn('lambda', 'event-source-mapping:*'),
+    },
     {
       Sid: 'LogGroups',
       Effect: 'Allow',
       Action: 'logs:*',
-      Resource: [arn('logs', `log-group:/aws/lambda/${p}-*`), arn('logs', `log-group:/aws/apigateway/${p}-*`), arn('logs', `log-group:/aws/lambda/${p}-*:*`), arn('logs', `log-group:/aws/apigateway/${p}-*:*`)],
+      Resource: [
+        arn('logs', `log-group:/aws/lambda/${p}-*`),
+        arn('logs', `log-group:/aws/apigateway/${p}-*`),
+        arn('logs', `log-group:/aws/lambda/${p}-*:*`),
+        arn('logs', `log-group:/aws/apigateway/${p}-*:*`),
+      ],
     },
     // API Gateway stages need the log delivery permission on the account to enable access logs.
-    { Sid: 'LogDelivery', Effect: 'Allow', Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries'], Resource: '*' },
+    {
+      Sid: 'LogDelivery',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries'],
+      Resource: '*',
+    },
     {
       Sid: 'BoundedRoles',
       Effect: 'Allow',
-      Action: ['iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary'],
+      Action: [
+        'iam:CreateRole',
+        'iam:DeleteRole',
+        'iam:UpdateRole',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:PutRolePolicy',
+        'iam:DeleteRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePermissionsBoundary',
+      ],
       Resource: envRoles,
       Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary } },
     },
@@ -334,18 +395,47 @@ export function infraDeployerStatements(names: PlatformNames, aws: AwsEnv, state
       },
     },
     { Sid: 'RoleTagsAndDescriptions', Effect: 'Allow', Action: ['iam:TagRole', 'iam:UntagRole', 'iam:UpdateRoleDescription'], Resource: envRoles },
-    { Sid: 'PassEnvironmentRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: envRoles, Condition: { StringEquals: { 'iam:PassedToService': [...PASS_ROLE_SERVICES] } } },
+    {
+      Sid: 'PassEnvironmentRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: envRoles,
+      Condition: { StringEquals: { 'iam:PassedToService': [...PASS_ROLE_SERVICES] } },
+    },
     // The CI roles are changed by an administrator only: never by the role that runs the deploy.
     {
       Sid: 'NoCiRoleChanges',
       Effect: 'Deny',
-      Action: ['iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:TagRole', 'iam:UntagRole', 'iam:PassRole'],
+      Action: [
+        'iam:CreateRole',
+        'iam:DeleteRole',
+        'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:PutRolePolicy',
+        'iam:DeleteRolePolicy',
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePermissionsBoundary',
+        'iam:DeleteRolePermissionsBoundary',
+        'iam:TagRole',
+        'iam:UntagRole',
+        'iam:PassRole',
+      ],
       Resource: ciRoles,
     },
     {
       Sid: 'GithubOidcProvider',
       Effect: 'Allow',
-      Action: ['iam:CreateOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint', 'iam:AddClientIDToOpenIDConnectProvider', 'iam:RemoveClientIDFromOpenIDConnectProvider', 'iam:TagOpenIDConnectProvider', 'iam:UntagOpenIDConnectProvider'],
+      Action: [
+        'iam:CreateOpenIDConnectProvider',
+        'iam:DeleteOpenIDConnectProvider',
+        'iam:UpdateOpenIDConnectProviderThumbprint',
+        'iam:AddClientIDToOpenIDConnectProvider',
+        'iam:RemoveClientIDFromOpenIDConnectProvider',
+        'iam:TagOpenIDConnectProvider',
+        'iam:UntagOpenIDConnectProvider',
+      ],
       Resource: iam(`oidc-provider/${GITHUB_OIDC_HOST}`),
     },
     {
@@ -353,22 +443,67 @@ export function infraDeployerStatements(names: PlatformNames, aws: AwsEnv, state
       Effect: 'Allow',
       Action: 'iam:CreateServiceLinkedRole',
       Resource: '*',
-      Condition: { StringEquals: { 'iam:AWSServiceName': ['network.bedrock-agentcore.amazonaws.com', 'runtime-identity.bedrock-agentcore.amazonaws.com', 'ops.apigateway.amazonaws.com', 'route53resolver.amazonaws.com'] } },
+      Condition: {
+        StringEquals: {
+          'iam:AWSServiceName': [
+            'network.bedrock-agentcore.amazonaws.com',
+            'runtime-identity.bedrock-agentcore.amazonaws.com',
+            'ops.apigateway.amazonaws.com',
+            'route53resolver.amazonaws.com',
+          ],
+        },
+      },
     },
     // Generated-id services: create only with this environment's tag, manage only what carries it.
-    { Sid: 'TaggedCreates', Effect: 'Allow', Action: TAG_SCOPED_CREATES, Resource: '*', Condition: { StringEquals: { ...region, [`aws:RequestTag/${ENV_TAG}`]: names.env } } },
-    { Sid: 'TaggedResources', Effect: 'Allow', Action: TAG_SCOPED_SERVICES.map((s) => `${s}:*`), Resource: '*', Condition: { StringEquals: { ...region, [`aws:ResourceTag/${ENV_TAG}`]: names.env } } },
+    {
+      Sid: 'TaggedCreates',
+      Effect: 'Allow',
+      Action: TAG_SCOPED_CREATES,
+      Resource: '*',
+      Condition: { StringEquals: { ...region, [`aws:RequestTag/${ENV_TAG}`]: names.env } },
+    },
+    {
+      Sid: 'TaggedResources',
+      Effect: 'Allow',
+      Action: TAG_SCOPED_SERVICES.map((s) => `${s}:*`),
+      Resource: '*',
+      Condition: { StringEquals: { ...region, [`aws:ResourceTag/${ENV_TAG}`]: names.env } },
+    },
     // EC2 tags resources in the call that creates them (CreateTags with ec2:CreateAction).
-    { Sid: 'Ec2TagOnCreate', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: '*', Condition: { StringEquals: { ...region, 'ec2:CreateAction': TAG_SCOPED_CREATES.filter((a) => a.startsWith('ec2:')).map((a) => a.slice(4)) } } },
+    {
+      Sid: 'Ec2TagOnCreate',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: '*',
+      Condition: { StringEquals: { ...region, 'ec2:CreateAction': TAG_SCOPED_CREATES.filter((a) => a.startsWith('ec2:')).map((a) => a.slice(4)) } },
+    },
     // AWS-owned WAF managed rule groups carry no tag of ours; the account-wide API Gateway logging setting neither.
-    { Sid: 'WafManagedRuleGroups', Effect: 'Allow', Action: ['wafv2:CreateWebACL', 'wafv2:UpdateWebACL'], Resource: arn('wafv2', 'regional/managedruleset/*/*') },
-    { Sid: 'ApiGatewayAccount', Effect: 'Allow', Action: ['apigateway:GET', 'apigateway:PATCH'], Resource: `arn:${aws.partition}:apigateway:${aws.region}::/account` },
+    {
+      Sid: 'WafManagedRuleGroups',
+      Effect: 'Allow',
+      Action: ['wafv2:CreateWebACL', 'wafv2:UpdateWebACL'],
+      Resource: arn('wafv2', 'regional/managedruleset/*/*'),
+    },
+    {
+      Sid: 'ApiGatewayAccount',
+      Effect: 'Allow',
+      Action: ['apigateway:GET', 'apigateway:PATCH'],
+      Resource: `arn:${aws.partition}:apigateway:${aws.region}::/account`,
+    },
     // AgentCore workload identities are created with the runtime, named after it.
     {
       Sid: 'WorkloadIdentities',
       Effect: 'Allow',
-      Action: ['bedrock-agentcore:CreateWorkloadIdentity', 'bedrock-agentcore:GetWorkloadIdentity', 'bedrock-agentcore:UpdateWorkloadIdentity', 'bedrock-agentcore:DeleteWorkloadIdentity'],
-      Resource: [arn('bedrock-agentcore', 'workload-identity-directory/default'), arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${agentRuntimePrefix(names)}*`)],
+      Action: [
+        'bedrock-agentcore:CreateWorkloadIdentity',
+        'bedrock-agentcore:GetWorkloadIdentity',
+        'bedrock-agentcore:UpdateWorkloadIdentity',
+        'bedrock-agentcore:DeleteWorkloadIdentity',
+      ],
+      Resource: [
+        arn('bedrock-agentcore', 'workload-identity-directory/default'),
+        arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${agentRuntimePrefix(names)}*`),
+      ],
     },
     // An environment's tag is never given to, or taken from, anything: that is what scopes the above.
     {
@@ -399,9 +534,37 @@ export function boundaryStatements(names: PlatformNames, aws: AwsEnv): Statement
   const p = names.prefix;
   return [
     { Sid: 'Tables', Effect: 'Allow', Action: 'dynamodb:*', Resource: [arn('dynamodb', `table/${p}-*`), arn('dynamodb', `table/${p}-*/*`)] },
-    { Sid: 'Parameters', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:LabelParameterVersion', 'ssm:UnlabelParameterVersion'], Resource: arn('ssm', `parameter/abca/${names.env}/*`) },
-    { Sid: 'Secrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource'], Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`) },
-    { Sid: 'Images', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:DescribeImages', 'ecr:ListImages'], Resource: arn('ecr', `repository/${p}-*`) },
+    {
+      Sid: 'Parameters',
+      Effect: 'Allow',
+      Action: [
+        'ssm:GetParameter',
+        'ssm:GetParameters',
+        'ssm:GetParameterHistory',
+        'ssm:PutParameter',
+        'ssm:LabelParameterVersion',
+        'ssm:UnlabelParameterVersion',
+      ],
+      Resource: arn('ssm', `parameter/abca/${names.env}/*`),
+    },
+    {
+      Sid: 'Secrets',
+      Effect: 'Allow',
+      Action: [
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:CreateSecret',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:TagResource',
+      ],
+      Resource: arn('secretsmanager', `secret:${names.secretPrefix}*`),
+    },
+    {
+      Sid: 'Images',
+      Effect: 'Allow',
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:DescribeImages', 'ecr:ListImages'],
+      Resource: arn('ecr', `repository/${p}-*`),
+    },
     { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
     { Sid: 'Functions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${p}-*`) },
     { Sid: 'Runtime', Effect: 'Allow', Action: 'bedrock-agentcore:*', Resource: arn('bedrock-agentcore', `runtime/${agentRuntimePrefix(names)}*`) },
@@ -409,15 +572,63 @@ export function boundaryStatements(names: PlatformNames, aws: AwsEnv): Statement
     {
       Sid: 'WorkloadIdentity',
       Effect: 'Allow',
-      Action: ['bedrock-agentcore:GetWorkloadAccessToken', 'bedrock-agentcore:GetWorkloadAccessTokenForJWT', 'bedrock-agentcore:GetWorkloadAccessTokenForUserId'],
-      Resource: [arn('bedrock-agentcore', 'workload-identity-directory/default'), arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${agentRuntimePrefix(names)}*`)],
+      Action: [
+        'bedrock-agentcore:GetWorkloadAccessToken',
+        'bedrock-agentcore:GetWorkloadAccessTokenForJWT',
+        'bedrock-agentcore:GetWorkloadAccessTokenForUserId',
+      ],
+      Resource: [
+        arn('bedrock-agentcore', 'workload-identity-directory/default'),
+        arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${agentRuntimePrefix(names)}*`),
+      ],
     },
-    { Sid: 'Models', Effect: 'Allow', Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], Resource: [`arn:${aws.partition}:bedrock:*::foundation-model/*`, arn('bedrock', 'inference-profile/*', '*')] },
-    { Sid: 'UserGroups', Effect: 'Allow', Action: 'cognito-idp:AdminListGroupsForUser', Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${ENV_TAG}`]: names.env } } },
-    { Sid: 'OnboardedDomains', Effect: 'Allow', Action: ['route53resolver:GetFirewallDomainList', 'route53resolver:ListFirewallDomains', 'route53resolver:UpdateFirewallDomains'], Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${ENV_TAG}`]: names.env } } },
-    { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'], Resource: '*' },
-    { Sid: 'Telemetry', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'cloudwatch:PutMetricData'], Resource: '*' },
-    { Sid: 'PassEnvironmentRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: iam(`role/${p}-*`), Condition: { StringEquals: { 'iam:PassedToService': [...PASS_ROLE_SERVICES] } } },
+    {
+      Sid: 'Models',
+      Effect: 'Allow',
+      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      Resource: [`arn:${aws.partition}:bedrock:*::foundation-model/*`, arn('bedrock', 'inference-profile/*', '*')],
+    },
+    {
+      Sid: 'UserGroups',
+      Effect: 'Allow',
+      Action: 'cognito-idp:AdminListGroupsForUser',
+      Resource: '*',
+      Condition: { StringEquals: { [`aws:ResourceTag/${ENV_TAG}`]: names.env } },
+    },
+    {
+      Sid: 'OnboardedDomains',
+      Effect: 'Allow',
+      Action: ['route53resolver:GetFirewallDomainList', 'route53resolver:ListFirewallDomains', 'route53resolver:UpdateFirewallDomains'],
+      Resource: '*',
+      Condition: { StringEquals: { [`aws:ResourceTag/${ENV_TAG}`]: names.env } },
+    },
+    {
+      Sid: 'Logs',
+      Effect: 'Allow',
+      Action: [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'logs:DescribeLogGroups',
+        'logs:DescribeLogStreams',
+        'logs:GetLogEvents',
+        'logs:FilterLogEvents',
+      ],
+      Resource: '*',
+    },
+    {
+      Sid: 'Telemetry',
+      Effect: 'Allow',
+      Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'cloudwatch:PutMetricData'],
+      Resource: '*',
+    },
+    {
+      Sid: 'PassEnvironmentRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: iam(`role/${p}-*`),
+      Condition: { StringEquals: { 'iam:PassedToService': [...PASS_ROLE_SERVICES] } },
+    },
     { Sid: 'NoCiRoles', Effect: 'Deny', Action: 'iam:PassRole', Resource: iam(`role/${p}-ci-*`) },
     { Sid: 'Identity', Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' },
   ];
@@ -517,8 +728,9 @@ export class CiRoles extends Construct {
       },
     });
 
-    new TerraformOutput(this, 'infra-plan-role-arn', { value: this.infraPlan.arn, description: 'GitHub OIDC role for the diff job of deploy-infra.yml (read-only)' }).overrideLogicalId(
-      'infra_plan_role_arn',
-    );
+    new TerraformOutput(this, 'infra-plan-role-arn', {
+      value: this.infraPlan.arn,
+      description: 'GitHub OIDC role for the diff job of deploy-infra.yml (read-only)',
+    }).overrideLogicalId('infra_plan_role_arn');
   }
 }

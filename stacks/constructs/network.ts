@@ -51,7 +51,10 @@ export function parseAzIdsOverride(value: unknown): string[] | undefined {
   const ids = (Array.isArray(value) ? value.map(String) : String(value).split(',')).map((s) => s.trim()).filter(Boolean);
   const bad = ids.filter((id) => !AZ_ID.test(id));
   if (bad.length || ids.length < AZ_COUNT || new Set(ids).size !== ids.length) {
-    throw new ValidationError(`agentCoreAzIds must be ${AZ_COUNT} or more distinct AZ ids such as use1-az1,use1-az2; got "${ids.join(',')}"`, 'INVALID_CONTEXT');
+    throw new ValidationError(
+      `agentCoreAzIds must be ${AZ_COUNT} or more distinct AZ ids such as use1-az1,use1-az2; got "${ids.join(',')}"`,
+      'INVALID_CONTEXT',
+    );
   }
   return ids;
 }
@@ -82,7 +85,14 @@ export function s3EndpointPolicy(partition: string, region: string, accountId: s
     Version: '2012-10-17',
     Statement: [
       { Sid: 'EcrLayers', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:${partition}:s3:::${ecrLayerBucket(region)}/*` },
-      { Sid: 'OwnAccountBuckets', Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceAccount': accountId } } },
+      {
+        Sid: 'OwnAccountBuckets',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceAccount': accountId } },
+      },
     ],
   });
 }
@@ -167,7 +177,12 @@ export class Network extends Construct {
 
     // One NAT gateway keeps the bill small; an AZ outage then cuts egress (not the VPC endpoints).
     const natIp = new Eip(this, 'nat-ip', { domain: 'vpc', tags: { Name: `${names.network.vpc}-nat` } });
-    const nat = new NatGateway(this, 'nat', { allocationId: natIp.allocationId, subnetId: publicSubnets[0]!.id, tags: { Name: names.network.vpc }, dependsOn: [igw] });
+    const nat = new NatGateway(this, 'nat', {
+      allocationId: natIp.allocationId,
+      subnetId: publicSubnets[0]!.id,
+      tags: { Name: names.network.vpc },
+      dependsOn: [igw],
+    });
     const privateRt = new RouteTable(this, 'private-rt', {
       vpcId: this.vpc.id,
       route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
@@ -180,7 +195,19 @@ export class Network extends Construct {
       name: names.network.endpointSecurityGroup,
       description: 'Interface VPC endpoints: HTTPS from inside the VPC',
       vpcId: this.vpc.id,
-      ingress: [{ description: 'HTTPS from the VPC', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [vpcCidr], ipv6CidrBlocks: [], prefixListIds: [], securityGroups: [], selfAttribute: false }],
+      ingress: [
+        {
+          description: 'HTTPS from the VPC',
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: [vpcCidr],
+          ipv6CidrBlocks: [],
+          prefixListIds: [],
+          securityGroups: [],
+          selfAttribute: false,
+        },
+      ],
       egress: [],
       tags: { Name: names.network.endpointSecurityGroup },
     });
@@ -212,11 +239,22 @@ export class Network extends Construct {
         }),
     );
 
-    const https = { protocol: 'tcp', fromPort: 443, toPort: 443, ipv6CidrBlocks: [], prefixListIds: [], securityGroups: [], selfAttribute: false, cidrBlocks: [] as string[] };
+    const https = {
+      protocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      ipv6CidrBlocks: [],
+      prefixListIds: [],
+      securityGroups: [],
+      selfAttribute: false,
+      cidrBlocks: [] as string[],
+    };
     const internet = parseInternetEgress(this.node.tryGetContext('runtimeInternetEgress') ?? process.env.ABCA_RUNTIME_INTERNET_EGRESS);
     this.runtimeSecurityGroup = new SecurityGroup(this, 'runtime-sg', {
       name: names.network.runtimeSecurityGroup,
-      description: internet ? 'AgentCore runtime: HTTPS out only (endpoints, S3/DynamoDB, internet via NAT), nothing in' : 'AgentCore runtime: HTTPS to AWS endpoints only, nothing in',
+      description: internet
+        ? 'AgentCore runtime: HTTPS out only (endpoints, S3/DynamoDB, internet via NAT), nothing in'
+        : 'AgentCore runtime: HTTPS to AWS endpoints only, nothing in',
       vpcId: this.vpc.id,
       ingress: [],
       egress: [

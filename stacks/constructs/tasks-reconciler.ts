@@ -38,9 +38,19 @@ export class TasksReconciler extends Construct {
     const t = data.tables;
     const parameterArn = (name: string) => `arn:${aws.partition}:ssm:${aws.region}:${aws.accountId}:parameter${name}`;
     const statements: Statement[] = [
-      { Sid: 'ReadPlatformConfig', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: [parameterArn(names.parameters.platform), parameterArn(names.parameters.guardrails)] },
+      {
+        Sid: 'ReadPlatformConfig',
+        Effect: 'Allow',
+        Action: 'ssm:GetParameter',
+        Resource: [parameterArn(names.parameters.platform), parameterArn(names.parameters.guardrails)],
+      },
       // SUBMITTED and RUNNING tasks through status-index; conditional state moves on the table.
-      { Sid: 'Tasks', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], Resource: [t.tasks.arn, `${t.tasks.arn}/index/*`] },
+      {
+        Sid: 'Tasks',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        Resource: [t.tasks.arn, `${t.tasks.arn}/index/*`],
+      },
       // A re-started task reads its repository's configuration, as the API does.
       { Sid: 'Repos', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: t.repos.arn },
       {

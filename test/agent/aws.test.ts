@@ -37,6 +37,8 @@ describe('agent attribute marshalling', () => {
     // Act
     const value = marshall({ s: 'x', n: 3, b: true, z: null, l: ['a', 1], m: { k: 'v', gone: undefined } });
     // Assess
-    expect(value).toEqual({ M: { s: { S: 'x' }, n: { N: '3' }, b: { BOOL: true }, z: { NULL: true }, l: { L: [{ S: 'a' }, { N: '1' }] }, m: { M: { k: { S: 'v' } } } } });
+    expect(value).toEqual({
+      M: { s: { S: 'x' }, n: { N: '3' }, b: { BOOL: true }, z: { NULL: true }, l: { L: [{ S: 'a' }, { N: '1' }] }, m: { M: { k: { S: 'v' } } } },
+    });
   });
 });

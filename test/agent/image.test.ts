@@ -94,8 +94,10 @@ describe('agent compiled as the image runs it', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'abca-agent-'));
     copyFileSync(path.join(AGENT, 'package.json'), path.join(dir, 'package.json'));
     await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(AGENT, 'tsconfig.build.json'), '--outDir', path.join(dir, 'dist')], (err, stdout) =>
-        err ? reject(new Error(`tsc failed: ${stdout}`)) : resolve(),
+      execFile(
+        process.execPath,
+        [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(AGENT, 'tsconfig.build.json'), '--outDir', path.join(dir, 'dist')],
+        (err, stdout) => (err ? reject(new Error(`tsc failed: ${stdout}`)) : resolve()),
       ),
     );
   });
@@ -128,7 +130,11 @@ describe('agent compiled as the image runs it', () => {
     // Assess
     expect(started.host).toBe('127.0.0.1');
     expect(ping.status).toBe('Healthy');
-    expect(version).toEqual({ version: JSON.parse(readFileSync(path.join(AGENT, 'package.json'), 'utf8')).version, commit: 'feedbeef1234', digest: `sha256:${'c'.repeat(64)}` });
+    expect(version).toEqual({
+      version: JSON.parse(readFileSync(path.join(AGENT, 'package.json'), 'utf8')).version,
+      commit: 'feedbeef1234',
+      digest: `sha256:${'c'.repeat(64)}`,
+    });
     expect(await exited).toBe(0);
   });
 });

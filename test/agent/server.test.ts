@@ -5,7 +5,9 @@ import type { Outcome, TaskRowWriter } from '../../agent/src/task-row';
 
 /** What the agent wrote to its task row, in order (the DynamoDB writer itself is tested against moto). */
 class RecordingRow implements TaskRowWriter {
-  readonly writes: ({ kind: 'heartbeat'; taskId: string; session: string; progress: string } | { kind: 'finish'; taskId: string; session: string; outcome: Outcome })[] = [];
+  readonly writes: (
+    { kind: 'heartbeat'; taskId: string; session: string; progress: string } | { kind: 'finish'; taskId: string; session: string; outcome: Outcome }
+  )[] = [];
   async heartbeat(taskId: string, session: string, progress: string) {
     this.writes.push({ kind: 'heartbeat', taskId, session, progress });
   }
@@ -55,7 +57,12 @@ describe('agent server', () => {
 
   it('accepts a task at once and works in the background: heartbeats, then the outcome, to its row', async () => {
     // Prepare
-    const task = { task_id: 'task-1', repo: 'octo/widgets', description: 'Add tests for the parser\nand fix the bug', config: { ...CONFIG, build_command: 'npm test', lint_command: 'npm run lint' } };
+    const task = {
+      task_id: 'task-1',
+      repo: 'octo/widgets',
+      description: 'Add tests for the parser\nand fix the bug',
+      config: { ...CONFIG, build_command: 'npm test', lint_command: 'npm run lint' },
+    };
     const session = 's'.repeat(40);
     // Act
     const first = await post(agent, task, { 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id': session });
@@ -67,8 +74,19 @@ describe('agent server', () => {
     expect(first.body).toMatchObject({ status: 'accepted', task_id: 'task-1', session_id: session, agent: INFO });
     expect(['running', 'completed']).toContain(second.body.status);
     const outcome = row.outcome('task-1');
-    expect(outcome).toMatchObject({ status: 'COMPLETED', result: { status: 'completed', repo: 'octo/widgets', model_id: CONFIG.model_id, session_id: session, agent: INFO, turns_used: 7 } });
-    expect(((outcome as unknown as { result: { plan: { kind: string }[] } }).result.plan).map((s) => s.kind)).toEqual(['clone', 'read', 'edit', 'test', 'build', 'lint', 'pull_request']);
+    expect(outcome).toMatchObject({
+      status: 'COMPLETED',
+      result: { status: 'completed', repo: 'octo/widgets', model_id: CONFIG.model_id, session_id: session, agent: INFO, turns_used: 7 },
+    });
+    expect((outcome as unknown as { result: { plan: { kind: string }[] } }).result.plan.map((s) => s.kind)).toEqual([
+      'clone',
+      'read',
+      'edit',
+      'test',
+      'build',
+      'lint',
+      'pull_request',
+    ]);
     expect(row.writes.filter((w) => w.taskId === 'task-1').map((w) => w.kind)).toEqual(['heartbeat', 'finish']);
     expect(row.writes.filter((w) => w.taskId === 'task-1').every((w) => w.session === session)).toBe(true);
     expect(status.body).toMatchObject({ known: true, state: 'completed', progress: 'done' });
@@ -76,7 +94,13 @@ describe('agent server', () => {
 
   it('fails a task whose plan needs more turns than max_turns, with the reason', async () => {
     // Act
-    const res = await post(agent, { action: 'run_task', task_id: 'task-2', repo: 'octo/widgets', description: 'Rename a function', config: { ...CONFIG, max_turns: 2 } });
+    const res = await post(agent, {
+      action: 'run_task',
+      task_id: 'task-2',
+      repo: 'octo/widgets',
+      description: 'Rename a function',
+      config: { ...CONFIG, max_turns: 2 },
+    });
     await agent.worker.settled('task-2');
     // Assess
     expect(res.status).toBe(200);

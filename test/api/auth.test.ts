@@ -49,7 +49,12 @@ async function writesSoFar(h: Harness): Promise<{ rows: number; slots: number; a
   const rows = await h.clients.doc.send(new ScanCommand({ TableName: h.platform.tables.repos, Select: 'COUNT' }));
   const audit = await h.clients.doc.send(new ScanCommand({ TableName: h.platform.tables.audit, Select: 'COUNT' }));
   const secrets = await h.clients.secrets.send(new ListSecretsCommand({}));
-  return { rows: rows.Count ?? 0, slots: await new RepoCounter(h.clients.doc, h.platform.tables.repos).current(), audit: audit.Count ?? 0, secrets: secrets.SecretList?.length ?? 0 };
+  return {
+    rows: rows.Count ?? 0,
+    slots: await new RepoCounter(h.clients.doc, h.platform.tables.repos).current(),
+    audit: audit.Count ?? 0,
+    secrets: secrets.SecretList?.length ?? 0,
+  };
 }
 
 const WRITES: [string, string, unknown][] = [
@@ -65,10 +70,21 @@ beforeAll(async () => {
   const h = harness();
   expect((await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'authz/existing' } })).status).toBe(201);
   await h.api.idle();
-  const mint = async (scopes: string[]) => (await h.call<{ api_key: string; key_id: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: `key ${scopes.join(' ')}`.replace(/:/g, '-'), scopes } })).body;
+  const mint = async (scopes: string[]) =>
+    (
+      await h.call<{ api_key: string; key_id: string }>('POST', '/v1/api-keys', {
+        token: h.adminToken,
+        body: { name: `key ${scopes.join(' ')}`.replace(/:/g, '-'), scopes },
+      })
+    ).body;
   const revoked = await mint(['repos:read', 'repos:write']);
   expect((await h.call('DELETE', `/v1/api-keys/${revoked.key_id}`, { token: h.adminToken })).status).toBe(200);
-  keys = { read: (await mint(['repos:read'])).api_key, write: (await mint(['repos:write'])).api_key, submit: (await mint(['tasks:submit'])).api_key, revoked: revoked.api_key };
+  keys = {
+    read: (await mint(['repos:read'])).api_key,
+    write: (await mint(['repos:write'])).api_key,
+    submit: (await mint(['tasks:submit'])).api_key,
+    revoked: revoked.api_key,
+  };
 });
 
 describe('rejected credentials: 401/403, nothing written', () => {
@@ -95,16 +111,25 @@ describe('rejected credentials: 401/403, nothing written', () => {
       401,
       'INVALID_TOKEN',
     ],
-    ['an unsigned token (alg none)', async (h) => ({ authorization: `Bearer ${b64url({ alg: 'none' })}.${b64url(claimsOf(h.adminToken))}.` }), 401, 'INVALID_TOKEN'],
+    [
+      'an unsigned token (alg none)',
+      async (h) => ({ authorization: `Bearer ${b64url({ alg: 'none' })}.${b64url(claimsOf(h.adminToken))}.` }),
+      401,
+      'INVALID_TOKEN',
+    ],
     [
       'an access token from another user pool',
       async (h) => {
         const pool = await h.clients.cognito.send(new CreateUserPoolCommand({ PoolName: 'someone-else' }));
         const poolId = pool.UserPool!.Id!;
-        const client = await h.clients.cognito.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'theirs', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+        const client = await h.clients.cognito.send(
+          new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'theirs', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }),
+        );
         await h.clients.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'mallory', MessageAction: 'SUPPRESS' }));
         await h.clients.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'mallory', Password: 'Other-Pool-pw1', Permanent: true }));
-        return { authorization: `Bearer ${await accessToken(h.clients.cognito, client.UserPoolClient!.ClientId!, { username: 'mallory', password: 'Other-Pool-pw1' })}` };
+        return {
+          authorization: `Bearer ${await accessToken(h.clients.cognito, client.UserPoolClient!.ClientId!, { username: 'mallory', password: 'Other-Pool-pw1' })}`,
+        };
       },
       401,
       'INVALID_TOKEN',
@@ -112,7 +137,9 @@ describe('rejected credentials: 401/403, nothing written', () => {
     [
       'an access token issued to another app client of the same pool',
       async (h) => {
-        const client = await h.clients.cognito.send(new CreateUserPoolClientCommand({ UserPoolId: h.platform.userPoolId, ClientName: 'not-the-cli', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+        const client = await h.clients.cognito.send(
+          new CreateUserPoolClientCommand({ UserPoolId: h.platform.userPoolId, ClientName: 'not-the-cli', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }),
+        );
         const user = await ensureLocalUser(h.clients.cognito, h.platform.userPoolId, 'alice2', 'admin');
         return { authorization: `Bearer ${await accessToken(h.clients.cognito, client.UserPoolClient!.ClientId!, user)}` };
       },
@@ -224,7 +251,10 @@ describe('API keys', () => {
     // Prepare
     const h = harness();
     // Act
-    const created = await h.call<{ key_id: string; api_key: string; scopes: string[]; name: string; created_by: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'ci', scopes: ['repos:read'] } });
+    const created = await h.call<{ key_id: string; api_key: string; scopes: string[]; name: string; created_by: string }>('POST', '/v1/api-keys', {
+      token: h.adminToken,
+      body: { name: 'ci', scopes: ['repos:read'] },
+    });
     const usable = await h.call('GET', '/v1/repos', { apiKey: created.body.api_key });
     const listed = await h.call<{ items: Record<string, unknown>[] }>('GET', '/v1/api-keys', { token: h.adminToken });
     const stored = await h.clients.doc.send(new ScanCommand({ TableName: h.platform.tables.apiKeys }));
@@ -258,9 +288,13 @@ describe('API keys', () => {
     const h = harness();
     // Act
     const replies = await Promise.all(
-      [{ name: 'x', scopes: ['repos:admin'] }, { name: '', scopes: ['repos:read'] }, { name: 'x', scopes: [] }, { name: 'x', scopes: ['repos:read', 'repos:read'] }, { name: 'x', scopes: ['repos:read'], extra: 1 }].map((body) =>
-        h.call<ErrorReply>('POST', '/v1/api-keys', { token: h.adminToken, body }),
-      ),
+      [
+        { name: 'x', scopes: ['repos:admin'] },
+        { name: '', scopes: ['repos:read'] },
+        { name: 'x', scopes: [] },
+        { name: 'x', scopes: ['repos:read', 'repos:read'] },
+        { name: 'x', scopes: ['repos:read'], extra: 1 },
+      ].map((body) => h.call<ErrorReply>('POST', '/v1/api-keys', { token: h.adminToken, body })),
     );
     // Assess
     expect(replies.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
@@ -296,11 +330,19 @@ describe('API key expiry', () => {
     // Prepare
     const h = harness();
     const inAWeek = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const created = await h.call<{ key_id: string; api_key: string; expires_at?: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'ci-expiring', scopes: ['repos:read'], expires_at: inAWeek } });
+    const created = await h.call<{ key_id: string; api_key: string; expires_at?: string }>('POST', '/v1/api-keys', {
+      token: h.adminToken,
+      body: { name: 'ci-expiring', scopes: ['repos:read'], expires_at: inAWeek },
+    });
     const before = await h.call('GET', '/v1/repos', { apiKey: created.body.api_key });
     // Act: the week has passed.
     await h.clients.doc.send(
-      new UpdateCommand({ TableName: h.platform.tables.apiKeys, Key: { key_id: created.body.key_id }, UpdateExpression: 'SET expires_at = :at', ExpressionAttributeValues: { ':at': new Date(Date.now() - 1000).toISOString() } }),
+      new UpdateCommand({
+        TableName: h.platform.tables.apiKeys,
+        Key: { key_id: created.body.key_id },
+        UpdateExpression: 'SET expires_at = :at',
+        ExpressionAttributeValues: { ':at': new Date(Date.now() - 1000).toISOString() },
+      }),
     );
     const after = await h.call<ErrorReply>('GET', '/v1/repos', { apiKey: created.body.api_key });
     // Assess
@@ -314,7 +356,9 @@ describe('API key expiry', () => {
   it('refuses an expiry in the past, more than a year ahead, or without a time zone (400)', async () => {
     // Prepare
     const h = harness();
-    const bodies = [new Date(Date.now() - 60_000).toISOString(), new Date(Date.now() + 400 * 86_400_000).toISOString(), '2030-01-01T00:00:00', 'tomorrow'].map((expires_at) => ({ name: 'x', scopes: ['repos:read'], expires_at }));
+    const bodies = [new Date(Date.now() - 60_000).toISOString(), new Date(Date.now() + 400 * 86_400_000).toISOString(), '2030-01-01T00:00:00', 'tomorrow'].map(
+      (expires_at) => ({ name: 'x', scopes: ['repos:read'], expires_at }),
+    );
     // Act
     const replies = await Promise.all(bodies.map((body) => h.call<ErrorReply>('POST', '/v1/api-keys', { token: h.adminToken, body })));
     // Assess
@@ -335,8 +379,14 @@ describe('logs', () => {
     const lines = h.logs.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>);
     const requests = lines.filter((l) => l.message === 'request');
     expect(requests.map((l) => l.request_id)).toEqual(expect.arrayContaining([byToken.headers.get('x-request-id'), byKey.headers.get('x-request-id')]));
-    expect(requests.find((l) => l.request_id === byToken.headers.get('x-request-id'))).toMatchObject({ method: 'GET', status: 200, actor: 'user:alice', service: 'abca-api' });
+    expect(requests.find((l) => l.request_id === byToken.headers.get('x-request-id'))).toMatchObject({
+      method: 'GET',
+      status: 200,
+      actor: 'user:alice',
+      service: 'abca-api',
+    });
     const all = h.logs.join('\n');
-    for (const secret of [h.adminToken, h.adminToken.split('.')[2]!, keys.read, keys.read.split('_')[2]!, keys.revoked.split('_')[2]!]) expect(all).not.toContain(secret);
+    for (const secret of [h.adminToken, h.adminToken.split('.')[2]!, keys.read, keys.read.split('_')[2]!, keys.revoked.split('_')[2]!])
+      expect(all).not.toContain(secret);
   });
 });

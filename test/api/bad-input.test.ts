@@ -23,7 +23,13 @@ interface Snapshot {
 async function snapshot(h: Harness): Promise<Snapshot> {
   const rows = await h.clients.doc.send(new ScanCommand({ TableName: h.platform.tables.repos, ConsistentRead: true }));
   const audit = await h.clients.doc.send(
-    new QueryCommand({ TableName: h.platform.tables.audit, KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'stream' }, ExpressionAttributeValues: { ':s': reposAuditStream(h.env) }, Select: 'COUNT' }),
+    new QueryCommand({
+      TableName: h.platform.tables.audit,
+      KeyConditionExpression: '#s = :s',
+      ExpressionAttributeNames: { '#s': 'stream' },
+      ExpressionAttributeValues: { ':s': reposAuditStream(h.env) },
+      Select: 'COUNT',
+    }),
   );
   const sorted = (rows.Items ?? []).sort((a, b) => String(a.repo).localeCompare(String(b.repo)));
   return { rows: sorted, slots: await new RepoCounter(h.clients.doc, h.platform.tables.repos).current(), audit: audit.Count ?? 0 };
@@ -68,7 +74,12 @@ const CORPUS: [string, Req, number, string][] = [
   ['an unknown field', { body: { repo: 'acme/x', colour: 'blue' } }, 400, 'VALIDATION_ERROR'],
   ['an unknown compute type', { body: { repo: 'acme/x', compute_type: 'ec2' } }, 400, 'VALIDATION_ERROR'],
   ['a Cedar policy that does not parse', { body: { repo: 'acme/x', cedar_policies: ['permit(principal'] } }, 400, 'VALIDATION_ERROR'],
-  ['egress entries that are not domains', { body: { repo: 'acme/x', egress_allowlist: ['https://evil.com/x', '*', '10.0.0.1', 'a..b.com'] } }, 400, 'VALIDATION_ERROR'],
+  [
+    'egress entries that are not domains',
+    { body: { repo: 'acme/x', egress_allowlist: ['https://evil.com/x', '*', '10.0.0.1', 'a..b.com'] } },
+    400,
+    'VALIDATION_ERROR',
+  ],
   ['egress_allowlist as a string', { body: { repo: 'acme/x', egress_allowlist: 'github.com' } }, 400, 'VALIDATION_ERROR'],
   // path traversal and look-alikes in the repository id
   ['a traversal in the body repo', { body: { repo: '../../etc/passwd' } }, 400, 'VALIDATION_ERROR'],
@@ -90,7 +101,12 @@ const CORPUS: [string, Req, number, string][] = [
   ['a bell in the system prompt', { body: { repo: 'acme/x', system_prompt_overrides: 'be nice\u0007' } }, 400, 'VALIDATION_ERROR'],
   // oversize
   ['51 egress entries', { body: { repo: 'acme/x', egress_allowlist: Array.from({ length: 51 }, (_, i) => `d${i}.example.com`) } }, 400, 'VALIDATION_ERROR'],
-  ['21 Cedar policies', { body: { repo: 'acme/x', cedar_policies: Array.from({ length: 21 }, () => 'permit(principal, action, resource);') } }, 400, 'VALIDATION_ERROR'],
+  [
+    '21 Cedar policies',
+    { body: { repo: 'acme/x', cedar_policies: Array.from({ length: 21 }, () => 'permit(principal, action, resource);') } },
+    400,
+    'VALIDATION_ERROR',
+  ],
   ['an array of 20000 numbers', { body: { repo: 'acme/x', egress_allowlist: Array.from({ length: 20000 }, (_, i) => i) } }, 400, 'VALIDATION_ERROR'],
   ['a body over the size limit', { body: { repo: 'acme/x', system_prompt_overrides: big } }, 413, 'PAYLOAD_TOO_LARGE'],
   ['a body over the limit sent without Content-Length', { streamed: true }, 413, 'PAYLOAD_TOO_LARGE'],
@@ -98,16 +114,36 @@ const CORPUS: [string, Req, number, string][] = [
   ['a 141-character repository id', { body: { repo: `acme/${'r'.repeat(136)}` } }, 400, 'VALIDATION_ERROR'],
   // guardrails
   ['a model outside the allowed list', { body: { repo: 'acme/x', model_id: 'anthropic.claude-v1' } }, 422, 'GUARDRAIL_VIOLATION'],
-  ['a token secret outside the platform prefix', { body: { repo: 'acme/x', github_token_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:other/token-AbCdEf' } }, 422, 'GUARDRAIL_VIOLATION'],
+  [
+    'a token secret outside the platform prefix',
+    { body: { repo: 'acme/x', github_token_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:other/token-AbCdEf' } },
+    422,
+    'GUARDRAIL_VIOLATION',
+  ],
   // PATCH and token specifics
   ['an empty patch', { method: 'PATCH', path: '/v1/repos/fuzz/target', body: {} }, 400, 'VALIDATION_ERROR'],
   ['a patch that sets the status', { method: 'PATCH', path: '/v1/repos/fuzz/target', body: { status: 'active' } }, 400, 'VALIDATION_ERROR'],
   ['a patch that renames the repository', { method: 'PATCH', path: '/v1/repos/fuzz/target', body: { repo: 'fuzz/other' } }, 400, 'VALIDATION_ERROR'],
   ['a patch clearing a required setting', { method: 'PATCH', path: '/v1/repos/fuzz/target', body: { max_turns: null } }, 400, 'VALIDATION_ERROR'],
-  ['a patch with a malformed If-Match', { method: 'PATCH', path: '/v1/repos/fuzz/target', body: { max_turns: 3 }, headers: { 'if-match': 'garbage' } }, 412, 'PRECONDITION_FAILED'],
+  [
+    'a patch with a malformed If-Match',
+    { method: 'PATCH', path: '/v1/repos/fuzz/target', body: { max_turns: 3 }, headers: { 'if-match': 'garbage' } },
+    412,
+    'PRECONDITION_FAILED',
+  ],
   ['a token that is not a string', { method: 'PUT', path: '/v1/repos/fuzz/target/github-token', body: { token: 12345 } }, 400, 'VALIDATION_ERROR'],
-  ['a token with spaces', { method: 'PUT', path: '/v1/repos/fuzz/target/github-token', body: { token: 'ghp_abc def ghi jkl mno pqr' } }, 400, 'VALIDATION_ERROR'],
-  ['a token body with extra fields', { method: 'PUT', path: '/v1/repos/fuzz/target/github-token', body: { token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', echo: true } }, 400, 'VALIDATION_ERROR'],
+  [
+    'a token with spaces',
+    { method: 'PUT', path: '/v1/repos/fuzz/target/github-token', body: { token: 'ghp_abc def ghi jkl mno pqr' } },
+    400,
+    'VALIDATION_ERROR',
+  ],
+  [
+    'a token body with extra fields',
+    { method: 'PUT', path: '/v1/repos/fuzz/target/github-token', body: { token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', echo: true } },
+    400,
+    'VALIDATION_ERROR',
+  ],
   ['an unknown route', { method: 'GET', path: '/v1/nothing' }, 404, 'NOT_FOUND'],
   ['a repository sub-path that does not exist', { method: 'GET', path: '/v1/repos/fuzz/target/secrets' }, 404, 'NOT_FOUND'],
 ];
@@ -123,19 +159,22 @@ function rawRequest(url: string, req: Req, token: string): Promise<Reply<unknown
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(req.headers ?? {}) };
     if (body !== undefined && !req.streamed) headers['content-length'] = String(Buffer.byteLength(body));
     // A fresh connection each time: a request the server cut short must not poison the next one.
-    const r = http.request({ host: target.hostname, port: target.port, method: req.method ?? 'POST', path: req.path ?? '/v1/repos', headers, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // left undefined: the shape check will say so
-        }
-        resolve({ status: res.statusCode ?? 0, headers: new Headers(res.headers as Record<string, string>), text, body: parsed });
-      });
-    });
+    const r = http.request(
+      { host: target.hostname, port: target.port, method: req.method ?? 'POST', path: req.path ?? '/v1/repos', headers, agent: false },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // left undefined: the shape check will say so
+          }
+          resolve({ status: res.statusCode ?? 0, headers: new Headers(res.headers as Record<string, string>), text, body: parsed });
+        });
+      },
+    );
     // The server may answer 413 and close before the whole body is out: that is the point.
     r.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'EPIPE' || (e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
     if (req.streamed) {
@@ -219,7 +258,24 @@ const value = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
   fc.integer({ min: -1000, max: 100_000_000 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(0, 0.01, 100, 100.01, 1, 500, 501, 1000, 3_600_001, null, '', 'agentcore', MODEL, 'permit(principal, action, resource);', 'acme/x', '*.pypi.org'),
+  fc.constantFrom(
+    0,
+    0.01,
+    100,
+    100.01,
+    1,
+    500,
+    501,
+    1000,
+    3_600_001,
+    null,
+    '',
+    'agentcore',
+    MODEL,
+    'permit(principal, action, resource);',
+    'acme/x',
+    '*.pypi.org',
+  ),
   fc.array(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('github.com', '*', 'permit(principal, action, resource);', 'forbid(')), { maxLength: 60 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
@@ -230,7 +286,12 @@ const repoName = fc.oneof(
 );
 
 const body = fc.oneof(
-  { weight: 4, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 6 }).chain((d) => fc.record({ repo: repoName }).map((r) => ({ kind: 'json' as const, value: { ...r, ...d } }))) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 6 })
+      .chain((d) => fc.record({ repo: repoName }).map((r) => ({ kind: 'json' as const, value: { ...r, ...d } }))),
+  },
   { weight: 2, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 6 }).map((v) => ({ kind: 'json' as const, value: v })) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => ({ kind: 'json' as const, value: v })) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((v) => ({ kind: 'raw' as const, value: v })) },
@@ -296,16 +357,29 @@ describe('random bodies (fast-check)', () => {
 // --- large input: answered cleanly, never echoed -------------------------------------------------
 
 /** Sends a body with its Content-Length, in chunks with a pause between them; reports what the client saw. */
-function sendSlowly(url: string, path: string, token: string, bytes: number, pauseMs: number): Promise<{ status?: number; text: string; clientError?: string }> {
+function sendSlowly(
+  url: string,
+  path: string,
+  token: string,
+  bytes: number,
+  pauseMs: number,
+): Promise<{ status?: number; text: string; clientError?: string }> {
   return new Promise((resolve) => {
     const target = new URL(url);
     const seen: { status?: number; text: string; clientError?: string } = { text: '' };
     // Done when the whole body is out and the answer is read, or on a client-side error.
     let bodySent = false;
     let answerRead = false;
-    const check = () => (bodySent && answerRead) || seen.clientError ? resolve(seen) : undefined;
+    const check = () => ((bodySent && answerRead) || seen.clientError ? resolve(seen) : undefined);
     const r = http.request(
-      { host: target.hostname, port: target.port, method: 'PATCH', path, agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(bytes) } },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: 'PATCH',
+        path,
+        agent: false,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(bytes) },
+      },
       (res) => {
         seen.status = res.statusCode;
         res.on('data', (c: Buffer) => (seen.text += c.toString()));

@@ -21,11 +21,17 @@ describe('Cedar poison policy', () => {
     const poisoned = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'cedar/a', cedar_policies: [POISON] } });
     const valid = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'cedar/a', cedar_policies: [VALID] } });
     const patchPoison = await h.call<ErrorReply>('PATCH', '/v1/repos/cedar/a', { token: h.adminToken, body: { cedar_policies: [VALID, POISON] } });
-    const patchValid = await h.call('PATCH', '/v1/repos/cedar/a', { token: h.adminToken, body: { cedar_policies: [VALID, 'forbid(principal, action, resource);'] } });
+    const patchValid = await h.call('PATCH', '/v1/repos/cedar/a', {
+      token: h.adminToken,
+      body: { cedar_policies: [VALID, 'forbid(principal, action, resource);'] },
+    });
     const unparsable = await h.call<ErrorReply>('PATCH', '/v1/repos/cedar/a', { token: h.adminToken, body: { cedar_policies: ['permit(principal'] } });
     // Assess
     expect([poisoned.status, valid.status, patchPoison.status, patchValid.status, unparsable.status]).toEqual([422, 201, 422, 200, 400]);
-    expect(poisoned.body.error).toMatchObject({ code: 'CEDAR_POLICY_UNPROCESSABLE', message: expect.stringContaining(`deeper than ${CEDAR_MAX_NESTING} levels`) });
+    expect(poisoned.body.error).toMatchObject({
+      code: 'CEDAR_POLICY_UNPROCESSABLE',
+      message: expect.stringContaining(`deeper than ${CEDAR_MAX_NESTING} levels`),
+    });
     expect(unparsable.body.error.code).toBe('VALIDATION_ERROR');
   });
 

@@ -33,7 +33,9 @@ describe('optimistic concurrency', () => {
     expect(loser.body).toMatchObject({ error: { code: 'PRECONDITION_FAILED' } });
     expect(after.body).toEqual(winner.body);
     expect(after.body.version).toBe(read.body.version + 1);
-    const updates = (await new ConfigAudit(h.clients.doc, h.platform.tables.audit, h.env).list('repos')).filter((e) => e.subject === 'race/etag' && e.action === 'update');
+    const updates = (await new ConfigAudit(h.clients.doc, h.platform.tables.audit, h.env).list('repos')).filter(
+      (e) => e.subject === 'race/etag' && e.action === 'update',
+    );
     expect(updates).toHaveLength(1);
     expect(updates[0]!.after).toEqual({ max_turns: winner.body.max_turns });
   });
@@ -75,7 +77,9 @@ describe('the repository limit', () => {
     const taken = await counter.current();
     await h.setGuardrails({ max_repos: taken + 10 });
     // Act
-    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: `race/limit-${i}` } })));
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: `race/limit-${i}` } })),
+    );
     // Assess
     const created = replies.filter((r) => r.status === 201);
     const refused = replies.filter((r) => r.status === 409);
@@ -93,7 +97,9 @@ describe('the repository limit', () => {
     const h = harness();
     const counter = new RepoCounter(h.clients.doc, h.platform.tables.repos);
     const taken = await counter.current();
-    const one = (await h.call<{ items: Row[] }>('GET', '/v1/repos?limit=100', { token: h.adminToken })).body.items.find((r) => r.repo.startsWith('race/limit-'))!;
+    const one = (await h.call<{ items: Row[] }>('GET', '/v1/repos?limit=100', { token: h.adminToken })).body.items.find((r) =>
+      r.repo.startsWith('race/limit-'),
+    )!;
     // Act
     const full = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'race/one-more' } });
     const removed = await h.call('DELETE', `/v1/repos/${one.repo}`, { token: h.adminToken });

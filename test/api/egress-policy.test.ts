@@ -5,7 +5,19 @@ import { DomainSchema } from '../../src/repos/repo-config';
 describe('publicSuffixProblem', () => {
   it('refuses wildcards whose base is a public suffix, ICANN or private, and nothing else', () => {
     // Prepare
-    const refused = ['*.com', '*.co.uk', '*.ngrok.io', '*.workers.dev', '*.github.io', '*.lambda-url.us-east-1.on.aws', '*.s3.us-east-1.amazonaws.com', '*.execute-api.eu-west-1.amazonaws.com', '*.githubusercontent.com', '*.unknowntld', '*'];
+    const refused = [
+      '*.com',
+      '*.co.uk',
+      '*.ngrok.io',
+      '*.workers.dev',
+      '*.github.io',
+      '*.lambda-url.us-east-1.on.aws',
+      '*.s3.us-east-1.amazonaws.com',
+      '*.execute-api.eu-west-1.amazonaws.com',
+      '*.githubusercontent.com',
+      '*.unknowntld',
+      '*',
+    ];
     const taken = ['*.pypi.org', '*.acme.co.uk', '*.tunnel.ngrok.io', 'github.io', 'co.uk', 'api.github.com', '*.amazonaws.com'];
     // Act + Assess
     expect(refused.filter((d) => !publicSuffixProblem(d))).toEqual([]);

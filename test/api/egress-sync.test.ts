@@ -33,7 +33,11 @@ describe('planDomainSync', () => {
 
   it('never adds what the baseline list already allows, exactly or by wildcard', () => {
     // Act
-    const plan = planDomainSync([], ['github.com', 'api.github.com', '*.deep.githubusercontent.com', 'crates.io'], ['github.com', '*.github.com', '*.githubusercontent.com']);
+    const plan = planDomainSync(
+      [],
+      ['github.com', 'api.github.com', '*.deep.githubusercontent.com', 'crates.io'],
+      ['github.com', '*.github.com', '*.githubusercontent.com'],
+    );
     // Assess
     expect(plan.add).toEqual(['crates.io']);
   });
@@ -172,7 +176,11 @@ describe('FirewallDomainList (the AWS adapter)', () => {
 
   it('plans ADD then REMOVE (never REPLACE), 1000 domains per call, on the one list', () => {
     // Act
-    const requests = updateRequests('rslvr-fdl-x', { add: Array.from({ length: 1001 }, (_, i) => `d${i}.example.com`), remove: ['old.example.com.'], rejected: ['*'] });
+    const requests = updateRequests('rslvr-fdl-x', {
+      add: Array.from({ length: 1001 }, (_, i) => `d${i}.example.com`),
+      remove: ['old.example.com.'],
+      rejected: ['*'],
+    });
     // Assess
     expect(requests.map((r) => [r.Operation, r.Domains!.length])).toEqual([
       ['ADD', 1000],

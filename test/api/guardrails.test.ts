@@ -22,7 +22,10 @@ describe('guardrails', () => {
     // Assess
     expect(open.status).toBe(201);
     expect(refused.status).toBe(422);
-    expect(refused.body.error).toMatchObject({ code: 'GUARDRAIL_VIOLATION', details: { problems: [{ field: 'repo', message: expect.stringContaining('not in the allowed organizations') }] } });
+    expect(refused.body.error).toMatchObject({
+      code: 'GUARDRAIL_VIOLATION',
+      details: { problems: [{ field: 'repo', message: expect.stringContaining('not in the allowed organizations') }] },
+    });
     expect(allowed.status).toBe(201);
     await h.setGuardrails({});
   });
@@ -52,8 +55,13 @@ describe('guardrails', () => {
       `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${prefix}token-AbCdEf`,
     ];
     // Act
-    const replies = await Promise.all(bad.map((arn, i) => h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: `arns/r${i}`, github_token_secret_arn: arn } })));
-    const good = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'arns/ok', github_token_secret_arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${prefix}github-token/arns/ok-AbCdEf` } });
+    const replies = await Promise.all(
+      bad.map((arn, i) => h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: `arns/r${i}`, github_token_secret_arn: arn } })),
+    );
+    const good = await h.call('POST', '/v1/repos', {
+      token: h.adminToken,
+      body: { repo: 'arns/ok', github_token_secret_arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${prefix}github-token/arns/ok-AbCdEf` },
+    });
     // Assess
     expect(replies.map((r) => r.status)).toEqual([422, 422, 422]);
     expect(replies.every((r) => r.body.error.details?.problems[0]?.field === 'github_token_secret_arn')).toBe(true);
@@ -72,12 +80,23 @@ describe('guardrails', () => {
       arn('shared-token-AbCdEf'),
     ];
     // Act
-    const onboard = await Promise.all(refusedArns.map((a) => h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'own/repo', github_token_secret_arn: a } })));
-    const own = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'Own/Repo', github_token_secret_arn: arn('github-token/own/repo-AbC123') } });
-    const patch = await h.call<ErrorReply>('PATCH', '/v1/repos/own/repo', { token: h.adminToken, body: { github_token_secret_arn: arn('github-token/victim/repo-AbCdEf') } });
+    const onboard = await Promise.all(
+      refusedArns.map((a) => h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'own/repo', github_token_secret_arn: a } })),
+    );
+    const own = await h.call('POST', '/v1/repos', {
+      token: h.adminToken,
+      body: { repo: 'Own/Repo', github_token_secret_arn: arn('github-token/own/repo-AbC123') },
+    });
+    const patch = await h.call<ErrorReply>('PATCH', '/v1/repos/own/repo', {
+      token: h.adminToken,
+      body: { github_token_secret_arn: arn('github-token/victim/repo-AbCdEf') },
+    });
     // Assess
     expect(onboard.map((r) => r.status)).toEqual(refusedArns.map(() => 422));
-    expect(onboard[0]!.body.error.details?.problems[0]).toMatchObject({ field: 'github_token_secret_arn', message: expect.stringContaining("this repository's own token secret") });
+    expect(onboard[0]!.body.error.details?.problems[0]).toMatchObject({
+      field: 'github_token_secret_arn',
+      message: expect.stringContaining("this repository's own token secret"),
+    });
     expect(own.status).toBe(201);
     expect(patch.status).toBe(422);
   });
@@ -88,8 +107,14 @@ describe('guardrails', () => {
     const [, , , region, account] = h.platform.agentRuntimeArn.split(':');
     const runtime = (r: string, a: string) => `arn:aws:bedrock-agentcore:${r}:${a}:runtime/other_agent-a1b2c3d4e5`;
     // Act
-    const foreignAccount = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'rt/a', runtime_arn: runtime(region!, '999999999999') } });
-    const foreignRegion = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'rt/a', runtime_arn: runtime('eu-west-1', account!) } });
+    const foreignAccount = await h.call<ErrorReply>('POST', '/v1/repos', {
+      token: h.adminToken,
+      body: { repo: 'rt/a', runtime_arn: runtime(region!, '999999999999') },
+    });
+    const foreignRegion = await h.call<ErrorReply>('POST', '/v1/repos', {
+      token: h.adminToken,
+      body: { repo: 'rt/a', runtime_arn: runtime('eu-west-1', account!) },
+    });
     const own = await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'rt/a', runtime_arn: runtime(region!, account!) } });
     const patch = await h.call<ErrorReply>('PATCH', '/v1/repos/rt/a', { token: h.adminToken, body: { runtime_arn: runtime(region!, '999999999999') } });
     // Assess
@@ -100,7 +125,8 @@ describe('guardrails', () => {
   it('reports a broken guardrails parameter as the platform’s fault (5xx with the reason), writing nothing', async () => {
     // Prepare
     const h = harness();
-    const put = (Value: string) => h.clients.ssm.send(new PutParameterCommand({ Name: h.platform.guardrailsParameter, Type: 'String', Overwrite: true, Value }));
+    const put = (Value: string) =>
+      h.clients.ssm.send(new PutParameterCommand({ Name: h.platform.guardrailsParameter, Type: 'String', Overwrite: true, Value }));
     // Act
     await put('{"max_repos": 5');
     const notJson = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'broken/guardrails' } });
@@ -124,10 +150,17 @@ describe('egress policy', () => {
     await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/base' } });
     // Act
     const onboard = await Promise.all(
-      suffixWildcards.map((d, i) => h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: `egress/r${i}`, egress_allowlist: ['api.example.org', d] } })),
+      suffixWildcards.map((d, i) =>
+        h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: `egress/r${i}`, egress_allowlist: ['api.example.org', d] } }),
+      ),
     );
-    const patch = await Promise.all(suffixWildcards.map((d) => h.call<ErrorReply>('PATCH', '/v1/repos/egress/base', { token: h.adminToken, body: { egress_allowlist: [d] } })));
-    const fine = await h.call<{ egress_allowlist: string[] }>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/fine', egress_allowlist: ['*.pypi.org', '*.acme.co.uk', 'tunnel.ngrok.io'] } });
+    const patch = await Promise.all(
+      suffixWildcards.map((d) => h.call<ErrorReply>('PATCH', '/v1/repos/egress/base', { token: h.adminToken, body: { egress_allowlist: [d] } })),
+    );
+    const fine = await h.call<{ egress_allowlist: string[] }>('POST', '/v1/repos', {
+      token: h.adminToken,
+      body: { repo: 'egress/fine', egress_allowlist: ['*.pypi.org', '*.acme.co.uk', 'tunnel.ngrok.io'] },
+    });
     // Assess
     expect(onboard.map((r) => r.status)).toEqual(suffixWildcards.map(() => 400));
     expect(onboard.every((r) => r.body.error.details?.problems.some((p) => p.field === 'egress_allowlist.1'))).toBe(true);
@@ -142,7 +175,10 @@ describe('egress policy', () => {
     const h = harness();
     await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/patched' } });
     // Act
-    const aws = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/aws', egress_allowlist: ['attacker-bucket.s3.amazonaws.com'] } });
+    const aws = await h.call<ErrorReply>('POST', '/v1/repos', {
+      token: h.adminToken,
+      body: { repo: 'egress/aws', egress_allowlist: ['attacker-bucket.s3.amazonaws.com'] },
+    });
     await h.setGuardrails({ egress: { allowed_suffixes: ['pypi.org', 'npmjs.org'], refused_suffixes: ['evil.pypi.org'] } });
     const outside = await h.call<ErrorReply>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'egress/outside', egress_allowlist: ['example.com'] } });
     const refused = await h.call<ErrorReply>('PATCH', '/v1/repos/egress/patched', { token: h.adminToken, body: { egress_allowlist: ['*.evil.pypi.org'] } });
@@ -150,7 +186,10 @@ describe('egress policy', () => {
     await h.setGuardrails({});
     // Assess
     expect([aws.status, outside.status, refused.status, inside.status]).toEqual([422, 422, 422, 200]);
-    expect(aws.body.error).toMatchObject({ code: 'GUARDRAIL_VIOLATION', details: { problems: [{ field: 'egress_allowlist.0', message: expect.stringContaining('"amazonaws.com"') }] } });
+    expect(aws.body.error).toMatchObject({
+      code: 'GUARDRAIL_VIOLATION',
+      details: { problems: [{ field: 'egress_allowlist.0', message: expect.stringContaining('"amazonaws.com"') }] },
+    });
     expect(outside.body.error.details?.problems[0]?.message).toContain('not under an allowed suffix');
     expect(refused.body.error.details?.problems[0]?.message).toContain('"evil.pypi.org"');
   });

@@ -43,7 +43,14 @@ function proxyEvent(method: string, path: string, opts: { token?: string; apiKey
     multiValueQueryStringParameters: opts.query ? Object.fromEntries(Object.entries(opts.query).map(([k, v]) => [k, [v]])) : null,
     pathParameters: { proxy: path.replace(/^\/v1\//, '') },
     stageVariables: null,
-    requestContext: { requestId: 'apigw-req-1', stage: 'live', path: `/live${path}`, httpMethod: method, identity: { sourceIp: '203.0.113.9' }, domainName: 'abc123.execute-api.us-east-1.amazonaws.com' },
+    requestContext: {
+      requestId: 'apigw-req-1',
+      stage: 'live',
+      path: `/live${path}`,
+      httpMethod: method,
+      identity: { sourceIp: '203.0.113.9' },
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+    },
     body: opts.body === undefined ? null : JSON.stringify(opts.body),
     isBase64Encoded: false,
   };
@@ -58,7 +65,10 @@ describe('API handler (API Gateway proxy integration)', () => {
     // Act
     const created = (await apiHandler(proxyEvent('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'lambda/one' } }), LAMBDA_CONTEXT)) as ProxyResult;
     const read = (await apiHandler(proxyEvent('GET', '/v1/repos/lambda/one', { token: h.operatorToken }), LAMBDA_CONTEXT)) as ProxyResult;
-    const listed = (await apiHandler(proxyEvent('GET', '/v1/repos', { token: h.operatorToken, query: { status: 'provisioning' } }), LAMBDA_CONTEXT)) as ProxyResult;
+    const listed = (await apiHandler(
+      proxyEvent('GET', '/v1/repos', { token: h.operatorToken, query: { status: 'provisioning' } }),
+      LAMBDA_CONTEXT,
+    )) as ProxyResult;
     // Assess
     expect(created.statusCode).toBe(201);
     expect(JSON.parse(created.body)).toMatchObject({ repo: 'lambda/one', status: 'provisioning', source: 'api' });
@@ -87,9 +97,14 @@ describe('API handler as REQUEST authorizer', () => {
   it('allows a valid access token or API key for the method, and names the principal', async () => {
     // Prepare
     const h = harness();
-    const key = (await h.call<{ api_key: string; key_id: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'gw', scopes: ['repos:read'] } })).body;
+    const key = (
+      await h.call<{ api_key: string; key_id: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'gw', scopes: ['repos:read'] } })
+    ).body;
     // Act
-    const byToken = (await apiHandler({ type: 'REQUEST', methodArn, headers: { Authorization: `Bearer ${h.operatorToken}` } }, LAMBDA_CONTEXT)) as Record<string, unknown>;
+    const byToken = (await apiHandler({ type: 'REQUEST', methodArn, headers: { Authorization: `Bearer ${h.operatorToken}` } }, LAMBDA_CONTEXT)) as Record<
+      string,
+      unknown
+    >;
     const byKey = (await apiHandler({ type: 'REQUEST', methodArn, headers: { 'x-api-key': key.api_key } }, LAMBDA_CONTEXT)) as Record<string, unknown>;
     // Assess
     expect(byToken).toEqual({
@@ -152,7 +167,11 @@ describe('provisioner handler (repos table stream)', () => {
     injectFault(clients.doc, { error: awsError('ProvisionedThroughputExceededException') });
     const deps = buildProvisionerDeps({ env: ENV, platform: h.platform, clients, log: silentLogger() });
     // Act
-    const result = await processStream(deps, { Records: [record('lambda/three', 'provisioning', undefined, '200', 'INSERT'), record('lambda/three', 'provisioning', 'provisioning', '201')] }, silentLogger());
+    const result = await processStream(
+      deps,
+      { Records: [record('lambda/three', 'provisioning', undefined, '200', 'INSERT'), record('lambda/three', 'provisioning', 'provisioning', '201')] },
+      silentLogger(),
+    );
     const row = await h.clients.doc.send(new GetCommand({ TableName: h.platform.tables.repos, Key: { repo: 'lambda/three' } }));
     // Assess
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
@@ -167,8 +186,19 @@ describe('API handler as task runner ({"abcaRunTask": id}, its own asynchronous 
     const h = harness();
     await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'lambda/tasks' } });
     // What the stream-triggered provisioner does for this row (tested above): it becomes active.
-    await h.clients.doc.send(new UpdateCommand({ TableName: h.platform.tables.repos, Key: { repo: 'lambda/tasks' }, UpdateExpression: 'SET #s = :a', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':a': 'active' } }));
-    const { task } = await submitTask(taskDepsFromPlatform(h.platform, h.clients), { caller: 'user:test', input: { repo: 'lambda/tasks', description: 'Run me' } });
+    await h.clients.doc.send(
+      new UpdateCommand({
+        TableName: h.platform.tables.repos,
+        Key: { repo: 'lambda/tasks' },
+        UpdateExpression: 'SET #s = :a',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':a': 'active' },
+      }),
+    );
+    const { task } = await submitTask(taskDepsFromPlatform(h.platform, h.clients), {
+      caller: 'user:test',
+      input: { repo: 'lambda/tasks', description: 'Run me' },
+    });
     // Act
     const result = (await apiHandler({ abcaRunTask: task.task_id }, LAMBDA_CONTEXT)) as { task_id: string; status: string; status_reason?: string };
     const stored = await h.clients.doc.send(new GetCommand({ TableName: h.platform.tables.tasks, Key: { task_id: task.task_id } }));

@@ -23,7 +23,9 @@ describe('GET /v1/openapi.json', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'abca-openapi-')), 'openapi.json');
     writeFileSync(file, JSON.stringify(doc));
     // Act
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@seriousme/openapi-schema-validator/bin/validate-api-cli.js'), file], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@seriousme/openapi-schema-validator/bin/validate-api-cli.js'), file], {
+      encoding: 'utf8',
+    });
     // Assess
     expect(JSON.parse(run.stdout)).toEqual({ valid: true });
     expect(run.status).toBe(0);
@@ -64,7 +66,11 @@ describe('GET /v1/openapi.json', () => {
   it('describes RepoConfig input with the validation rules the API applies', async () => {
     // Act
     const doc = (await harness().call<Doc>('GET', '/v1/openapi.json')).body;
-    const input = doc.components.schemas.RepoConfigInput as { properties: Record<string, Record<string, unknown>>; required: string[]; additionalProperties: boolean };
+    const input = doc.components.schemas.RepoConfigInput as {
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+      additionalProperties: boolean;
+    };
     // Assess
     expect(input.required).toEqual(['repo']);
     expect(input.additionalProperties).toBe(false);
@@ -76,7 +82,10 @@ describe('GET /v1/openapi.json', () => {
   it('returns rows that match the RepoConfig schema it describes', async () => {
     // Prepare
     const h = harness();
-    await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'doc/sample', egress_allowlist: ['github.com'], cedar_policies: ['permit(principal, action, resource);'] } });
+    await h.call('POST', '/v1/repos', {
+      token: h.adminToken,
+      body: { repo: 'doc/sample', egress_allowlist: ['github.com'], cedar_policies: ['permit(principal, action, resource);'] },
+    });
     // Act
     const row = await h.call('GET', '/v1/repos/doc/sample', { token: h.operatorToken });
     // Assess

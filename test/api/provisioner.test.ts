@@ -48,7 +48,13 @@ describe('provisioner', () => {
     // Prepare
     const h = harness();
     const list = new MemoryDomainList();
-    await putRow(h, onboardedRow({ repo: 'prov/a', egress_allowlist: ['api.example.com', '*.pkg.example.org'], cedar_policies: ['permit(principal, action, resource);'] }, new Date()));
+    await putRow(
+      h,
+      onboardedRow(
+        { repo: 'prov/a', egress_allowlist: ['api.example.com', '*.pkg.example.org'], cedar_policies: ['permit(principal, action, resource);'] },
+        new Date(),
+      ),
+    );
     // Act
     const outcome = await provisionRepo(depsWith(h, list), 'prov/a');
     // Assess
@@ -87,13 +93,20 @@ describe('provisioner', () => {
     const list = new MemoryDomainList();
     const deps = depsWith(h, list);
     const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${h.platform.secretPrefix}nope-AbCdEf`;
-    await putRow(h, { ...onboardedRow({ repo: 'prov/c', egress_allowlist: ['c.example.com'] }, new Date()), cedar_policies: ['permit(principal'], github_token_secret_arn: arn });
+    await putRow(h, {
+      ...onboardedRow({ repo: 'prov/c', egress_allowlist: ['c.example.com'] }, new Date()),
+      cedar_policies: ['permit(principal'],
+      github_token_secret_arn: arn,
+    });
     // Act
     const outcome = await provisionRepo(deps, 'prov/c');
     const row = await deps.store.get('prov/c');
     // Assess
     expect(outcome).toMatchObject({ status: 'failed' });
-    expect(row).toMatchObject({ status: 'failed', status_reason: expect.stringMatching(/cedar_policies\[0\] is not a valid Cedar policy.*; the token secret \(github_token_secret_arn\) does not exist/) });
+    expect(row).toMatchObject({
+      status: 'failed',
+      status_reason: expect.stringMatching(/cedar_policies\[0\] is not a valid Cedar policy.*; the token secret \(github_token_secret_arn\) does not exist/),
+    });
     expect(list.sorted()).not.toContain('c.example.com.');
     expect(list.plans.flatMap((p) => p.add)).not.toContain('c.example.com');
   });

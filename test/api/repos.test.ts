@@ -24,7 +24,10 @@ describe('onboarding', () => {
     // Prepare
     const h = harness();
     // Act
-    const res = await h.call<Row>('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'Acme/Widgets', model_id: MODEL, build_command: 'npm ci', egress_allowlist: ['*.PyPI.org'] } });
+    const res = await h.call<Row>('POST', '/v1/repos', {
+      token: h.adminToken,
+      body: { repo: 'Acme/Widgets', model_id: MODEL, build_command: 'npm ci', egress_allowlist: ['*.PyPI.org'] },
+    });
     const after = await settled(h, 'acme/widgets');
     // Assess
     expect(res.status).toBe(201);
@@ -111,7 +114,9 @@ describe('reading', () => {
     let next: string | undefined;
     let pages = 0;
     do {
-      const page = await h.call<{ items: Row[]; next_token?: string }>('GET', `/v1/repos?limit=2${next ? `&next_token=${next}` : ''}`, { token: h.operatorToken });
+      const page = await h.call<{ items: Row[]; next_token?: string }>('GET', `/v1/repos?limit=2${next ? `&next_token=${next}` : ''}`, {
+        token: h.operatorToken,
+      });
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((r) => r.repo));
@@ -133,13 +138,25 @@ describe('reading', () => {
     const h = harness();
     // Act
     const replies = await Promise.all(
-      ['/v1/repos?next_token=bm90LWEtdG9rZW4', '/v1/repos?next_token=%7B%7D', '/v1/repos?limit=0', '/v1/repos?limit=101', '/v1/repos?limit=ten', '/v1/repos?status=gone'].map((p) =>
-        h.call('GET', p, { token: h.operatorToken }),
-      ),
+      [
+        '/v1/repos?next_token=bm90LWEtdG9rZW4',
+        '/v1/repos?next_token=%7B%7D',
+        '/v1/repos?limit=0',
+        '/v1/repos?limit=101',
+        '/v1/repos?limit=ten',
+        '/v1/repos?status=gone',
+      ].map((p) => h.call('GET', p, { token: h.operatorToken })),
     );
     // Assess
     expect(replies.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400]);
-    expect(replies.map((r) => (r.body as { error: { code: string } }).error.code)).toEqual(['INVALID_NEXT_TOKEN', 'INVALID_NEXT_TOKEN', 'VALIDATION_ERROR', 'VALIDATION_ERROR', 'VALIDATION_ERROR', 'VALIDATION_ERROR']);
+    expect(replies.map((r) => (r.body as { error: { code: string } }).error.code)).toEqual([
+      'INVALID_NEXT_TOKEN',
+      'INVALID_NEXT_TOKEN',
+      'VALIDATION_ERROR',
+      'VALIDATION_ERROR',
+      'VALIDATION_ERROR',
+      'VALIDATION_ERROR',
+    ]);
   });
 });
 
@@ -150,7 +167,11 @@ describe('changing', () => {
     await onboarded(h, 'change/patch', { build_command: 'npm ci' });
     const before = await h.call<Row>('GET', '/v1/repos/change/patch', { token: h.adminToken });
     // Act
-    const res = await h.call<Row>('PATCH', '/v1/repos/change/patch', { token: h.adminToken, headers: { 'if-match': before.headers.get('etag')! }, body: { max_turns: 42, build_command: null } });
+    const res = await h.call<Row>('PATCH', '/v1/repos/change/patch', {
+      token: h.adminToken,
+      headers: { 'if-match': before.headers.get('etag')! },
+      body: { max_turns: 42, build_command: null },
+    });
     const after = await settled(h, 'change/patch');
     // Assess
     expect(res.status).toBe(200);
@@ -252,7 +273,21 @@ describe('removing and restoring', () => {
     await h.clients.doc.send(
       new PutCommand({
         TableName: h.platform.tables.repos,
-        Item: { repo: 'acme/iac-declared', status: 'active', source: 'iac', onboarded_at: at, updated_at: at, version: 20260101120000, compute_type: 'agentcore', max_turns: 100, max_budget_usd: 10, poll_interval_ms: 30000, approval_gate_cap: 25, egress_allowlist: [], cedar_policies: [] },
+        Item: {
+          repo: 'acme/iac-declared',
+          status: 'active',
+          source: 'iac',
+          onboarded_at: at,
+          updated_at: at,
+          version: 20260101120000,
+          compute_type: 'agentcore',
+          max_turns: 100,
+          max_budget_usd: 10,
+          poll_interval_ms: 30000,
+          approval_gate_cap: 25,
+          egress_allowlist: [],
+          cedar_policies: [],
+        },
       }),
     );
     // Act
@@ -288,7 +323,12 @@ describe('audit trail', () => {
     const mine = events.filter((e) => e.subject === repo);
     expect(mine.map((e) => e.action)).toEqual(expect.arrayContaining(['onboard', 'provisioned', 'update', 'set_github_token', 'remove', 'restore']));
     const update = mine.find((e) => e.action === 'update')!;
-    expect(update).toMatchObject({ actor: 'user:alice', changed: ['build_command', 'max_turns'], before: { max_turns: 100, build_command: 'npm ci' }, after: { max_turns: 42, build_command: null } });
+    expect(update).toMatchObject({
+      actor: 'user:alice',
+      changed: ['build_command', 'max_turns'],
+      before: { max_turns: 100, build_command: 'npm ci' },
+      after: { max_turns: 42, build_command: null },
+    });
     expect(update.request_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

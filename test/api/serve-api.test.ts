@@ -10,7 +10,11 @@ describe('scripts/serve-api.ts', () => {
   it('prints its URL, answers over HTTP with JSON logs on stderr, and exits 0 on SIGTERM', async () => {
     // Prepare
     const h = harness();
-    const child = spawn(TSX, [path.join(ROOT, 'scripts/serve-api.ts'), '--env', h.env, '--port', '0'], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSX, [path.join(ROOT, 'scripts/serve-api.ts'), '--env', h.env, '--port', '0'], {
+      cwd: ROOT,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -44,7 +48,11 @@ describe('scripts/serve-api.ts', () => {
 
   it('refuses a bad port before doing anything (exit 2)', async () => {
     // Act
-    const child = spawn(TSX, [path.join(ROOT, 'scripts/serve-api.ts'), '--env', 'serve', '--port', 'eighty'], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSX, [path.join(ROOT, 'scripts/serve-api.ts'), '--env', 'serve', '--port', 'eighty'], {
+      cwd: ROOT,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));

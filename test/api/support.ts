@@ -45,8 +45,15 @@ export interface Harness {
   setGuardrails(g: Partial<Guardrails>): Promise<void>;
 }
 
-export async function accessToken(cognito: CognitoIdentityProviderClient, clientId: string, user: { username: string; password: string }, kind: 'access' | 'id' = 'access'): Promise<string> {
-  const out = await cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: user.username, PASSWORD: user.password } }));
+export async function accessToken(
+  cognito: CognitoIdentityProviderClient,
+  clientId: string,
+  user: { username: string; password: string },
+  kind: 'access' | 'id' = 'access',
+): Promise<string> {
+  const out = await cognito.send(
+    new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: user.username, PASSWORD: user.password } }),
+  );
   return (kind === 'access' ? out.AuthenticationResult?.AccessToken : out.AuthenticationResult?.IdToken)!;
 }
 
@@ -79,12 +86,26 @@ export function useApi(opts: { env?: string; guardrails?: Partial<Guardrails>; p
     const clients = createClients();
     const { platform } = await bootstrapLocal({ env, clients });
     const setGuardrails = async (g: Partial<Guardrails>) => {
-      await clients.ssm.send(new PutParameterCommand({ Name: platform.guardrailsParameter, Type: 'String', Overwrite: true, Value: JSON.stringify({ ...DEFAULT_GUARDRAILS, ...g }) }));
+      await clients.ssm.send(
+        new PutParameterCommand({
+          Name: platform.guardrailsParameter,
+          Type: 'String',
+          Overwrite: true,
+          Value: JSON.stringify({ ...DEFAULT_GUARDRAILS, ...g }),
+        }),
+      );
     };
     if (opts.guardrails) await setGuardrails(opts.guardrails);
     const logs: string[] = [];
     // Guardrails are read on every request here (cache 0), so a test's change applies at once.
-    const api = await startApiServer({ env, port: 0, clients, guardrailsCacheMs: 0, provision: opts.provision, log: new LineLogger((l) => logs.push(l), { serviceName: 'abca-api', logLevel: 'DEBUG' }) });
+    const api = await startApiServer({
+      env,
+      port: 0,
+      clients,
+      guardrailsCacheMs: 0,
+      provision: opts.provision,
+      log: new LineLogger((l) => logs.push(l), { serviceName: 'abca-api', logLevel: 'DEBUG' }),
+    });
     const admin = await ensureLocalUser(clients.cognito, platform.userPoolId, 'alice', 'admin');
     const operator = await ensureLocalUser(clients.cognito, platform.userPoolId, 'oscar', 'operator');
     harness = {

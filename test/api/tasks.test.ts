@@ -103,7 +103,9 @@ describe('POST /v1/tasks', () => {
     // Prepare
     const h = harness();
     await onboard(h, 'tasks/keys');
-    const mint = async (scopes: string[]) => (await h.call<{ api_key: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: scopes.join('-').replace(/:/g, '-'), scopes } })).body.api_key;
+    const mint = async (scopes: string[]) =>
+      (await h.call<{ api_key: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: scopes.join('-').replace(/:/g, '-'), scopes } })).body
+        .api_key;
     const [submitKey, readKey] = [await mint(['tasks:submit']), await mint(['repos:read'])];
     const body = { repo: 'tasks/keys', description: 'Add a README' };
     // Act
@@ -162,7 +164,8 @@ describe('who sees and cancels which task', () => {
     await onboard(h, 'tasks/owners');
     const olga = await ensureLocalUser(h.clients.cognito, h.platform.userPoolId, 'olga', 'operator');
     const olgaToken = await accessToken(h.clients.cognito, h.platform.userPoolClientId, olga);
-    const key = (await h.call<{ api_key: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'owner-bot', scopes: ['tasks:submit'] } })).body.api_key;
+    const key = (await h.call<{ api_key: string }>('POST', '/v1/api-keys', { token: h.adminToken, body: { name: 'owner-bot', scopes: ['tasks:submit'] } })).body
+      .api_key;
     const body = (d: string) => ({ repo: 'tasks/owners', description: d });
     const mine = (await h.call<Task>('POST', '/v1/tasks', { token: h.operatorToken, body: body('oscar') })).body;
     const hers = (await h.call<Task>('POST', '/v1/tasks', { token: olgaToken, body: body('olga') })).body;
@@ -192,7 +195,9 @@ describe('who sees and cancels which task', () => {
     // Prepare: a repository with a token secret
     const h = harness();
     const { CreateSecretCommand } = await import('@aws-sdk/client-secrets-manager');
-    const secret = await h.clients.secrets.send(new CreateSecretCommand({ Name: `${h.platform.secretPrefix}github-token/tasks/secret`, SecretString: 'ghp_x' }));
+    const secret = await h.clients.secrets.send(
+      new CreateSecretCommand({ Name: `${h.platform.secretPrefix}github-token/tasks/secret`, SecretString: 'ghp_x' }),
+    );
     expect((await h.call('POST', '/v1/repos', { token: h.adminToken, body: { repo: 'tasks/secret', github_token_secret_arn: secret.ARN } })).status).toBe(201);
     await h.api.idle();
     const t = (await h.call<Task>('POST', '/v1/tasks', { token: h.adminToken, body: { repo: 'tasks/secret', description: 'Use the token' } })).body;
@@ -223,7 +228,9 @@ describe('who sees and cancels which task', () => {
       // Assess
       expect(cancel.status).toBe(200);
       expect(cancel.body.status).toBe('CANCELLED');
-      expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession' && c.sessionId === t.task_id)).toEqual([expect.objectContaining({ status: 200 })]);
+      expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession' && c.sessionId === t.task_id)).toEqual([
+        expect.objectContaining({ status: 200 }),
+      ]);
     } finally {
       plane().setAgentEnv({});
     }
@@ -234,7 +241,10 @@ describe('LambdaTaskDispatcher', () => {
   it('runs a task as an asynchronous invocation of the API function with {"abcaRunTask": id}', async () => {
     // Prepare: capture the Invoke request on a real client and answer it without sending (moto has no such function)
     const lambda = new LambdaClient({});
-    const sent = captureCalls<{ FunctionName?: string; InvocationType?: string; Payload?: Uint8Array }>(lambda, { command: 'Invoke', answer: () => ({ StatusCode: 202 }) });
+    const sent = captureCalls<{ FunctionName?: string; InvocationType?: string; Payload?: Uint8Array }>(lambda, {
+      command: 'Invoke',
+      answer: () => ({ StatusCode: 202 }),
+    });
     // Act
     await new LambdaTaskDispatcher(lambda, 'abca-dev-api').dispatch('t-123');
     // Assess

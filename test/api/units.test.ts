@@ -23,7 +23,16 @@ describe('rows', () => {
     const row = onboardedRow({ repo: 'Acme/Widgets', max_turns: 5 }, NOW);
     const restored = onboardedRow({ repo: 'acme/widgets' }, LATER, { ...row, status: 'removed', version: 4 });
     // Assess
-    expect(row).toMatchObject({ repo: 'acme/widgets', max_turns: 5, max_budget_usd: 10, compute_type: 'agentcore', status: 'provisioning', source: 'api', version: 1, onboarded_at: NOW.toISOString() });
+    expect(row).toMatchObject({
+      repo: 'acme/widgets',
+      max_turns: 5,
+      max_budget_usd: 10,
+      compute_type: 'agentcore',
+      status: 'provisioning',
+      source: 'api',
+      version: 1,
+      onboarded_at: NOW.toISOString(),
+    });
     expect(RepoConfigSchema.safeParse(row).success).toBe(true);
     expect(restored).toMatchObject({ version: 5, max_turns: 100, status: 'provisioning' });
   });
@@ -65,7 +74,15 @@ describe('rows', () => {
 describe('repository ids from the path', () => {
   it('canonicalizes to lower case and refuses what GitHub would not accept', () => {
     expect(repoFromPath('Acme', 'Widgets.js')).toBe('acme/widgets.js');
-    for (const [owner, name] of [['..', 'x'], ['acme', '..'], ['-acme', 'x'], ['acme', 'x.git'], ['\u0430cme', 'x'], ['acme', 'a/b'], ['a'.repeat(40), 'x']]) {
+    for (const [owner, name] of [
+      ['..', 'x'],
+      ['acme', '..'],
+      ['-acme', 'x'],
+      ['acme', 'x.git'],
+      ['\u0430cme', 'x'],
+      ['acme', 'a/b'],
+      ['a'.repeat(40), 'x'],
+    ]) {
       expect(() => repoFromPath(owner!, name!)).toThrow(expect.objectContaining({ code: 'INVALID_REPO_ID' }));
     }
   });
@@ -119,7 +136,9 @@ describe('Cognito JWKS location', () => {
     expect(cognitoEndpointFromEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' })).toBe('http://127.0.0.1:5000');
     expect(cognitoEndpointFromEnv({ AWS_ENDPOINT_URL: 'http://a', AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://b' })).toBe('http://b');
     expect(cognitoEndpointFromEnv({})).toBeUndefined();
-    expect(jwksUriOnEndpoint('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json', 'http://127.0.0.1:5000/')).toBe('http://127.0.0.1:5000/us-east-1_abc/.well-known/jwks.json');
+    expect(jwksUriOnEndpoint('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/.well-known/jwks.json', 'http://127.0.0.1:5000/')).toBe(
+      'http://127.0.0.1:5000/us-east-1_abc/.well-known/jwks.json',
+    );
   });
 });
 
@@ -151,7 +170,11 @@ describe('audit values', () => {
 describe('secret naming', () => {
   it('puts tokens under the platform prefix, and derives the ARN prefix from the platform account and region', () => {
     expect(tokenSecretName('abca/dev/', 'acme/widgets')).toBe('abca/dev/github-token/acme/widgets');
-    const platform = { agentRuntimeArn: 'arn:aws-cn:bedrock-agentcore:cn-north-1:111122223333:runtime/abca_dev_agent-x', region: 'cn-north-1', secretPrefix: 'abca/dev/' };
+    const platform = {
+      agentRuntimeArn: 'arn:aws-cn:bedrock-agentcore:cn-north-1:111122223333:runtime/abca_dev_agent-x',
+      region: 'cn-north-1',
+      secretPrefix: 'abca/dev/',
+    };
     expect(secretArnPrefix(platform as never)).toBe('arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:abca/dev/');
   });
 });

@@ -11,7 +11,14 @@ describe('AWS error names', () => {
   });
 
   it('names nothing for values without a string name', () => {
-    expect([undefined, null, 'ConditionalCheckFailedException', 42, { name: 7 }, { name: '' }].map(awsErrorName)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect([undefined, null, 'ConditionalCheckFailedException', 42, { name: 7 }, { name: '' }].map(awsErrorName)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(isAwsError(new Error('x'), 'ConditionalCheckFailedException')).toBe(false);
   });
 

@@ -215,7 +215,12 @@ describe('the rule table', () => {
   it('has no rule that an earlier rule makes unreachable (each decides its own pattern)', () => {
     // Prepare: a concrete path for each literal pattern, or a sample under a folder pattern
     const sample = (pattern: string): string =>
-      pattern.replace(/^\*\*\//, '').replace(/\/\*\*$/, '/x/sample.ts').replace(/\*\*/g, 'x').replace(/\*/g, 'sample').replace(/\?/g, 'q');
+      pattern
+        .replace(/^\*\*\//, '')
+        .replace(/\/\*\*$/, '/x/sample.ts')
+        .replace(/\*\*/g, 'x')
+        .replace(/\*/g, 'sample')
+        .replace(/\?/g, 'q');
     // Act
     const unreachable = RULES.filter((rule) => ruleFor(sample(rule.pattern)) !== rule).map((r) => r.pattern);
     // Assess
@@ -236,7 +241,9 @@ describe('the rule table', () => {
     };
     walk('');
     // Act
-    const unnamed = classify(files).files.filter((f) => f.rule === UNMATCHED.pattern).map((f) => f.path);
+    const unnamed = classify(files)
+      .files.filter((f) => f.rule === UNMATCHED.pattern)
+      .map((f) => f.path);
     // Assess
     expect(files.length).toBeGreaterThan(10);
     expect(unnamed).toEqual([]);

@@ -184,7 +184,11 @@ describe('least privilege', () => {
 
   it('bounds every job with timeout-minutes', () => {
     // Act
-    const unbounded = WORKFLOWS.flatMap((w) => jobsOf(w).filter(([, j]) => typeof j['timeout-minutes'] !== 'number').map(([id]) => `${w.file}#${id}`));
+    const unbounded = WORKFLOWS.flatMap((w) =>
+      jobsOf(w)
+        .filter(([, j]) => typeof j['timeout-minutes'] !== 'number')
+        .map(([id]) => `${w.file}#${id}`),
+    );
     // Assess
     expect(unbounded).toEqual([]);
   });
@@ -270,7 +274,9 @@ describe('promote-runtime.yml: a manual promotion as the target publisher, behin
 
   it("assumes only the target's abca-<to>-ci-publisher, in the GitHub environment <to>-runtime, with the target validated by the classifier", () => {
     // Assess
-    expect(jobsOf(wf).flatMap(([, j]) => rolesAssumed(j))).toEqual(['arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/abca-${{ needs.changes.outputs.env }}-ci-publisher']);
+    expect(jobsOf(wf).flatMap(([, j]) => rolesAssumed(j))).toEqual([
+      'arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/abca-${{ needs.changes.outputs.env }}-ci-publisher',
+    ]);
     expect(environmentName(promote)).toBe('${{ needs.changes.outputs.env }}-runtime');
     expect(needsOf(promote)).toEqual(['changes']);
     const classify = wf.jobs.changes!.steps!.find((s) => s.id === 'classify')!;
@@ -317,7 +323,9 @@ describe('deploy-infra.yml: diff, then a reviewed deploy, with the infra role', 
     expect(needsOf(deploy)).toContain('diff');
     expect(environmentName(deploy)).toBe('${{ needs.changes.outputs.env }}-infra');
     expect(environmentName(diff)).toBe('${{ needs.changes.outputs.env }}-infra-plan');
-    const deploying = jobsOf(wf).filter(([, j]) => runs(j.steps ?? []).some((r) => /cdktf deploy/.test(r))).map(([id]) => id);
+    const deploying = jobsOf(wf)
+      .filter(([, j]) => runs(j.steps ?? []).some((r) => /cdktf deploy/.test(r)))
+      .map(([id]) => id);
     expect(deploying).toEqual(['deploy']);
   });
 
@@ -334,7 +342,8 @@ describe('deploy-infra.yml: only from the remote state of the first deploy', () 
   const wf = byFile('deploy-infra.yml');
   const terraformJobs = jobsOf(wf).filter(([, j]) => runs(j.steps ?? []).some((r) => /npx cdktf (diff|deploy)/.test(r)));
   const guardOf = (job: Job): Step => job.steps![0]!;
-  const runGuard = (script: string, env: Record<string, string>) => spawnSync('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  const runGuard = (script: string, env: Record<string, string>) =>
+    spawnSync('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
 
   it('runs cdktf in the diff and deploy jobs only', () => {
     // Assess
@@ -454,7 +463,9 @@ describe('gated by the classifier, not by path lists', () => {
 
   it('repeats no path rule and runs no git diff in any workflow', () => {
     // Act
-    const offending = ALL_STEPS.map(({ where, step }) => ({ where, text: step.run ?? '' })).filter(({ text }) => /git diff|stacks\/|custom-resources\/|src\/api/.test(text));
+    const offending = ALL_STEPS.map(({ where, step }) => ({ where, text: step.run ?? '' })).filter(({ text }) =>
+      /git diff|stacks\/|custom-resources\/|src\/api/.test(text),
+    );
     // Assess
     expect(offending).toEqual([]);
   });

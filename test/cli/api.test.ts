@@ -42,11 +42,30 @@ describe('bgagent over the API (built binary, local control plane)', () => {
 
   it('repo onboard --wait --json returns the active row; show and list find it', async () => {
     // Act
-    const onboard = await cli(['repo', 'onboard', 'acme/one', '--max-turns', '40', '--egress-allowlist', 'pypi.org,api.github.com', '--wait', '--wait-interval-ms', '100', '--json']);
+    const onboard = await cli([
+      'repo',
+      'onboard',
+      'acme/one',
+      '--max-turns',
+      '40',
+      '--egress-allowlist',
+      'pypi.org,api.github.com',
+      '--wait',
+      '--wait-interval-ms',
+      '100',
+      '--json',
+    ]);
     const [show, list, table] = await Promise.all([cli(['repo', 'show', 'acme/one', '--json']), cli(['repo', 'list', '--json']), cli(['repo', 'list'])]);
     // Assess
     expect(onboard.code).toBe(0);
-    expect(onboard.json()).toMatchObject({ repo: 'acme/one', status: 'active', source: 'api', version: expect.any(Number), max_turns: 40, egress_allowlist: ['pypi.org', 'api.github.com'] });
+    expect(onboard.json()).toMatchObject({
+      repo: 'acme/one',
+      status: 'active',
+      source: 'api',
+      version: expect.any(Number),
+      max_turns: 40,
+      egress_allowlist: ['pypi.org', 'api.github.com'],
+    });
     expect(show.code).toBe(0);
     expect(show.json()).toMatchObject({ repo: 'acme/one', status: 'active', max_turns: 40 });
     expect(list.json()).toEqual({ items: expect.arrayContaining([expect.objectContaining({ repo: 'acme/one', status: 'active' })]) });
@@ -126,12 +145,22 @@ describe('bgagent over the API (built binary, local control plane)', () => {
     const create = await cli(['api-key', 'create', '--name', 'ci', '--scope', 'repos:read', '--json']);
     const key = create.json();
     const list = await cli(['api-key', 'list', '--json']);
-    const withKey = await bgagent(['repo', 'list', '--json'], { env: { BGAGENT_CONFIG_DIR: tempConfigDir(), ABCA_API_URL: server.url, BGAGENT_API_KEY: key.api_key } });
+    const withKey = await bgagent(['repo', 'list', '--json'], {
+      env: { BGAGENT_CONFIG_DIR: tempConfigDir(), ABCA_API_URL: server.url, BGAGENT_API_KEY: key.api_key },
+    });
     const revoke = await cli(['api-key', 'revoke', key.key_id, '--json']);
-    const afterRevoke = await bgagent(['repo', 'list'], { env: { BGAGENT_CONFIG_DIR: tempConfigDir(), ABCA_API_URL: server.url, BGAGENT_API_KEY: key.api_key } });
+    const afterRevoke = await bgagent(['repo', 'list'], {
+      env: { BGAGENT_CONFIG_DIR: tempConfigDir(), ABCA_API_URL: server.url, BGAGENT_API_KEY: key.api_key },
+    });
     // Assess
     expect(create.code).toBe(0);
-    expect(key).toMatchObject({ key_id: expect.any(String), name: 'ci', scopes: ['repos:read'], created_at: expect.any(String), api_key: expect.stringMatching(/^bgak_/) });
+    expect(key).toMatchObject({
+      key_id: expect.any(String),
+      name: 'ci',
+      scopes: ['repos:read'],
+      created_at: expect.any(String),
+      api_key: expect.stringMatching(/^bgak_/),
+    });
     expect(list.json().items).toEqual(expect.arrayContaining([expect.objectContaining({ key_id: key.key_id, name: 'ci' })]));
     expect(JSON.stringify(list.json())).not.toContain(key.api_key);
     expect(withKey.code).toBe(0);
@@ -146,7 +175,9 @@ describe('bgagent over the API (built binary, local control plane)', () => {
     // Prepare
     const key = (await cli(['api-key', 'create', '--name', 'reader', '--scope', 'repos:read', '--json'])).json();
     // Act
-    const run = await bgagent(['repo', 'onboard', 'acme/six', '--json'], { env: { BGAGENT_CONFIG_DIR: tempConfigDir(), ABCA_API_URL: server.url, BGAGENT_API_KEY: key.api_key } });
+    const run = await bgagent(['repo', 'onboard', 'acme/six', '--json'], {
+      env: { BGAGENT_CONFIG_DIR: tempConfigDir(), ABCA_API_URL: server.url, BGAGENT_API_KEY: key.api_key },
+    });
     // Assess
     expect(run.code).toBe(2);
     expect(run.json()).toMatchObject({ ok: false, error: { details: { status: 403 } } });

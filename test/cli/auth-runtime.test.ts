@@ -34,7 +34,13 @@ describe('bgagent configure, login and runtime (built binary against moto)', () 
     const run = await bgagent(['configure', '--env', ENV, '--json'], { env: { BGAGENT_CONFIG_DIR: dir } });
     // Assess
     expect(run.code).toBe(0);
-    const expected = { env: ENV, region: platform.region, apiUrl: platform.apiUrl, userPoolId: platform.userPoolId, userPoolClientId: platform.userPoolClientId };
+    const expected = {
+      env: ENV,
+      region: platform.region,
+      apiUrl: platform.apiUrl,
+      userPoolId: platform.userPoolId,
+      userPoolClientId: platform.userPoolClientId,
+    };
     expect(run.json()).toEqual({ ok: true, ...expected, config_path: path.join(dir, 'config.json'), signed_out: false });
     expect(JSON.parse(require('node:fs').readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual(expected);
   });
@@ -52,14 +58,23 @@ describe('bgagent configure, login and runtime (built binary against moto)', () 
     const dir = tempConfigDir();
     await bgagent(['configure', '--env', ENV], { env: { BGAGENT_CONFIG_DIR: dir } });
     // Act
-    const run = await bgagent(['login', '--username', admin.username, '--password-stdin', '--json'], { env: { BGAGENT_CONFIG_DIR: dir }, input: `${admin.password}\n` });
+    const run = await bgagent(['login', '--username', admin.username, '--password-stdin', '--json'], {
+      env: { BGAGENT_CONFIG_DIR: dir },
+      input: `${admin.password}\n`,
+    });
     // Assess
     expect(run.code).toBe(0);
     expect(run.json()).toMatchObject({ ok: true, env: ENV, username: 'admin', credentials_path: path.join(dir, 'credentials.json') });
     expect(Date.parse(run.json().expires_at)).toBeGreaterThan(Date.now() + 60_000);
     expect(statSync(path.join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
     const creds = JSON.parse(require('node:fs').readFileSync(path.join(dir, 'credentials.json'), 'utf8'));
-    expect(creds).toMatchObject({ env: ENV, userPoolClientId: platform.userPoolClientId, username: 'admin', accessToken: expect.any(String), refreshToken: expect.any(String) });
+    expect(creds).toMatchObject({
+      env: ENV,
+      userPoolClientId: platform.userPoolClientId,
+      username: 'admin',
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+    });
     const who = await bgagent(['whoami', '--json'], { env: { BGAGENT_CONFIG_DIR: dir } });
     expect(who.json()).toMatchObject({ env: ENV, auth: 'cognito', username: 'admin' });
   });
@@ -69,7 +84,10 @@ describe('bgagent configure, login and runtime (built binary against moto)', () 
     const dir = tempConfigDir();
     await bgagent(['configure', '--env', ENV], { env: { BGAGENT_CONFIG_DIR: dir } });
     // Act
-    const run = await bgagent(['login', '--username', admin.username, '--password-stdin', '--json'], { env: { BGAGENT_CONFIG_DIR: dir }, input: 'Wrong-password-1a\n' });
+    const run = await bgagent(['login', '--username', admin.username, '--password-stdin', '--json'], {
+      env: { BGAGENT_CONFIG_DIR: dir },
+      input: 'Wrong-password-1a\n',
+    });
     // Assess
     expect(run.code).toBe(2);
     expect(run.json()).toEqual({ ok: false, error: { code: 'AUTH_FAILED', message: 'incorrect username or password' } });
@@ -94,10 +112,15 @@ describe('bgagent configure, login and runtime (built binary against moto)', () 
     const a = await pushLocalImage(clients.ecr, platform.ecrRepositoryName, 'cli-a');
     const env = { BGAGENT_CONFIG_DIR: tempConfigDir(), GITHUB_SHA: 'c0ffee1234567890' };
     // Act
-    const publish = await bgagent(['runtime', 'publish', '--env', ENV, '--image-tag', 'cli-a', '--reason', 'first', '--poll-interval-ms', '10', '--json'], { env });
+    const publish = await bgagent(['runtime', 'publish', '--env', ENV, '--image-tag', 'cli-a', '--reason', 'first', '--poll-interval-ms', '10', '--json'], {
+      env,
+    });
     const status = await bgagent(['runtime', 'status', '--env', ENV, '--json'], { env });
     const rollback = await bgagent(['runtime', 'rollback', '--env', ENV, '--to-label', 'previous', '--poll-interval-ms', '10', '--json'], { env });
-    const [history, human] = await Promise.all([bgagent(['runtime', 'history', '--env', ENV, '--json'], { env }), bgagent(['runtime', 'history', '--env', ENV], { env })]);
+    const [history, human] = await Promise.all([
+      bgagent(['runtime', 'history', '--env', ENV, '--json'], { env }),
+      bgagent(['runtime', 'history', '--env', ENV], { env }),
+    ]);
     // Assess
     expect(publish.code).toBe(0);
     expect(publish.json()).toMatchObject({ ok: true, action: 'publish', outcome: 'published', env: ENV, to: a, pointerVersion: 2 });
@@ -109,12 +132,26 @@ describe('bgagent configure, login and runtime (built binary against moto)', () 
     expect(history.code).toBe(0);
     const doc = history.json();
     expect(doc).toMatchObject({ env: ENV, parameter: platform.imagePointerParameter });
-    expect(doc.entries.map((e: { version: number; digest: string; outcome?: string; action?: string; in_ssm: boolean }) => [e.version, e.digest, e.action, e.outcome, e.in_ssm])).toEqual([
+    expect(
+      doc.entries.map((e: { version: number; digest: string; outcome?: string; action?: string; in_ssm: boolean }) => [
+        e.version,
+        e.digest,
+        e.action,
+        e.outcome,
+        e.in_ssm,
+      ]),
+    ).toEqual([
       [3, bootstrapDigest, 'rollback', 'succeeded', true],
       [2, a, 'publish', 'succeeded', true],
       [1, bootstrapDigest, undefined, undefined, true],
     ]);
-    expect(doc.entries[1]).toMatchObject({ labels: ['previous'], git_commit: 'c0ffee1234567890', reason: 'first', actor: expect.any(String), at: expect.any(String) });
+    expect(doc.entries[1]).toMatchObject({
+      labels: ['previous'],
+      git_commit: 'c0ffee1234567890',
+      reason: 'first',
+      actor: expect.any(String),
+      at: expect.any(String),
+    });
     expect(doc.entries[0].labels).toEqual(['live']);
     expect(human.stdout).toMatch(/^VERSION\s+DIGEST\s+LABELS\s+WHEN\s+ACTION\s+BY\s+COMMIT\s+OUTCOME/m);
     expect(human.stdout).toMatch(/^2\s+sha256:\S+…\s+previous\s+\S+\s+publish\s+\S+\s+c0ffee123456\s+succeeded\s+first$/m);

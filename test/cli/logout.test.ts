@@ -34,10 +34,20 @@ async function fakeCognito(answer: (seen: Seen) => { status: number; body: unkno
 
 function signedIn(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgagent-logout-'));
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ env: 'dev', region: 'us-east-1', apiUrl: 'http://127.0.0.1:9', userPoolId: 'us-east-1_abc', userPoolClientId: 'client123' }));
+  fs.writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify({ env: 'dev', region: 'us-east-1', apiUrl: 'http://127.0.0.1:9', userPoolId: 'us-east-1_abc', userPoolClientId: 'client123' }),
+  );
   fs.writeFileSync(
     path.join(dir, 'credentials.json'),
-    JSON.stringify({ env: 'dev', userPoolClientId: 'client123', username: 'alice', accessToken: 'a.b.c', refreshToken: 'refresh-token-value', expiresAt: new Date(Date.now() + 3600_000).toISOString() }),
+    JSON.stringify({
+      env: 'dev',
+      userPoolClientId: 'client123',
+      username: 'alice',
+      accessToken: 'a.b.c',
+      refreshToken: 'refresh-token-value',
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    }),
     { mode: 0o600 },
   );
   return dir;

@@ -19,9 +19,18 @@ const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
 describe('exit codes and API errors', () => {
   it.each([
-    [400, 2], [401, 2], [403, 2], [404, 2], [413, 2], [422, 2],
-    [409, 3], [412, 3],
-    [429, 1], [500, 1], [502, 1], [503, 1],
+    [400, 2],
+    [401, 2],
+    [403, 2],
+    [404, 2],
+    [413, 2],
+    [422, 2],
+    [409, 3],
+    [412, 3],
+    [429, 1],
+    [500, 1],
+    [502, 1],
+    [503, 1],
   ])('HTTP %i exits %i', (status, code) => {
     // Act / Assess
     expect(exitCodeForStatus(status)).toBe(code);
@@ -173,7 +182,11 @@ describe('scopes, waits and environment resolution', () => {
     // Assess
     expect(repoVerdict(row('active'))).toEqual({ done: true, value: row('active') });
     expect(repoVerdict(row('provisioning'))).toEqual({ done: false, text: 'acme/w: provisioning' });
-    expect(failed.done && 'error' in failed && failed.error).toMatchObject({ code: 'PROVISIONING_FAILED', exitCode: 1, message: 'acme/w: provisioning failed: secret not found' });
+    expect(failed.done && 'error' in failed && failed.error).toMatchObject({
+      code: 'PROVISIONING_FAILED',
+      exitCode: 1,
+      message: 'acme/w: provisioning failed: secret not found',
+    });
   });
 
   it('task watch: COMPLETED ends it, FAILED and CANCELLED fail (exit 1), SUBMITTED and RUNNING go on', () => {
@@ -275,8 +288,19 @@ describe('rendering', () => {
     // Act / Assess
     expect(cell('a\n b')).toBe('a b');
     expect(cell({ k: 1 })).toBe('{"k":1}');
-    expect(renderFields([['a', 1], ['long', 'x'], ['skip', undefined]])).toBe('a     1\nlong  x');
-    expect(renderFields([['k', 1], ['doc', '{\n  "a": 1\n}\n']])).toBe('k    1\ndoc\n    {\n      "a": 1\n    }');
+    expect(
+      renderFields([
+        ['a', 1],
+        ['long', 'x'],
+        ['skip', undefined],
+      ]),
+    ).toBe('a     1\nlong  x');
+    expect(
+      renderFields([
+        ['k', 1],
+        ['doc', '{\n  "a": 1\n}\n'],
+      ]),
+    ).toBe('k    1\ndoc\n    {\n      "a": 1\n    }');
   });
 
   it('--json writes one document to stdout; progress and warnings go to stderr, one line per change when not a TTY', () => {
@@ -317,8 +341,30 @@ describe('rendering', () => {
     // Assess
     expect(leaves.map((l) => l.name).sort()).toEqual(
       [
-        'api-key create', 'api-key list', 'api-key revoke', 'configure', 'login', 'logout', 'repo list', 'repo onboard', 'repo remove', 'repo set-token',
-        'repo show', 'repo update', 'runtime history', 'runtime promote', 'runtime publish', 'runtime reapply', 'runtime rollback', 'runtime status', 'submit', 'task cancel', 'task list', 'task status', 'task watch', 'whoami',
+        'api-key create',
+        'api-key list',
+        'api-key revoke',
+        'configure',
+        'login',
+        'logout',
+        'repo list',
+        'repo onboard',
+        'repo remove',
+        'repo set-token',
+        'repo show',
+        'repo update',
+        'runtime history',
+        'runtime promote',
+        'runtime publish',
+        'runtime reapply',
+        'runtime rollback',
+        'runtime status',
+        'submit',
+        'task cancel',
+        'task list',
+        'task status',
+        'task watch',
+        'whoami',
       ].sort(),
     );
     for (const leaf of leaves) {
@@ -343,9 +389,28 @@ describe('runtime history join', () => {
   it('joins SSM versions with their audit, newest first; versions without one fall back to the description', () => {
     // Prepare
     const versions = [
-      { Version: 1, Value: digest('0'), Labels: [], Description: 'bootstrap: first image', LastModifiedDate: new Date('2025-01-01T00:00:00Z'), LastModifiedUser: 'arn:x' },
-      { Version: 2, Value: digest('a'), Labels: ['previous'], Description: 'by=ci; action=publish; commit=abc', LastModifiedDate: new Date('2025-01-02T00:00:00Z') },
-      { Version: 3, Value: digest('b'), Labels: ['live'], Description: 'by=bob@local; action=publish; from=x; commit=def; reason=hotfix', LastModifiedDate: new Date('2025-01-03T00:00:00Z') },
+      {
+        Version: 1,
+        Value: digest('0'),
+        Labels: [],
+        Description: 'bootstrap: first image',
+        LastModifiedDate: new Date('2025-01-01T00:00:00Z'),
+        LastModifiedUser: 'arn:x',
+      },
+      {
+        Version: 2,
+        Value: digest('a'),
+        Labels: ['previous'],
+        Description: 'by=ci; action=publish; commit=abc',
+        LastModifiedDate: new Date('2025-01-02T00:00:00Z'),
+      },
+      {
+        Version: 3,
+        Value: digest('b'),
+        Labels: ['live'],
+        Description: 'by=bob@local; action=publish; from=x; commit=def; reason=hotfix',
+        LastModifiedDate: new Date('2025-01-03T00:00:00Z'),
+      },
     ];
     const events = [
       event({ at: '2025-01-02T00:00:05.000Z', pointer_version: 2, git_commit: 'abc', actor: 'github:alice@acme/abca' }),

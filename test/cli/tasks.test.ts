@@ -52,7 +52,11 @@ describe('bgagent submit and task (built binary, local control plane)', () => {
     const submit = await cli(['submit', '--repo', REPO, '--description', 'Fix the flaky date test', '--json']);
     const id = submit.json().task_id;
     const watch = await cli(['task', 'watch', id, '--interval-ms', '100', '--json']);
-    const [status, list, table] = await Promise.all([cli(['task', 'status', id, '--json']), cli(['task', 'list', '--repo', REPO, '--json']), cli(['task', 'list', '--repo', REPO])]);
+    const [status, list, table] = await Promise.all([
+      cli(['task', 'status', id, '--json']),
+      cli(['task', 'list', '--repo', REPO, '--json']),
+      cli(['task', 'list', '--repo', REPO]),
+    ]);
     // Assess
     expect(submit.code).toBe(0);
     expect(submit.json()).toMatchObject({ task_id: expect.any(String), repo: REPO, status: 'SUBMITTED', description: 'Fix the flaky date test' });
@@ -68,7 +72,19 @@ describe('bgagent submit and task (built binary, local control plane)', () => {
   it('submit --idempotency-key returns the same task the second time; --watch follows it to the end', async () => {
     // Act
     const first = await cli(['submit', '--repo', REPO, '--description', 'Bump deps', '--idempotency-key', 'ci-run-1', '--json']);
-    const again = await cli(['submit', '--repo', REPO, '--description', 'Bump deps', '--idempotency-key', 'ci-run-1', '--watch', '--interval-ms', '100', '--json']);
+    const again = await cli([
+      'submit',
+      '--repo',
+      REPO,
+      '--description',
+      'Bump deps',
+      '--idempotency-key',
+      'ci-run-1',
+      '--watch',
+      '--interval-ms',
+      '100',
+      '--json',
+    ]);
     // Assess
     expect(first.code).toBe(0);
     expect(again.code).toBe(0);
@@ -105,7 +121,8 @@ describe('bgagent submit and task (built binary, local control plane)', () => {
     // Prepare: a task the slow agent keeps RUNNING
     plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '5000' });
     const id = (await cli(['submit', '--repo', REPO, '--description', 'Long job', '--json'])).json().task_id;
-    for (let i = 0; i < 200 && !(await cli(['task', 'status', id, '--json'])).json().progress?.startsWith('step'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 200 && !(await cli(['task', 'status', id, '--json'])).json().progress?.startsWith('step'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     // Act
     const cancel = await cli(['task', 'cancel', id, '--json']);
     const watch = await cli(['task', 'watch', id, '--json']);
@@ -127,14 +144,19 @@ describe('bgagent submit and task (built binary, local control plane)', () => {
     const watch = await cli(['task', 'watch', id, '--interval-ms', '100']);
     // Assess
     expect(watch.code).toBe(1);
-    expect(watch.errors()).toEqual([expect.stringMatching(new RegExp(`^error: TASK_FAILED: task ${id} FAILED: agent: the plan needs \\d turns but max_turns for ${TIGHT} is 2`))]);
+    expect(watch.errors()).toEqual([
+      expect.stringMatching(new RegExp(`^error: TASK_FAILED: task ${id} FAILED: agent: the plan needs \\d turns but max_turns for ${TIGHT} is 2`)),
+    ]);
   });
 });
 
 describe('task watch line', () => {
   it('shows the state, the heartbeat age and the last progress line', () => {
     // Act
-    const running = watchLine({ task_id: 't1', repo: 'o/r', status: 'RUNNING', heartbeat_at: '2030-01-01T00:00:00.000Z', progress: 'step 2/5: read: x' }, Date.parse('2030-01-01T00:00:07Z'));
+    const running = watchLine(
+      { task_id: 't1', repo: 'o/r', status: 'RUNNING', heartbeat_at: '2030-01-01T00:00:00.000Z', progress: 'step 2/5: read: x' },
+      Date.parse('2030-01-01T00:00:07Z'),
+    );
     const submitted = watchLine({ task_id: 't2', repo: 'o/r', status: 'SUBMITTED' });
     // Assess
     expect(running).toBe('task t1: RUNNING | heartbeat 7 s ago | step 2/5: read: x');

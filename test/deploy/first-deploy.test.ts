@@ -60,7 +60,19 @@ describe('the plan', () => {
     // Act
     const plan = planFirstDeploy(input());
     // Assess
-    expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'local-state', 'synth', 'init', 'deploy-ecr', 'image', 'synth-with-image', 'init-again', 'deploy', 'runtime-status', 'github']);
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'state-bucket',
+      'local-state',
+      'synth',
+      'init',
+      'deploy-ecr',
+      'image',
+      'synth-with-image',
+      'init-again',
+      'deploy',
+      'runtime-status',
+      'github',
+    ]);
     expect(plan.steps.flatMap(stepCommands).map(renderCommand)).toEqual([
       `${ctx()} npx cdktf synth --output ${out}`,
       `terraform -chdir=${stack} init -input=false`,
@@ -77,7 +89,14 @@ describe('the plan', () => {
 
   it('with --image-digest: one synth that already holds it, and no build', () => {
     // Act
-    const plan = planFirstDeploy(input({ imageDigest: `sha256:${'e'.repeat(64)}`, stateBucket: 'acme-tf-state', githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com', manageApiGatewayAccount: false }));
+    const plan = planFirstDeploy(
+      input({
+        imageDigest: `sha256:${'e'.repeat(64)}`,
+        stateBucket: 'acme-tf-state',
+        githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+        manageApiGatewayAccount: false,
+      }),
+    );
     const commands = plan.steps.flatMap(stepCommands);
     // Assess
     expect(plan.steps.map((s) => s.id)).toEqual(['state-bucket', 'local-state', 'synth', 'init', 'deploy-ecr', 'image', 'deploy', 'runtime-status', 'github']);
@@ -216,7 +235,12 @@ describe('an environment deployed earlier with local state', () => {
   it('moves the local state file into the bucket once, so the apply starts from it', async () => {
     // Prepare: the old guide's local state, holding the ECR repository
     const file = path.join(OUT, 'terraform.infra-legacy.tfstate');
-    const local = JSON.stringify({ version: 4, serial: 7, lineage: 'l-1', resources: [{ mode: 'managed', type: 'aws_ecr_repository', name: 'application_repository_01F2E0FD', instances: [{ attributes: {} }] }] });
+    const local = JSON.stringify({
+      version: 4,
+      serial: 7,
+      lineage: 'l-1',
+      resources: [{ mode: 'managed', type: 'aws_ecr_repository', name: 'application_repository_01F2E0FD', instances: [{ attributes: {} }] }],
+    });
     fs.writeFileSync(file, local);
     const plan = planFirstDeploy(input({ env: 'legacy', localStateFile: file, stateBucket: 'acme-legacy-state' }));
     const programs = new FakePrograms({ failFullApplies: 1 });
@@ -236,7 +260,8 @@ describe('an environment deployed earlier with local state', () => {
   it('refuses when the local and the remote state both exist and differ', async () => {
     // Prepare
     const file = path.join(OUT, 'terraform.infra-split.tfstate');
-    const state = (serial: number) => JSON.stringify({ version: 4, serial, resources: [{ mode: 'managed', type: 'aws_vpc', name: 'v', instances: [{ attributes: {} }] }] });
+    const state = (serial: number) =>
+      JSON.stringify({ version: 4, serial, resources: [{ mode: 'managed', type: 'aws_vpc', name: 'v', instances: [{ attributes: {} }] }] });
     fs.writeFileSync(file, state(1));
     const s3 = new S3Client({ region: 'us-east-1' });
     await ensureStateBucket(s3, 'acme-split-state', 'us-east-1');
@@ -264,8 +289,15 @@ describe('--image-digest', () => {
 
   it('deploys with an image pushed meanwhile, without docker, and the pointer starts at it', async () => {
     // Prepare: an arm64 image pushed to the repository the failed run created (a fake manifest)
-    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7, digest: `sha256:${'1'.repeat(64)}` }, layers: [] });
-    const pushed = await new ECRClient({ region: 'us-east-1' }).send(new PutImageCommand({ repositoryName: 'abca-given-agent', imageManifest: manifest, imageTag: 'ci-build-1' }));
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7, digest: `sha256:${'1'.repeat(64)}` },
+      layers: [],
+    });
+    const pushed = await new ECRClient({ region: 'us-east-1' }).send(
+      new PutImageCommand({ repositoryName: 'abca-given-agent', imageManifest: manifest, imageTag: 'ci-build-1' }),
+    );
     const digest = pushed.image!.imageId!.imageDigest!;
     const programs = new FakePrograms();
     // Act
@@ -317,7 +349,9 @@ describe('GitHub with --apply-github', () => {
     const gh = programs.calls.filter((c) => c.startsWith('gh ') || c.includes('| gh '));
     // Assess
     expect(report.ok).toBe(true);
-    expect(step.kind === 'github' && githubCommands(step.setup).put.map(renderCommand)).toEqual(expect.arrayContaining(['gh variable set ABCA_DEPLOY_ENV --repo acme/abca --body gh']));
+    expect(step.kind === 'github' && githubCommands(step.setup).put.map(renderCommand)).toEqual(
+      expect.arrayContaining(['gh variable set ABCA_DEPLOY_ENV --repo acme/abca --body gh']),
+    );
     const bucket = defaultStateBucket(ACCOUNT, 'us-east-1');
     const put = (env: string, selfReview: boolean, reviewers = '') =>
       `printf '%s' '{"prevent_self_review":${selfReview},"deployment_branch_policy":{"protected_branches":false,"custom_branch_policies":true}${reviewers}}' | gh api --method PUT repos/acme/abca/environments/${env} --input -`;
@@ -329,7 +363,7 @@ describe('GitHub with --apply-github', () => {
       ...(extra ? [`gh variable set ABCA_STATE_BUCKET --repo acme/abca --env ${env} --body ${bucket}`] : []),
     ];
     expect(gh).toEqual([
-      "gh api users/alice --jq .id",
+      'gh api users/alice --jq .id',
       put('gh-infra-plan', false),
       put('gh-infra', true, ',"reviewers":[{"type":"User","id":4242}]'),
       put('gh-runtime', false),

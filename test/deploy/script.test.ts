@@ -45,7 +45,9 @@ describe('scripts/deploy-first.ts', () => {
     expect(text.stdout).toBe(`${formatPlan(expected)}\n`);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ ok: true, dryRun: true, plan: JSON.parse(JSON.stringify(expected)) });
-    await expect(new S3Client({ region: 'us-east-1' }).send(new HeadBucketCommand({ Bucket: expected.stateBucket }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await expect(new S3Client({ region: 'us-east-1' }).send(new HeadBucketCommand({ Bucket: expected.stateBucket }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 
   it.each<[string[], RegExp]>([
@@ -69,7 +71,9 @@ describe('scripts/deploy-first.ts', () => {
     // Assess
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('GH_NOT_READY: --apply-github needs gh installed and signed in (gh auth login)');
-    await expect(new S3Client({ region: 'us-east-1' }).send(new HeadBucketCommand({ Bucket: expected.stateBucket }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await expect(new S3Client({ region: 'us-east-1' }).send(new HeadBucketCommand({ Bucket: expected.stateBucket }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
     fs.rmSync(bin, { recursive: true, force: true });
   });
 

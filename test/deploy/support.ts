@@ -121,7 +121,8 @@ export class FakePrograms implements Runner {
       const m = /environments\/([^/]+)\/deployment-branch-policies$/.exec(args[1] ?? '');
       if (args[0] === 'api' && m) return { code: 0, stdout: this.opts.branchPolicies?.[m[1]!] ?? '' };
       const user = /^users\/([\w-]+)$/.exec(args[1] ?? '');
-      if (args[0] === 'api' && user) return this.opts.githubUsers?.[user[1]!] ? { code: 0, stdout: `${this.opts.githubUsers[user[1]!]}\n` } : { code: 1, stdout: '' };
+      if (args[0] === 'api' && user)
+        return this.opts.githubUsers?.[user[1]!] ? { code: 0, stdout: `${this.opts.githubUsers[user[1]!]}\n` } : { code: 1, stdout: '' };
       return { code: 0, stdout: '' };
     }
     throw new Error(`unexpected command: ${renderCommand(command)}`);
@@ -129,10 +130,23 @@ export class FakePrograms implements Runner {
 
   private async writeState(addresses: string[], deletionProtection = true): Promise<void> {
     const attributes = (type: string) =>
-      type === 'aws_dynamodb_table' ? { deletion_protection_enabled: deletionProtection } : type === 'aws_cognito_user_pool' ? { deletion_protection: deletionProtection ? 'ACTIVE' : 'INACTIVE' } : {};
-    const resources = addresses.map((a) => ({ mode: 'managed', type: a.split('.')[0], name: a.split('.')[1], instances: [{ attributes: attributes(a.split('.')[0]!) }] }));
+      type === 'aws_dynamodb_table'
+        ? { deletion_protection_enabled: deletionProtection }
+        : type === 'aws_cognito_user_pool'
+          ? { deletion_protection: deletionProtection ? 'ACTIVE' : 'INACTIVE' }
+          : {};
+    const resources = addresses.map((a) => ({
+      mode: 'managed',
+      type: a.split('.')[0],
+      name: a.split('.')[1],
+      instances: [{ attributes: attributes(a.split('.')[0]!) }],
+    }));
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.context.stateBucket!, Key: `abca/${this.context.env}/infra.tfstate`, Body: JSON.stringify({ version: 4, resources }) }),
+      new PutObjectCommand({
+        Bucket: this.context.stateBucket!,
+        Key: `abca/${this.context.env}/infra.tfstate`,
+        Body: JSON.stringify({ version: 4, resources }),
+      }),
     );
   }
 }

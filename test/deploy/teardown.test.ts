@@ -55,7 +55,15 @@ describe('teardown of a deployed environment', () => {
 
   beforeAll(async () => {
     const deployed = await run(
-      planFirstDeploy({ env: 'gone', region: 'us-east-1', accountId: ACCOUNT, githubRepository: 'acme/abca', commit: 'abcdef1234567', outdir: OUT, applyGithub: false }),
+      planFirstDeploy({
+        env: 'gone',
+        region: 'us-east-1',
+        accountId: ACCOUNT,
+        githubRepository: 'acme/abca',
+        commit: 'abcdef1234567',
+        outdir: OUT,
+        applyGithub: false,
+      }),
       new FakePrograms(),
     );
     if (!deployed.ok) throw new Error(`setup deploy failed: ${deployed.error?.message}`);

@@ -40,7 +40,10 @@ describe('the error catalogue', () => {
 
   it('gives every class exactly one default code', () => {
     // Act
-    const defaults = (Object.keys(ERROR_CLASSES) as ErrorClassName[]).map((cls) => [cls, CODES.filter((c) => ERROR_CODES[c].class === cls && 'default' in ERROR_CODES[c])]);
+    const defaults = (Object.keys(ERROR_CLASSES) as ErrorClassName[]).map((cls) => [
+      cls,
+      CODES.filter((c) => ERROR_CODES[c].class === cls && 'default' in ERROR_CODES[c]),
+    ]);
     // Assess
     for (const [cls, found] of defaults) expect([cls, found.length]).toEqual([cls, 1]);
     expect(new ValidationError('x').code).toBe('VALIDATION_ERROR');
@@ -108,7 +111,10 @@ describe('the error tables of the docs', () => {
 
   it('--check of the generator exits 0 on the committed docs', () => {
     // Act
-    const out = execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/gen-error-docs.ts', '--check'], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/gen-error-docs.ts', '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     // Assess
     expect(out).toBe('');
   });

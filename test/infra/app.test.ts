@@ -9,7 +9,15 @@ import { Testing } from 'cdktf';
 import { HANDLER_NAMES } from '../../src/build/handlers';
 import { synthInfra } from '../../stacks/main';
 import { rolePolicy, synthInfraJson, testBundles } from './support/synth';
-import { checkContextKeys, contextFromArgv, contextFromConfigFile, contextFromEnvironment, CONTEXT_VARIABLES, readSettings, UNCONFIGURED_REPOSITORY } from '../../stacks/settings';
+import {
+  checkContextKeys,
+  contextFromArgv,
+  contextFromConfigFile,
+  contextFromEnvironment,
+  CONTEXT_VARIABLES,
+  readSettings,
+  UNCONFIGURED_REPOSITORY,
+} from '../../stacks/settings';
 
 const settingsFor = (context: Record<string, unknown>) => readSettings(Testing.app({ stackTraces: false, context }));
 
@@ -41,7 +49,10 @@ describe('settings', () => {
     [{ githubRepository: 'just-a-name' }, /githubRepository must be "owner\/repo"/],
     [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be a \/16/],
     [{ deletionProtection: 'maybe' }, /deletionProtection" must be true or false/],
-    [{ githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' }, /githubOidcProviderArn must be the ARN of the token.actions.githubusercontent.com provider/],
+    [
+      { githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' },
+      /githubOidcProviderArn must be the ARN of the token.actions.githubusercontent.com provider/,
+    ],
   ])('refuses %j', (context, message) => {
     expect(() => settingsFor(context)).toThrow(message);
   });
@@ -71,7 +82,11 @@ describe('every key from its ABCA_* variable', () => {
     // Act
     const s = settingsFor({});
     // Assess
-    expect(Object.keys(CONTEXT_VARIABLES).sort()).toEqual(Object.keys(s).filter((k) => k !== 'githubRepositoryConfigured').sort());
+    expect(Object.keys(CONTEXT_VARIABLES).sort()).toEqual(
+      Object.keys(s)
+        .filter((k) => k !== 'githubRepositoryConfigured')
+        .sort(),
+    );
     expect(s).toEqual({
       env: 'qa',
       region: 'eu-west-1',
@@ -107,12 +122,16 @@ describe('every key from its ABCA_* variable', () => {
 });
 
 describe('context sources', () => {
-  it('refuses unknown keys (a typo is never ignored) but lets cdktf\'s own keys pass', () => {
+  it("refuses unknown keys (a typo is never ignored) but lets cdktf's own keys pass", () => {
     // Assess
-    expect(() => checkContextKeys({ env: 'qa', initialImageDigets: 'x' }, 'CDKTF_CONTEXT_JSON')).toThrow(/CDKTF_CONTEXT_JSON: unknown context key "initialImageDigets"/);
+    expect(() => checkContextKeys({ env: 'qa', initialImageDigets: 'x' }, 'CDKTF_CONTEXT_JSON')).toThrow(
+      /CDKTF_CONTEXT_JSON: unknown context key "initialImageDigets"/,
+    );
     expect(() => checkContextKeys({ env: 'qa', cdktfRelativeModules: [], cdktfVersion: '0.21.0' }, 'CDKTF_CONTEXT_JSON')).not.toThrow();
     // Keys the network and promotion-policy constructs read are settings like the others.
-    expect(() => checkContextKeys({ agentCoreAzIds: 'use1-az1,use1-az2', runtimeInternetEgress: 'false', promoteFrom: 'staging' }, 'CDKTF_CONTEXT_JSON')).not.toThrow();
+    expect(() =>
+      checkContextKeys({ agentCoreAzIds: 'use1-az1,use1-az2', runtimeInternetEgress: 'false', promoteFrom: 'staging' }, 'CDKTF_CONTEXT_JSON'),
+    ).not.toThrow();
   });
 
   it('parses CDKTF_CONTEXT_JSON with a clear error for bad JSON', () => {
@@ -150,7 +169,12 @@ describe('app entry (stacks/main.ts)', () => {
     const configFile = path.join(dir, 'cdktf.json');
     fs.writeFileSync(configFile, JSON.stringify({ context: { env: 'fromfile', vpcCidr: '10.1.0.0/16', githubRepository: 'file-org/abca' } }));
     const saved = { ...process.env };
-    Object.assign(process.env, { ABCA_ENV: 'fromvar', ABCA_VPC_CIDR: '10.2.0.0/16', ABCA_STATE_BUCKET: 'var-bucket', CDKTF_CONTEXT_JSON: JSON.stringify({ env: 'fromjson', vpcCidr: '10.3.0.0/16' }) });
+    Object.assign(process.env, {
+      ABCA_ENV: 'fromvar',
+      ABCA_VPC_CIDR: '10.2.0.0/16',
+      ABCA_STATE_BUCKET: 'var-bucket',
+      CDKTF_CONTEXT_JSON: JSON.stringify({ env: 'fromjson', vpcCidr: '10.3.0.0/16' }),
+    });
     try {
       // Act
       const stack = await synthInfra({ outdir: path.join(dir, 'out'), bundleDir: path.join(dir, 'bundles'), configFile, argv: ['--context', 'env=fromargv'] });
@@ -176,7 +200,11 @@ describe('app entry (stacks/main.ts)', () => {
     // Prepare
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abca-synth-'));
     // Act
-    await synthInfra({ outdir: path.join(dir, 'out'), bundleDir: path.join(dir, 'bundles'), argv: ['--context', 'env=qa', '--context', 'githubRepository=acme-org/abca'] });
+    await synthInfra({
+      outdir: path.join(dir, 'out'),
+      bundleDir: path.join(dir, 'bundles'),
+      argv: ['--context', 'env=qa', '--context', 'githubRepository=acme-org/abca'],
+    });
     // Assess
     const stackDir = path.join(dir, 'out', 'stacks', 'infra');
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));

@@ -131,7 +131,11 @@ describe('Blueprint validation at synth', () => {
     ['an unknown field', { repo: 'acme/a', colour: 'blue' }, /unknown field\(s\): colour/],
     ['a Cedar policy that does not parse', { repo: 'acme/b', cedar_policies: ['permit(principal'] }, /cedar_policies\.0: invalid Cedar policy/],
     ['an egress entry that is not a domain', { repo: 'acme/c', egress_allowlist: ['https://example.com/x'] }, /egress_allowlist\.0: must be a domain name/],
-    ['a model outside the allowed list', { repo: 'acme/d', model_id: 'some.other-model' }, /breaks a guardrail: model_id: model "some\.other-model" is not allowed/],
+    [
+      'a model outside the allowed list',
+      { repo: 'acme/d', model_id: 'some.other-model' },
+      /breaks a guardrail: model_id: model "some\.other-model" is not allowed/,
+    ],
     [
       'a token secret outside the platform prefix',
       { repo: 'acme/e', github_token_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:other/token-AbCdEf' },

@@ -60,7 +60,10 @@ it('runs a cedar-wasm handler from its bundle folder alone, the .wasm copied bes
   const ok = await handler({ policies: 'permit(principal, action, resource);' });
   const bad = await handler({ policies: 'permit(principal' });
   // A policy that overflows the engine (bounds lifted), then a valid one: a new engine, no error.
-  const poison = await handler({ policies: `permit(principal, action, resource) when { ${'('.repeat(1000)}true${')'.repeat(1000)} };`, limits: { maxBytes: 1e6, maxNesting: 1e6 } });
+  const poison = await handler({
+    policies: `permit(principal, action, resource) when { ${'('.repeat(1000)}true${')'.repeat(1000)} };`,
+    limits: { maxBytes: 1e6, maxNesting: 1e6 },
+  });
   const after = await handler({ policies: 'permit(principal, action, resource);' });
   // Assess
   expect(r.companions).toEqual(['cedar_wasm_bg.wasm', 'cedar_wasm.js']);

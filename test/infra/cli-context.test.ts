@@ -57,7 +57,11 @@ describe('npx cdktf synth with CDKTF_CONTEXT_JSON and ABCA_* variables', () => {
 
   it('names everything after the env from CDKTF_CONTEXT_JSON', () => {
     // Assess
-    expect(resources(json, 'aws_dynamodb_table').map(([, t]) => t.name).sort()).toEqual(['abca-qa-api-keys', 'abca-qa-audit', 'abca-qa-locks', 'abca-qa-repos', 'abca-qa-tasks']);
+    expect(
+      resources(json, 'aws_dynamodb_table')
+        .map(([, t]) => t.name)
+        .sort(),
+    ).toEqual(['abca-qa-api-keys', 'abca-qa-audit', 'abca-qa-locks', 'abca-qa-repos', 'abca-qa-tasks']);
     expect(resources(json, 'aws_ecr_repository').map(([, r]) => r.name)).toEqual(['abca-qa-agent']);
   });
 

@@ -8,7 +8,19 @@ import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
 import { AGENT_TASK_ATTRIBUTES } from '../../src/tasks/agent-attributes';
 import { platformNames } from '../../src/platform/names';
 import { decide, type Request } from './support/iam';
-import { ACCOUNT, REGION, find, resolveRefs, resources, rolePolicy, synthInfraJson, testBundles, trustPolicyOf, TEST_REPOSITORY, type TfJson } from './support/synth';
+import {
+  ACCOUNT,
+  REGION,
+  find,
+  resolveRefs,
+  resources,
+  rolePolicy,
+  synthInfraJson,
+  testBundles,
+  trustPolicyOf,
+  TEST_REPOSITORY,
+  type TfJson,
+} from './support/synth';
 
 const names = platformNames('dev');
 const other = platformNames('staging');
@@ -166,7 +178,7 @@ describe('AgentCore runtime role', () => {
   const own = [...AGENT_ATTRIBUTES];
   const attrs = (list: string[], returnValues = 'NONE') => ({ 'dynamodb:Attributes': list, 'dynamodb:ReturnValues': returnValues });
 
-  it('allows exactly the attributes the agent writes (the stack keeps a copy of the agent\'s list)', () => {
+  it("allows exactly the attributes the agent writes (the stack keeps a copy of the agent's list)", () => {
     expect([...AGENT_TASK_ATTRIBUTES].sort()).toEqual([...AGENT_ATTRIBUTES].sort());
   });
 
@@ -175,7 +187,11 @@ describe('AgentCore runtime role', () => {
       role,
       [
         { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(own) },
-        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(['task_id', 'status', 'runtime_session_id', 'heartbeat_at', 'progress', 'updated_at', 'version']) },
+        {
+          action: 'dynamodb:UpdateItem',
+          resource: tasks,
+          context: attrs(['task_id', 'status', 'runtime_session_id', 'heartbeat_at', 'progress', 'updated_at', 'version']),
+        },
       ],
       'Allowed',
     );
@@ -208,7 +224,10 @@ describe('AgentCore runtime role', () => {
         { action: 'dynamodb:GetItem', resource: arn.table(names.tables.repos) },
         { action: 'dynamodb:Query', resource: `${arn.table(names.tables.repos)}/index/status-index` },
         { action: 'dynamodb:PutItem', resource: arn.table(names.tables.audit) },
-        { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${names.secretPrefix}github-token/acme/widgets-AbCdEf` },
+        {
+          action: 'secretsmanager:GetSecretValue',
+          resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${names.secretPrefix}github-token/acme/widgets-AbCdEf`,
+        },
       ],
       'ImplicitlyDenied',
     );
@@ -272,7 +291,11 @@ describe('task reconciler roles', () => {
   });
 
   it('the API may start and stop sessions of its runtime (cancel calls StopRuntimeSession)', async () => {
-    await expectAll(names.roles.apiFn, [{ action: 'bedrock-agentcore:StopRuntimeSession', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/live` }], 'Allowed');
+    await expectAll(
+      names.roles.apiFn,
+      [{ action: 'bedrock-agentcore:StopRuntimeSession', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/live` }],
+      'Allowed',
+    );
   });
 });
 
@@ -401,7 +424,8 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
     expect(await decideIn(tf, roleName, requests)).toEqual(requests.map((r) => `${r.action} ${r.resource}: ${decision}`));
 
   it('gives the plan job its own role, trusted for <env>-infra-plan only; the deployer only for <env>-infra', () => {
-    const sub = (role: string) => (trustPolicyOf(json, role).Statement[0]!.Condition as { StringEquals: Record<string, unknown> }).StringEquals['token.actions.githubusercontent.com:sub'];
+    const sub = (role: string) =>
+      (trustPolicyOf(json, role).Statement[0]!.Condition as { StringEquals: Record<string, unknown> }).StringEquals['token.actions.githubusercontent.com:sub'];
     expect(sub(names.roles.infraPlan)).toEqual([`repo:${TEST_REPOSITORY}:environment:dev-infra-plan`]);
     expect(sub(names.roles.infraDeployer)).toEqual([`repo:${TEST_REPOSITORY}:environment:dev-infra`]);
     expect(json.output?.infra_plan_role_arn?.value).toBe(`\${${'aws_iam_role'}.${find(json, 'aws_iam_role', 'name', names.roles.infraPlan)[0]}.arn}`);
@@ -431,7 +455,11 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
       role,
       [
         { action: 'iam:CreateRole', resource: arn.role(`${names.prefix}-evil`), context: bounded() },
-        { action: 'iam:AttachRolePolicy', resource: arn.role(`${names.prefix}-evil`), context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
+        {
+          action: 'iam:AttachRolePolicy',
+          resource: arn.role(`${names.prefix}-evil`),
+          context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' },
+        },
         { action: 'iam:UpdateAssumeRolePolicy', resource: arn.role(role) },
         { action: 'iam:PutRolePolicy', resource: arn.role(names.roles.infraDeployer) },
         { action: 'lambda:UpdateFunctionCode', resource: fn(names.functions.api) },
@@ -439,7 +467,10 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'ssm:PutParameter', resource: arn.ssm(names.parameters.guardrails) },
         { action: 'dynamodb:GetItem', resource: arn.table(names.tables.repos) },
         { action: 'dynamodb:Scan', resource: arn.table(names.tables.apiKeys) },
-        { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${names.secretPrefix}github-token/a/b-AbCdEf` },
+        {
+          action: 'secretsmanager:GetSecretValue',
+          resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${names.secretPrefix}github-token/a/b-AbCdEf`,
+        },
         { action: 'cognito-idp:AdminAddUserToGroup', resource: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_abc`, context: tagged('dev') },
         { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(names.agentRuntime), context: tagged('dev') },
         { action: 'ec2:CreateVpc', resource: ec2('vpc/*'), context: creating('dev') },
@@ -512,9 +543,21 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
       [
         // A role without the boundary, or with another one.
         { action: 'iam:CreateRole', resource: arn.role(`${names.prefix}-escalate`) },
-        { action: 'iam:CreateRole', resource: arn.role(`${names.prefix}-escalate`), context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
-        { action: 'iam:AttachRolePolicy', resource: arn.role(`${names.prefix}-escalate`), context: bounded({ 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' }) },
-        { action: 'iam:AttachRolePolicy', resource: arn.role(names.roles.apiFn), context: bounded({ 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/anything` }) },
+        {
+          action: 'iam:CreateRole',
+          resource: arn.role(`${names.prefix}-escalate`),
+          context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' },
+        },
+        {
+          action: 'iam:AttachRolePolicy',
+          resource: arn.role(`${names.prefix}-escalate`),
+          context: bounded({ 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' }),
+        },
+        {
+          action: 'iam:AttachRolePolicy',
+          resource: arn.role(names.roles.apiFn),
+          context: bounded({ 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/anything` }),
+        },
         { action: 'iam:DeleteRolePermissionsBoundary', resource: arn.role(names.roles.runtimeExecution), context: bounded() },
         { action: 'iam:CreatePolicyVersion', resource: boundaryArn },
         { action: 'iam:PassRole', resource: arn.role(names.roles.runtimeExecution), context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
@@ -529,7 +572,11 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'iam:UpdateAssumeRolePolicy', resource: arn.role(role), context: bounded() },
         { action: 'iam:PutRolePolicy', resource: arn.role(role), context: bounded() },
         { action: 'iam:PutRolePolicy', resource: arn.role(names.roles.infraPlan), context: bounded() },
-        { action: 'iam:AttachRolePolicy', resource: arn.role(names.roles.runtimePublisher), context: bounded({ 'iam:PolicyARN': 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs' }) },
+        {
+          action: 'iam:AttachRolePolicy',
+          resource: arn.role(names.roles.runtimePublisher),
+          context: bounded({ 'iam:PolicyARN': 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs' }),
+        },
         { action: 'iam:PassRole', resource: arn.role(names.roles.infraDeployer), context: PASSED_TO_AGENTCORE },
       ],
       'ExplicitlyDenied',
@@ -549,7 +596,11 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'cognito-idp:CreateUserPool', resource: '*', context: creating('dev') },
         { action: 'cognito-idp:UpdateUserPool', resource: pool, context: tagged('dev') },
         { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(names.agentRuntime), context: tagged('dev') },
-        { action: 'route53resolver:UpdateFirewallRuleGroupAssociation', resource: `arn:aws:route53resolver:${REGION}:${ACCOUNT}:firewall-rule-group-association/rslvr-frgassoc-1`, context: tagged('dev') },
+        {
+          action: 'route53resolver:UpdateFirewallRuleGroupAssociation',
+          resource: `arn:aws:route53resolver:${REGION}:${ACCOUNT}:firewall-rule-group-association/rslvr-frgassoc-1`,
+          context: tagged('dev'),
+        },
         { action: 'wafv2:UpdateWebACL', resource: `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/${names.webAcl}/1`, context: tagged('dev') },
       ],
       'Allowed',
@@ -562,10 +613,18 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
         { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: prodRuntime, context: tagged('prod') },
         { action: 'ec2:DeleteVpc', resource: ec2('vpc/vpc-2'), context: tagged('staging') },
         { action: 'ec2:DeleteVpc', resource: ec2('vpc/vpc-3'), context: REGIONAL },
-        { action: 'ec2:AuthorizeSecurityGroupEgress', resource: `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-1`, context: { ...tagged('dev'), 'aws:RequestedRegion': 'eu-west-1' } },
+        {
+          action: 'ec2:AuthorizeSecurityGroupEgress',
+          resource: `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-1`,
+          context: { ...tagged('dev'), 'aws:RequestedRegion': 'eu-west-1' },
+        },
         // Tagging someone else's resource into this environment after the fact.
         { action: 'ec2:CreateTags', resource: ec2('vpc/vpc-2'), context: { ...creating('dev'), 'aws:ResourceTag/abca:env': 'staging' } },
-        { action: 'route53resolver:UpdateFirewallDomains', resource: `arn:aws:route53resolver:${REGION}:${ACCOUNT}:firewall-domain-list/rslvr-fdl-9`, context: tagged('staging') },
+        {
+          action: 'route53resolver:UpdateFirewallDomains',
+          resource: `arn:aws:route53resolver:${REGION}:${ACCOUNT}:firewall-domain-list/rslvr-fdl-9`,
+          context: tagged('staging'),
+        },
       ],
       'ImplicitlyDenied',
     );
@@ -590,7 +649,8 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
     const everything = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
     const ceiling = JSON.parse(resolveRefs(String(boundary.policy), json));
     const principal = arn.role(names.roles.runtimeExecution);
-    const under = async (requests: Request[]) => Promise.all(requests.map(async (r) => `${r.action} ${r.resource}: ${await decide(everything, principal, r, { boundary: ceiling })}`));
+    const under = async (requests: Request[]) =>
+      Promise.all(requests.map(async (r) => `${r.action} ${r.resource}: ${await decide(everything, principal, r, { boundary: ceiling })}`));
     const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
     const denied: Request[] = [
       { action: 'iam:CreateRole', resource: arn.role(`${names.prefix}-x`), context: bounded() },
@@ -602,7 +662,9 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
       { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(other.agentRuntime) },
       { action: 'ec2:CreateVpc', resource: ec2('vpc/*'), context: creating('dev') },
     ];
-    expect(await under(denied)).toEqual(denied.map((r) => `${r.action} ${r.resource}: ${r.action === 'iam:PassRole' ? 'ExplicitlyDenied' : 'ImplicitlyDenied'}`));
+    expect(await under(denied)).toEqual(
+      denied.map((r) => `${r.action} ${r.resource}: ${r.action === 'iam:PassRole' ? 'ExplicitlyDenied' : 'ImplicitlyDenied'}`),
+    );
     const allowed: Request[] = [
       { action: 'dynamodb:UpdateItem', resource: arn.table(names.tables.tasks) },
       { action: 'secretsmanager:GetSecretValue', resource: secret(`${names.secretPrefix}github-token/a/b`) },
@@ -614,7 +676,11 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
 
   it("lets the API re-check a user's groups in its own user pool only (API key management)", async () => {
     const pool = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_abc`;
-    await expectAll(names.roles.apiFn, [{ action: 'cognito-idp:AdminListGroupsForUser', resource: pool, context: { 'aws:ResourceTag/abca:env': 'dev' } }], 'Allowed');
+    await expectAll(
+      names.roles.apiFn,
+      [{ action: 'cognito-idp:AdminListGroupsForUser', resource: pool, context: { 'aws:ResourceTag/abca:env': 'dev' } }],
+      'Allowed',
+    );
     await expectAll(
       names.roles.apiFn,
       [
@@ -632,13 +698,16 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
     const cut: string[] = [];
     for (const [, r] of bounded) {
       const roleName = String(r.name);
-      if (!resources(json, 'aws_iam_role_policy').some(([, p]) => p.role === `\${aws_iam_role.${find(json, 'aws_iam_role', 'name', roleName)[0]}.name}`)) continue;
+      if (!resources(json, 'aws_iam_role_policy').some(([, p]) => p.role === `\${aws_iam_role.${find(json, 'aws_iam_role', 'name', roleName)[0]}.name}`))
+        continue;
       const granted = rolePolicy(json, roleName);
       for (const st of granted.Statement.filter((s) => s.Effect === 'Allow')) {
         // Every resource of the environment carries its tag (the provider's default_tags).
         const context = Object.fromEntries([
           ['aws:ResourceTag/abca:env', 'dev'],
-          ...Object.values((st.Condition ?? {}) as Record<string, Record<string, string | string[]>>).flatMap((kv) => Object.entries(kv).map(([k, v]) => [k, [v].flat()[0]!])),
+          ...Object.values((st.Condition ?? {}) as Record<string, Record<string, string | string[]>>).flatMap((kv) =>
+            Object.entries(kv).map(([k, v]) => [k, [v].flat()[0]!]),
+          ),
         ]);
         for (const action of [st.Action].flat() as string[]) {
           for (const resource of [st.Resource].flat() as string[]) {
@@ -646,7 +715,9 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
             const req = { action, resource: resource === '*' ? '*' : resource.replace(/:\*$/, ':log-stream:x').replace(/\*/g, 'x'), context };
             // Pairs AWS would not evaluate (an action that only takes "*", or not that resource type)
             // are not granted by that statement anyway.
-            const decision = await decide(granted, arn.role(roleName), req, { boundary: ceiling }).catch((e: Error) => (/must\.use\.wildcard|no\.resource\.types/.test(e.message) ? 'Allowed' : e.message));
+            const decision = await decide(granted, arn.role(roleName), req, { boundary: ceiling }).catch((e: Error) =>
+              /must\.use\.wildcard|no\.resource\.types/.test(e.message) ? 'Allowed' : e.message,
+            );
             if (decision !== 'Allowed') cut.push(`${roleName} ${action} ${req.resource}: ${decision}`);
           }
         }

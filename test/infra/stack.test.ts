@@ -60,7 +60,12 @@ describe('application layer resources', () => {
     expect(net.network_mode_config[0]!.security_groups).toEqual([ref('aws_security_group', sgId, 'id')]);
     expect(net.network_mode_config[0]!.subnets).toHaveLength(2);
     expect(net.network_mode_config[0]!.subnets.every((s) => s.includes('aws_subnet.network_private-'))).toBe(true);
-    expect(runtime.environment_variables).toMatchObject({ ABCA_ENV: 'dev', REPOS_TABLE: names.tables.repos, TASKS_TABLE: names.tables.tasks, AUDIT_TABLE: names.tables.audit });
+    expect(runtime.environment_variables).toMatchObject({
+      ABCA_ENV: 'dev',
+      REPOS_TABLE: names.tables.repos,
+      TASKS_TABLE: names.tables.tasks,
+      AUDIT_TABLE: names.tables.audit,
+    });
     expect(runtime.protocol_configuration).toEqual([{ server_protocol: RUNTIME_PROTOCOL }]);
     expect(sg.ingress).toEqual([]);
     expect((sg.egress as { protocol: string; from_port: number; to_port: number }[]).map((r) => [r.protocol, r.from_port, r.to_port])).toEqual([
@@ -226,7 +231,10 @@ describe('network', () => {
 
   it('has interface endpoints for ECR, logs, Secrets Manager, STS and Bedrock, and S3/DynamoDB gateway endpoints', () => {
     // Act
-    const endpoints = resources(dev.json, 'aws_vpc_endpoint').map(([, e]) => [String(e.service_name).replace(/^com\.amazonaws\.\$\{[^}]+\}\./, ''), e.vpc_endpoint_type]);
+    const endpoints = resources(dev.json, 'aws_vpc_endpoint').map(([, e]) => [
+      String(e.service_name).replace(/^com\.amazonaws\.\$\{[^}]+\}\./, ''),
+      e.vpc_endpoint_type,
+    ]);
     // Assess
     expect(endpoints).toEqual(
       expect.arrayContaining([...INTERFACE_ENDPOINT_SERVICES.map((s) => [s, 'Interface']), ...GATEWAY_ENDPOINT_SERVICES.map((s) => [s, 'Gateway'])]),
@@ -238,7 +246,9 @@ describe('network', () => {
     // Act
     const [baselineId, baseline] = find(dev.json, 'aws_route53_resolver_firewall_domain_list', 'name', names.dnsFirewall.baselineList);
     const [onboardedId, onboarded] = find(dev.json, 'aws_route53_resolver_firewall_domain_list', 'name', names.dnsFirewall.onboardedList);
-    const rules = resources(dev.json, 'aws_route53_resolver_firewall_rule').map(([, r]) => r).sort((a, b) => Number(a.priority) - Number(b.priority));
+    const rules = resources(dev.json, 'aws_route53_resolver_firewall_rule')
+      .map(([, r]) => r)
+      .sort((a, b) => Number(a.priority) - Number(b.priority));
     // Assess
     expect(baseline.lifecycle).toBeUndefined();
     expect(baseline.domains).toEqual(expect.arrayContaining(['github.com', 'registry.npmjs.org']));
@@ -275,13 +285,21 @@ describe('auth and API', () => {
     const [apiFnId] = find(dev.json, 'aws_lambda_function', 'function_name', names.functions.api);
     // Assess
     // The API function authorizes too: API-key callers have no Cognito token for a Cognito authorizer.
-    expect(authorizer).toMatchObject({ type: 'REQUEST', authorizer_uri: ref('aws_lambda_function', apiFnId, 'invoke_arn'), authorizer_result_ttl_in_seconds: 0 });
+    expect(authorizer).toMatchObject({
+      type: 'REQUEST',
+      authorizer_uri: ref('aws_lambda_function', apiFnId, 'invoke_arn'),
+      authorizer_result_ttl_in_seconds: 0,
+    });
     expect(String(authorizer.identity_source)).not.toContain('Authorization');
     expect(methods.find((m) => m.http_method === 'ANY')).toMatchObject({ authorization: 'CUSTOM' });
     expect(methods.find((m) => m.http_method === 'GET')).toMatchObject({ authorization: 'NONE' });
     const permissions = resources(dev.json, 'aws_lambda_permission').map(([, p]) => p);
     expect(permissions.some((p) => String(p.source_arn).includes('/authorizers/') && p.principal === 'apigateway.amazonaws.com')).toBe(true);
-    expect(resources(dev.json, 'aws_api_gateway_integration').every(([, i]) => i.type === 'AWS_PROXY' && i.uri === ref('aws_lambda_function', apiFnId, 'invoke_arn'))).toBe(true);
+    expect(
+      resources(dev.json, 'aws_api_gateway_integration').every(
+        ([, i]) => i.type === 'AWS_PROXY' && i.uri === ref('aws_lambda_function', apiFnId, 'invoke_arn'),
+      ),
+    ).toBe(true);
     expect(settings.settings).toMatchObject({ throttling_burst_limit: expect.any(Number), throttling_rate_limit: expect.any(Number) });
     expect(stage.access_log_settings).toMatchObject({ destination_arn: expect.stringContaining('aws_cloudwatch_log_group.') });
     expect(acl.scope).toBe('REGIONAL');
@@ -305,7 +323,9 @@ describe('auth and API', () => {
     // Act
     const fns = resources(dev.json, 'aws_lambda_function').map(([, f]) => f);
     // Assess
-    expect(fns.map((f) => f.function_name).sort()).toEqual([names.functions.api, names.functions.imagePointer, names.functions.provisioner, names.functions.reconciler].sort());
+    expect(fns.map((f) => f.function_name).sort()).toEqual(
+      [names.functions.api, names.functions.imagePointer, names.functions.provisioner, names.functions.reconciler].sort(),
+    );
     expect(fns.every((f) => String(f.filename).endsWith('/archive.zip') && f.handler === 'index.handler')).toBe(true);
   });
 });
@@ -323,11 +343,21 @@ describe('per environment', () => {
     // Act
     const json = staging.json;
     // Assess
-    expect(resources(json, 'aws_dynamodb_table').map(([, t]) => t.name).sort()).toEqual(Object.values(s.tables).sort());
-    expect(resources(json, 'aws_ssm_parameter').map(([, p]) => p.name).sort()).toEqual(Object.values(s.parameters).sort());
+    expect(
+      resources(json, 'aws_dynamodb_table')
+        .map(([, t]) => t.name)
+        .sort(),
+    ).toEqual(Object.values(s.tables).sort());
+    expect(
+      resources(json, 'aws_ssm_parameter')
+        .map(([, p]) => p.name)
+        .sort(),
+    ).toEqual(Object.values(s.parameters).sort());
     expect(only(json, 'aws_ecr_repository').name).toBe(s.ecrRepository);
     expect(only(json, 'aws_bedrockagentcore_agent_runtime').agent_runtime_name).toBe(s.agentRuntime);
-    expect(resources(json, 'aws_iam_role').map(([, r]) => r.name)).toEqual(expect.arrayContaining([s.roles.infraDeployer, s.roles.runtimePublisher, s.roles.runtimeExecution]));
+    expect(resources(json, 'aws_iam_role').map(([, r]) => r.name)).toEqual(
+      expect.arrayContaining([s.roles.infraDeployer, s.roles.runtimePublisher, s.roles.runtimeExecution]),
+    );
     expect(JSON.stringify(json)).not.toMatch(/abca-dev-|\/abca\/dev\//);
   });
 
@@ -359,11 +389,14 @@ describe('network hardening: AgentCore AZ ids, per-destination egress, endpoint 
     expect(filter.name).toBe('zone-id');
     // The documented list, looked up by the region at plan time.
     expect(String(filter.values)).toMatch(/^\$\{lookup\(\{.*\}, data\.aws_region\.[^.]+\.region, \[\]\)\}$/);
-    for (const [region, ids] of Object.entries(AGENTCORE_AZ_IDS)) expect(String(filter.values)).toContain(`"${region}" = [${ids.map((id) => `"${id}"`).join(', ')}]`);
+    for (const [region, ids] of Object.entries(AGENTCORE_AZ_IDS))
+      expect(String(filter.values)).toContain(`"${region}" = [${ids.map((id) => `"${id}"`).join(', ')}]`);
     expect(overriddenFilter.values).toEqual(['use1-az4', 'use1-az6']);
     expect((config.lifecycle as { postcondition: { condition: string }[] }).postcondition[0]!.condition).toContain('length(self.zone_ids) >= 2');
     const subnets = resources(dev.json, 'aws_subnet').map(([, s]) => s);
-    expect(subnets.every((s) => s.availability_zone === undefined && String(s.availability_zone_id).includes(`data.aws_availability_zones.${azsId}.zone_ids`))).toBe(true);
+    expect(
+      subnets.every((s) => s.availability_zone === undefined && String(s.availability_zone_id).includes(`data.aws_availability_zones.${azsId}.zone_ids`)),
+    ).toBe(true);
     expect(AGENTCORE_AZ_IDS['us-east-1']).toEqual(['use1-az1', 'use1-az2', 'use1-az4']);
   });
 
@@ -378,7 +411,13 @@ describe('network hardening: AgentCore AZ ids, per-destination egress, endpoint 
     // Prepare
     const closed = synthInfraJson(await testBundles(), { env: 'dev', runtimeInternetEgress: 'false' }).json;
     const egressOf = (json: typeof dev.json) =>
-      (find(json, 'aws_security_group', 'name', names.network.runtimeSecurityGroup)[1].egress as { cidr_blocks: string[]; prefix_list_ids: string[]; ipv6_cidr_blocks: string[] }[]).map((r) => [
+      (
+        find(json, 'aws_security_group', 'name', names.network.runtimeSecurityGroup)[1].egress as {
+          cidr_blocks: string[];
+          prefix_list_ids: string[];
+          ipv6_cidr_blocks: string[];
+        }[]
+      ).map((r) => [
         r.cidr_blocks,
         r.prefix_list_ids.map((p) => p.replace(/^\$\{aws_vpc_endpoint\.network_endpoint-([a-z0-9]+)_.*$/, '$1')),
         r.ipv6_cidr_blocks,
@@ -401,7 +440,12 @@ describe('network hardening: AgentCore AZ ids, per-destination egress, endpoint 
     const layer = `arn:aws:s3:::prod-${REGION}-starport-layer-bucket/layer-sha`;
     const openBucket = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }] };
     const via = (action: string, resource: string, resourceAccount?: string) =>
-      decide(anyone, agent, { action, resource, context: { 'aws:ResourceAccount': resourceAccount ?? ACCOUNT } }, { endpointPolicy: policy, resourceAccount, resourcePolicy: resourceAccount ? openBucket : undefined });
+      decide(
+        anyone,
+        agent,
+        { action, resource, context: { 'aws:ResourceAccount': resourceAccount ?? ACCOUNT } },
+        { endpointPolicy: policy, resourceAccount, resourcePolicy: resourceAccount ? openBucket : undefined },
+      );
     // Act
     const decisions = await Promise.all([
       via('s3:GetObject', layer, '999999999999'),
@@ -420,8 +464,8 @@ describe('network hardening: AgentCore AZ ids, per-destination egress, endpoint 
     const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
     // Act
     const decisions = await Promise.all(
-      [table(names.tables.tasks), `${table(names.tables.tasks)}/index/repo-index`, table(platformNames('staging').tables.tasks), table('someone-else')].map((resource) =>
-        decide(anyone, agent, { action: 'dynamodb:UpdateItem', resource }, { endpointPolicy: policy }),
+      [table(names.tables.tasks), `${table(names.tables.tasks)}/index/repo-index`, table(platformNames('staging').tables.tasks), table('someone-else')].map(
+        (resource) => decide(anyone, agent, { action: 'dynamodb:UpdateItem', resource }, { endpointPolicy: policy }),
       ),
     );
     // Assess

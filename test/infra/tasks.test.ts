@@ -71,7 +71,9 @@ describe('tasks table', () => {
     // Prepare
     const [, table] = find(json, 'aws_dynamodb_table', 'name', names.tables.tasks);
     // Assess
-    expect(table.global_secondary_index).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'status-index', hash_key: 'status', range_key: 'created_at' })]));
+    expect(table.global_secondary_index).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'status-index', hash_key: 'status', range_key: 'created_at' })]),
+    );
   });
 });
 
@@ -79,7 +81,11 @@ describe('WAF and the body limit', () => {
   it("counts (does not block) the common rule set's 8 KB SizeRestrictions_BODY, so the API's 256 KB limit applies", () => {
     // Prepare
     const acl = only(json, 'aws_wafv2_web_acl');
-    const rules = acl.rule as { name: string; override_action?: unknown; statement: { managed_rule_group_statement?: { name: string; rule_action_override?: unknown[] } } }[];
+    const rules = acl.rule as {
+      name: string;
+      override_action?: unknown;
+      statement: { managed_rule_group_statement?: { name: string; rule_action_override?: unknown[] } };
+    }[];
     const common = rules.find((r) => r.name === 'AWSManagedRulesCommonRuleSet')!;
     // Assess
     expect(common.statement.managed_rule_group_statement!.rule_action_override).toEqual([{ name: 'SizeRestrictions_BODY', action_to_use: { count: {} } }]);

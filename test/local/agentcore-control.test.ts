@@ -86,7 +86,11 @@ describe('AgentCore control plane emulator', () => {
     const v1 = await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id, agentRuntimeVersion: '1' }));
     const v2 = await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id, agentRuntimeVersion: '2' }));
     const latest = await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }));
-    expect([v1.agentRuntimeVersion, v1.agentRuntimeArtifact?.containerConfiguration?.containerUri, v1.environmentVariables]).toEqual(['1', image('a'), { A: '1' }]);
+    expect([v1.agentRuntimeVersion, v1.agentRuntimeArtifact?.containerConfiguration?.containerUri, v1.environmentVariables]).toEqual([
+      '1',
+      image('a'),
+      { A: '1' },
+    ]);
     expect([v2.agentRuntimeArtifact?.containerConfiguration?.containerUri, v2.environmentVariables]).toEqual([image('b'), { A: '2' }]);
     expect(latest.agentRuntimeVersion).toBe('2');
     expect(latest.agentRuntimeArn).toBe(v1.agentRuntimeArn);
@@ -102,7 +106,10 @@ describe('AgentCore control plane emulator', () => {
 
   it('R2: UpdateAgentRuntime replaces the whole configuration: omitted optional members are reset', async () => {
     // Prepare
-    const id = await createReady({ lifecycleConfiguration: { idleRuntimeSessionTimeout: 60, maxLifetime: 3600 }, protocolConfiguration: { serverProtocol: 'HTTP' } });
+    const id = await createReady({
+      lifecycleConfiguration: { idleRuntimeSessionTimeout: 60, maxLifetime: 3600 },
+      protocolConfiguration: { serverProtocol: 'HTTP' },
+    });
     // Act: an update that names only the required members
     await agentcore.send(new UpdateAgentRuntimeCommand(updateInput(id, 'b')));
     // Assess
@@ -146,7 +153,11 @@ describe('AgentCore control plane emulator', () => {
     // Act: the first token again, for another image
     const reused = agentcore.send(new UpdateAgentRuntimeCommand(updateInput(id, 'c', { clientToken: token('restoreb') })));
     // Assess: nothing happened
-    await expect(reused).rejects.toMatchObject({ name: 'ValidationException', reason: 'IdempotentParameterMismatchException', $metadata: { httpStatusCode: 400 } });
+    await expect(reused).rejects.toMatchObject({
+      name: 'ValidationException',
+      reason: 'IdempotentParameterMismatchException',
+      $metadata: { httpStatusCode: 400 },
+    });
     const latest = await agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }));
     expect(latest.agentRuntimeArtifact?.containerConfiguration?.containerUri).toBe(image('b'));
   });
@@ -210,7 +221,9 @@ describe('AgentCore control plane emulator', () => {
     // Assess
     expect(moving).toMatchObject({ status: 'UPDATING', liveVersion: '1', targetVersion: '2' });
     expect(await endpointOf(id, 'live')).toMatchObject({ status: 'UPDATING', liveVersion: '1', targetVersion: '2' });
-    await expect(agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName: 'live', agentRuntimeVersion: '1' }))).rejects.toMatchObject({
+    await expect(
+      agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName: 'live', agentRuntimeVersion: '1' })),
+    ).rejects.toMatchObject({
       name: 'ConflictException',
     });
     expect(await pollEndpoint(id, 'live', (e) => e.status === 'READY')).toMatchObject({ liveVersion: '2', targetVersion: '2' });
@@ -224,11 +237,17 @@ describe('AgentCore control plane emulator', () => {
     await expect(agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: id, name: 'nope', agentRuntimeVersion: '7' }))).rejects.toMatchObject({
       name: 'ValidationException',
     });
-    await expect(agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: id, name: 'canary' }))).rejects.toMatchObject({ name: 'ConflictException' });
-    await expect(agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName: 'canary', agentRuntimeVersion: '7' }))).rejects.toMatchObject({
+    await expect(agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: id, name: 'canary' }))).rejects.toMatchObject({
+      name: 'ConflictException',
+    });
+    await expect(
+      agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName: 'canary', agentRuntimeVersion: '7' })),
+    ).rejects.toMatchObject({
       name: 'ValidationException',
     });
-    await expect(agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName: 'DEFAULT', agentRuntimeVersion: '1' }))).rejects.toMatchObject({
+    await expect(
+      agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName: 'DEFAULT', agentRuntimeVersion: '1' })),
+    ).rejects.toMatchObject({
       name: 'ValidationException',
     });
     const listed = await agentcore.send(new ListAgentRuntimeEndpointsCommand({ agentRuntimeId: id }));
@@ -237,7 +256,7 @@ describe('AgentCore control plane emulator', () => {
     await expect(endpointOf(id, 'canary')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
-  it('R8: the runtime status follows moto\'s state manager: UPDATING until the configured delay ends', async () => {
+  it("R8: the runtime status follows moto's state manager: UPDATING until the configured delay ends", async () => {
     // Prepare
     const id = await createReady();
     await setRuntimeUpdateDelay(moto.endpoint(), 30);

@@ -13,7 +13,6 @@ import { TABLES, TABLE_KEYS } from '../../src/platform/tables';
 import { useMoto } from '../support/moto';
 import { runTsx } from '../support/run';
 
-
 describe('bootstrap-local', () => {
   useMoto();
   const clients = createClients();

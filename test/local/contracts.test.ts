@@ -36,7 +36,9 @@ describe('contract checking against botocore service models', () => {
   describe('JSON protocol (X-Amz-Target)', () => {
     it('SSM: refuses a value outside the enum, naming the member', async () => {
       const ssm = new SSMClient(once);
-      await expect(ssm.send(new PutParameterCommand({ Name: '/c/x', Value: 'v', Type: 'Strin' as ParameterType }))).rejects.toMatchObject(refusedNaming('Type'));
+      await expect(ssm.send(new PutParameterCommand({ Name: '/c/x', Value: 'v', Type: 'Strin' as ParameterType }))).rejects.toMatchObject(
+        refusedNaming('Type'),
+      );
       // and the refused request never reached moto
       await expect(ssm.send(new GetParameterCommand({ Name: '/c/x' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
     });
@@ -53,7 +55,9 @@ describe('contract checking against botocore service models', () => {
 
     it('ECR: refuses a list member failing its pattern', async () => {
       const ecr = new ECRClient(once);
-      await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['Not Valid'] }))).rejects.toMatchObject(refusedNaming('repositoryNames.1.member'));
+      await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['Not Valid'] }))).rejects.toMatchObject(
+        refusedNaming('repositoryNames.1.member'),
+      );
     });
 
     it('Cognito: refuses a number out of range', async () => {
@@ -97,7 +101,9 @@ describe('contract checking against botocore service models', () => {
 
     it('AgentCore control: refuses an invented security group id (body member pattern)', async () => {
       const agentcore = new BedrockAgentCoreControlClient(once);
-      const input = runtime({ networkConfiguration: { networkMode: 'VPC', networkModeConfig: { securityGroups: ['sg-0local'], subnets: ['subnet-0123456789abcdef0'] } } });
+      const input = runtime({
+        networkConfiguration: { networkMode: 'VPC', networkModeConfig: { securityGroups: ['sg-0local'], subnets: ['subnet-0123456789abcdef0'] } },
+      });
       await expect(agentcore.send(new CreateAgentRuntimeCommand(input))).rejects.toMatchObject({
         ...refusedNaming('networkConfiguration.networkModeConfig.securityGroups.1.member'),
         reason: 'FieldValidationFailed',
@@ -165,7 +171,13 @@ describe('contract checking against botocore service models', () => {
 });
 
 /** A raw SigV4-signed request, for what the SDK never sends (unknown members). */
-async function signedFetch(endpoint: string, service: string, method: string, path: string, init: { headers: Record<string, string>; body: string }): Promise<Response> {
+async function signedFetch(
+  endpoint: string,
+  service: string,
+  method: string,
+  path: string,
+  init: { headers: Record<string, string>; body: string },
+): Promise<Response> {
   const url = new URL(path, endpoint);
   const signer = new SignatureV4({ service, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, sha256: Sha256 });
   const signed = await signer.sign({

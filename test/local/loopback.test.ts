@@ -18,7 +18,9 @@ describe('loopback check', () => {
 
   it('refuses a per-service endpoint or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS next to a loopback AWS_ENDPOINT_URL', () => {
     expect(assertLoopbackEndpoint(LOCAL, { AWS_ENDPOINT_URL_SSM: 'http://localhost:5000' })).toBe(LOCAL);
-    expect(() => assertLoopbackEndpoint(LOCAL, { AWS_ENDPOINT_URL_DYNAMODB: 'https://dynamodb.us-east-1.amazonaws.com' })).toThrow(/refusing AWS_ENDPOINT_URL_DYNAMODB/);
+    expect(() => assertLoopbackEndpoint(LOCAL, { AWS_ENDPOINT_URL_DYNAMODB: 'https://dynamodb.us-east-1.amazonaws.com' })).toThrow(
+      /refusing AWS_ENDPOINT_URL_DYNAMODB/,
+    );
     expect(() => assertLoopbackEndpoint(LOCAL, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toThrow(/AWS_IGNORE_CONFIGURED_ENDPOINT_URLS/);
     expect(assertLoopbackEndpoint(LOCAL, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false' })).toBe(LOCAL);
   });
@@ -28,7 +30,9 @@ describe('loopback check', () => {
     process.env.AWS_ENDPOINT_URL = LOCAL;
     process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = 'https://secretsmanager.us-east-1.amazonaws.com';
     // Act + Assess
-    await expect(assertLoopbackClients(createClients() as never)).rejects.toThrow(/the Secrets Manager client resolves to "https:\/\/secretsmanager\.us-east-1\.amazonaws\.com"/);
+    await expect(assertLoopbackClients(createClients() as never)).rejects.toThrow(
+      /the Secrets Manager client resolves to "https:\/\/secretsmanager\.us-east-1\.amazonaws\.com"/,
+    );
     delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
     await expect(assertLoopbackClients(createClients() as never)).resolves.toBeUndefined();
     process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS = 'true';
@@ -38,7 +42,9 @@ describe('loopback check', () => {
 
   it('makes bootstrap-local refuse (exit non-zero, nothing written) when one service would reach AWS', async () => {
     // Act
-    const run = await runTsx('scripts/bootstrap-local.ts', ['--env', 'loopguard'], { env: { AWS_ENDPOINT_URL_DYNAMODB: 'https://dynamodb.us-east-1.amazonaws.com' } });
+    const run = await runTsx('scripts/bootstrap-local.ts', ['--env', 'loopguard'], {
+      env: { AWS_ENDPOINT_URL_DYNAMODB: 'https://dynamodb.us-east-1.amazonaws.com' },
+    });
     // Assess
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/NOT_LOOPBACK: refusing AWS_ENDPOINT_URL_DYNAMODB/);

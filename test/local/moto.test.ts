@@ -20,7 +20,12 @@ describe('local AWS emulator', () => {
     // Prepare
     const ddb = new DynamoDBClient({ maxAttempts: 1 });
     await ddb.send(
-      new CreateTableCommand({ TableName: 'race', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }] }),
+      new CreateTableCommand({
+        TableName: 'race',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+      }),
     );
     const put = (i: number) =>
       ddb.send(new PutItemCommand({ TableName: 'race', Item: { k: { S: 'lock' }, by: { N: String(i) } }, ConditionExpression: 'attribute_not_exists(k)' }));

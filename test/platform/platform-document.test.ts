@@ -32,7 +32,12 @@ describe('platformDocument', () => {
   });
 
   it('takes the resources their own names where given (the stack passes Terraform references)', () => {
-    const doc = platformDocument(names, { ...resources, ecrRepositoryName: '${repo.name}', tables: { ...names.tables, locks: '${locks.name}' }, onboardedDomainListId: 'rslvr-fdl-1' });
+    const doc = platformDocument(names, {
+      ...resources,
+      ecrRepositoryName: '${repo.name}',
+      tables: { ...names.tables, locks: '${locks.name}' },
+      onboardedDomainListId: 'rslvr-fdl-1',
+    });
     expect([doc.ecrRepositoryName, doc.tables.locks, doc.onboardedDomainListId]).toEqual(['${repo.name}', '${locks.name}', 'rslvr-fdl-1']);
   });
 });

@@ -49,7 +49,13 @@ describe('image-pointer custom resource', () => {
     // Assess
     expect(result).toMatchObject({ action: 'update', changed: true, digest: b });
     expect(await runtimeStatus(ctx)).toMatchObject({ inSync: true, runtime: { digest: b } });
-    expect((await listAudit(ctx))[0]).toMatchObject({ action: 'reapply', from_digest: stale, to_digest: b, outcome: 'repaired', actor: 'image-pointer-custom-resource' });
+    expect((await listAudit(ctx))[0]).toMatchObject({
+      action: 'reapply',
+      from_digest: stale,
+      to_digest: b,
+      outcome: 'repaired',
+      actor: 'image-pointer-custom-resource',
+    });
   });
 
   it('after an infra change that kept the image (new configuration, same digest), moves live onto that version without another update', async () => {
@@ -57,7 +63,10 @@ describe('image-pointer custom resource', () => {
     const ctx = await bootstrappedRuntime('crconfig');
     const live = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
     const pointer = (await runtimeStatus(ctx)).pointer.digest;
-    const changed = { ...buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${pointer}`, `abca-tf-${'x'.repeat(40)}`), environmentVariables: { ...live.environmentVariables, FEATURE: 'on' } };
+    const changed = {
+      ...buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${pointer}`, `abca-tf-${'x'.repeat(40)}`),
+      environmentVariables: { ...live.environmentVariables, FEATURE: 'on' },
+    };
     const terraform = await ctx.clients.agentcore.send(new UpdateAgentRuntimeCommand(changed));
     expect((await runtimeStatus(ctx)).runtime.version).not.toBe(terraform.agentRuntimeVersion);
     // Act
@@ -84,7 +93,9 @@ describe('image-pointer custom resource', () => {
     // Prepare
     const ctx = await bootstrappedRuntime('crmissing');
     const before = (await runtimeStatus(ctx)).runtime.digest;
-    await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.platform.imagePointerParameter, Value: `sha256:${'d'.repeat(64)}`, Type: 'String', Overwrite: true }));
+    await ctx.clients.ssm.send(
+      new PutParameterCommand({ Name: ctx.platform.imagePointerParameter, Value: `sha256:${'d'.repeat(64)}`, Type: 'String', Overwrite: true }),
+    );
     // Act + Assess
     await expect(handler(invocation(ctx, 'update'))).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
     expect((await runtimeStatus(ctx)).runtime.digest).toBe(before);

@@ -46,13 +46,23 @@ describe('promote through the script and bgagent', () => {
     const dry = await runTsx('scripts/promote-runtime.ts', ['--from', 'dev', '--to', 'prod', '--dry-run']);
     const summary = path.join(mkdtempSync(path.join(tmpdir(), 'promote-')), 'summary.md');
     const refused = await runTsx('scripts/promote-runtime.ts', ['--from', 'dev', '--to', 'prod', '--digest', b], { env: { GITHUB_STEP_SUMMARY: summary } });
-    const run = await runTsx('scripts/promote-runtime.ts', ['--from', 'dev', '--to', 'prod', '--smoke-cmd', 'true', '--json', '--poll-interval-ms', '10'], { env: { GITHUB_STEP_SUMMARY: summary } });
+    const run = await runTsx('scripts/promote-runtime.ts', ['--from', 'dev', '--to', 'prod', '--smoke-cmd', 'true', '--json', '--poll-interval-ms', '10'], {
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
     // Assess
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('dry run: nothing written');
     expect(dry.stdout).toContain(`copy ${a}`);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, action: 'promote', outcome: 'published', from: 'dev', to: 'prod', digest: a, copy: { copied: true } });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: true,
+      action: 'promote',
+      outcome: 'published',
+      from: 'dev',
+      to: 'prod',
+      digest: a,
+      copy: { copied: true },
+    });
     // The job summary tells both stories: the refusal and why, then the promotion.
     expect(refused.code).toBe(2);
     const md = readFileSync(summary, 'utf8');

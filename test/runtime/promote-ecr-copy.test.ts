@@ -10,7 +10,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, LayersNotFoundException, PutImageCommand, ReferencedImagesNotFoundException } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  LayersNotFoundException,
+  PutImageCommand,
+  ReferencedImagesNotFoundException,
+} from '@aws-sdk/client-ecr';
 import { copyImage, missingBlobs, parseManifest, partStep, type RepositoryRef } from '../../src/runtime/ecr-copy';
 import { useMoto } from '../support/moto';
 
@@ -79,7 +86,11 @@ class LayerApi {
             const missing = parsed.blobs.filter((b) => !this.store(repo).has(b.digest));
             if (missing.length) throw new LayersNotFoundException({ message: `layers not found: ${missing.map((m) => m.digest).join(',')}`, $metadata: {} });
             const children = parsed.manifests.filter((m) => !this.images.get(repo)?.has(m.digest));
-            if (children.length) throw new ReferencedImagesNotFoundException({ message: `referenced images not found: ${children.map((m) => m.digest).join(',')}`, $metadata: {} });
+            if (children.length)
+              throw new ReferencedImagesNotFoundException({
+                message: `referenced images not found: ${children.map((m) => m.digest).join(',')}`,
+                $metadata: {},
+              });
             const out = await next(args);
             if (!this.images.has(repo)) this.images.set(repo, new Set());
             this.images.get(repo)!.add(String((args.input as { imageDigest?: string }).imageDigest ?? sha(input.imageManifest)));
@@ -87,12 +98,19 @@ class LayerApi {
           }
           case 'BatchCheckLayerAvailabilityCommand':
             return answer({
-              layers: input.layerDigests.filter((d) => this.store(repo).has(d)).map((d) => ({ layerDigest: d, layerAvailability: 'AVAILABLE', layerSize: this.store(repo).get(d)!.length })),
-              failures: input.layerDigests.filter((d) => !this.store(repo).has(d)).map((d) => ({ layerDigest: d, failureCode: 'MissingLayerDigest', failureReason: 'not found' })),
+              layers: input.layerDigests
+                .filter((d) => this.store(repo).has(d))
+                .map((d) => ({ layerDigest: d, layerAvailability: 'AVAILABLE', layerSize: this.store(repo).get(d)!.length })),
+              failures: input.layerDigests
+                .filter((d) => !this.store(repo).has(d))
+                .map((d) => ({ layerDigest: d, failureCode: 'MissingLayerDigest', failureReason: 'not found' })),
             });
           case 'GetDownloadUrlForLayerCommand': {
             const { port } = this.server.address() as AddressInfo;
-            return answer({ layerDigest: input.layerDigest, downloadUrl: `http://127.0.0.1:${port}/${encodeURIComponent(repo)}/${encodeURIComponent(input.layerDigest)}` });
+            return answer({
+              layerDigest: input.layerDigest,
+              downloadUrl: `http://127.0.0.1:${port}/${encodeURIComponent(repo)}/${encodeURIComponent(input.layerDigest)}`,
+            });
           }
           case 'InitiateLayerUploadCommand': {
             const uploadId = randomUUID();
@@ -103,7 +121,8 @@ class LayerApi {
             const u = this.uploads.get(input.uploadId)!;
             const part = Buffer.from(input.layerPartBlob);
             // AWS: parts arrive in order, each range exactly its bytes.
-            if (input.partFirstByte !== u.next || input.partLastByte !== u.next + part.length - 1) throw new Error(`out of order part ${input.partFirstByte}-${input.partLastByte}`);
+            if (input.partFirstByte !== u.next || input.partLastByte !== u.next + part.length - 1)
+              throw new Error(`out of order part ${input.partFirstByte}-${input.partLastByte}`);
             u.parts.push(part);
             u.next += part.length;
             return answer({ uploadId: input.uploadId, lastByteReceived: u.next - 1 });
@@ -241,14 +260,17 @@ describe('copyImage', () => {
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: children.map((c, i) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', size: c.manifest.length, digest: childDigests[i] })),
     });
-    const digest = (await ecr.send(new PutImageCommand({ repositoryName: 'copy-src', imageManifest: index, imageTag: 'multi', imageDigest: sha(index) }))).image!.imageId!.imageDigest!;
+    const digest = (await ecr.send(new PutImageCommand({ repositoryName: 'copy-src', imageManifest: index, imageTag: 'multi', imageDigest: sha(index) })))
+      .image!.imageId!.imageDigest!;
     // Act
     const result = await copyImage(ref('copy-src'), ref('copy-dst'), digest, { tag: 'promoted-multi' });
     // Assess
     expect(digest).toBe(sha(index));
     expect(result.copied).toBe(true);
     expect(result.uploadedBlobs).toHaveLength(4); // two configs, two layers
-    const there = await ecr.send(new DescribeImagesCommand({ repositoryName: 'copy-dst', imageIds: [{ imageDigest: digest }, ...childDigests.map((imageDigest) => ({ imageDigest }))] }));
+    const there = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: 'copy-dst', imageIds: [{ imageDigest: digest }, ...childDigests.map((imageDigest) => ({ imageDigest }))] }),
+    );
     expect(there.imageDetails!.map((d) => d.imageDigest).sort()).toEqual([digest, ...childDigests].sort());
     expect(there.imageDetails!.find((d) => d.imageDigest === digest)!.imageTags).toEqual(['promoted-multi']);
   });

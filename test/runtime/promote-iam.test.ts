@@ -54,7 +54,8 @@ function toRequest(call: Call, runtimes: Map<string, string>): { action: string;
   return { action: `${call.service}:${call.command}`, resource };
 }
 
-const READS = /^(ssm:GetParameter|dynamodb:(Query|GetItem)|ecr:(BatchGetImage|GetDownloadUrlForLayer|BatchCheckLayerAvailability|DescribeImages)|bedrock-agentcore:(GetAgentRuntime|GetAgentRuntimeEndpoint|ListAgentRuntimeVersions))$/;
+const READS =
+  /^(ssm:GetParameter|dynamodb:(Query|GetItem)|ecr:(BatchGetImage|GetDownloadUrlForLayer|BatchCheckLayerAvailability|DescribeImages)|bedrock-agentcore:(GetAgentRuntime|GetAgentRuntimeEndpoint|ListAgentRuntimeVersions))$/;
 
 describe('promotion requests against the target publisher grant (IAM simulator)', () => {
   useMoto();
@@ -62,7 +63,10 @@ describe('promotion requests against the target publisher grant (IAM simulator)'
   it('every request to dev (the source) is a read the prod publisher is allowed, and so is reading prod’s policy', async () => {
     // Prepare: dev has A live and smoked; prod accepts dev (stack and bootstrap alike)
     const setup = createClients();
-    const [{ platform: dev }, { platform: prod }] = await Promise.all([bootstrapLocal({ env: 'dev', clients: setup }), bootstrapLocal({ env: 'prod', clients: setup, promoteFrom: ['dev'] })]);
+    const [{ platform: dev }, { platform: prod }] = await Promise.all([
+      bootstrapLocal({ env: 'dev', clients: setup }),
+      bootstrapLocal({ env: 'prod', clients: setup, promoteFrom: ['dev'] }),
+    ]);
     const devCtx = await openRuntime('dev', { clients: setup, actor: 'tester@test' });
     await pushImage(devCtx, 'a');
     await publishRuntime(devCtx, { imageTag: 'a', smokeCmd: 'true', ...FAST });
@@ -78,9 +82,13 @@ describe('promotion requests against the target publisher grant (IAM simulator)'
     const [source, target] = await Promise.all([openRuntime('dev', { clients, actor: 'ci' }), openRuntime('prod', { clients, actor: 'ci' })]);
     const result = await promoteRuntime(source, target, { smokeCmd: 'true', ...FAST });
     const requests = calls.map((c) => toRequest(c, runtimes));
-    const toSource = requests.filter((r) => r.resource.includes('abca-dev-') || r.resource.includes('/abca/dev/') || r.resource.includes('runtime/abca_dev_agent'));
+    const toSource = requests.filter(
+      (r) => r.resource.includes('abca-dev-') || r.resource.includes('/abca/dev/') || r.resource.includes('runtime/abca_dev_agent'),
+    );
     const policyRead = requests.filter((r) => r.resource.endsWith('/abca/prod/promotion-policy'));
-    const decided = await Promise.all([...toSource, ...policyRead].map(async (r) => `${r.action} ${r.resource}: ${await decide(policy, `arn:aws:iam::${ACCOUNT}:role/${role}`, r)}`));
+    const decided = await Promise.all(
+      [...toSource, ...policyRead].map(async (r) => `${r.action} ${r.resource}: ${await decide(policy, `arn:aws:iam::${ACCOUNT}:role/${role}`, r)}`),
+    );
 
     // Assess
     expect(result.outcome).toBe('published');

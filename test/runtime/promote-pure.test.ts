@@ -28,7 +28,9 @@ describe('promotion policy (pure)', () => {
 
   it('parses with defaults and refuses unknown keys and bad JSON, naming the parameter', () => {
     expect(parsePromotionPolicy('{"accept_from":["dev"]}', 'p')).toEqual({ accept_from: ['dev'], require_smoke: true });
-    expect(() => parsePromotionPolicy('{"accept_form":["dev"]}', '/abca/prod/promotion-policy')).toThrow(expect.objectContaining({ code: 'PROMOTION_POLICY_INVALID' }));
+    expect(() => parsePromotionPolicy('{"accept_form":["dev"]}', '/abca/prod/promotion-policy')).toThrow(
+      expect.objectContaining({ code: 'PROMOTION_POLICY_INVALID' }),
+    );
     expect(() => parsePromotionPolicy('{', '/abca/prod/promotion-policy')).toThrow('/abca/prod/promotion-policy is not valid JSON');
   });
 
@@ -98,7 +100,11 @@ describe('promoteOptionsFromFlags (pure)', () => {
     const fromCi = promoteOptionsFromFlags({ from: 'staging', to: 'prod', pollIntervalMs: '10' }, ci);
     const given = promoteOptionsFromFlags({ from: 'staging', to: 'prod', digest: A, gitCommit: 'def5678', ciRunUrl: 'https://ci/1' }, ci);
     // Assess
-    expect(fromCi).toMatchObject({ from: 'staging', to: 'prod', options: { gitCommit: 'abc1234', ciRunUrl: 'https://github.com/o/r/actions/runs/9', pollIntervalMs: 10 } });
+    expect(fromCi).toMatchObject({
+      from: 'staging',
+      to: 'prod',
+      options: { gitCommit: 'abc1234', ciRunUrl: 'https://github.com/o/r/actions/runs/9', pollIntervalMs: 10 },
+    });
     expect(given.options).toMatchObject({ digest: A, gitCommit: 'def5678', ciRunUrl: 'https://ci/1' });
     expect(() => promoteOptionsFromFlags({ from: 'staging' }, {})).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
     expect(() => promoteOptionsFromFlags({ from: 'staging', to: 'prod', pollIntervalMs: '-1' }, {})).toThrow(expect.objectContaining({ exitCode: 2 }));

@@ -13,7 +13,8 @@ import { FAST, pointerVersions, pushImage } from './helpers';
 const clients = createClients();
 const open = (env: string) => openRuntime(env, { clients, actor: 'tester@test' });
 const servedUri = async (ctx: RuntimeContext) =>
-  (await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }))).agentRuntimeArtifact?.containerConfiguration?.containerUri;
+  (await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }))).agentRuntimeArtifact?.containerConfiguration
+    ?.containerUri;
 const inRepo = async (ctx: RuntimeContext, digest: string) =>
   (await ctx.clients.ecr.send(new DescribeImagesCommand({ repositoryName: ctx.platform.ecrRepositoryName })))
     .imageDetails!.map((d) => d.imageDigest)
@@ -76,7 +77,14 @@ describe('runtime promote: two environments in one emulator', () => {
     const promotedFrom = { env: 'dev', pointer_version: sourceEvent!.pointer_version, event_id: sourceEvent!.event_id };
     expect(result.promotedFrom).toEqual(promotedFrom);
     const [event] = await listAudit(prod);
-    expect(event).toMatchObject({ action: 'publish', to_digest: a, outcome: 'succeeded', smoke: 'passed', promoted_from: promotedFrom, reason: 'promote from dev' });
+    expect(event).toMatchObject({
+      action: 'publish',
+      to_digest: a,
+      outcome: 'succeeded',
+      smoke: 'passed',
+      promoted_from: promotedFrom,
+      reason: 'promote from dev',
+    });
     expect((await pointerVersions(prod)).at(-1)!.Description).toContain(`promoted_from=dev@v${sourceEvent!.pointer_version}#${sourceEvent!.event_id}`);
   });
 
@@ -107,7 +115,10 @@ describe('runtime promote: two environments in one emulator', () => {
     // Prepare
     const c = await pushImage(dev, 'c');
     // Act + Assess
-    await expect(promoteRuntime(dev, prod, { digest: c })).rejects.toMatchObject({ code: 'DIGEST_NOT_PROMOTABLE', message: expect.stringContaining('never published') });
+    await expect(promoteRuntime(dev, prod, { digest: c })).rejects.toMatchObject({
+      code: 'DIGEST_NOT_PROMOTABLE',
+      message: expect.stringContaining('never published'),
+    });
     await expect(promoteRuntime(dev, prod, { digest: 'latest' })).rejects.toMatchObject({ code: 'INVALID_DIGEST', exitCode: 2 });
   });
 
@@ -122,7 +133,14 @@ describe('runtime promote: two environments in one emulator', () => {
     });
     expect(await pointerVersions(prod)).toHaveLength(versions);
     // Act: the operator widens the policy with a plain parameter write
-    await clients.ssm.send(new PutParameterCommand({ Name: promotionPolicyParameter('prod'), Value: JSON.stringify({ accept_from: ['dev', 'qa'] }), Type: 'String', Overwrite: true }));
+    await clients.ssm.send(
+      new PutParameterCommand({
+        Name: promotionPolicyParameter('prod'),
+        Value: JSON.stringify({ accept_from: ['dev', 'qa'] }),
+        Type: 'String',
+        Overwrite: true,
+      }),
+    );
     const result = await promoteRuntime(qa, prod, { smokeCmd: 'true', ...FAST });
     // Assess
     expect(result).toMatchObject({ outcome: 'published', from: 'qa' });
@@ -134,6 +152,9 @@ describe('runtime promote: two environments in one emulator', () => {
   it('an environment cannot promote into itself, nor into one that accepts nothing', async () => {
     // Act + Assess
     await expect(promoteRuntime(dev, dev)).rejects.toMatchObject({ code: 'PROMOTION_NOT_ALLOWED', message: expect.stringContaining('into itself') });
-    await expect(promoteRuntime(prod, dev)).rejects.toMatchObject({ code: 'PROMOTION_NOT_ALLOWED', message: expect.stringContaining('accepts promotions from no environment') });
+    await expect(promoteRuntime(prod, dev)).rejects.toMatchObject({
+      code: 'PROMOTION_NOT_ALLOWED',
+      message: expect.stringContaining('accepts promotions from no environment'),
+    });
   });
 });

@@ -181,12 +181,22 @@ describe('publishRuntime', () => {
       ctx.clients.doc.send(
         new PutCommand({
           TableName: ctx.platform.tables.locks,
-          Item: { lock_id: 'deploy#publock', owner: 'ci-run-42', token: 't', acquired_at: '2026-01-01T00:00:00Z', expires_at: Math.floor(Date.now() / 1000) + expiresInS },
+          Item: {
+            lock_id: 'deploy#publock',
+            owner: 'ci-run-42',
+            token: 't',
+            acquired_at: '2026-01-01T00:00:00Z',
+            expires_at: Math.floor(Date.now() / 1000) + expiresInS,
+          },
         }),
       );
     await put(600);
     // Act + Assess: held
-    await expect(publishRuntime(ctx, { imageDigest: d, ...FAST })).rejects.toMatchObject({ code: 'LOCK_HELD', exitCode: 3, message: expect.stringContaining('ci-run-42') });
+    await expect(publishRuntime(ctx, { imageDigest: d, ...FAST })).rejects.toMatchObject({
+      code: 'LOCK_HELD',
+      exitCode: 3,
+      message: expect.stringContaining('ci-run-42'),
+    });
     expect((await runtimeStatus(ctx)).pointer.digest).not.toBe(d);
     // Act + Assess: stale
     await put(-60);

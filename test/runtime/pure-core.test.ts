@@ -18,7 +18,11 @@ function event(at: string, to: string, outcome: RuntimeAuditEvent['outcome'], ac
 describe('lastKnownGood', () => {
   it('is the newest succeeded digest other than the current one, whatever order the events come in', () => {
     // Prepare
-    const events = [event('2026-01-01T00:00:01Z', d('a'), 'succeeded'), event('2026-01-01T00:00:03Z', d('c'), 'succeeded'), event('2026-01-01T00:00:02Z', d('b'), 'succeeded')];
+    const events = [
+      event('2026-01-01T00:00:01Z', d('a'), 'succeeded'),
+      event('2026-01-01T00:00:03Z', d('c'), 'succeeded'),
+      event('2026-01-01T00:00:02Z', d('b'), 'succeeded'),
+    ];
     // Act + Assess
     expect(lastKnownGood(events, d('c'))).toBe(d('b'));
   });
@@ -36,7 +40,9 @@ describe('lastKnownGood', () => {
   });
 
   it('counts a succeeded rollback as good, and has no answer when only the current digest ever succeeded', () => {
-    expect(lastKnownGood([event('2026-01-01T00:00:01Z', d('a'), 'succeeded', 'rollback'), event('2026-01-01T00:00:02Z', d('b'), 'succeeded')], d('b'))).toBe(d('a'));
+    expect(lastKnownGood([event('2026-01-01T00:00:01Z', d('a'), 'succeeded', 'rollback'), event('2026-01-01T00:00:02Z', d('b'), 'succeeded')], d('b'))).toBe(
+      d('a'),
+    );
     expect(lastKnownGood([event('2026-01-01T00:00:01Z', d('a'), 'succeeded')], d('a'))).toBeUndefined();
     expect(lastKnownGood([], d('a'))).toBeUndefined();
   });
@@ -72,14 +78,25 @@ describe('parseTerraformState', () => {
 
   it('knows nothing from a state without those resources, or a runtime image pinned by tag', () => {
     expect(parseTerraformState({}, POINTER)).toEqual({});
-    const byTag = { resources: [{ type: 'aws_bedrockagentcore_agent_runtime', instances: [{ attributes: { agent_runtime_artifact: [{ container_configuration: [{ container_uri: `${REPO}:latest` }] }] } }] }] };
+    const byTag = {
+      resources: [
+        {
+          type: 'aws_bedrockagentcore_agent_runtime',
+          instances: [{ attributes: { agent_runtime_artifact: [{ container_configuration: [{ container_uri: `${REPO}:latest` }] }] } }],
+        },
+      ],
+    };
     expect(parseTerraformState(byTag, POINTER).runtimeDigest).toBeUndefined();
   });
 });
 
 describe('assessDrift', () => {
   it('finds nothing when pointer, a READY runtime and Terraform agree', () => {
-    expect(assessDrift('dev', d('a'), { digest: d('a'), status: 'READY' }, { pointerDigest: d('a'), runtimeDigest: d('a') })).toEqual({ drift: [], notes: [], fix: undefined });
+    expect(assessDrift('dev', d('a'), { digest: d('a'), status: 'READY' }, { pointerDigest: d('a'), runtimeDigest: d('a') })).toEqual({
+      drift: [],
+      notes: [],
+      fix: undefined,
+    });
   });
 
   it('names a runtime serving another image, and the publish that fixes it', () => {
@@ -95,8 +112,14 @@ describe('assessDrift', () => {
   });
 
   it('names a moving live endpoint as drift, and DEFAULT on another image only as a note', () => {
-    expect(assessDrift('dev', d('a'), { digest: d('a'), status: 'READY', version: '4', targetVersion: '5' }).drift).toEqual(['live endpoint is moving: serves version 4, target 5']);
-    const fast = assessDrift('dev', d('a'), { digest: d('a'), status: 'READY', version: '3', targetVersion: '3' }, undefined, { version: '5', status: 'READY', digest: d('b') });
+    expect(assessDrift('dev', d('a'), { digest: d('a'), status: 'READY', version: '4', targetVersion: '5' }).drift).toEqual([
+      'live endpoint is moving: serves version 4, target 5',
+    ]);
+    const fast = assessDrift('dev', d('a'), { digest: d('a'), status: 'READY', version: '3', targetVersion: '3' }, undefined, {
+      version: '5',
+      status: 'READY',
+      digest: d('b'),
+    });
     expect(fast.drift).toEqual([]);
     expect(fast.notes).toHaveLength(1);
   });
@@ -118,7 +141,15 @@ describe('planMove', () => {
     live: { liveVersion: o.liveVersion ?? '4', targetVersion: o.liveVersion ?? '4', status: 'READY', digest: o.live },
   });
   const plan = (observed: Observation, to: string, extra: { smokeCmd?: string; existingVersion?: string; action?: 'publish' | 'rollback' | 'reapply' } = {}) =>
-    planMove({ env: 'dev', action: extra.action ?? 'publish', runtimeId: 'rt', observed, to, smokeCmd: extra.smokeCmd, existingVersion: extra.existingVersion });
+    planMove({
+      env: 'dev',
+      action: extra.action ?? 'publish',
+      runtimeId: 'rt',
+      observed,
+      to,
+      smokeCmd: extra.smokeCmd,
+      existingVersion: extra.existingVersion,
+    });
 
   it('is a no-op when the pointer and a READY, settled live endpoint already serve the target', () => {
     expect(plan(seen({ pointer: d('a'), latest: d('a'), live: d('a') }), d('a'))).toMatchObject({ noop: true, path: 'none', steps: [], writes: [] });
@@ -127,14 +158,26 @@ describe('planMove', () => {
   it('publishes forward: pointer, new version, canary, smoke, then live last', () => {
     const p = plan(seen({ pointer: d('a'), latest: d('a'), live: d('a') }), d('b'), { smokeCmd: 'true' });
     expect(p.path).toBe('forward');
-    expect(p.steps.map((s) => s.kind)).toEqual(['write_pointer', 'update_runtime', 'wait_version', 'move_endpoint', 'smoke', 'move_endpoint', 'labels', 'audit']);
+    expect(p.steps.map((s) => s.kind)).toEqual([
+      'write_pointer',
+      'update_runtime',
+      'wait_version',
+      'move_endpoint',
+      'smoke',
+      'move_endpoint',
+      'labels',
+      'audit',
+    ]);
     expect(p.steps[3]).toEqual({ kind: 'move_endpoint', endpoint: 'canary', version: 'new' });
     expect(p.steps[5]).toEqual({ kind: 'move_endpoint', endpoint: 'live', version: 'new' });
     expect(p.writes).toHaveLength(p.steps.length);
   });
 
   it('takes the fast path on an existing version: no UpdateAgentRuntime', () => {
-    const p = plan(seen({ pointer: d('b'), latest: d('b'), live: d('b'), latestVersion: '5', liveVersion: '5' }), d('a'), { existingVersion: '3', action: 'rollback' });
+    const p = plan(seen({ pointer: d('b'), latest: d('b'), live: d('b'), latestVersion: '5', liveVersion: '5' }), d('a'), {
+      existingVersion: '3',
+      action: 'rollback',
+    });
     expect(p.path).toBe('fast');
     expect(p.steps.some((s) => s.kind === 'update_runtime')).toBe(false);
     expect(p.steps).toContainEqual({ kind: 'move_endpoint', endpoint: 'live', version: { existing: '3' } });
@@ -157,6 +200,9 @@ describe('planRestore', () => {
       { kind: 'labels' },
       { kind: 'audit', action: 'restore', outcome: 'succeeded' },
     ]);
-    expect(planRestore({ restoreTo: d('a'), pointerWritten: false, runtimeUpdated: false, canaryMoved: false }).map((s) => s.kind)).toEqual(['labels', 'audit']);
+    expect(planRestore({ restoreTo: d('a'), pointerWritten: false, runtimeUpdated: false, canaryMoved: false }).map((s) => s.kind)).toEqual([
+      'labels',
+      'audit',
+    ]);
   });
 });

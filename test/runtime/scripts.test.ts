@@ -30,7 +30,12 @@ describe('runtime scripts', () => {
     // Assess
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'INVALID_DIGEST' } });
-    expect(run.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))).toEqual([expect.stringContaining('INVALID_DIGEST')]);
+    expect(
+      run.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('error:')),
+    ).toEqual([expect.stringContaining('INVALID_DIGEST')]);
   });
 
   it('a crash between pointer write and runtime update: status exits 3 naming the fix, the next publish repairs it', async () => {
@@ -62,7 +67,9 @@ describe('runtime scripts', () => {
     const stale = `sha256:${'c'.repeat(64)}`;
     writeFileSync(
       `${dir}/show.json`,
-      JSON.stringify({ values: { root_module: { resources: [{ type: 'aws_ssm_parameter', values: { name: ctx.platform.imagePointerParameter, insecure_value: stale } }] } } }),
+      JSON.stringify({
+        values: { root_module: { resources: [{ type: 'aws_ssm_parameter', values: { name: ctx.platform.imagePointerParameter, insecure_value: stale } }] } },
+      }),
     );
     // Act
     const run = await runTsx('scripts/runtime-status.ts', ['--env', 'scrtf', '--terraform-state', `${dir}/show.json`, '--json']);

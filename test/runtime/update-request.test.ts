@@ -15,7 +15,8 @@ import { bootstrappedRuntime, FAST, pushImage } from './helpers';
 /** The SDK's own schema of the request: [kind, namespace, name, traits, memberNames, memberSchemas]. */
 function sdkRequestMembers(): string[] {
   const schema = (AgentCore as unknown as Record<string, unknown>)['UpdateAgentRuntimeRequest$'] as unknown[] | undefined;
-  if (!Array.isArray(schema) || !Array.isArray(schema[4])) throw new Error('the SDK no longer exports UpdateAgentRuntimeRequest$ as a schema: read the members another way');
+  if (!Array.isArray(schema) || !Array.isArray(schema[4]))
+    throw new Error('the SDK no longer exports UpdateAgentRuntimeRequest$ as a schema: read the members another way');
   return schema[4] as string[];
 }
 
@@ -47,7 +48,11 @@ describe('UpdateAgentRuntime request', () => {
         if (context.commandName === UpdateAgentRuntimeCommand.name) {
           const input = args.input as UpdateAgentRuntimeCommandInput;
           if (input.networkConfiguration?.networkModeConfig && 'requireServiceS3Endpoint' in input.networkConfiguration.networkModeConfig) {
-            throw Object.assign(new Error('requireServiceS3Endpoint cannot be set on this agent runtime'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+            throw Object.assign(new Error('requireServiceS3Endpoint cannot be set on this agent runtime'), {
+              name: 'ValidationException',
+              $fault: 'client',
+              $metadata: { httpStatusCode: 400 },
+            });
           }
         }
         const out = await next(args);
@@ -147,7 +152,9 @@ describe('UpdateAgentRuntime request', () => {
     const ctx = await bootstrappedRuntime('updexact', clients);
     const b = await pushImage(ctx, 'b');
     const live = await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
-    const created = await clients.agentcore.send(new UpdateAgentRuntimeCommand(buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${b}`, 'abca-exact-0123456789012345678901234567')));
+    const created = await clients.agentcore.send(
+      new UpdateAgentRuntimeCommand(buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${b}`, 'abca-exact-0123456789012345678901234567')),
+    );
     expect(created.agentRuntimeVersion).toBe('2');
     const polled: (string | undefined)[] = [];
     // Act

@@ -56,9 +56,12 @@ describe('runtime verbs: scripts and bgagent share one definition', () => {
     const gh = { GITHUB_RUN_ID: '42', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'org/abca', GITHUB_SHA: 'f00dfeed' };
     // Act
     const script = await runTsx('scripts/rollback-runtime.ts', ['--env', 'verbs', '--to-digest', a, '--poll-interval-ms', '10', '--json'], { env: gh });
-    const cli = await bgagent(['runtime', 'rollback', '--env', 'verbs', '--to-digest', b, '--ci-run-url', 'https://ci.example/run/7', '--poll-interval-ms', '10', '--json'], {
-      env: { BGAGENT_CONFIG_DIR: tempConfigDir() },
-    });
+    const cli = await bgagent(
+      ['runtime', 'rollback', '--env', 'verbs', '--to-digest', b, '--ci-run-url', 'https://ci.example/run/7', '--poll-interval-ms', '10', '--json'],
+      {
+        env: { BGAGENT_CONFIG_DIR: tempConfigDir() },
+      },
+    );
     // Assess
     expect(script.code).toBe(0);
     expect(cli.code).toBe(0);

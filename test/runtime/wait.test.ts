@@ -13,7 +13,10 @@ async function holdUpdatingFor(endpoint: string, reads: number): Promise<void> {
 }
 
 async function releaseHold(endpoint: string): Promise<void> {
-  await fetch(`${endpoint}/moto-api/state-manager/unset-transition`, { method: 'POST', body: JSON.stringify({ model_name: 'bedrock-agentcore-control::agent_runtime' }) });
+  await fetch(`${endpoint}/moto-api/state-manager/unset-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'bedrock-agentcore-control::agent_runtime' }),
+  });
 }
 
 describe('waitReady', () => {

@@ -73,7 +73,12 @@ describe('zero-impact publish', () => {
     await setEndpointUpdateDelay(moto.endpoint(), 0.3);
     const watch = watchEndpoints(ctx, marker);
     // Act
-    const result = await publishRuntime(ctx, { imageDigest: a, smokeCmd: `touch ${marker}; sleep 0.2; rm -f ${marker}`, pollIntervalMs: 40, timeoutMs: 20_000 });
+    const result = await publishRuntime(ctx, {
+      imageDigest: a,
+      smokeCmd: `touch ${marker}; sleep 0.2; rm -f ${marker}`,
+      pollIntervalMs: 40,
+      timeoutMs: 20_000,
+    });
     await watch.stop();
     // Assess: the smoke ran only with canary serving the new version and live the old one
     const during = watch.seen.filter((s) => s.smoking);
@@ -105,8 +110,22 @@ describe('zero-impact publish', () => {
     // Assess: live moved only after the smoke, and everything agrees at the end
     expect(watch.seen.map((s) => s.live).filter((v, i, all) => v !== all[i - 1])).toEqual([oldLive, newVersion]);
     const status = await runtimeStatus(ctx);
-    expect(status).toMatchObject({ inSync: true, pointer: { digest: a }, runtime: { digest: a, version: newVersion, status: 'READY' }, latest: { digest: a, version: newVersion } });
-    expect(result.executed.map((s) => s.kind)).toEqual(['write_pointer', 'update_runtime', 'wait_version', 'move_endpoint', 'smoke', 'move_endpoint', 'labels', 'audit']);
+    expect(status).toMatchObject({
+      inSync: true,
+      pointer: { digest: a },
+      runtime: { digest: a, version: newVersion, status: 'READY' },
+      latest: { digest: a, version: newVersion },
+    });
+    expect(result.executed.map((s) => s.kind)).toEqual([
+      'write_pointer',
+      'update_runtime',
+      'wait_version',
+      'move_endpoint',
+      'smoke',
+      'move_endpoint',
+      'labels',
+      'audit',
+    ]);
   });
 
   it('a failing smoke never moves live: its liveVersion is the old one at every poll, and the audit says so', async () => {
@@ -150,7 +169,12 @@ describe('zero-impact publish', () => {
     expect(failure.message).toContain('UPDATE_FAILED');
     expect(await endpointVersion(ctx, 'live')).toBe(liveBefore);
     expect(await endpointVersion(ctx, 'canary')).toBe(canaryBefore);
-    expect(await runtimeStatus(ctx)).toMatchObject({ inSync: true, pointer: { digest: good }, runtime: { digest: good }, latest: { digest: good, status: 'READY' } });
+    expect(await runtimeStatus(ctx)).toMatchObject({
+      inSync: true,
+      pointer: { digest: good },
+      runtime: { digest: good },
+      latest: { digest: good, status: 'READY' },
+    });
   });
 
   it('--dry-run prints exactly the steps the real run then executes', async () => {

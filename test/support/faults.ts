@@ -17,11 +17,18 @@ export interface SdkClient {
   middlewareStack: { add(middleware: never, options: never): void };
 }
 
-type Middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: { input: unknown; request?: unknown }) => Promise<unknown>;
+type Middleware = (
+  next: (args: unknown) => Promise<unknown>,
+  context: { commandName?: string },
+) => (args: { input: unknown; request?: unknown }) => Promise<unknown>;
 
 /** An error as the SDK builds one from an AWS error answer: `name` is the AWS error code. */
 export function awsError(name: string, message = `injected: ${name}`, httpStatusCode = 400): Error & MetadataBearer {
-  return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode, attempts: 1, totalRetryDelay: 0 } });
+  return Object.assign(new Error(message), {
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode, attempts: 1, totalRetryDelay: 0 },
+  });
 }
 
 /** AWS's throttling answer (retried by the SDK's standard retry strategy). */
@@ -82,7 +89,10 @@ export interface CapturedCall<I = Record<string, unknown>> {
  * Records what the client sends (a deep copy of each input, before serialization). With `answer`,
  * the call never leaves: `answer` stands in for AWS (for services moto does not emulate).
  */
-export function captureCalls<I = Record<string, unknown>>(client: SdkClient, opts: { command?: string; answer?: (call: CapturedCall<I>) => unknown } = {}): CapturedCall<I>[] {
+export function captureCalls<I = Record<string, unknown>>(
+  client: SdkClient,
+  opts: { command?: string; answer?: (call: CapturedCall<I>) => unknown } = {},
+): CapturedCall<I>[] {
   const sent: CapturedCall<I>[] = [];
   add(
     client,

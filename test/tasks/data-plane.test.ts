@@ -5,7 +5,13 @@
  * like AWS's.
  */
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
-import { CreateAgentRuntimeEndpointCommand, GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  CreateAgentRuntimeEndpointCommand,
+  GetAgentRuntimeCommand,
+  GetAgentRuntimeEndpointCommand,
+  UpdateAgentRuntimeCommand,
+  UpdateAgentRuntimeEndpointCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
 import { createClients } from '../../src/aws/clients';
 import { FAULT_ANNOTATION } from '../../src/local/agentcore-data-plane';
 import { bootstrapLocal } from '../../src/local/bootstrap';
@@ -40,7 +46,9 @@ describe('local AgentCore data plane', () => {
   }
 
   const version = (qualifier: string | undefined, sessionId: string) =>
-    new AgentCoreInvoker({ runtimeArn: platform.agentRuntimeArn, qualifier }).invoke({ sessionId, payload: { action: 'version' } }) as Promise<{ digest: string | null }>;
+    new AgentCoreInvoker({ runtimeArn: platform.agentRuntimeArn, qualifier }).invoke({ sessionId, payload: { action: 'version' } }) as Promise<{
+      digest: string | null;
+    }>;
 
   beforeAll(async () => {
     await setRuntimeUpdateDelay(motoEndpoint(), 0);
@@ -53,7 +61,9 @@ describe('local AgentCore data plane', () => {
     // Prepare: version 2 on a new image; canary on it, live stays on version 1
     const second = await pushLocalImage(clients.ecr, platform.ecrRepositoryName, 'dp-second');
     const v2 = await publish(second);
-    await clients.agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: CANARY_ENDPOINT, agentRuntimeVersion: v2 }));
+    await clients.agentcore.send(
+      new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: CANARY_ENDPOINT, agentRuntimeVersion: v2 }),
+    );
     await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: CANARY_ENDPOINT }));
     // Act
     const onLive = await version(LIVE_ENDPOINT, session(1));
@@ -70,25 +80,43 @@ describe('local AgentCore data plane', () => {
   it('keeps a session on the process that first served it; StopRuntimeSession ends exactly that session', async () => {
     // Prepare
     const client = new BedrockAgentCoreClient({});
-    const before = plane().sessions().find((s) => s.sessionId === session(1))!;
+    const before = plane()
+      .sessions()
+      .find((s) => s.sessionId === session(1))!;
     // Act
     const again = await version(LIVE_ENDPOINT, session(1));
-    const stopped = await client.send(new StopRuntimeSessionCommand({ agentRuntimeArn: platform.agentRuntimeArn, runtimeSessionId: session(1), qualifier: LIVE_ENDPOINT }));
+    const stopped = await client.send(
+      new StopRuntimeSessionCommand({ agentRuntimeArn: platform.agentRuntimeArn, runtimeSessionId: session(1), qualifier: LIVE_ENDPOINT }),
+    );
     const twice = await rejectionOf(client.send(new StopRuntimeSessionCommand({ agentRuntimeArn: platform.agentRuntimeArn, runtimeSessionId: session(1) })));
     // Assess
     expect(again.digest).toBe(firstDigest);
     expect(stopped.runtimeSessionId).toBe(session(1));
     expect(twice.name).toBe('ResourceNotFoundException');
-    expect(plane().sessions().map((s) => s.sessionId)).not.toContain(session(1));
-    expect(plane().sessions().map((s) => s.sessionId)).toContain(session(2));
+    expect(
+      plane()
+        .sessions()
+        .map((s) => s.sessionId),
+    ).not.toContain(session(1));
+    expect(
+      plane()
+        .sessions()
+        .map((s) => s.sessionId),
+    ).toContain(session(2));
     expect(() => process.kill(before.pid, 0)).toThrow();
-    expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession').map((c) => c.status)).toEqual([200, 404]);
+    expect(
+      plane()
+        .calls.filter((c) => c.operation === 'StopRuntimeSession')
+        .map((c) => c.status),
+    ).toEqual([200, 404]);
   });
 
   it('when live moves to a new version, new sessions get its image; a session already open stays on the one it started with', async () => {
     // Prepare: a session on live (version 1), then live moved to version 2
     const before = await version(LIVE_ENDPOINT, session(6));
-    await clients.agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: LIVE_ENDPOINT, agentRuntimeVersion: '2' }));
+    await clients.agentcore.send(
+      new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: LIVE_ENDPOINT, agentRuntimeVersion: '2' }),
+    );
     for (let i = 0; i < 50; i++) {
       const ep = await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: LIVE_ENDPOINT }));
       if (ep.liveVersion === '2') break;
@@ -101,24 +129,41 @@ describe('local AgentCore data plane', () => {
     expect(before.digest).toBe(firstDigest);
     expect(pinned.digest).toBe(firstDigest);
     expect(fresh.digest).not.toBe(firstDigest);
-    expect(plane().sessions().find((s) => s.sessionId === session(7))).toMatchObject({ version: '2' });
+    expect(
+      plane()
+        .sessions()
+        .find((s) => s.sessionId === session(7)),
+    ).toMatchObject({ version: '2' });
   });
 
   it('a bad image (annotated faulty) never becomes healthy: RuntimeClientError 424', async () => {
     // Prepare
     const bad = await pushLocalImage(clients.ecr, platform.ecrRepositoryName, 'dp-bad', 'dp-bad', { [FAULT_ANNOTATION]: 'unhealthy' });
     const v3 = await publish(bad);
-    await clients.agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, name: 'badcanary', agentRuntimeVersion: v3 }));
+    await clients.agentcore.send(
+      new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, name: 'badcanary', agentRuntimeVersion: v3 }),
+    );
     await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: 'badcanary' }));
     // Act
-    const error = await rejectionOf(new BedrockAgentCoreClient({ maxAttempts: 1 }).send(
-      new InvokeAgentRuntimeCommand({ agentRuntimeArn: platform.agentRuntimeArn, qualifier: 'badcanary', runtimeSessionId: session(3), payload: new TextEncoder().encode('{"action":"ping"}') }),
-    ));
+    const error = await rejectionOf(
+      new BedrockAgentCoreClient({ maxAttempts: 1 }).send(
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: platform.agentRuntimeArn,
+          qualifier: 'badcanary',
+          runtimeSessionId: session(3),
+          payload: new TextEncoder().encode('{"action":"ping"}'),
+        }),
+      ),
+    );
     // Assess
     expect(error.name).toBe('RuntimeClientError');
     expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(424);
     expect(String(error.message)).toContain('not healthy');
-    expect(plane().sessions().map((s) => s.sessionId)).not.toContain(session(3));
+    expect(
+      plane()
+        .sessions()
+        .map((s) => s.sessionId),
+    ).not.toContain(session(3));
   });
 
   it.each([
@@ -152,8 +197,12 @@ describe('local AgentCore data plane', () => {
     const unknownArn = platform.agentRuntimeArn.replace(/runtime\/.*/, 'runtime/nosuch_runtime-0123456789');
     // Act
     const noRuntime = await rejectionOf(client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: unknownArn, runtimeSessionId: session(4), payload })));
-    const noEndpoint = await rejectionOf(client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: platform.agentRuntimeArn, qualifier: 'nosuch', runtimeSessionId: session(4), payload })));
-    const shortSession = await rejectionOf(client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: platform.agentRuntimeArn, runtimeSessionId: 'too-short', payload })));
+    const noEndpoint = await rejectionOf(
+      client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: platform.agentRuntimeArn, qualifier: 'nosuch', runtimeSessionId: session(4), payload })),
+    );
+    const shortSession = await rejectionOf(
+      client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: platform.agentRuntimeArn, runtimeSessionId: 'too-short', payload })),
+    );
     // Assess
     expect(noRuntime.name).toBe('ResourceNotFoundException');
     expect(noEndpoint.name).toBe('ResourceNotFoundException');

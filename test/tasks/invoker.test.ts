@@ -43,7 +43,10 @@ function clientAnswering(answer: Answer): { client: BedrockAgentCoreClient; sent
       const captured = { method: req.method, path: req.path, query: req.query ?? {}, headers: req.headers, body };
       sent.push(captured);
       const res = await answer(captured);
-      return { response: { statusCode: res.statusCode, reason: undefined, headers: res.headers, body: Readable.from([Buffer.from(res.body)]) }, output: undefined as never };
+      return {
+        response: { statusCode: res.statusCode, reason: undefined, headers: res.headers, body: Readable.from([Buffer.from(res.body)]) },
+        output: undefined as never,
+      };
     },
     // After signing, inside the deserializer: the deserializer parses what we answer.
     { step: 'deserialize', priority: 'low', name: 'answerInsteadOfAws' },
@@ -89,7 +92,11 @@ describe('AgentCoreInvoker', () => {
   it('reads a server-sent-events answer: the last data event', async () => {
     // Prepare
     const { client } = clientAnswering(() =>
-      Promise.resolve({ statusCode: 200, headers: { 'content-type': 'text/event-stream' }, body: 'data: {"partial":true}\n\ndata: {"status":"completed"}\n\n' }),
+      Promise.resolve({
+        statusCode: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: 'data: {"partial":true}\n\ndata: {"status":"completed"}\n\n',
+      }),
     );
     // Act
     const answer = await new AgentCoreInvoker({ runtimeArn: ARN, client }).invoke({ sessionId: SESSION, payload: {} });

@@ -40,7 +40,12 @@ describe('task orchestrator', () => {
     expect(task).toMatchObject({ status: 'SUBMITTED', repo: 'octo/active', submitted_by: caller, version: 1 });
     expect(task.task_id).toMatch(/^task-[0-9a-f]{32}$/);
     expect(task).not.toHaveProperty('request_hash');
-    expect(started).toMatchObject({ status: 'RUNNING', runtime_session_id: task.task_id, runtime_arn: bed.platform.agentRuntimeArn, runtime_qualifier: 'live' });
+    expect(started).toMatchObject({
+      status: 'RUNNING',
+      runtime_session_id: task.task_id,
+      runtime_arn: bed.platform.agentRuntimeArn,
+      runtime_qualifier: 'live',
+    });
     expect(done).toMatchObject({ task_id: task.task_id, status: 'COMPLETED', runtime_session_id: task.task_id, progress: 'done' });
     expect(done.version).toBeGreaterThanOrEqual(4);
     expect(done.result).toMatchObject({ status: 'completed', session_id: task.task_id, turns_used: 5, agent: { commit: 'abc1234' } });
@@ -135,7 +140,7 @@ describe('task orchestrator', () => {
     expect(await bed.taskCount()).toBe(rows);
   });
 
-  it('the same key with a different task is IDEMPOTENCY_MISMATCH; another caller\'s key is another task', async () => {
+  it("the same key with a different task is IDEMPOTENCY_MISMATCH; another caller's key is another task", async () => {
     // Prepare
     const deps = bed.deps();
     const first = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'One thing', idempotency_key: 'k-1' } });
@@ -169,7 +174,7 @@ describe('task orchestrator', () => {
     expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { problems: [expect.objectContaining({ field: 'description' })] } });
   });
 
-  it('a task the agent cannot do ends FAILED with the agent\'s reason', async () => {
+  it("a task the agent cannot do ends FAILED with the agent's reason", async () => {
     // Prepare
     const deps = bed.deps();
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/tight', description: 'Rewrite the build' } });
@@ -189,7 +194,9 @@ describe('task orchestrator', () => {
     const done = await startTask(deps, task.task_id);
     // Assess
     expect(done.status).toBe('FAILED');
-    expect(done.status_reason).toMatch(/^the agent session could not be started: AGENT_INVOCATION_FAILED: InvokeAgentRuntime on .* \(nosuch\) failed: ResourceNotFoundException/);
+    expect(done.status_reason).toMatch(
+      /^the agent session could not be started: AGENT_INVOCATION_FAILED: InvokeAgentRuntime on .* \(nosuch\) failed: ResourceNotFoundException/,
+    );
   });
 
   it('an older image that answers synchronously still finishes the task from its answer', () => {
@@ -208,7 +215,15 @@ describe('task orchestrator', () => {
     await bed.putRepo('octo/leaving', 'active');
     const deps = bed.deps();
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/leaving', description: 'Too late' } });
-    await bed.clients.doc.send(new UpdateCommand({ TableName: bed.platform.tables.repos, Key: { repo: 'octo/leaving' }, UpdateExpression: 'SET #s = :r', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':r': 'removed' } }));
+    await bed.clients.doc.send(
+      new UpdateCommand({
+        TableName: bed.platform.tables.repos,
+        Key: { repo: 'octo/leaving' },
+        UpdateExpression: 'SET #s = :r',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':r': 'removed' },
+      }),
+    );
     const invocations = bed.invocations();
     // Act
     const done = await startTask(deps, task.task_id);
@@ -260,7 +275,9 @@ describe('task orchestrator', () => {
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Slow one' } });
     await startTask(deps, task.task_id);
     const working = await bed.waitFor(deps, task.task_id, (t) => !!t.progress?.startsWith('step'));
-    const session = plane().sessions().find((s) => s.sessionId === task.task_id)!;
+    const session = plane()
+      .sessions()
+      .find((s) => s.sessionId === task.task_id)!;
     // Act
     const cancelled = await cancelTask(deps, task.task_id, { reason: 'operator changed their mind' });
     const row = new DynamoTaskRow(new DynamoDb('us-east-1'), bed.platform.tables.tasks);
@@ -269,8 +286,14 @@ describe('task orchestrator', () => {
     // Assess
     expect(working.status).toBe('RUNNING');
     expect(cancelled).toMatchObject({ status: 'CANCELLED', status_reason: 'operator changed their mind' });
-    expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession' && c.sessionId === task.task_id)).toEqual([expect.objectContaining({ status: 200 })]);
-    expect(plane().sessions().map((s) => s.sessionId)).not.toContain(task.task_id);
+    expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession' && c.sessionId === task.task_id)).toEqual([
+      expect.objectContaining({ status: 200 }),
+    ]);
+    expect(
+      plane()
+        .sessions()
+        .map((s) => s.sessionId),
+    ).not.toContain(task.task_id);
     expect(() => process.kill(session.pid, 0)).toThrow();
     expect(late).toBeInstanceOf(ConditionFailed);
     expect(lateBeat).toBeInstanceOf(ConditionFailed);

@@ -20,8 +20,18 @@ describe('reconciler decisions', () => {
     ['a SUBMITTED task past the grace period', { status: 'SUBMITTED', created_at: iso(0) }, s.redispatchAfterMs, 'redispatch'],
     ['a RUNNING task heartbeating', { status: 'RUNNING', created_at: iso(0), started_at: iso(0), heartbeat_at: iso(1000) }, 30_000, 'none'],
     ['a RUNNING task whose heartbeat is late', { status: 'RUNNING', created_at: iso(0), started_at: iso(0), heartbeat_at: iso(0) }, s.probeAfterMs, 'probe'],
-    ['a RUNNING task silent past the threshold', { status: 'RUNNING', created_at: iso(0), started_at: iso(0), heartbeat_at: iso(0) }, s.heartbeatThresholdMs, 'fail'],
-    ['a RUNNING task past the 8-hour lifetime', { status: 'RUNNING', created_at: iso(0), started_at: iso(0), heartbeat_at: iso(s.maxLifetimeMs) }, s.maxLifetimeMs, 'fail'],
+    [
+      'a RUNNING task silent past the threshold',
+      { status: 'RUNNING', created_at: iso(0), started_at: iso(0), heartbeat_at: iso(0) },
+      s.heartbeatThresholdMs,
+      'fail',
+    ],
+    [
+      'a RUNNING task past the 8-hour lifetime',
+      { status: 'RUNNING', created_at: iso(0), started_at: iso(0), heartbeat_at: iso(s.maxLifetimeMs) },
+      s.maxLifetimeMs,
+      'fail',
+    ],
     ['a finished task', { status: 'COMPLETED', created_at: iso(0) }, s.maxLifetimeMs * 2, 'none'],
   ] as const)('%s', (_what, task, at, action) => {
     // Act
@@ -93,7 +103,11 @@ describe('reconciler', () => {
     expect(report.probed).toContain(taskId);
     expect(task).toMatchObject({ status: 'FAILED', status_reason: expect.stringContaining('AgentCore no longer has the task in its session') });
     // the probe's fresh session was stopped again
-    expect(plane().sessions().map((s) => s.sessionId)).not.toContain(taskId);
+    expect(
+      plane()
+        .sessions()
+        .map((s) => s.sessionId),
+    ).not.toContain(taskId);
   });
 
   it('a lost dispatch (still SUBMITTED) is started by the reconciler and completes', async () => {

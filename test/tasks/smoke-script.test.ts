@@ -3,7 +3,13 @@
  * RUNTIME_QUALIFIER and IMAGE_DIGEST in its environment, through InvokeAgentRuntime on the local
  * data plane (AWS_ENDPOINT_URL_BEDROCK_AGENTCORE, inherited), against agents started per image.
  */
-import { CreateAgentRuntimeEndpointCommand, GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  CreateAgentRuntimeEndpointCommand,
+  GetAgentRuntimeCommand,
+  GetAgentRuntimeEndpointCommand,
+  UpdateAgentRuntimeCommand,
+  UpdateAgentRuntimeEndpointCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
 import { createClients } from '../../src/aws/clients';
 import { FAULT_ANNOTATION } from '../../src/local/agentcore-data-plane';
 import { bootstrapLocal } from '../../src/local/bootstrap';
@@ -41,8 +47,14 @@ describe('smoke-runtime script', () => {
       () => true,
       () => false,
     );
-    if (exists) await clients.agentcore.send(new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: name, agentRuntimeVersion: out.agentRuntimeVersion }));
-    else await clients.agentcore.send(new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, name, agentRuntimeVersion: out.agentRuntimeVersion }));
+    if (exists)
+      await clients.agentcore.send(
+        new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: name, agentRuntimeVersion: out.agentRuntimeVersion }),
+      );
+    else
+      await clients.agentcore.send(
+        new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, name, agentRuntimeVersion: out.agentRuntimeVersion }),
+      );
     await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: name }));
     return out.agentRuntimeVersion!;
   }
@@ -57,7 +69,12 @@ describe('smoke-runtime script', () => {
     await versionOn(bad, 'badcanary');
   });
 
-  const publishEnv = (qualifier: string, digest: string) => ({ RUNTIME_ARN: platform.agentRuntimeArn, RUNTIME_VERSION: '2', RUNTIME_QUALIFIER: qualifier, IMAGE_DIGEST: digest });
+  const publishEnv = (qualifier: string, digest: string) => ({
+    RUNTIME_ARN: platform.agentRuntimeArn,
+    RUNTIME_VERSION: '2',
+    RUNTIME_QUALIFIER: qualifier,
+    IMAGE_DIGEST: digest,
+  });
 
   it('exits 0 when the qualifier it is given answers healthy with the published digest and the expected commit', async () => {
     // Act

@@ -33,7 +33,8 @@ export function apiKeysRoutes(deps: ApiDeps): Hono<ApiEnv> {
     if (!isKeyId(keyId)) throw new NotFoundError('API key not found (ids are 16 hex characters)', 'API_KEY_NOT_FOUND');
     const caller = callerOf(c);
     const { key, changed } = await deps.apiKeys.revoke(keyId, caller.actor);
-    if (changed) await deps.audit.record('api-keys', { action: 'api_key_revoke', actor: caller.actor, subject: keyId, request_id: caller.requestId, after: key });
+    if (changed)
+      await deps.audit.record('api-keys', { action: 'api_key_revoke', actor: caller.actor, subject: keyId, request_id: caller.requestId, after: key });
     return c.json(key);
   });
 

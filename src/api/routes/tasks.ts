@@ -28,7 +28,10 @@ export function tasksRoutes(deps: ApiDeps): Hono<ApiEnv> {
     // which the reconciler starts: the task is accepted either way.
     if (task.status === 'SUBMITTED') {
       await deps.taskDispatcher.dispatch(task.task_id).catch((e: unknown) => {
-        (c.get('log') ?? deps.log).warn('task dispatch failed; the reconciler will start the task', { task_id: task.task_id, error: e instanceof Error ? e.message : String(e) });
+        (c.get('log') ?? deps.log).warn('task dispatch failed; the reconciler will start the task', {
+          task_id: task.task_id,
+          error: e instanceof Error ? e.message : String(e),
+        });
       });
     }
     c.header('Location', `/v1/tasks/${task.task_id}`);

@@ -9,10 +9,18 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 
 /** Pure: `--scope a,b --scope c` → known scopes, each once. */
 export function parseScopes(raw: string[] | undefined): ApiKeyScope[] {
-  const scopes = [...new Set((raw ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))];
+  const scopes = [
+    ...new Set(
+      (raw ?? [])
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (!scopes.length) throw new ValidationError(`give at least one --scope (${API_KEY_SCOPES.join(', ')})`, 'VALIDATION_ERROR');
   const unknown = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
-  if (unknown.length) throw new ValidationError(`unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}; scopes are ${API_KEY_SCOPES.join(', ')}`, 'VALIDATION_ERROR');
+  if (unknown.length)
+    throw new ValidationError(`unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}; scopes are ${API_KEY_SCOPES.join(', ')}`, 'VALIDATION_ERROR');
   return scopes as ApiKeyScope[];
 }
 
@@ -35,7 +43,11 @@ export function apiKeyCommands(program: Command): void {
       .requiredOption('--name <name>', 'what the key is for')
       .option('--scope <scope>', `scope, repeatable or comma-separated: ${API_KEY_SCOPES.join(', ')}`, collect),
   );
-  examples(create, 'bgagent api-key create --name ci-onboarding --scope repos:read,repos:write', 'export BGAGENT_API_KEY=$(bgagent api-key create --name ci --scope tasks:submit --json | jq -r .api_key)');
+  examples(
+    create,
+    'bgagent api-key create --name ci-onboarding --scope repos:read,repos:write',
+    'export BGAGENT_API_KEY=$(bgagent api-key create --name ci --scope tasks:submit --json | jq -r .api_key)',
+  );
   create.action(async (opts: ApiOpts & { name: string; scope?: string[] }) => {
     const out = output(opts);
     const scopes = parseScopes(opts.scope);

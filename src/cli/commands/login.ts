@@ -20,7 +20,11 @@ export function loginCommands(program: Command): void {
     .option('--password-stdin', 'read the password from stdin')
     .option('--password <password>', 'the password (visible to other processes and in shell history: prefer --password-stdin)');
   withJson(loginCmd);
-  examples(loginCmd, 'bgagent login --username admin --password-stdin < password.txt', 'jq -r .password .abca/local/admin.json | bgagent login --username admin --password-stdin');
+  examples(
+    loginCmd,
+    'bgagent login --username admin --password-stdin < password.txt',
+    'jq -r .password .abca/local/admin.json | bgagent login --username admin --password-stdin',
+  );
   loginCmd.action(async (opts: LoginOpts) => {
     const out = output(opts);
     const dir = configDir();
@@ -40,12 +44,13 @@ export function loginCommands(program: Command): void {
     const file = writeCredentials(creds, dir);
     const claims = jwtClaims(creds.accessToken);
     const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as string[]) : [];
-    out.result({ ok: true, env: config.env, username, groups, expires_at: creds.expiresAt, credentials_path: file }, () =>
-      `signed in to "${config.env}" as ${username}${groups.length ? ` (${groups.join(', ')})` : ''}; session in ${file}`,
+    out.result(
+      { ok: true, env: config.env, username, groups, expires_at: creds.expiresAt, credentials_path: file },
+      () => `signed in to "${config.env}" as ${username}${groups.length ? ` (${groups.join(', ')})` : ''}; session in ${file}`,
     );
   });
 
-  const logoutCmd = program.command('logout').description('Revoke the session\'s refresh token with Cognito and forget the stored session');
+  const logoutCmd = program.command('logout').description("Revoke the session's refresh token with Cognito and forget the stored session");
   withJson(logoutCmd);
   examples(logoutCmd, 'bgagent logout');
   logoutCmd.action(async (opts: JsonOpts) => {
@@ -74,7 +79,9 @@ export function loginCommands(program: Command): void {
         'REVOKE_FAILED',
       );
     }
-    output(opts).result({ ok: true, removed, revoked }, () => (removed ? (revoked ? 'signed out (refresh token revoked)' : 'signed out') : 'was not signed in'));
+    output(opts).result({ ok: true, removed, revoked }, () =>
+      removed ? (revoked ? 'signed out (refresh token revoked)' : 'signed out') : 'was not signed in',
+    );
   });
 
   const whoamiCmd = program.command('whoami').description('Show the configured environment and how requests authenticate');
@@ -100,7 +107,14 @@ export function loginCommands(program: Command): void {
       renderFields([
         ['environment', report.env ?? '(not configured)'],
         ['api', report.api_url],
-        ['auth', report.auth === 'api-key' ? `API key ($${API_KEY_ENV})` : report.auth === 'cognito' ? `${report.username} (until ${report.expires_at})` : 'not signed in'],
+        [
+          'auth',
+          report.auth === 'api-key'
+            ? `API key ($${API_KEY_ENV})`
+            : report.auth === 'cognito'
+              ? `${report.username} (until ${report.expires_at})`
+              : 'not signed in',
+        ],
         ['groups', report.groups],
         ['config', dir],
       ]),

@@ -5,7 +5,17 @@ import { ConflictError, OperationFailedError, ValidationError } from '../../erro
 import type { ApiClient, Page, RepoRow } from '../api-client';
 import { chompLine, examples, openApi, output, positiveNumber, promptHidden, readStdin, waitFor, withApi, type ApiOpts, type Verdict } from '../common';
 import { renderFields, renderTable, type Column, type Output } from '../output';
-import { CLEAR_CEDAR_FLAG, FROM_FILE_FLAG, onboardBody, parseJsonFile, parseRepoId, patchBody, SETTING_FLAGS, settingsFromFlags, type FlagValues } from '../repo-flags';
+import {
+  CLEAR_CEDAR_FLAG,
+  FROM_FILE_FLAG,
+  onboardBody,
+  parseJsonFile,
+  parseRepoId,
+  patchBody,
+  SETTING_FLAGS,
+  settingsFromFlags,
+  type FlagValues,
+} from '../repo-flags';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 const readText = (file: string) => readFileSync(file, 'utf8');
@@ -21,15 +31,37 @@ export const REPO_COLUMNS: Column<RepoRow>[] = [
 ];
 
 const FIELD_ORDER = [
-  'repo', 'status', 'status_reason', 'source', 'version', 'onboarded_at', 'updated_at', 'compute_type', 'runtime_arn', 'model_id',
-  'max_turns', 'max_budget_usd', 'poll_interval_ms', 'approval_gate_cap', 'github_token_secret_arn', 'build_command', 'lint_command',
-  'egress_allowlist', 'system_prompt_overrides', 'cedar_policies',
+  'repo',
+  'status',
+  'status_reason',
+  'source',
+  'version',
+  'onboarded_at',
+  'updated_at',
+  'compute_type',
+  'runtime_arn',
+  'model_id',
+  'max_turns',
+  'max_budget_usd',
+  'poll_interval_ms',
+  'approval_gate_cap',
+  'github_token_secret_arn',
+  'build_command',
+  'lint_command',
+  'egress_allowlist',
+  'system_prompt_overrides',
+  'cedar_policies',
 ];
 
 /** Pure: a row as aligned `field  value` lines, known fields first. */
 export function renderRepo(row: RepoRow): string {
   const r = row as unknown as Record<string, unknown>;
-  const keys = [...FIELD_ORDER.filter((k) => k in r), ...Object.keys(r).filter((k) => !FIELD_ORDER.includes(k)).sort()];
+  const keys = [
+    ...FIELD_ORDER.filter((k) => k in r),
+    ...Object.keys(r)
+      .filter((k) => !FIELD_ORDER.includes(k))
+      .sort(),
+  ];
   return renderFields(keys.map((k) => [k, k === 'cedar_policies' && Array.isArray(r[k]) ? (r[k] as string[]).join('\n') || '-' : r[k]]));
 }
 
@@ -93,9 +125,7 @@ function fromFile(opts: FlagValues): Record<string, unknown> | undefined {
 }
 
 export function repoCommands(program: Command): void {
-  const repo = program
-    .command('repo')
-    .description('Onboard and configure GitHub repositories (RepoConfig) through the /v1/repos API');
+  const repo = program.command('repo').description('Onboard and configure GitHub repositories (RepoConfig) through the /v1/repos API');
   examples(repo, 'bgagent repo list', 'bgagent repo onboard acme/widgets --model-id anthropic.claude-sonnet-4 --wait');
 
   const list = withApi(repo.command('list').description('List onboarded repositories'))
@@ -128,7 +158,10 @@ export function repoCommands(program: Command): void {
     output(opts).result(body, () => renderRepo(body));
   });
 
-  const onboard = addSettingFlags(withApi(repo.command('onboard').description('Onboard a repository (POST /v1/repos); fields left out get the platform defaults').argument('<owner/repo>')), false);
+  const onboard = addSettingFlags(
+    withApi(repo.command('onboard').description('Onboard a repository (POST /v1/repos); fields left out get the platform defaults').argument('<owner/repo>')),
+    false,
+  );
   examples(
     onboard,
     'bgagent repo onboard acme/widgets --wait',
@@ -143,9 +176,22 @@ export function repoCommands(program: Command): void {
     out.result(row, () => `onboarded ${row.repo}: ${row.status}${row.status === 'provisioning' ? ' (bgagent repo show to follow it, or --wait)' : ''}`);
   });
 
-  const update = addSettingFlags(withApi(repo.command('update').description('Change settings (PATCH with If-Match on the version read, so a concurrent change is refused)').argument('<owner/repo>')), true);
+  const update = addSettingFlags(
+    withApi(
+      repo
+        .command('update')
+        .description('Change settings (PATCH with If-Match on the version read, so a concurrent change is refused)')
+        .argument('<owner/repo>'),
+    ),
+    true,
+  );
   update.option('--if-match <version>', 'expected version (default: the version read just before)');
-  examples(update, 'bgagent repo update acme/widgets --max-turns 80', 'bgagent repo update acme/widgets --egress-allowlist "" --clear-cedar-policies', 'bgagent repo update acme/widgets --if-match 3 --model-id anthropic.claude-haiku-4');
+  examples(
+    update,
+    'bgagent repo update acme/widgets --max-turns 80',
+    'bgagent repo update acme/widgets --egress-allowlist "" --clear-cedar-policies',
+    'bgagent repo update acme/widgets --if-match 3 --model-id anthropic.claude-haiku-4',
+  );
   update.action(async (id: string, opts: ApiOpts & WaitOpts & FlagValues & { ifMatch?: string }) => {
     const out = output(opts);
     const repoId = parseRepoId(id);
@@ -164,7 +210,9 @@ export function repoCommands(program: Command): void {
     out.result(row, () => `updated ${row.repo}: ${Object.keys(patch).join(', ')} (version ${row.version}, ${row.status})`);
   });
 
-  const remove = withApi(repo.command('remove').description('Remove a repository (soft delete: status removed; onboarding it again restores it)').argument('<owner/repo>'));
+  const remove = withApi(
+    repo.command('remove').description('Remove a repository (soft delete: status removed; onboarding it again restores it)').argument('<owner/repo>'),
+  );
   examples(remove, 'bgagent repo remove acme/widgets');
   remove.action(async (id: string, opts: ApiOpts) => {
     const repoId = parseRepoId(id);
@@ -188,7 +236,10 @@ export function repoCommands(program: Command): void {
       try {
         token = readText(opts.tokenFile).trim();
       } catch (e) {
-        throw new ValidationError(`--token-file: cannot read ${opts.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'VALIDATION_ERROR');
+        throw new ValidationError(
+          `--token-file: cannot read ${opts.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          'VALIDATION_ERROR',
+        );
       }
     } else token = process.stdin.isTTY ? await promptHidden('GitHub token: ') : chompLine(await readStdin()).trim();
     if (!token) throw new ValidationError('empty token', 'VALIDATION_ERROR');

@@ -28,15 +28,20 @@ function jobSummary(markdown: string): void {
 
 export function promoteCommand(group: Command): void {
   const promote = addPromoteFlags(
-    group.command('promote').description("Publish in --to a digest that succeeded in --from (policy and eligibility checked first; the image copied into the target's repository with the same digest; promoted_from recorded)"),
+    group
+      .command('promote')
+      .description(
+        "Publish in --to a digest that succeeded in --from (policy and eligibility checked first; the image copied into the target's repository with the same digest; promoted_from recorded)",
+      ),
   );
-  examples(promote, 'bgagent runtime promote --from staging --to prod --dry-run', 'bgagent runtime promote --from dev --to staging --digest sha256:… --smoke-cmd "tsx scripts/smoke-runtime.ts --env staging"');
+  examples(
+    promote,
+    'bgagent runtime promote --from staging --to prod --dry-run',
+    'bgagent runtime promote --from dev --to staging --digest sha256:… --smoke-cmd "tsx scripts/smoke-runtime.ts --env staging"',
+  );
   promote.action(async (flags: PromoteFlags) => {
     const out = output(flags);
-    const [{ promoteRuntime }, { openRuntime }] = await Promise.all([
-      import('../../runtime/promote'),
-      import('../../runtime/context'),
-    ]);
+    const [{ promoteRuntime }, { openRuntime }] = await Promise.all([import('../../runtime/promote'), import('../../runtime/context')]);
     const { from, to, options } = promoteOptionsFromFlags(flags);
     const progress = out.progress(`promoting ${from} → ${to}`);
     try {

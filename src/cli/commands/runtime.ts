@@ -78,29 +78,33 @@ export function runtimeCommands(program: Command): void {
   examples(group, 'bgagent runtime status --env dev', 'bgagent runtime history --env dev');
 
   const envOption = (cmd: Command) => cmd.option('--env <env>', 'environment (default: $ABCA_ENV, the configured one, or dev)');
-  const asBgagent = (line: string) => line.replace(/^tsx scripts\/(publish|rollback)-runtime\.ts/, 'bgagent runtime $1').replace(/^tsx scripts\/runtime-status\.ts/, 'bgagent runtime status');
+  const asBgagent = (line: string) =>
+    line.replace(/^tsx scripts\/(publish|rollback)-runtime\.ts/, 'bgagent runtime $1').replace(/^tsx scripts\/runtime-status\.ts/, 'bgagent runtime status');
   const verb = (name: string, description: string, flags: Parameters<typeof addFlags>[1], lines: readonly string[]) => {
     const cmd = withJson(addFlags(envOption(group.command(name).description(description)), flags));
     examples(cmd, ...lines.map(asBgagent));
     return cmd;
   };
 
-  verb('status', STATUS_DESCRIPTION, [...STATUS_FLAGS, STATUS_ALL_FLAG], STATUS_EXAMPLES)
-    .action(async (opts: EnvOpts & { terraformState?: string; all?: boolean }) => {
-    if (opts.all) return statusAllAction(opts);
-    const out = output(opts);
-    const [{ runtimeStatus }, { formatStatus }] = await Promise.all([import('../../runtime/status'), import('../../runtime/format')]);
-    const report = await runtimeStatus(await open(opts), { terraformState: opts.terraformState });
-    out.result(report, () => formatStatus(report));
-    jobSummary(formatStatus(report, 'markdown'));
-    if (!report.inSync) process.exitCode = 3;
-  });
+  verb('status', STATUS_DESCRIPTION, [...STATUS_FLAGS, STATUS_ALL_FLAG], STATUS_EXAMPLES).action(
+    async (opts: EnvOpts & { terraformState?: string; all?: boolean }) => {
+      if (opts.all) return statusAllAction(opts);
+      const out = output(opts);
+      const [{ runtimeStatus }, { formatStatus }] = await Promise.all([import('../../runtime/status'), import('../../runtime/format')]);
+      const report = await runtimeStatus(await open(opts), { terraformState: opts.terraformState });
+      out.result(report, () => formatStatus(report));
+      jobSummary(formatStatus(report, 'markdown'));
+      if (!report.inSync) process.exitCode = 3;
+    },
+  );
 
   verb('publish', PUBLISH_DESCRIPTION, PUBLISH_FLAGS, PUBLISH_EXAMPLES).action(async (opts: EnvOpts & PublishFlagValues) => {
     const out = output(opts);
     const options = publishOptionsFromFlags(opts);
     const [{ publishRuntime }, { formatOperation }] = await Promise.all([import('../../runtime/publish'), import('../../runtime/format')]);
-    const result = await withProgress(out, `publishing ${opts.imageTag ?? short(opts.imageDigest)}`, async (log) => publishRuntime(await open(opts, log), options));
+    const result = await withProgress(out, `publishing ${opts.imageTag ?? short(opts.imageDigest)}`, async (log) =>
+      publishRuntime(await open(opts, log), options),
+    );
     out.result(result, () => formatOperation(result));
     jobSummary(formatOperation(result, 'markdown'));
   });
@@ -114,33 +118,35 @@ export function runtimeCommands(program: Command): void {
     jobSummary(formatOperation(result, 'markdown'));
   });
 
-  verb('reapply', REAPPLY_DESCRIPTION, REAPPLY_FLAGS, REAPPLY_EXAMPLES).action(async (opts: EnvOpts & { reason?: string; dryRun?: boolean; pollIntervalMs?: string; timeoutMs?: string }) => {
-    const out = output(opts);
-    const options = reapplyOptionsFromFlags(opts);
-    const [{ reapplyPointer }, { formatOperation }] = await Promise.all([import('../../runtime/reapply'), import('../../runtime/format')]);
-    const result = await withProgress(out, 're-applying the pointer', async (log) => reapplyPointer(await open(opts, log), options));
-    out.result(result, () => (result.operation ? formatOperation(result.operation) : `${result.digest}: ${result.changed ? 're-applied' : 'already live'}`));
-  });
+  verb('reapply', REAPPLY_DESCRIPTION, REAPPLY_FLAGS, REAPPLY_EXAMPLES).action(
+    async (opts: EnvOpts & { reason?: string; dryRun?: boolean; pollIntervalMs?: string; timeoutMs?: string }) => {
+      const out = output(opts);
+      const options = reapplyOptionsFromFlags(opts);
+      const [{ reapplyPointer }, { formatOperation }] = await Promise.all([import('../../runtime/reapply'), import('../../runtime/format')]);
+      const result = await withProgress(out, 're-applying the pointer', async (log) => reapplyPointer(await open(opts, log), options));
+      out.result(result, () => (result.operation ? formatOperation(result.operation) : `${result.digest}: ${result.changed ? 're-applied' : 'already live'}`));
+    },
+  );
 
   promoteCommand(group);
 
   verb('history', HISTORY_DESCRIPTION, HISTORY_FLAGS, HISTORY_EXAMPLES)
     .option('--digest <digest>', 'the promotion chain of this digest: this environment, then where each got it from')
     .action(async (opts: EnvOpts & { limit: string; digest?: string }) => {
-    if (opts.digest) return historyChainAction(runtimeEnv(opts.env, process.env, configuredEnv().env), opts.digest, opts);
-    const out = output(opts);
-    const limit = positiveNumber('--limit', opts.limit, 50);
-    const { runtimeHistory } = await import('../../runtime/history');
-    const ctx = await open(opts);
-    const result = await runtimeHistory(ctx, limit);
-    const { entries } = result;
-    out.result(result, () => {
-      const aged = entries.some((e) => !e.in_ssm && e.version !== undefined);
-      return [
-        `${ctx.env}: ${ctx.platform.imagePointerParameter}`,
-        renderTable(entries, HISTORY_COLUMNS),
-        ...(aged ? ['* no longer in SSM (beyond its last 100 versions); from the audit table'] : []),
-      ].join('\n');
+      if (opts.digest) return historyChainAction(runtimeEnv(opts.env, process.env, configuredEnv().env), opts.digest, opts);
+      const out = output(opts);
+      const limit = positiveNumber('--limit', opts.limit, 50);
+      const { runtimeHistory } = await import('../../runtime/history');
+      const ctx = await open(opts);
+      const result = await runtimeHistory(ctx, limit);
+      const { entries } = result;
+      out.result(result, () => {
+        const aged = entries.some((e) => !e.in_ssm && e.version !== undefined);
+        return [
+          `${ctx.env}: ${ctx.platform.imagePointerParameter}`,
+          renderTable(entries, HISTORY_COLUMNS),
+          ...(aged ? ['* no longer in SSM (beyond its last 100 versions); from the audit table'] : []),
+        ].join('\n');
+      });
     });
-  });
 }

@@ -30,7 +30,12 @@ export function watchLine(task: Task, now: number = Date.now()): string {
 
 export function renderTask(task: Task): string {
   const t = task as Record<string, unknown>;
-  const keys = [...TASK_FIELD_ORDER.filter((k) => k in t), ...Object.keys(t).filter((k) => !TASK_FIELD_ORDER.includes(k)).sort()];
+  const keys = [
+    ...TASK_FIELD_ORDER.filter((k) => k in t),
+    ...Object.keys(t)
+      .filter((k) => !TASK_FIELD_ORDER.includes(k))
+      .sort(),
+  ];
   // Nested documents (config, result) as indented JSON under their field.
   return renderFields(keys.map((k) => [k, t[k] !== null && typeof t[k] === 'object' && !Array.isArray(t[k]) ? JSON.stringify(t[k], null, 2) : t[k]]));
 }
@@ -40,7 +45,10 @@ export function taskVerdict(task: Task, now: number = Date.now()): Verdict<Task>
   if (task.status === 'COMPLETED') return { done: true, value: task };
   if (TERMINAL_TASK_STATES.includes(task.status)) {
     const reason = typeof task.status_reason === 'string' ? `: ${task.status_reason}` : typeof task.error === 'string' ? `: ${task.error}` : '';
-    return { done: true, error: new OperationFailedError(`task ${task.task_id} ${task.status}${reason}`, task.status === 'CANCELLED' ? 'TASK_CANCELLED' : 'TASK_FAILED', { task }) };
+    return {
+      done: true,
+      error: new OperationFailedError(`task ${task.task_id} ${task.status}${reason}`, task.status === 'CANCELLED' ? 'TASK_CANCELLED' : 'TASK_FAILED', { task }),
+    };
   }
   return { done: false, text: watchLine(task, now) };
 }
@@ -60,7 +68,9 @@ function watch(client: ApiClient, id: string, opts: WatchOpts, out: Output): Pro
 }
 
 function watchOptions(cmd: Command, defaultTimeout: string): Command {
-  return cmd.option('--timeout <seconds>', 'give up watching after this long', defaultTimeout).addOption(new Option('--interval-ms <ms>', 'poll interval').default('2000').hideHelp());
+  return cmd
+    .option('--timeout <seconds>', 'give up watching after this long', defaultTimeout)
+    .addOption(new Option('--interval-ms <ms>', 'poll interval').default('2000').hideHelp());
 }
 
 export function taskCommands(program: Command): void {
@@ -77,25 +87,37 @@ export function taskCommands(program: Command): void {
     ),
     '3600',
   );
-  examples(submit, 'bgagent submit --repo acme/widgets --description "Fix the flaky date test in test/dates.test.ts"', 'bgagent submit --repo acme/widgets --description-file issue.md --idempotency-key issue-42 --watch');
-  submit.action(async (opts: ApiOpts & WatchOpts & { repo: string; description?: string; descriptionFile?: string; idempotencyKey?: string; watch?: boolean }) => {
-    const out = output(opts);
-    if (opts.description !== undefined && opts.descriptionFile !== undefined) throw new ValidationError('give --description or --description-file, not both', 'VALIDATION_ERROR');
-    let description = opts.description;
-    if (opts.descriptionFile !== undefined) {
-      try {
-        description = opts.descriptionFile === '-' ? await readStdin() : readFileSync(opts.descriptionFile, 'utf8');
-      } catch (e) {
-        throw new ValidationError(`--description-file: cannot read ${opts.descriptionFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'VALIDATION_ERROR');
+  examples(
+    submit,
+    'bgagent submit --repo acme/widgets --description "Fix the flaky date test in test/dates.test.ts"',
+    'bgagent submit --repo acme/widgets --description-file issue.md --idempotency-key issue-42 --watch',
+  );
+  submit.action(
+    async (opts: ApiOpts & WatchOpts & { repo: string; description?: string; descriptionFile?: string; idempotencyKey?: string; watch?: boolean }) => {
+      const out = output(opts);
+      if (opts.description !== undefined && opts.descriptionFile !== undefined)
+        throw new ValidationError('give --description or --description-file, not both', 'VALIDATION_ERROR');
+      let description = opts.description;
+      if (opts.descriptionFile !== undefined) {
+        try {
+          description = opts.descriptionFile === '-' ? await readStdin() : readFileSync(opts.descriptionFile, 'utf8');
+        } catch (e) {
+          throw new ValidationError(
+            `--description-file: cannot read ${opts.descriptionFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+            'VALIDATION_ERROR',
+          );
+        }
       }
-    }
-    if (!description?.trim()) throw new ValidationError('give --description or --description-file', 'VALIDATION_ERROR');
-    const repo = parseRepoId(opts.repo);
-    const { client } = openApi(opts);
-    const task = await client.submitTask({ repo, description: description.trim(), ...(opts.idempotencyKey ? { idempotency_key: opts.idempotencyKey } : {}) });
-    const final = opts.watch ? await watch(client, task.task_id, opts, out) : task;
-    out.result(final, () => (opts.watch ? renderTask(final) : `submitted task ${task.task_id} on ${task.repo}: ${task.status}\nfollow it: bgagent task watch ${task.task_id}`));
-  });
+      if (!description?.trim()) throw new ValidationError('give --description or --description-file', 'VALIDATION_ERROR');
+      const repo = parseRepoId(opts.repo);
+      const { client } = openApi(opts);
+      const task = await client.submitTask({ repo, description: description.trim(), ...(opts.idempotencyKey ? { idempotency_key: opts.idempotencyKey } : {}) });
+      const final = opts.watch ? await watch(client, task.task_id, opts, out) : task;
+      out.result(final, () =>
+        opts.watch ? renderTask(final) : `submitted task ${task.task_id} on ${task.repo}: ${task.status}\nfollow it: bgagent task watch ${task.task_id}`,
+      );
+    },
+  );
 
   const group = program.command('task').description('Follow agent tasks');
   examples(group, 'bgagent task list --repo acme/widgets', 'bgagent task watch 01J9Z3…');
@@ -124,7 +146,12 @@ export function taskCommands(program: Command): void {
     const items: Task[] = [];
     let next = opts.nextToken;
     do {
-      const page = await client.listTasks({ repo: opts.repo ? parseRepoId(opts.repo) : undefined, status: opts.status, limit: limit - items.length, next_token: next });
+      const page = await client.listTasks({
+        repo: opts.repo ? parseRepoId(opts.repo) : undefined,
+        status: opts.status,
+        limit: limit - items.length,
+        next_token: next,
+      });
       items.push(...page.items.slice(0, limit - items.length));
       next = page.next_token;
     } while (next && items.length < limit);
@@ -132,7 +159,9 @@ export function taskCommands(program: Command): void {
     output(opts).result(result, () => [renderTable(items, TASK_COLUMNS), ...(next ? [`more: --next-token ${next}`] : [])].join('\n'));
   });
 
-  const cancel = withApi(group.command('cancel').description('Cancel a task that has not finished (a finished one: exit 3, ILLEGAL_TRANSITION)').argument('<task-id>'));
+  const cancel = withApi(
+    group.command('cancel').description('Cancel a task that has not finished (a finished one: exit 3, ILLEGAL_TRANSITION)').argument('<task-id>'),
+  );
   examples(cancel, 'bgagent task cancel 01J9Z3ABCD');
   cancel.action(async (id: string, opts: ApiOpts) => {
     const { client } = openApi(opts);
@@ -141,7 +170,12 @@ export function taskCommands(program: Command): void {
   });
 
   const watchCmd = watchOptions(
-    withApi(group.command('watch').description("Watch a task until it ends, with the agent's heartbeats and last progress line: exit 0 when COMPLETED, 1 when FAILED or CANCELLED").argument('<task-id>')),
+    withApi(
+      group
+        .command('watch')
+        .description("Watch a task until it ends, with the agent's heartbeats and last progress line: exit 0 when COMPLETED, 1 when FAILED or CANCELLED")
+        .argument('<task-id>'),
+    ),
     '3600',
   );
   examples(watchCmd, 'bgagent task watch 01J9Z3ABCD', 'bgagent task watch 01J9Z3ABCD --timeout 600 --json');

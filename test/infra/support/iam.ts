@@ -26,7 +26,12 @@ export interface AlsoEvaluated {
 export async function decide(policy: unknown, principal: string, req: Request, also: AlsoEvaluated = {}): Promise<Decision> {
   const result = await runSimulation(
     {
-      request: { principal, action: req.action, resource: { resource: req.resource, accountId: also.resourceAccount ?? ACCOUNT }, contextVariables: req.context ?? {} },
+      request: {
+        principal,
+        action: req.action,
+        resource: { resource: req.resource, accountId: also.resourceAccount ?? ACCOUNT },
+        contextVariables: req.context ?? {},
+      },
       identityPolicies: [{ name: 'inline', policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],

@@ -34,11 +34,7 @@ export async function testBundles(): Promise<Record<HandlerName, string>> {
   return bundleDirs(dir);
 }
 
-export function synthInfraJson(
-  bundles: Record<HandlerName, string>,
-  context: Record<string, unknown> = {},
-  blueprints: BlueprintProps[] = [],
-): Synthesized {
+export function synthInfraJson(bundles: Record<HandlerName, string>, context: Record<string, unknown> = {}, blueprints: BlueprintProps[] = []): Synthesized {
   const app = Testing.app({ stackTraces: false, context: { githubRepository: TEST_REPOSITORY, ...context } });
   const stack = new InfraStack(app, STACK_NAME, { settings: readSettings(app), bundles });
   blueprints.forEach((b, i) => new Blueprint(stack, `blueprint-${i}`, b));
@@ -95,7 +91,8 @@ export function resolveRefs(text: string, json: TfJson): string {
       'aws_iam_openid_connect_provider.arn': () => `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(c.url).replace(/^https:\/\//, '')}`,
       'aws_lambda_function.arn': () => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${String(c.function_name)}`,
       'aws_cloudwatch_log_group.arn': () => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`,
-      'aws_bedrockagentcore_agent_runtime.agent_runtime_arn': () => `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:runtime/${String(c.agent_runtime_name)}-a1b2c3d4e5`,
+      'aws_bedrockagentcore_agent_runtime.agent_runtime_arn': () =>
+        `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:runtime/${String(c.agent_runtime_name)}-a1b2c3d4e5`,
       'aws_route53_resolver_firewall_domain_list.arn': () => `arn:aws:route53resolver:${REGION}:${ACCOUNT}:firewall-domain-list/rslvr-fdl-${id.length}`,
     };
     const resolver = arns[`${type}.${attr}`];
