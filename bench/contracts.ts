@@ -10,6 +10,7 @@
  * request as the launcher measures it (GET /_abca/contracts/stats), after a warm-up request per
  * service, which loads and indexes its model (reported separately).
  */
+import { printFigures } from './figures';
 import { performance } from 'node:perf_hooks';
 import {
   BedrockAgentCoreControlClient,
@@ -90,6 +91,14 @@ async function main() {
   console.log(
     `checker time inside the launcher: ${((on.stats.seconds / Math.max(1, on.stats.checked)) * 1000).toFixed(3)} ms per checked request (${on.stats.checked} warm requests); loading and indexing the SSM and AgentCore models: ${(on.stats.loading * 1000).toFixed(0)} ms once`,
   );
+  printFigures('contracts', [
+    { name: 'checker time per request (inside the launcher)', value: (on.stats.seconds / Math.max(1, on.stats.checked)) * 1000, unit: 'ms' },
+    { name: 'model loading (SSM + AgentCore, once)', value: on.stats.loading * 1000, unit: 'ms' },
+    { name: 'SSM PutParameter median, checking on', value: on.put.median, unit: 'ms' },
+    { name: 'SSM PutParameter median, checking off', value: off.put.median, unit: 'ms' },
+    { name: 'Get+UpdateAgentRuntime median, checking on', value: on.update.median, unit: 'ms' },
+    { name: 'Get+UpdateAgentRuntime median, checking off', value: off.update.median, unit: 'ms' },
+  ]);
 }
 
 main().catch((e) => {

@@ -55,6 +55,19 @@ export function publishFiguresFromText(stdout: string): Figure[] {
       { name: `${at}: overhead − lag max`, value: netMax, unit: 'ms', aim: '< 1000 ms', ok: netMax < 1000 },
     );
   }
+  const rollback =
+    /rollback bench: .*?\n.*?\nfast \(existing version, no update\)\s+(\d+) ms\s+(\d+) ms\nslow \(version gone: forward\)\s+(\d+) ms\s+(\d+) ms\naim: .*?\((\d+) ms\)/.exec(
+      stdout,
+    );
+  if (rollback) {
+    const [fastP50, fastMax, slowP50, slowMax, aim] = rollback.slice(1).map(Number) as [number, number, number, number, number];
+    figures.push(
+      { name: 'rollback fast path p50', value: fastP50, unit: 'ms' },
+      { name: 'rollback fast path max', value: fastMax, unit: 'ms', aim: `≤ ${aim} ms (poll + 1 s + endpoint move)`, ok: fastMax <= aim },
+      { name: 'rollback slow path (forward) p50', value: slowP50, unit: 'ms' },
+      { name: 'rollback slow path (forward) max', value: slowMax, unit: 'ms' },
+    );
+  }
   const cli = /publish-runtime\.ts .*: p50\s+(\d+) ms, max\s+(\d+) ms/.exec(stdout);
   if (cli)
     figures.push(

@@ -9,6 +9,7 @@
  * --history: how many earlier publishes the source's audit holds (the check reads them all).
  * Runs against a private moto server on loopback, stopped at the end. Aim: checks + copy < 1 s.
  */
+import { printFigures } from './figures';
 import { createClients } from '../src/aws/clients';
 import { bootstrapLocal } from '../src/local/bootstrap';
 import { pushLocalImage } from '../src/local/images';
@@ -80,6 +81,12 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
+    printFigures('promote', [
+      { name: 'pre-write checks (policy, digest, eligibility)', value: median(check), unit: 'ms' },
+      { name: 'ECR copy (moto: manifest only)', value: median(copy), unit: 'ms' },
+      { name: 'whole promote', value: median(total), unit: 'ms' },
+      { name: 'plain publish in the target', value: median(publishOnly), unit: 'ms' },
+    ]);
   } finally {
     await moto.stop();
   }

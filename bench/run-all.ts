@@ -21,6 +21,9 @@ const QUICK_ARGS: Record<string, string[]> = {
   api: ['--onboard', '40', '--get', '100', '--list', '40', '--init-runs', '3'],
   publish: ['--runs', '2', '--delay-s', '2'],
   synth: ['--skip-cli'],
+  tasks: ['--duration-s', '10', '--heartbeat-ms', '1000'],
+  contracts: ['--requests', '50'],
+  promote: ['--runs', '1'],
 };
 
 /** Readers for benches that print no BENCH-FIGURES line of their own. */

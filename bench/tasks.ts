@@ -9,6 +9,7 @@
  * Prints: the submit's latency (aim: under 1 s), how long the start took (the longest function-like
  * step; the API function's timeout is 29 s), the heartbeats seen, and the total run time.
  */
+import { printFigures } from './figures';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { startControlPlane } from '../src/local/control-plane';
 import { API_TIMEOUT_SECONDS } from '../stacks/constructs/api';
@@ -69,6 +70,18 @@ async function main(): Promise<void> {
       `heartbeats seen: ${beats.size} (every ${HEARTBEAT_MS} ms), StopRuntimeSession calls: ${stops}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+    printFigures('tasks', [
+      { name: `task with a ${DURATION_S} s agent run, ${String(task.status)}`, value: totalS, unit: 's' },
+      { name: 'submit answered', value: submitMs, unit: 'ms', aim: '< 1000 ms', ok: submitMs < 1000 },
+      {
+        name: 'agent working after the submit',
+        value: startedMs ?? -1,
+        unit: 'ms',
+        aim: `< ${API_TIMEOUT_SECONDS * 1000} ms`,
+        ok: startedMs !== undefined && startedMs < API_TIMEOUT_SECONDS * 1000,
+      },
+      { name: 'heartbeats seen', value: beats.size, unit: '' },
+    ]);
     if (task.status !== 'COMPLETED') process.exitCode = 1;
   } finally {
     await plane.stop();

@@ -8,6 +8,12 @@ UPDATING held   wall p50    overhead p50  overhead max    lag after READY max   
      2 s        2952 ms      952 ms        990 ms       1200 ms             -210 ms
 
 aim: overhead − lag < 1000 ms and lag ≤ one poll interval (1000 ms): NOT met
+
+rollback bench: UPDATING held 3 s, endpoint move 1 s, poll interval 1000 ms, 2 runs per path
+path                                    p50          max
+fast (existing version, no update)    2072 ms     3221 ms
+slow (version gone: forward)          5792 ms     5844 ms
+aim: fast path ≤ one poll interval + 1 s + the endpoint move (3000 ms): NOT met
 tsx scripts/publish-runtime.ts (process start included, UPDATING 0 s): p50   1500 ms, max   1800 ms
 `;
 
@@ -21,7 +27,9 @@ describe('bench figures', () => {
     // Act
     const figures = publishFiguresFromText(PUBLISH_REPORT);
     // Assess
-    expect(figures).toHaveLength(12);
+    expect(figures).toHaveLength(16);
+    expect(figures.find((f) => f.name === 'rollback fast path max')).toMatchObject({ value: 3221, ok: false });
+    expect(figures.find((f) => f.name === 'rollback slow path (forward) p50')).toMatchObject({ value: 5792, unit: 'ms' });
     expect(figures.find((f) => f.name === 'UPDATING 2 s: lag after READY max')).toMatchObject({ value: 1200, ok: false });
     expect(figures.find((f) => f.name === 'UPDATING 2 s: overhead − lag max')).toMatchObject({ value: -210, ok: true });
     expect(figures.find((f) => f.name === 'publish-runtime.ts wall max')).toMatchObject({ value: 1800, unit: 'ms' });
