@@ -29,7 +29,7 @@ import {
   runtimeEnvironment,
 } from '../../src/platform/runtime-spec';
 import { arnIn, type AwsEnv } from '../lib/aws-env';
-import { policy, serviceTrust, type Statement } from '../lib/iam';
+import { policy, serviceTrust, workloadIdentity, type Statement } from '../lib/iam';
 import type { Data } from './data';
 import { HandlerFunction } from './handler-function';
 import type { Network } from './network';
@@ -260,19 +260,7 @@ export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryA
       // The guardrails' default list: a host who allows another model widens this on purpose.
       Resource: [...new Set(DEFAULT_GUARDRAILS.allowed_models.flatMap((m) => modelResources(m, aws)))],
     },
-    {
-      Sid: 'WorkloadIdentity',
-      Effect: 'Allow',
-      Action: [
-        'bedrock-agentcore:GetWorkloadAccessToken',
-        'bedrock-agentcore:GetWorkloadAccessTokenForJWT',
-        'bedrock-agentcore:GetWorkloadAccessTokenForUserId',
-      ],
-      Resource: [
-        arn('bedrock-agentcore', 'workload-identity-directory/default'),
-        arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${names.agentRuntime}-*`),
-      ],
-    },
+    workloadIdentity(arn, `${names.agentRuntime}-*`),
     {
       Sid: 'TaskRowAgentAttributes',
       Effect: 'Allow',

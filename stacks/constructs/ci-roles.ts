@@ -15,7 +15,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { PlatformNames } from '../../src/platform/names';
 import type { AwsEnv } from '../lib/aws-env';
-import { policy, trustPolicy, type Statement } from '../lib/iam';
+import { policy, POINTER_ACTIONS, trustPolicy, workloadIdentity, type Statement } from '../lib/iam';
 import { AGENTCORE_SERVICE } from './application';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -38,14 +38,7 @@ export function publisherStatements(r: PublisherResources): Statement[] {
     {
       Sid: 'WritePointer',
       Effect: 'Allow',
-      Action: [
-        'ssm:GetParameter',
-        'ssm:GetParameters',
-        'ssm:GetParameterHistory',
-        'ssm:PutParameter',
-        'ssm:LabelParameterVersion',
-        'ssm:UnlabelParameterVersion',
-      ],
+      Action: POINTER_ACTIONS,
       Resource: r.pointerArn,
     },
     // The registry login token has no resource-level permission in AWS.
@@ -537,14 +530,7 @@ export function boundaryStatements(names: PlatformNames, aws: AwsEnv): Statement
     {
       Sid: 'Parameters',
       Effect: 'Allow',
-      Action: [
-        'ssm:GetParameter',
-        'ssm:GetParameters',
-        'ssm:GetParameterHistory',
-        'ssm:PutParameter',
-        'ssm:LabelParameterVersion',
-        'ssm:UnlabelParameterVersion',
-      ],
+      Action: POINTER_ACTIONS,
       Resource: arn('ssm', `parameter/abca/${names.env}/*`),
     },
     {
@@ -569,19 +555,7 @@ export function boundaryStatements(names: PlatformNames, aws: AwsEnv): Statement
     { Sid: 'Functions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${p}-*`) },
     { Sid: 'Runtime', Effect: 'Allow', Action: 'bedrock-agentcore:*', Resource: arn('bedrock-agentcore', `runtime/${agentRuntimePrefix(names)}*`) },
     { Sid: 'RuntimeVersions', Effect: 'Allow', Action: 'bedrock-agentcore:ListAgentRuntimeVersions', Resource: '*' },
-    {
-      Sid: 'WorkloadIdentity',
-      Effect: 'Allow',
-      Action: [
-        'bedrock-agentcore:GetWorkloadAccessToken',
-        'bedrock-agentcore:GetWorkloadAccessTokenForJWT',
-        'bedrock-agentcore:GetWorkloadAccessTokenForUserId',
-      ],
-      Resource: [
-        arn('bedrock-agentcore', 'workload-identity-directory/default'),
-        arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${agentRuntimePrefix(names)}*`),
-      ],
-    },
+    workloadIdentity(arn, `${agentRuntimePrefix(names)}*`),
     {
       Sid: 'Models',
       Effect: 'Allow',

@@ -49,3 +49,26 @@ export const LAMBDA_TRUST = trustPolicy([{ Effect: 'Allow', Principal: { Service
 export function lambdaLogs(logGroupArn: string): Statement {
   return { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroupArn}:*` };
 }
+
+/** AgentCore workload identity tokens for the runtime's identities (`<name pattern>` ends the ARN). */
+export function workloadIdentity(arn: (service: string, resource: string) => string, identityPattern: string): Statement {
+  return {
+    Sid: 'WorkloadIdentity',
+    Effect: 'Allow',
+    Action: ['bedrock-agentcore:GetWorkloadAccessToken', 'bedrock-agentcore:GetWorkloadAccessTokenForJWT', 'bedrock-agentcore:GetWorkloadAccessTokenForUserId'],
+    Resource: [
+      arn('bedrock-agentcore', 'workload-identity-directory/default'),
+      arn('bedrock-agentcore', `workload-identity-directory/default/workload-identity/${identityPattern}`),
+    ],
+  };
+}
+
+/** Everything a publish does to the SSM image pointer (read, version history, write, labels). */
+export const POINTER_ACTIONS = [
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:GetParameterHistory',
+  'ssm:PutParameter',
+  'ssm:LabelParameterVersion',
+  'ssm:UnlabelParameterVersion',
+];
