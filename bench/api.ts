@@ -12,6 +12,7 @@
  * the stack uploads, and cold init (loading index.js in a fresh Node process, SDK included), the
  * median of --init-runs. Aim: bundle under 1 MB, init under 300 ms.
  */
+import { startBenchEmulator } from './emulator';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,7 +26,6 @@ import { createClients } from '../src/aws/clients';
 import { bundleHandlers, REPO_ROOT } from '../src/build/handlers';
 import { ensureLocalUser } from '../src/local/admin-user';
 import { bootstrapLocal } from '../src/local/bootstrap';
-import { startMoto } from '../src/local/moto';
 import { DEFAULT_GUARDRAILS } from '../src/platform/guardrails';
 import { printFigures, type Figure } from './figures';
 
@@ -74,10 +74,8 @@ async function load(label: string, count: number, request: (i: number) => Promis
 }
 
 async function http(): Promise<void> {
-  const moto = await startMoto();
+  const moto = await startBenchEmulator();
   const api = await (async () => {
-    Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
-    delete process.env.AWS_PROFILE;
     const clients = createClients();
     const { platform } = await bootstrapLocal({ env: 'bench', clients });
     await clients.ssm.send(

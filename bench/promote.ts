@@ -9,11 +9,11 @@
  * --history: how many earlier publishes the source's audit holds (the check reads them all).
  * Runs against a private moto server on loopback, stopped at the end. Aim: checks + copy < 1 s.
  */
+import { fmtMs, startBenchEmulator } from './emulator';
 import { printFigures } from './figures';
 import { createClients } from '../src/aws/clients';
 import { bootstrapLocal } from '../src/local/bootstrap';
 import { pushLocalImage } from '../src/local/images';
-import { startMoto } from '../src/local/moto';
 import { openRuntime, publishRuntime } from '../src/runtime';
 import { copyImage, promotedTag } from '../src/runtime/ecr-copy';
 import { checkPromotion, promoteRuntime } from '../src/runtime/promote';
@@ -26,14 +26,11 @@ const runs = arg('--runs', 3);
 const history = arg('--history', 10);
 const FAST = { pollIntervalMs: 50, timeoutMs: 60_000 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (ms: number) => `${ms.toFixed(0).padStart(6)} ms`;
+const fmt = fmtMs;
 
 async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const moto = await startMoto();
+  const moto = await startBenchEmulator();
   try {
-    Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
-    delete process.env.AWS_PROFILE;
     const clients = createClients();
     await bootstrapLocal({ env: 'bsrc', clients });
     await bootstrapLocal({ env: 'bdst', clients, promoteFrom: ['bsrc'] });

@@ -17,6 +17,7 @@
  * --cli also times `tsx scripts/publish-runtime.ts` as CI runs it (process start included).
  * Everything runs against a private moto server on loopback, stopped at the end.
  */
+import { fmtMs, startBenchEmulator } from './emulator';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import {
@@ -28,7 +29,7 @@ import {
 import { createClients } from '../src/aws/clients';
 import { bootstrapLocal } from '../src/local/bootstrap';
 import { pushLocalImage } from '../src/local/images';
-import { setEndpointUpdateDelay, setRuntimeUpdateDelay, startMoto } from '../src/local/moto';
+import { setEndpointUpdateDelay, setRuntimeUpdateDelay } from '../src/local/moto';
 import { openRuntime, publishRuntime, rollbackRuntime } from '../src/runtime';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -43,14 +44,11 @@ const endpointDelayS = arg('--endpoint-delay-s', 0);
 const withCli = process.argv.includes('--cli');
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const fmt = (ms: number) => `${ms.toFixed(0).padStart(6)} ms`;
+const fmt = fmtMs;
 
 async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const moto = await startMoto();
+  const moto = await startBenchEmulator();
   try {
-    Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
-    delete process.env.AWS_PROFILE;
     const clients = createClients();
     // Timestamps of the update call returning and of the first READY read after it.
     let updateAt = 0;

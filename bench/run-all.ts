@@ -32,7 +32,7 @@ const TEXT_READERS: Record<string, (stdout: string) => Figure[]> = { publish: pu
 function benches(): string[] {
   return fs
     .readdirSync(BENCH_DIR)
-    .filter((f) => f.endsWith('.ts') && !['run-all.ts', 'figures.ts'].includes(f) && !f.endsWith('.d.ts'))
+    .filter((f) => f.endsWith('.ts') && !['run-all.ts', 'figures.ts', 'emulator.ts'].includes(f) && !f.endsWith('.d.ts'))
     .map((f) => f.replace(/\.ts$/, ''))
     .sort();
 }
