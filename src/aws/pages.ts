@@ -52,3 +52,18 @@ export function decodePageToken(
   if (!key) throw bad();
   return key;
 }
+
+/**
+ * Every item of a token-paged AWS listing, read through the SDK's own paginator:
+ * `await allItems(paginateGetParameterHistory({ client: ssm }, { Name }), (page) => page.Parameters)`.
+ * `maxPages` bounds a listing that should be small (a runaway loop is a bug, not a long wait).
+ */
+export async function allItems<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined, opts: { maxPages?: number } = {}): Promise<T[]> {
+  const out: T[] = [];
+  let n = 0;
+  for await (const page of pages) {
+    out.push(...(items(page) ?? []));
+    if (++n >= (opts.maxPages ?? 1000)) break;
+  }
+  return out;
+}
