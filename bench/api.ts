@@ -20,7 +20,7 @@ import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { takeSlot } from '../src/repos/counter';
-import { silentLogger } from '../src/api/logging';
+import { silentLogger } from '../src/platform/logging';
 import { startApiServer } from '../src/api/server';
 import { createClients } from '../src/aws/clients';
 import { bundleHandlers, REPO_ROOT } from '../src/build/handlers';

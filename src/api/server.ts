@@ -13,10 +13,9 @@ import { assertEnvName } from '../platform/names';
 import { loadPlatformConfig, type PlatformConfig } from '../platform/platform-config';
 import { createApp, type ApiApp, type CreateAppOptions } from './app';
 import { guardedCreateServer } from './body-guard';
-import { buildApiDeps, type ApiDeps, type ApiDepsOptions } from './deps';
+import { componentLogger, SERVICE_NAMES, type LogOption } from '../platform/logging';
+import { buildApiDeps, buildProvisionerDeps, type ApiDeps, type ApiDepsOptions } from '../wiring';
 import { LocalProvisioner } from './local-provisioner';
-import { apiLogger, type LogOption } from './logging';
-import { buildProvisionerDeps } from './provisioner';
 
 export interface ApiServerOptions {
   env: string;
@@ -49,9 +48,15 @@ export interface ApiServer {
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const env = assertEnvName(opts.env);
   const clients = opts.clients ?? createClients();
-  const log = apiLogger(opts.log);
+  const log = componentLogger('api', opts.log);
   const platform = await loadPlatformConfig(clients.ssm, env);
-  const provisioner = opts.provision === false ? undefined : new LocalProvisioner(buildProvisionerDeps({ env, platform, clients, log }));
+  const provisioner =
+    opts.provision === false
+      ? undefined
+      : new LocalProvisioner(
+          // The provisioner logs as itself, as its Lambda does in AWS.
+          buildProvisionerDeps({ env, platform, clients, log: log.createChild({ serviceName: SERVICE_NAMES.provisioner }) }),
+        );
   const deps = buildApiDeps({
     env,
     platform,

@@ -18,10 +18,10 @@ export interface HandlerEntry {
 }
 
 export const HANDLERS: Record<HandlerName, HandlerEntry> = {
-  api: { entry: 'src/api/lambda.ts', dir: 'api' },
-  provisioner: { entry: 'src/api/provisioner-lambda.ts', dir: 'provisioner' },
-  imagePointer: { entry: 'custom-resources/image-pointer/handler.ts', dir: 'image-pointer' },
-  reconciler: { entry: 'src/tasks/reconciler-lambda.ts', dir: 'reconciler' },
+  api: { entry: 'src/handlers/api.ts', dir: 'api' },
+  provisioner: { entry: 'src/handlers/provisioner.ts', dir: 'provisioner' },
+  imagePointer: { entry: 'src/handlers/image-pointer.ts', dir: 'image-pointer' },
+  reconciler: { entry: 'src/handlers/reconciler.ts', dir: 'reconciler' },
 };
 
 /** Lambda handler setting for every bundle: `index.js` exporting `handler`. */

@@ -52,7 +52,12 @@ export const RULES: readonly Rule[] = [
   { pattern: 'stacks/**', layers: INFRA, why: 'cdktf stack' },
   { pattern: 'src/build/**', layers: INFRA, why: 'Lambda bundler (handler list, esbuild settings) used by the stack and scripts/bundle-handlers.ts' },
   { pattern: 'cdktf.json', layers: INFRA, why: 'cdktf app configuration' },
-  { pattern: 'custom-resources/**', layers: INFRA, why: 'image-pointer custom resource Lambda (deployed by Terraform)' },
+  {
+    pattern: 'src/handlers/**',
+    layers: INFRA,
+    why: 'Lambda entry points: API, provisioner, reconciler, image-pointer custom resource (deployed by Terraform)',
+  },
+  { pattern: 'src/wiring/**', layers: INFRA, why: 'builds the services the Lambda entry points run (and the local control plane)' },
   { pattern: 'src/api/**', layers: INFRA, why: 'API Lambda handler code (deployed by Terraform)' },
   { pattern: 'src/repos/**', layers: INFRA, why: 'RepoConfig schema/Cedar checks used by the API handlers and the Blueprint construct' },
   { pattern: 'src/auth/**', layers: INFRA, why: 'Cognito JWT and API-key verification bundled into the API Lambda' },

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { startApiServer, type ApiServer } from '../api/server';
 import { createClients, type AwsClients } from '../aws/clients';
 import type { PlatformConfig } from '../platform/platform-config';
-import { RECONCILE_INTERVAL_MS, startReconcilerLoop, taskDepsFromPlatform, type ReconcilerSettings } from '../tasks';
+import { RECONCILE_INTERVAL_MS, startReconcilerLoop, type ReconcilerSettings } from '../tasks';
+import { taskDeps } from '../wiring';
 import { startAgentCoreDataPlane, type AgentCoreDataPlane } from './agentcore-data-plane';
 import { ensureLocalUser, type LocalUser } from './admin-user';
 import { bootstrapLocal } from './bootstrap';
@@ -134,7 +135,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     }
     vars.ABCA_API_URL = apiUrl;
     // The reconciler Lambda's schedule, as a loop here.
-    reconciler = startReconcilerLoop(taskDepsFromPlatform(platform, clients, { log }), {
+    reconciler = startReconcilerLoop(taskDeps(platform, clients, { log }), {
       intervalMs: opts.reconcileIntervalMs ?? RECONCILE_INTERVAL_MS,
       settings: opts.reconciler,
     });

@@ -3,27 +3,21 @@ export * from './errors';
 export * from './state-machine';
 export * from './schema';
 export * from './invoker';
+export * from './config';
+export * from './contract';
+export * from './dispatch';
 export {
   cancelTask,
   getTask,
-  interpretAgentAnswer,
-  invocationPayload,
   listTasks,
-  mergeTaskConfig,
-  platformTaskDefaults,
   startTask,
   stopSession,
-  interpretStartAnswer,
   submitTask,
-  taskDepsFromPlatform,
   toTaskView,
-  type AgentVerdict,
   type SubmitRequest,
   type TaskDeps,
-  type TaskRunConfig,
   type TaskView,
   type TaskViewer,
-  type StartVerdict,
 } from './orchestrator';
 export * from './reconciler';
-export { isTaskId, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, TASK_RETENTION_DAYS, type ListQuery, type TaskRecord } from './store';
+export { isTaskId, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, TASK_RETENTION_DAYS, TaskStore, type ListQuery, type TaskRecord } from './store';

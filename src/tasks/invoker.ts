@@ -6,8 +6,10 @@
  * Calls are short by contract: the agent accepts a task and answers at once (the work runs in the
  * background), so the client timeout is seconds, well inside the 29 s of the API function.
  */
-import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
+import { InvokeAgentRuntimeCommand, StopRuntimeSessionCommand, type BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { createHash } from 'node:crypto';
+import { agentCoreDataClient } from '../aws/clients';
+import { awsErrorName } from '../aws/errors';
 import { ValidationError } from '../errors';
 import { AgentInvocationError } from './errors';
 
@@ -74,17 +76,6 @@ export interface AgentCoreInvokerOptions {
   timeoutMs?: number;
 }
 
-/**
- * A client whose calls give up after `timeoutMs`, one attempt: a retried InvokeAgentRuntime could
- * outlast the caller's budget. (The SDK's requestTimeout only warns unless throwOnRequestTimeout.)
- */
-export function agentCoreClient(timeoutMs = INVOKE_TIMEOUT_MS): BedrockAgentCoreClient {
-  return new BedrockAgentCoreClient({
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: timeoutMs, throwOnRequestTimeout: true, connectionTimeout: Math.min(timeoutMs, 3000) },
-  });
-}
-
 /** StopRuntimeSession's clientToken: 33-256 of [a-zA-Z0-9-], the same for the same session (idempotent). */
 export function stopClientToken(sessionId: string): string {
   return `stop-${createHash('sha256').update(sessionId).digest('hex').slice(0, 40)}`;
@@ -98,7 +89,7 @@ export class AgentCoreInvoker implements AgentInvoker {
 
   constructor(opts: AgentCoreInvokerOptions) {
     this.target = opts.runtimeArn;
-    this.client = opts.client ?? agentCoreClient(opts.timeoutMs);
+    this.client = opts.client ?? agentCoreDataClient(opts.timeoutMs ?? INVOKE_TIMEOUT_MS);
     this.qualifier = opts.qualifier;
   }
 
@@ -118,7 +109,7 @@ export class AgentCoreInvoker implements AgentInvoker {
         }),
       );
     } catch (e) {
-      const name = (e as { name?: string }).name ?? 'Error';
+      const name = awsErrorName(e) ?? 'Error';
       throw new AgentInvocationError(
         `InvokeAgentRuntime on ${agentRuntimeArn}${this.qualifier ? ` (${this.qualifier})` : ''} failed: ${name}: ${(e as Error).message}`,
         { target: agentRuntimeArn, error: name },
@@ -149,7 +140,7 @@ export class AgentCoreInvoker implements AgentInvoker {
       );
       return 'stopped';
     } catch (e) {
-      const name = (e as { name?: string }).name ?? 'Error';
+      const name = awsErrorName(e) ?? 'Error';
       if (name === 'ResourceNotFoundException') return 'not_found';
       throw new AgentInvocationError(
         `StopRuntimeSession on ${agentRuntimeArn} failed: ${name}: ${(e as Error).message}`,

@@ -12,7 +12,7 @@
 import { describeError } from '../errors';
 import { RUNTIME_LIFECYCLE } from '../platform/runtime-spec';
 import { startTask, stopSession, type TaskDeps } from './orchestrator';
-import { failIfUnchanged, tasksInState, type TaskRecord, type TaskTable } from './store';
+import type { TaskRecord } from './store';
 
 /** The agent heartbeats every 30 s (agent/src/worker.ts): 6 missed beats fail the task. */
 export const HEARTBEAT_THRESHOLD_MS = 180_000;
@@ -113,11 +113,10 @@ async function probe(deps: TaskDeps, task: TaskRecord): Promise<'alive' | 'gone'
 export async function reconcileTasks(deps: TaskDeps, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
   const settings = { ...DEFAULT_RECONCILER_SETTINGS, ...(opts.settings ?? {}) };
   const now = opts.now ?? Date.now;
-  const table: TaskTable = { doc: deps.doc, tableName: deps.tables.tasks };
   const report: ReconcileReport = { checked: 0, failed: [], redispatched: [], probed: [], skipped: [], errors: [], deferred: 0 };
-  const tasks = [...(await tasksInState(table, 'RUNNING')), ...(await tasksInState(table, 'SUBMITTED'))];
+  const tasks = [...(await deps.store.inState('RUNNING')), ...(await deps.store.inState('SUBMITTED'))];
   const fail = async (task: TaskRecord, reason: string) => {
-    const failed = await failIfUnchanged(table, task, reason, () => new Date(now()));
+    const failed = await deps.store.failIfUnchanged(task, reason, () => new Date(now()));
     if (!failed) return void report.skipped.push(task.task_id);
     report.failed.push({ task_id: task.task_id, reason });
     deps.log?.(`reconciler: task ${task.task_id} FAILED: ${reason}`);

@@ -4,9 +4,9 @@
  *   - every state change is a conditional write on the current status (see state-machine.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decodePageToken, encodePageToken, fillPage } from '../aws/pages';
+import { GetCommand, paginateQuery, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isAwsError } from '../aws/errors';
+import { allItems, decodePageToken, encodePageToken, fillPage } from '../aws/pages';
 import { ConflictError, ValidationError } from '../errors';
 import { TABLES } from '../platform/tables';
 import { IdempotencyMismatchError, TaskNotFoundError } from './errors';
@@ -59,11 +59,6 @@ export interface TaskRecord {
   expires_at?: number;
 }
 
-export interface TaskTable {
-  doc: DynamoDBDocumentClient;
-  tableName: string;
-}
-
 export function isTaskId(value: string): boolean {
   return TASK_ID.test(value);
 }
@@ -93,33 +88,7 @@ export function boundResult(result: Record<string, unknown>): Record<string, unk
 }
 
 function isConditionFailure(e: unknown): boolean {
-  return e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
-}
-
-export async function getTaskRecord(table: TaskTable, taskId: string): Promise<TaskRecord | undefined> {
-  if (!isTaskId(taskId)) return undefined;
-  const out = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { task_id: taskId }, ConsistentRead: true }));
-  return out.Item as TaskRecord | undefined;
-}
-
-export async function requireTaskRecord(table: TaskTable, taskId: string): Promise<TaskRecord> {
-  const task = await getTaskRecord(table, taskId);
-  if (!task) throw new TaskNotFoundError(taskId);
-  return task;
-}
-
-/**
- * Writes a new SUBMITTED row unless one with its id exists. An existing row with the same request
- * hash is the same task (`created: false`); a different one is IDEMPOTENCY_MISMATCH.
- */
-export async function createTaskRecord(table: TaskTable, record: TaskRecord): Promise<{ task: TaskRecord; created: boolean }> {
-  try {
-    await table.doc.send(new PutCommand({ TableName: table.tableName, Item: record, ConditionExpression: 'attribute_not_exists(task_id)' }));
-    return { task: record, created: true };
-  } catch (e) {
-    if (!isConditionFailure(e)) throw e;
-  }
-  return { task: assertSameRequest(await requireTaskRecord(table, record.task_id), record), created: false };
+  return isAwsError(e, 'ConditionalCheckFailedException');
 }
 
 /** The stored task when `candidate` asks for the same thing; IDEMPOTENCY_MISMATCH otherwise. */
@@ -136,116 +105,6 @@ export type TransitionFields = Partial<
     'status_reason' | 'result' | 'config' | 'runtime_session_id' | 'runtime_arn' | 'runtime_qualifier' | 'heartbeat_at' | 'progress' | 'cancelled_by'
   >
 >;
-
-/**
- * Moves a task to `to`, as a write conditional on the status it was read with. When another actor
- * moved it first, re-reads and re-checks the move against the new status: still legal → retried,
- * now illegal → ILLEGAL_TRANSITION. Timestamps: started_at on RUNNING, finished_at (and the TTL) on
- * a terminal state.
- */
-export async function transitionTaskRecord(
-  table: TaskTable,
-  current: TaskRecord,
-  to: TaskState,
-  fields: TransitionFields = {},
-  now: () => Date = () => new Date(),
-): Promise<TaskRecord> {
-  let task = current;
-  for (let attempt = 0; attempt < 4; attempt++) {
-    transition(task, to);
-    const at = now();
-    const iso = at.toISOString();
-    const set: Record<string, unknown> = { ...fields, status: to, updated_at: iso };
-    if (set.result) set.result = boundResult(set.result as Record<string, unknown>);
-    if (to === 'RUNNING') set.started_at = iso;
-    if (isTerminal(to)) {
-      set.finished_at = iso;
-      set.expires_at = Math.floor(at.getTime() / 1000) + TASK_RETENTION_DAYS * 86_400;
-    }
-    const entries = Object.entries(set).filter(([, v]) => v !== undefined);
-    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
-    const values: Record<string, unknown> = { ':from': task.status, ':one': 1 };
-    const assignments = entries.map(([k, v], i) => {
-      names[`#f${i}`] = k;
-      values[`:f${i}`] = v;
-      return `#f${i} = :f${i}`;
-    });
-    try {
-      const out = await table.doc.send(
-        new UpdateCommand({
-          TableName: table.tableName,
-          Key: { task_id: task.task_id },
-          UpdateExpression: `SET ${assignments.join(', ')} ADD #version :one`,
-          ConditionExpression: 'attribute_exists(task_id) AND #status = :from',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return out.Attributes as TaskRecord;
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      task = await requireTaskRecord(table, task.task_id);
-    }
-  }
-  throw new ConflictError(`task ${current.task_id} kept changing under us; try again`, 'TASK_STATE_CONFLICT', { task_id: current.task_id });
-}
-
-/**
- * RUNNING → FAILED only if nothing wrote the row since it was read (its version), so a heartbeat
- * that lands meanwhile wins. `undefined` when the row changed (nothing written): safe to race.
- */
-export async function failIfUnchanged(table: TaskTable, seen: TaskRecord, reason: string, now: () => Date = () => new Date()): Promise<TaskRecord | undefined> {
-  transition(seen, 'FAILED');
-  const at = now();
-  try {
-    const out = await table.doc.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: { task_id: seen.task_id },
-        UpdateExpression: 'SET #status = :failed, status_reason = :reason, updated_at = :at, finished_at = :at, expires_at = :ttl ADD #version :one',
-        ConditionExpression: '#status = :from AND #version = :seen',
-        ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-        ExpressionAttributeValues: {
-          ':failed': 'FAILED',
-          ':reason': reason,
-          ':at': at.toISOString(),
-          ':ttl': Math.floor(at.getTime() / 1000) + TASK_RETENTION_DAYS * 86_400,
-          ':from': seen.status,
-          ':seen': seen.version,
-          ':one': 1,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return out.Attributes as TaskRecord;
-  } catch (e) {
-    if (isConditionFailure(e)) return undefined;
-    throw e;
-  }
-}
-
-/** Every task in one state, oldest first, through status-index (the reconciler's read). */
-export async function tasksInState(table: TaskTable, status: TaskState, max = 1000): Promise<TaskRecord[]> {
-  const out: TaskRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await table.doc.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        IndexName: STATUS_INDEX,
-        KeyConditionExpression: '#status = :status',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status },
-        ExclusiveStartKey: start,
-        Limit: Math.min(100, max - out.length),
-      }),
-    );
-    out.push(...((page.Items ?? []) as TaskRecord[]));
-    start = page.LastEvaluatedKey;
-  } while (start && out.length < max);
-  return out;
-}
 
 export interface ListQuery {
   repo?: string;
@@ -277,60 +136,193 @@ function decodeToken(token: string, repo: string | undefined): Record<string, st
   );
 }
 
-/**
- * With `repo`: newest first, through repo-index. Without: a table scan, in table order. `status`
- * filters either. Fills up to `limit` tasks across DynamoDB pages; `next_token` continues.
- */
-export async function listTaskRecords(table: TaskTable, query: ListQuery): Promise<ListPage> {
-  const limit = query.limit ?? LIST_LIMIT_DEFAULT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
-    throw new ValidationError(`limit must be an integer from 1 to ${LIST_LIMIT_MAX}`, 'VALIDATION_ERROR', {
-      problems: [{ field: 'limit', message: `1-${LIST_LIMIT_MAX}` }],
-    });
+/** The tasks table: one client, one table name, every read and write of a task row. */
+export class TaskStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async get(taskId: string): Promise<TaskRecord | undefined> {
+    if (!isTaskId(taskId)) return undefined;
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { task_id: taskId }, ConsistentRead: true }));
+    return out.Item as TaskRecord | undefined;
   }
-  if (query.status !== undefined && !isTaskState(query.status)) {
-    throw new ValidationError(`status must be one of SUBMITTED, RUNNING, COMPLETED, FAILED, CANCELLED`, 'VALIDATION_ERROR', {
-      problems: [{ field: 'status', message: 'unknown status' }],
-    });
+
+  async require(taskId: string): Promise<TaskRecord> {
+    const task = await this.get(taskId);
+    if (!task) throw new TaskNotFoundError(taskId);
+    return task;
   }
-  const conditions = [...(query.status ? ['#status = :status'] : []), ...(query.submittedBy ? ['#owner = :owner'] : [])];
-  const filterValues: Record<string, unknown> = {
-    ...(query.status ? { ':status': query.status } : {}),
-    ...(query.submittedBy ? { ':owner': query.submittedBy } : {}),
-  };
-  const filter = conditions.length
-    ? {
-        FilterExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: { ...(query.status ? { '#status': 'status' } : {}), ...(query.submittedBy ? { '#owner': 'submitted_by' } : {}) },
+
+  /**
+   * Writes a new SUBMITTED row unless one with its id exists. An existing row with the same request
+   * hash is the same task (`created: false`); a different one is IDEMPOTENCY_MISMATCH.
+   */
+  async create(record: TaskRecord): Promise<{ task: TaskRecord; created: boolean }> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(task_id)' }));
+      return { task: record, created: true };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+    return { task: assertSameRequest(await this.require(record.task_id), record), created: false };
+  }
+
+  /**
+   * Moves a task to `to`, as a write conditional on the status it was read with. When another actor
+   * moved it first, re-reads and re-checks the move against the new status: still legal → retried,
+   * now illegal → ILLEGAL_TRANSITION. Timestamps: started_at on RUNNING, finished_at (and the TTL) on
+   * a terminal state.
+   */
+  async transition(current: TaskRecord, to: TaskState, fields: TransitionFields = {}, now: () => Date = () => new Date()): Promise<TaskRecord> {
+    let task = current;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      transition(task, to);
+      const at = now();
+      const iso = at.toISOString();
+      const set: Record<string, unknown> = { ...fields, status: to, updated_at: iso };
+      if (set.result) set.result = boundResult(set.result as Record<string, unknown>);
+      if (to === 'RUNNING') set.started_at = iso;
+      if (isTerminal(to)) {
+        set.finished_at = iso;
+        set.expires_at = Math.floor(at.getTime() / 1000) + TASK_RETENTION_DAYS * 86_400;
       }
-    : {};
-  // Bounded: a sparse filter over a big table returns a next_token rather than scanning it all.
-  const { items: tasks, lastKey } = await fillPage<TaskRecord>(
-    (ExclusiveStartKey, Limit) =>
-      query.repo
-        ? table.doc.send(
-            new QueryCommand({
-              TableName: table.tableName,
-              IndexName: REPO_INDEX,
-              KeyConditionExpression: '#repo = :repo',
-              ScanIndexForward: false,
-              Limit,
-              ExclusiveStartKey,
-              ...filter,
-              ExpressionAttributeNames: { ...filter.ExpressionAttributeNames, '#repo': 'repo' },
-              ExpressionAttributeValues: { ':repo': query.repo, ...filterValues },
-            }),
-          )
-        : table.doc.send(
-            new ScanCommand({
-              TableName: table.tableName,
-              Limit,
-              ExclusiveStartKey,
-              ...filter,
-              ...(conditions.length ? { ExpressionAttributeValues: filterValues } : {}),
-            }),
-          ),
-    { limit, startKey: query.next_token ? decodeToken(query.next_token, query.repo) : undefined },
-  );
-  return { tasks, ...(lastKey ? { next_token: encodePageToken(lastKey) } : {}) };
+      const entries = Object.entries(set).filter(([, v]) => v !== undefined);
+      const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+      const values: Record<string, unknown> = { ':from': task.status, ':one': 1 };
+      const assignments = entries.map(([k, v], i) => {
+        names[`#f${i}`] = k;
+        values[`:f${i}`] = v;
+        return `#f${i} = :f${i}`;
+      });
+      try {
+        const out = await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { task_id: task.task_id },
+            UpdateExpression: `SET ${assignments.join(', ')} ADD #version :one`,
+            ConditionExpression: 'attribute_exists(task_id) AND #status = :from',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return out.Attributes as TaskRecord;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+        task = await this.require(task.task_id);
+      }
+    }
+    throw new ConflictError(`task ${current.task_id} kept changing under us; try again`, 'TASK_STATE_CONFLICT', { task_id: current.task_id });
+  }
+
+  /**
+   * RUNNING → FAILED only if nothing wrote the row since it was read (its version), so a heartbeat
+   * that lands meanwhile wins. `undefined` when the row changed (nothing written): safe to race.
+   */
+  async failIfUnchanged(seen: TaskRecord, reason: string, now: () => Date = () => new Date()): Promise<TaskRecord | undefined> {
+    transition(seen, 'FAILED');
+    const at = now();
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { task_id: seen.task_id },
+          UpdateExpression: 'SET #status = :failed, status_reason = :reason, updated_at = :at, finished_at = :at, expires_at = :ttl ADD #version :one',
+          ConditionExpression: '#status = :from AND #version = :seen',
+          ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':failed': 'FAILED',
+            ':reason': reason,
+            ':at': at.toISOString(),
+            ':ttl': Math.floor(at.getTime() / 1000) + TASK_RETENTION_DAYS * 86_400,
+            ':from': seen.status,
+            ':seen': seen.version,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as TaskRecord;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Every task in one state (at most `max`), oldest first, through status-index (the reconciler's read). */
+  async inState(status: TaskState, max = 1000): Promise<TaskRecord[]> {
+    const pageSize = Math.min(100, max);
+    const pages = paginateQuery(
+      { client: this.doc, pageSize },
+      {
+        TableName: this.tableName,
+        IndexName: STATUS_INDEX,
+        KeyConditionExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status },
+      },
+    );
+    const tasks = await allItems(pages, (page) => page.Items as TaskRecord[] | undefined, { maxPages: Math.ceil(max / pageSize) });
+    return tasks.slice(0, max);
+  }
+
+  /**
+   * With `repo`: newest first, through repo-index. Without: a table scan, in table order. `status`
+   * filters either. Fills up to `limit` tasks across DynamoDB pages; `next_token` continues.
+   */
+  async list(query: ListQuery): Promise<ListPage> {
+    const limit = query.limit ?? LIST_LIMIT_DEFAULT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
+      throw new ValidationError(`limit must be an integer from 1 to ${LIST_LIMIT_MAX}`, 'VALIDATION_ERROR', {
+        problems: [{ field: 'limit', message: `1-${LIST_LIMIT_MAX}` }],
+      });
+    }
+    if (query.status !== undefined && !isTaskState(query.status)) {
+      throw new ValidationError(`status must be one of SUBMITTED, RUNNING, COMPLETED, FAILED, CANCELLED`, 'VALIDATION_ERROR', {
+        problems: [{ field: 'status', message: 'unknown status' }],
+      });
+    }
+    const conditions = [...(query.status ? ['#status = :status'] : []), ...(query.submittedBy ? ['#owner = :owner'] : [])];
+    const filterValues: Record<string, unknown> = {
+      ...(query.status ? { ':status': query.status } : {}),
+      ...(query.submittedBy ? { ':owner': query.submittedBy } : {}),
+    };
+    const filter = conditions.length
+      ? {
+          FilterExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: { ...(query.status ? { '#status': 'status' } : {}), ...(query.submittedBy ? { '#owner': 'submitted_by' } : {}) },
+        }
+      : {};
+    // Bounded: a sparse filter over a big table returns a next_token rather than scanning it all.
+    const { items: tasks, lastKey } = await fillPage<TaskRecord>(
+      (ExclusiveStartKey, Limit) =>
+        query.repo
+          ? this.doc.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                IndexName: REPO_INDEX,
+                KeyConditionExpression: '#repo = :repo',
+                ScanIndexForward: false,
+                Limit,
+                ExclusiveStartKey,
+                ...filter,
+                ExpressionAttributeNames: { ...filter.ExpressionAttributeNames, '#repo': 'repo' },
+                ExpressionAttributeValues: { ':repo': query.repo, ...filterValues },
+              }),
+            )
+          : this.doc.send(
+              new ScanCommand({
+                TableName: this.tableName,
+                Limit,
+                ExclusiveStartKey,
+                ...filter,
+                ...(conditions.length ? { ExpressionAttributeValues: filterValues } : {}),
+              }),
+            ),
+      { limit, startKey: query.next_token ? decodeToken(query.next_token, query.repo) : undefined },
+    );
+    return { tasks, ...(lastKey ? { next_token: encodePageToken(lastKey) } : {}) };
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The task reconciler: a small Lambda (src/tasks/reconciler-lambda.ts) that EventBridge Scheduler
+ * The task reconciler: a small Lambda (src/handlers/reconciler.ts) that EventBridge Scheduler
  * runs every minute. It fails tasks whose agent went silent, notices sessions AgentCore no longer
  * has, and starts tasks whose dispatch was lost (src/tasks/reconciler.ts). Runs may overlap: every
  * write it makes is conditional.

@@ -5,12 +5,12 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createClients } from '../../src/aws/clients';
-import { handler as apiHandler } from '../../src/api/lambda';
-import { handler as provisionerHandler, processStream, type StreamEvent } from '../../src/api/provisioner-lambda';
-import { buildProvisionerDeps } from '../../src/api/provisioner';
-import { silentLogger } from '../../src/api/logging';
+import { handler as apiHandler } from '../../src/handlers/api';
+import { handler as provisionerHandler, processStream, type StreamEvent } from '../../src/handlers/provisioner';
+import { silentLogger } from '../../src/platform/logging';
 import { REPO_COUNTER_KEY } from '../../src/repos/counter';
-import { submitTask, taskDepsFromPlatform } from '../../src/tasks';
+import { submitTask } from '../../src/tasks';
+import { buildProvisionerDeps, taskDeps } from '../../src/wiring';
 import { useApi } from './support';
 import { awsError, injectFault } from '../support/faults';
 
@@ -195,7 +195,7 @@ describe('API handler as task runner ({"abcaRunTask": id}, its own asynchronous 
         ExpressionAttributeValues: { ':a': 'active' },
       }),
     );
-    const { task } = await submitTask(taskDepsFromPlatform(h.platform, h.clients), {
+    const { task } = await submitTask(taskDeps(h.platform, h.clients), {
       caller: 'user:test',
       input: { repo: 'lambda/tasks', description: 'Run me' },
     });

@@ -5,8 +5,8 @@
  * to the run its own change triggers.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { buildProvisionerDeps } from '../../src/api/provisioner';
-import { silentLogger } from '../../src/api/logging';
+import { silentLogger } from '../../src/platform/logging';
+import { buildProvisionerDeps } from '../../src/wiring';
 import type { DomainList } from '../../src/repos/dns-firewall';
 import type { DomainPlan } from '../../src/repos/egress-sync';
 import { handleRepoChange, provisionRepo, type ProvisionerDeps } from '../../src/repos/provisioner';

@@ -6,7 +6,7 @@
 import { InitiateAuthCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { createClients, type AwsClients } from '../../src/aws/clients';
-import { LineLogger } from '../../src/api/logging';
+import { LineLogger } from '../../src/platform/logging';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { ensureLocalUser } from '../../src/local/admin-user';
 import { bootstrapLocal } from '../../src/local/bootstrap';

@@ -5,7 +5,7 @@
  * who may see and cancel which task.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { LambdaTaskDispatcher } from '../../src/api/task-dispatch';
+import { LambdaTaskDispatcher } from '../../src/tasks/dispatch';
 import { ensureLocalUser } from '../../src/local/admin-user';
 import { useDataPlane } from '../support/data-plane';
 import { TEST_AGENT_ENV } from '../tasks/helpers';

@@ -26,7 +26,8 @@ describe('classify: one path', () => {
     ['stacks/main.ts', INFRA],
     ['stacks/constructs/network.ts', INFRA],
     ['cdktf.json', INFRA],
-    ['custom-resources/image-pointer/handler.ts', INFRA],
+    ['src/handlers/image-pointer.ts', INFRA],
+    ['src/wiring/index.ts', INFRA],
     ['src/api/lambda.ts', INFRA],
     ['src/api/routes/repos.ts', INFRA],
     ['src/repos/repo-config.ts', INFRA],
@@ -132,7 +133,7 @@ describe('classify: a change set', () => {
 
   it('reports layers in canonical order (infra before runtime) whatever the input order', () => {
     // Act
-    const result = classify(['agent/Dockerfile', 'custom-resources/image-pointer/handler.ts']);
+    const result = classify(['agent/Dockerfile', 'src/handlers/image-pointer.ts']);
     // Assess
     expect(result.layers).toEqual(['infra', 'runtime']);
   });
@@ -178,7 +179,7 @@ describe('path normalization', () => {
 
   it('classifies a Windows-style path like its POSIX form', () => {
     // Act
-    const result = classify(['custom-resources\\image-pointer\\handler.ts']);
+    const result = classify(['src\\handlers\\image-pointer.ts']);
     // Assess
     expect(result.layers).toEqual(INFRA);
   });

@@ -21,7 +21,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 const ENTRIES: Record<Layer, string[]> = {
-  infra: [...sourceFiles('stacks'), ...sourceFiles('custom-resources'), ...sourceFiles('src/api'), 'scripts/bundle-handlers.ts'],
+  infra: [...sourceFiles('stacks'), ...sourceFiles('src/handlers'), ...sourceFiles('src/api'), 'scripts/bundle-handlers.ts'],
   runtime: [
     'scripts/publish-runtime.ts',
     'scripts/rollback-runtime.ts',

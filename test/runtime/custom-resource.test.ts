@@ -1,6 +1,6 @@
 import { GetAgentRuntimeCommand, UpdateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { handler } from '../../custom-resources/image-pointer/handler';
+import { handler } from '../../src/handlers/image-pointer';
 import { buildUpdateRequest } from '../../src/runtime/agent-runtime';
 import { listAudit, runtimeStatus, type RuntimeContext } from '../../src/runtime';
 import { useMoto } from '../support/moto';

@@ -9,7 +9,8 @@ import type { AgentCoreDataPlane } from '../../src/local/agentcore-data-plane';
 import { bootstrapLocal } from '../../src/local/bootstrap';
 import type { PlatformConfig } from '../../src/platform/platform-config';
 import { REPO_DEFAULTS, RepoConfigSchema, type RepoConfig, type RepoStatus } from '../../src/repos/repo-config';
-import { getTask, startTask, taskDepsFromPlatform, type TaskDeps, type TaskView } from '../../src/tasks/orchestrator';
+import { getTask, startTask, type TaskDeps, type TaskView } from '../../src/tasks/orchestrator';
+import { taskDeps } from '../../src/wiring';
 import { isTerminal } from '../../src/tasks/state-machine';
 
 /** Agents in tests heartbeat every 100 ms and plan instantly unless a test says otherwise. */
@@ -44,7 +45,7 @@ export async function taskBed(env: string, plane: () => AgentCoreDataPlane): Pro
   return {
     clients,
     platform,
-    deps: (overrides = {}) => ({ ...taskDepsFromPlatform(platform, clients), ...overrides }),
+    deps: (overrides = {}) => ({ ...taskDeps(platform, clients), ...overrides }),
     putRepo: async (repo, status, settings = {}) => {
       const at = new Date().toISOString();
       const row = RepoConfigSchema.parse({ ...REPO_DEFAULTS, repo, status, onboarded_at: at, updated_at: at, source: 'api', version: 1, ...settings });

@@ -7,7 +7,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
-import { AgentCoreInvoker, agentCoreClient, parseAgentBody, stopClientToken } from '../../src/tasks/invoker';
+import { agentCoreDataClient } from '../../src/aws/clients';
+import { AgentCoreInvoker, parseAgentBody, stopClientToken } from '../../src/tasks/invoker';
 import { rejectionOf } from './helpers';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/abca_dev_agent-AbCdEf1234';
@@ -152,7 +153,7 @@ describe('AgentCoreInvoker', () => {
     process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
     try {
       // Act
-      const error = await rejectionOf(new AgentCoreInvoker({ runtimeArn: ARN, client: agentCoreClient(300) }).invoke({ sessionId: SESSION, payload: {} }));
+      const error = await rejectionOf(new AgentCoreInvoker({ runtimeArn: ARN, client: agentCoreDataClient(300) }).invoke({ sessionId: SESSION, payload: {} }));
       // Assess
       expect(error).toMatchObject({ code: 'AGENT_INVOCATION_FAILED' });
       expect(String(error.message)).toMatch(/timeout|Timeout|socket/i);

@@ -7,8 +7,9 @@ import { DynamoDb } from '../../agent/src/aws';
 import { ConditionFailed, DynamoTaskRow } from '../../agent/src/task-row';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
 import { AgentCoreInvoker } from '../../src/tasks/invoker';
-import { cancelTask, getTask, interpretStartAnswer, listTasks, startTask, submitTask } from '../../src/tasks/orchestrator';
-import { createTaskRecord, requireTaskRecord, transitionTaskRecord } from '../../src/tasks/store';
+import { interpretStartAnswer } from '../../src/tasks/contract';
+import { cancelTask, getTask, listTasks, startTask, submitTask } from '../../src/tasks/orchestrator';
+import { TaskStore } from '../../src/tasks/store';
 import { useDataPlane } from '../support/data-plane';
 import { useMoto } from '../support/moto';
 import { rejectionOf, taskBed, TEST_AGENT_ENV, type TaskBed } from './helpers';
@@ -125,14 +126,14 @@ describe('task orchestrator', () => {
   it('a submitter that lost the race to the same key gets the row the winner wrote (conditional create)', async () => {
     // Prepare: the winner's row is in; the loser built its record before seeing it
     const deps = bed.deps();
-    const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
+    const table = new TaskStore(bed.clients.doc, bed.platform.tables.tasks);
     const input = { repo: 'octo/active', description: 'Race', idempotency_key: 'race-1' };
     const winner = await submitTask(deps, { caller, input });
     const rows = await bed.taskCount();
-    const loser = { ...(await requireTaskRecord(table, winner.task.task_id)), created_at: 'later', updated_at: 'later' };
+    const loser = { ...(await table.require(winner.task.task_id)), created_at: 'later', updated_at: 'later' };
     // Act
-    const replay = await createTaskRecord(table, loser);
-    const conflicting = await rejectionOf(createTaskRecord(table, { ...loser, request_hash: 'f'.repeat(64) }));
+    const replay = await table.create(loser);
+    const conflicting = await rejectionOf(table.create({ ...loser, request_hash: 'f'.repeat(64) }));
     // Assess
     expect(replay.created).toBe(false);
     expect(replay.task.created_at).toBe(winner.task.created_at);
@@ -235,14 +236,14 @@ describe('task orchestrator', () => {
   it('a second dispatcher finds the task taken: the session is started once', async () => {
     // Prepare
     const deps = bed.deps();
-    const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
+    const table = new TaskStore(bed.clients.doc, bed.platform.tables.tasks);
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Only once' } });
-    const stale = await requireTaskRecord(table, task.task_id);
+    const stale = await table.require(task.task_id);
     const invocations = bed.invocations();
     // Act
     const [first, second] = await Promise.all([startTask(deps, task.task_id), startTask(deps, task.task_id)]);
     const done = await bed.waitFor(deps, task.task_id);
-    const staleStart = await rejectionOf(transitionTaskRecord(table, stale, 'RUNNING'));
+    const staleStart = await rejectionOf(table.transition(stale, 'RUNNING'));
     // Assess
     expect(bed.invocations()).toBe(invocations + 1);
     expect([first.status, second.status]).not.toContain('SUBMITTED');
@@ -316,12 +317,12 @@ describe('task orchestrator', () => {
   it('state writes are conditional: a move made from a stale read loses to the one already written', async () => {
     // Prepare: two actors read the task while it was RUNNING
     const deps = bed.deps();
-    const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
+    const table = new TaskStore(bed.clients.doc, bed.platform.tables.tasks);
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Contested' } });
-    const running = await transitionTaskRecord(table, await requireTaskRecord(table, task.task_id), 'RUNNING');
+    const running = await table.transition(await table.require(task.task_id), 'RUNNING');
     // Act
-    const completed = await transitionTaskRecord(table, running, 'COMPLETED', { result: { status: 'completed' } });
-    const lateCancel = await rejectionOf(transitionTaskRecord(table, running, 'CANCELLED'));
+    const completed = await table.transition(running, 'COMPLETED', { result: { status: 'completed' } });
+    const lateCancel = await rejectionOf(table.transition(running, 'CANCELLED'));
     // Assess
     expect(completed).toMatchObject({ status: 'COMPLETED', version: 3 });
     expect(lateCancel).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { from: 'COMPLETED', to: 'CANCELLED' } });
@@ -331,12 +332,12 @@ describe('task orchestrator', () => {
   it('a stale read whose move is still legal is retried against the current status', async () => {
     // Prepare: one actor read SUBMITTED; meanwhile the task started
     const deps = bed.deps();
-    const table = { doc: bed.clients.doc, tableName: bed.platform.tables.tasks };
+    const table = new TaskStore(bed.clients.doc, bed.platform.tables.tasks);
     const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Moving' } });
-    const stale = await requireTaskRecord(table, task.task_id);
-    await transitionTaskRecord(table, stale, 'RUNNING');
+    const stale = await table.require(task.task_id);
+    await table.transition(stale, 'RUNNING');
     // Act
-    const cancelled = await transitionTaskRecord(table, stale, 'CANCELLED', { status_reason: 'stop' });
+    const cancelled = await table.transition(stale, 'CANCELLED', { status_reason: 'stop' });
     // Assess
     expect(cancelled).toMatchObject({ status: 'CANCELLED', status_reason: 'stop', version: 3 });
     expect(cancelled.started_at).toBeDefined();

@@ -189,7 +189,7 @@ describe('reconciler', () => {
     const saved = process.env.ABCA_ENV;
     process.env.ABCA_ENV = 'reconcile';
     try {
-      const { handler } = await import('../../src/tasks/reconciler-lambda');
+      const { handler } = await import('../../src/handlers/reconciler');
       // Act: the default thresholds (60 s before a re-dispatch): a fresh task is left alone
       const report = await handler();
       // Assess

@@ -5,10 +5,11 @@
  * Event: the stack's JSON input plus {"tf": {"action": "create"|"update"|"delete", "prev_input": …}}.
  */
 import { z } from 'zod';
-import { createClients } from '../../src/aws/clients';
-import { platformNames } from '../../src/platform/names';
-import { runtimePlatform } from '../../src/platform/platform-document';
-import { reapplyPointer, type ReapplyResult } from '../../src/runtime/reapply';
+import { createClients } from '../aws/clients';
+import { componentLogger } from '../platform/logging';
+import { platformNames } from '../platform/names';
+import { runtimePlatform } from '../platform/platform-document';
+import { reapplyPointer, type ReapplyResult } from '../runtime/reapply';
 
 const EventSchema = z.object({
   env: z.string(),
@@ -37,7 +38,13 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
   // Leave a margin before Lambda's own timeout so a slow update fails with our message.
   const timeoutMs = Math.max(10_000, (context?.getRemainingTimeInMillis?.() ?? 15 * 60 * 1000) - 30_000);
   const result = await reapplyPointer(
-    { env: input.env, platform, clients: createClients({ region: input.region }), actor: 'image-pointer-custom-resource', log: (l) => console.log(l) },
+    {
+      env: input.env,
+      platform,
+      clients: createClients({ region: input.region }),
+      actor: 'image-pointer-custom-resource',
+      log: (l) => componentLogger('imagePointer').info(l),
+    },
     {
       timeoutMs,
       pollIntervalMs: Number(process.env.POLL_INTERVAL_MS ?? 5000),

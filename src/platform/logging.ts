@@ -1,6 +1,7 @@
 /**
  * Structured logs with Powertools: JSON lines with a request id. Nothing logs a header, a body or
- * a secret; error objects are logged with their message and stack only.
+ * a secret; error objects are logged with their message and stack only. Each entry point logs
+ * under its own service name, so a reconciler line never reads as the API's.
  */
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 
@@ -27,15 +28,24 @@ export class LineLogger extends Logger {
 
 export type LogOption = Logger | ((line: string) => void);
 
-export const API_SERVICE_NAME = 'abca-api';
+/** The service name of each component that logs (the `service` field of every line). */
+export const SERVICE_NAMES = {
+  api: 'abca-api',
+  provisioner: 'abca-provisioner',
+  reconciler: 'abca-reconciler',
+  imagePointer: 'abca-image-pointer',
+} as const;
+export type Component = keyof typeof SERVICE_NAMES;
 
-export function apiLogger(log?: LogOption): Logger {
+/** The component's logger: the one given, or one writing JSON lines to a function, or to stdout. */
+export function componentLogger(component: Component, log?: LogOption): Logger {
   if (log instanceof Logger) return log;
-  if (typeof log === 'function') return new LineLogger(log, { serviceName: API_SERVICE_NAME });
-  return new Logger({ serviceName: API_SERVICE_NAME });
+  const serviceName = SERVICE_NAMES[component];
+  if (typeof log === 'function') return new LineLogger(log, { serviceName });
+  return new Logger({ serviceName });
 }
 
 /** Drops everything (tests that do not look at logs). */
-export function silentLogger(): Logger {
-  return new Logger({ serviceName: API_SERVICE_NAME, logLevel: 'SILENT' });
+export function silentLogger(component: Component = 'api'): Logger {
+  return new Logger({ serviceName: SERVICE_NAMES[component], logLevel: 'SILENT' });
 }

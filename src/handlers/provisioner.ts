@@ -4,12 +4,9 @@
  * are retried.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createClients } from '../aws/clients';
-import { resolveEnv } from '../platform/names';
-import { loadPlatformConfig } from '../platform/platform-config';
+import { handleRepoChange, type ProvisionerDeps, type RepoChange } from '../repos/provisioner';
 import { REPO_STATUSES, type RepoStatus } from '../repos/repo-config';
-import { apiLogger } from './logging';
-import { buildProvisionerDeps, handleRepoChange, type ProvisionerDeps, type RepoChange } from './provisioner';
+import { buildProvisionerDeps, lambdaContext, onFirstUse } from '../wiring';
 
 type Attr = { S?: string };
 export interface StreamRecord {
@@ -55,19 +52,12 @@ export async function processStream(deps: ProvisionerDeps, event: StreamEvent, l
   return { batchItemFailures: failures };
 }
 
-let ready: Promise<{ deps: ProvisionerDeps; log: Logger }> | undefined;
+const ready = onFirstUse(async () => {
+  const { env, platform, clients, log } = await lambdaContext('provisioner');
+  return { deps: buildProvisionerDeps({ env, platform, clients, log }), log };
+});
 
 export const handler = async (event: StreamEvent): Promise<BatchResult> => {
-  ready ??= (async () => {
-    const env = resolveEnv();
-    const clients = createClients();
-    const log = apiLogger();
-    const platform = await loadPlatformConfig(clients.ssm, env);
-    return { deps: buildProvisionerDeps({ env, platform, clients, log }), log };
-  })().catch((e) => {
-    ready = undefined;
-    throw e;
-  });
-  const { deps, log } = await ready;
+  const { deps, log } = await ready();
   return processStream(deps, event, log);
 };
