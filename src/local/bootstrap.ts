@@ -11,22 +11,22 @@ import {
   CreateAgentRuntimeEndpointCommand,
   GetAgentRuntimeCommand,
   GetAgentRuntimeEndpointCommand,
-  ListAgentRuntimesCommand,
+  paginateListAgentRuntimes,
   type BedrockAgentCoreControlClient,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import {
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
-  ListUserPoolClientsCommand,
-  ListUserPoolsCommand,
+  paginateListUserPoolClients,
+  paginateListUserPools,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { randomUUID } from 'node:crypto';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { createClients, type AwsClients } from '../aws/clients';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { createClients, ec2Client, stsClient, type AwsClients } from '../aws/clients';
 import { isAwsError } from '../aws/errors';
+import { allItems } from '../aws/pages';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { defaultPromotionPolicy, promotionPolicyParameter } from '../platform/promotion-policy';
 import { platformNames, type PlatformNames } from '../platform/names';
@@ -69,7 +69,7 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const names = platformNames(opts.env);
   const clients = opts.clients ?? createClients();
   const region = (await clients.ssm.config.region()) || 'us-east-1';
-  const sts = new STSClient({ region });
+  const sts = stsClient({ region });
   // The endpoint each client really resolves (per-service variables, config files), not just AWS_ENDPOINT_URL.
   const { doc: _doc, ...services } = clients;
   await assertLoopbackClients({ ...services, sts });
@@ -86,7 +86,7 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   const firstDigest = await pushLocalImage(clients.ecr, names.ecrRepository, BOOTSTRAP_IMAGE_TAG);
   const pointerDigest = await ensurePointer(clients.ssm, names, firstDigest, changed);
   // Real ids from the emulator's EC2, as the stack's VPC gives the runtime (AgentCore checks id patterns).
-  const network = await ensureLocalNetwork(new EC2Client({ region }), names, changed);
+  const network = await ensureLocalNetwork(ec2Client({ region }), names, changed);
   const runtime = await ensureRuntime(clients.agentcore, names, region, account, `${repo.repositoryUri}`, pointerDigest, network, changed);
   const liveEndpoint = await ensureEndpoint(
     clients.agentcore,
@@ -206,8 +206,8 @@ async function ensureRuntime(
   network: LocalNetwork,
   changed: (w: string) => void,
 ): Promise<{ id: string; arn: string }> {
-  const listed = await agentcore.send(new ListAgentRuntimesCommand({}));
-  const existing = listed.agentRuntimes?.find((r) => r.agentRuntimeName === names.agentRuntime);
+  const listed = await allItems(paginateListAgentRuntimes({ client: agentcore }, {}), (page) => page.agentRuntimes);
+  const existing = listed.find((r) => r.agentRuntimeName === names.agentRuntime);
   if (existing) return { id: existing.agentRuntimeId!, arn: existing.agentRuntimeArn! };
   const created = await agentcore.send(
     new CreateAgentRuntimeCommand({
@@ -236,7 +236,7 @@ async function ensureEndpoint(
   changed: (w: string) => void,
 ): Promise<string> {
   const existing = await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId, endpointName: name })).catch((e) => {
-    if ((e as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    if (isAwsError(e, 'ResourceNotFoundException')) return undefined;
     throw e;
   });
   if (existing) return existing.agentRuntimeEndpointArn ?? '';
@@ -266,8 +266,8 @@ async function ensureCognito(
   names: PlatformNames,
   changed: (w: string) => void,
 ): Promise<{ userPoolId: string; clientId: string }> {
-  const pools = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
-  let userPoolId = pools.UserPools?.find((p) => p.Name === names.userPool)?.Id;
+  const pools = await allItems(paginateListUserPools({ client: cognito, pageSize: 60 }, { MaxResults: 60 }), (page) => page.UserPools);
+  let userPoolId = pools.find((p) => p.Name === names.userPool)?.Id;
   if (!userPoolId) {
     const created = await cognito.send(
       new CreateUserPoolCommand({
@@ -283,8 +283,8 @@ async function ensureCognito(
       changed(`Cognito group ${GroupName}`);
     }
   }
-  const clients = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
-  let clientId = clients.UserPoolClients?.find((c) => c.ClientName === names.userPoolClient)?.ClientId;
+  const clients = await allItems(paginateListUserPoolClients({ client: cognito, pageSize: 60 }, { UserPoolId: userPoolId }), (page) => page.UserPoolClients);
+  let clientId = clients.find((c) => c.ClientName === names.userPoolClient)?.ClientId;
   if (!clientId) {
     const created = await cognito.send(
       new CreateUserPoolClientCommand({
