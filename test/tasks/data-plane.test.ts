@@ -13,7 +13,7 @@ import {
   UpdateAgentRuntimeEndpointCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { createClients } from '../../src/aws/clients';
-import { FAULT_ANNOTATION } from '../../src/local/agentcore-data-plane';
+import { FAULT_ANNOTATION } from '../../src/local/data-plane/runtimes';
 import { bootstrapLocal } from '../../src/local/bootstrap';
 import { pushLocalImage } from '../../src/local/images';
 import { isAlive, setRuntimeUpdateDelay } from '../../src/local/moto';

@@ -1,0 +1,96 @@
+/**
+ * The process that stands in for a session's microVM: the agent (agent/), started for one image
+ * with IMAGE_DIGEST and the runtime's environment variables, healthy once its /ping answers.
+ * Processes start from one esbuild bundle of agent/, compiled once, so a new session costs a Node
+ * start, not a TypeScript compile.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DataPlaneError } from './errors';
+import type { ServedImage } from './runtimes';
+
+const AGENT_ENTRY = path.resolve(__dirname, '../../../agent/src/main.ts');
+
+let bundled: string | undefined;
+/** agent/ as one CommonJS file (esbuild), compiled once per process. */
+function agentBundle(): string {
+  if (bundled) return bundled;
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'abca-agent-bundle-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'agent.js');
+  esbuild.buildSync({ entryPoints: [AGENT_ENTRY], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: out, logLevel: 'silent' });
+  bundled = out;
+  return out;
+}
+
+export interface AgentProcessOptions {
+  /** The emulator the agent treats as AWS (it writes its task row there). */
+  controlEndpoint: string;
+  region: string;
+  /** More environment, read at each start (it may change between sessions). */
+  agentEnv: () => Record<string, string>;
+  /** How long a new agent may take to answer /ping healthily. */
+  startTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+/** Starts the agent for `image` and waits until it is healthy; RuntimeClientError (424) when it never is. */
+export async function spawnAgent(opts: AgentProcessOptions, image: ServedImage, sessionId: string): Promise<{ child: ChildProcess; url: string }> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    // The execution role's credentials, and the emulator as "AWS" (the agent writes its task row).
+    AWS_ENDPOINT_URL: opts.controlEndpoint,
+    AWS_REGION: opts.region,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    ...(image.config.environmentVariables ?? {}),
+    ...opts.agentEnv(),
+    IMAGE_DIGEST: image.digest,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...(image.fault ? { ABCA_AGENT_FAULT: image.fault } : {}),
+  };
+  const child = spawn(process.execPath, [agentBundle()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await listeningUrl(child, opts.startTimeoutMs);
+  // Keep draining: the agent's request log must never fill the pipe.
+  child.stdout!.on('data', (d: Buffer) => opts.log(`[agent ${sessionId.slice(0, 12)}] ${d.toString().trimEnd()}`));
+  child.stderr!.on('data', (d: Buffer) => opts.log(`[agent ${sessionId.slice(0, 12)}] ${d.toString().trimEnd()}`));
+  // AgentCore waits for a healthy /ping before it routes; an image that never gets there fails the call.
+  const deadline = Date.now() + opts.startTimeoutMs;
+  for (;;) {
+    const ok = await fetch(`${url}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { child, url };
+    if (Date.now() > deadline || image.fault) {
+      child.kill('SIGKILL');
+      throw new DataPlaneError(424, 'RuntimeClientError', `the runtime container for ${image.digest} is not healthy (its /ping fails)`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The URL the agent reports in its "agent listening" log line. */
+function listeningUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new DataPlaneError(424, 'RuntimeClientError', 'the runtime container did not start in time')), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const line of out.split('\n')) {
+        if (!line.includes('"agent listening"')) continue;
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { url: string }).url);
+        return;
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new DataPlaneError(424, 'RuntimeClientError', `the runtime container exited (${code}) before answering`));
+    });
+  });
+}
