@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ApiDeps } from '../wiring';
+import type { ApiDeps } from '../wiring/api';
 import { codedBody, errorBody, httpStatusOf } from './http-errors';
 import { limitBody, requestContext, type ApiEnv } from './middleware';
 import { openApiDocument } from './openapi';

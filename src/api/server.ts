@@ -14,7 +14,8 @@ import { loadPlatformConfig, type PlatformConfig } from '../platform/platform-co
 import { createApp, type ApiApp, type CreateAppOptions } from './app';
 import { guardedCreateServer } from './body-guard';
 import { componentLogger, SERVICE_NAMES, type LogOption } from '../platform/logging';
-import { buildApiDeps, buildProvisionerDeps, type ApiDeps, type ApiDepsOptions } from '../wiring';
+import { buildApiDeps, type ApiDeps, type ApiDepsOptions } from '../wiring/api';
+import { buildProvisionerDeps } from '../wiring/provisioner';
 import { LocalProvisioner } from './local-provisioner';
 
 export interface ApiServerOptions {

@@ -9,7 +9,9 @@ import { createApp } from '../api/app';
 import { authorize, isAuthorizerEvent, type AuthorizerResult } from '../api/authorizer';
 import { isRunTaskEvent } from '../tasks/dispatch';
 import { startTask } from '../tasks/orchestrator';
-import { buildApiDeps, lambdaContext, lambdaTaskDispatcher, onFirstUse } from '../wiring';
+import { buildApiDeps } from '../wiring/api';
+import { lambdaContext, onFirstUse } from '../wiring/lambda';
+import { lambdaTaskDispatcher } from '../wiring/tasks';
 
 const ready = onFirstUse(async () => {
   const { env, platform, clients, log } = await lambdaContext('api');

@@ -6,7 +6,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { handleRepoChange, type ProvisionerDeps, type RepoChange } from '../repos/provisioner';
 import { REPO_STATUSES, type RepoStatus } from '../repos/repo-config';
-import { buildProvisionerDeps, lambdaContext, onFirstUse } from '../wiring';
+import { lambdaContext, onFirstUse } from '../wiring/lambda';
+import { buildProvisionerDeps } from '../wiring/provisioner';
 
 type Attr = { S?: string };
 export interface StreamRecord {

@@ -4,7 +4,8 @@
  * src/tasks/reconciler.ts); it is short (a query, a few conditional writes, a few short AgentCore calls).
  */
 import { reconcileTasks, type ReconcileReport } from '../tasks/reconciler';
-import { lambdaContext, onFirstUse, taskDeps } from '../wiring';
+import { lambdaContext, onFirstUse } from '../wiring/lambda';
+import { taskDeps } from '../wiring/tasks';
 
 const ready = onFirstUse(async () => {
   const { platform, clients, log } = await lambdaContext('reconciler');

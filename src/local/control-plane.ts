@@ -12,7 +12,7 @@ import { startApiServer, type ApiServer } from '../api/server';
 import { createClients, type AwsClients } from '../aws/clients';
 import type { PlatformConfig } from '../platform/platform-config';
 import { RECONCILE_INTERVAL_MS, startReconcilerLoop, type ReconcilerSettings } from '../tasks';
-import { taskDeps } from '../wiring';
+import { taskDeps } from '../wiring/tasks';
 import { startAgentCoreDataPlane, type AgentCoreDataPlane } from './agentcore-data-plane';
 import { ensureLocalUser, type LocalUser } from './admin-user';
 import { bootstrapLocal } from './bootstrap';

@@ -10,7 +10,8 @@ import { handler as provisionerHandler, processStream, type StreamEvent } from '
 import { silentLogger } from '../../src/platform/logging';
 import { REPO_COUNTER_KEY } from '../../src/repos/counter';
 import { submitTask } from '../../src/tasks';
-import { buildProvisionerDeps, taskDeps } from '../../src/wiring';
+import { buildProvisionerDeps } from '../../src/wiring/provisioner';
+import { taskDeps } from '../../src/wiring/tasks';
 import { useApi } from './support';
 import { awsError, injectFault } from '../support/faults';
 

@@ -6,7 +6,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { silentLogger } from '../../src/platform/logging';
-import { buildProvisionerDeps } from '../../src/wiring';
+import { buildProvisionerDeps } from '../../src/wiring/provisioner';
 import type { DomainList } from '../../src/repos/dns-firewall';
 import type { DomainPlan } from '../../src/repos/egress-sync';
 import { handleRepoChange, provisionRepo, type ProvisionerDeps } from '../../src/repos/provisioner';

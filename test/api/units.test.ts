@@ -5,7 +5,7 @@ import { ForbiddenError, UnauthorizedError } from '../../src/auth/errors';
 import { assertPermission } from '../../src/auth/authenticate';
 import { permissionsForGroups, type Principal } from '../../src/auth/principal';
 import { errorBody, httpStatusOf, PayloadTooLargeError } from '../../src/api/http-errors';
-import { secretArnPrefix } from '../../src/wiring';
+import { secretArnPrefix } from '../../src/wiring/api';
 import { ConflictError, NotFoundError, OperationFailedError, ValidationError } from '../../src/errors';
 import { compactForAudit } from '../../src/repos/audit';
 import { RepoConfigPatchSchema, RepoConfigSchema, type RepoConfig } from '../../src/repos/repo-config';

@@ -10,7 +10,7 @@ import { bootstrapLocal } from '../../src/local/bootstrap';
 import type { PlatformConfig } from '../../src/platform/platform-config';
 import { REPO_DEFAULTS, RepoConfigSchema, type RepoConfig, type RepoStatus } from '../../src/repos/repo-config';
 import { getTask, startTask, type TaskDeps, type TaskView } from '../../src/tasks/orchestrator';
-import { taskDeps } from '../../src/wiring';
+import { taskDeps } from '../../src/wiring/tasks';
 import { isTerminal } from '../../src/tasks/state-machine';
 
 /** Agents in tests heartbeat every 100 ms and plan instantly unless a test says otherwise. */

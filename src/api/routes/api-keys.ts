@@ -4,7 +4,7 @@ import { assertStillInGroup } from '../../auth/group-check';
 import { ApiKeyCreateSchema, isKeyId } from '../../auth/api-keys';
 import { NotFoundError } from '../../errors';
 import { parseBody } from '../../repos/onboarding';
-import type { ApiDeps } from '../../wiring';
+import type { ApiDeps } from '../../wiring/api';
 import { callerOf, readJson, requirePermission, type ApiEnv } from '../middleware';
 
 export function apiKeysRoutes(deps: ApiDeps): Hono<ApiEnv> {

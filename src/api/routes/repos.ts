@@ -1,6 +1,6 @@
 /** `/v1/repos`: onboard, list, read, patch, remove, and set the GitHub token. */
 import { Hono } from 'hono';
-import type { ApiDeps } from '../../wiring';
+import type { ApiDeps } from '../../wiring/api';
 import { repoFromPath } from '../../repos/onboarding';
 import { etagOf, rowView } from '../../repos/rows';
 import type { RepoConfig } from '../../repos/repo-config';

@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import { cancelTask, getTask, listTasks, submitTask, type TaskViewer } from '../../tasks';
 import type { Principal } from '../../auth/principal';
-import type { ApiDeps } from '../../wiring';
+import type { ApiDeps } from '../../wiring/api';
 import { readJson, requirePermission, type ApiEnv } from '../middleware';
 
 /** Stable identity that scopes idempotency keys: the same user or key, whatever its groups. */
