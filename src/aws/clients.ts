@@ -21,6 +21,12 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { EC2Client } from '@aws-sdk/client-ec2';
 
+// Under Node < 22 the SDK prints a NodeVersionSupportWarning on the first client of every process
+// (its releases after January 2027 need Node 22). Our commands print only what they mean to: the
+// supported versions are declared in package.json engines and CI (Node 20 and 22), and
+// `bgagent doctor` reports the Node in use. An operator who sets the variable keeps their choice.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface ClientOptions {
   region?: string;
   /** Retries for throttling and transient faults (SDK standard retry strategy). */
