@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { createClients } from '../../src/aws/clients';
 import { platformNames } from '../../src/platform/names';
 import { runtimePlatform } from '../../src/platform/platform-document';
-import { reapplyPointer, type ReapplyResult } from '../../src/runtime/reapply';
+import { reapplyPointer, type ReapplyResult } from '../../src/runtime/verbs/reapply';
 
 const EventSchema = z.object({
   env: z.string(),

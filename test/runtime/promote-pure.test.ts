@@ -1,8 +1,8 @@
 import { defaultPromotionPolicy, parsePromotionPolicy, policyRefusal } from '../../src/platform/promotion-policy';
 import type { RuntimeAuditEvent } from '../../src/runtime/audit';
 import { promotedTag } from '../../src/runtime/ecr-copy';
-import { promotionEligibility } from '../../src/runtime/promote';
-import { promoteOptionsFromFlags } from '../../src/runtime/promote-flags';
+import { promotionEligibility } from '../../src/runtime/verbs/promote';
+import { promoteOptionsFromFlags } from '../../src/runtime/verbs/promote/options';
 import { formatPromotedFrom, parsePromotedFrom } from '../../src/runtime/promoted-from';
 
 const A = `sha256:${'a'.repeat(64)}`;

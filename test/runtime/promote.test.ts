@@ -6,7 +6,7 @@ import { bootstrapLocal } from '../../src/local/bootstrap';
 import { promotionPolicyParameter, readPromotionPolicy } from '../../src/platform/promotion-policy';
 import { listAudit, openRuntime, publishRuntime, type RuntimeContext } from '../../src/runtime';
 import { promotedTag } from '../../src/runtime/ecr-copy';
-import { promoteRuntime } from '../../src/runtime/promote';
+import { promoteRuntime } from '../../src/runtime/verbs/promote';
 import { useMoto } from '../support/moto';
 import { FAST, pointerVersions, pushImage } from './helpers';
 
