@@ -1,5 +1,5 @@
 /**
- * Moving `live` to a digest, shared by publish, rollback and re-apply: observe, plan (pure), then
+ * Moving `live` to a digest, shared by publish, rollback, promote and re-apply: observe, plan (pure), then
  * under the deploy lock observe and plan again and apply exactly that plan. A failure before
  * `live` moved runs the restore plan: no task ever reached the failed image.
  */
