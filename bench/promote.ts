@@ -16,7 +16,7 @@ import { bootstrapLocal } from '../src/local/bootstrap';
 import { pushLocalImage } from '../src/local/images';
 import { openRuntime, publishRuntime } from '../src/runtime';
 import { copyImage, promotedTag } from '../src/runtime/ecr-copy';
-import { checkPromotion, promoteRuntime } from '../src/runtime/promote';
+import { checkPromotion, promoteRuntime } from '../src/runtime/verbs/promote';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);

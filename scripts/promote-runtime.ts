@@ -5,8 +5,8 @@ import { describeError, exitCodeOf, isAbcaError } from '../src/errors';
 import { emit, progressLog } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { openRuntime } from '../src/runtime/context';
-import { promoteRuntime } from '../src/runtime/promote';
-import { addPromoteFlags, formatPromotion, promoteOptionsFromFlags, type PromoteFlags } from '../src/runtime/promote-flags';
+import { addPromoteFlags, promoteOptionsFromFlags, promoteRuntime, type PromoteFlags } from '../src/runtime/verbs/promote';
+import { formatPromotion } from '../src/runtime/verbs/promote/format';
 
 const program = addPromoteFlags(
   new Command()

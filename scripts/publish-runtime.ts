@@ -1,11 +1,18 @@
-/** tsx scripts/publish-runtime.ts --env <env> (--image-digest sha256:… | --image-tag <tag>) [--smoke-cmd …] [--reason …] [--dry-run] [--json] — flags: src/runtime/publish.ts */
+/** tsx scripts/publish-runtime.ts --env <env> (--image-digest sha256:… | --image-tag <tag>) [--smoke-cmd …] [--reason …] [--dry-run] [--json] — flags: src/runtime/verbs/publish/options.ts */
 import { Command } from 'commander';
 import { emit, progressLog } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { resolveEnv } from '../src/platform/names';
 import { formatOperation, openRuntime } from '../src/runtime';
-import { addFlags } from '../src/runtime/flags';
-import { PUBLISH_DESCRIPTION, PUBLISH_EXAMPLES, PUBLISH_FLAGS, publishOptionsFromFlags, publishRuntime, type PublishFlagValues } from '../src/runtime/publish';
+import { addFlags } from '../src/runtime/options';
+import {
+  PUBLISH_DESCRIPTION,
+  PUBLISH_EXAMPLES,
+  PUBLISH_FLAGS,
+  publishOptionsFromFlags,
+  publishRuntime,
+  type PublishFlagValues,
+} from '../src/runtime/verbs/publish';
 
 const program = addFlags(
   new Command().name('publish-runtime').description(PUBLISH_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'),

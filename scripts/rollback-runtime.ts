@@ -1,10 +1,10 @@
-/** tsx scripts/rollback-runtime.ts --env <env> [--to-version N | --to-label L | --to-digest D] — default: last known good; flags: src/runtime/rollback.ts */
+/** tsx scripts/rollback-runtime.ts --env <env> [--to-version N | --to-label L | --to-digest D] — default: last known good; flags: src/runtime/verbs/rollback/options.ts */
 import { Command } from 'commander';
 import { emit, progressLog } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { resolveEnv } from '../src/platform/names';
 import { formatOperation, openRuntime } from '../src/runtime';
-import { addFlags } from '../src/runtime/flags';
+import { addFlags } from '../src/runtime/options';
 import {
   ROLLBACK_DESCRIPTION,
   ROLLBACK_EXAMPLES,
@@ -12,7 +12,7 @@ import {
   rollbackOptionsFromFlags,
   rollbackRuntime,
   type RollbackFlagValues,
-} from '../src/runtime/rollback';
+} from '../src/runtime/verbs/rollback';
 
 const program = addFlags(
   new Command().name('rollback-runtime').description(ROLLBACK_DESCRIPTION).option('--env <env>', 'environment (default: $ABCA_ENV or dev)'),

@@ -1,13 +1,13 @@
-/** tsx scripts/runtime-status.ts --env <env> [--terraform-state <file>] [--json] — exit 0 in sync, 3 on drift; flags: src/runtime/status.ts */
+/** tsx scripts/runtime-status.ts --env <env> [--terraform-state <file>] [--json] — exit 0 in sync, 3 on drift; flags: src/runtime/verbs/status/options.ts */
 import { Command } from 'commander';
 import { emit } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { resolveEnv } from '../src/platform/names';
-import { formatStatus, openRuntime } from '../src/runtime';
-import { addFlags } from '../src/runtime/flags';
-import { runtimeStatus, STATUS_DESCRIPTION, STATUS_EXAMPLES, STATUS_FLAGS } from '../src/runtime/status';
-import { STATUS_ALL_FLAG } from '../src/runtime/promote-flags';
-import { formatStatusAll, statusAll } from '../src/runtime/status-all';
+import { openRuntime } from '../src/runtime';
+import { addFlags } from '../src/runtime/options';
+import { runtimeStatus, STATUS_ALL_FLAG, STATUS_DESCRIPTION, STATUS_EXAMPLES, STATUS_FLAGS } from '../src/runtime/verbs/status';
+import { statusAll } from '../src/runtime/verbs/status/all';
+import { formatStatus, formatStatusAll } from '../src/runtime/verbs/status/format';
 import { createClients } from '../src/aws/clients';
 
 const program = addFlags(

@@ -70,6 +70,7 @@ export const RULES: readonly Rule[] = [
 
   // --- shared by both layers
   { pattern: 'src/runtime/**', layers: BOTH, why: 'publish/rollback logic: bundled into the custom resource (infra) and run by the publisher (runtime)' },
+  { pattern: 'src/audit/**', layers: BOTH, why: 'audit table store: API Lambdas and custom resource (infra), publisher (runtime)' },
   { pattern: 'src/platform/**', layers: BOTH, why: 'names, platform config and runtime spec shared by the stack and the publisher' },
   { pattern: 'src/aws/**', layers: BOTH, why: 'AWS client setup shared by Lambdas and the publisher' },
   { pattern: 'src/errors.ts', layers: BOTH, why: 'error types shared by Lambdas and the publisher' },

@@ -9,7 +9,7 @@ import { createClients } from '../aws/clients';
 import { componentLogger } from '../platform/logging';
 import { platformNames } from '../platform/names';
 import { runtimePlatform } from '../platform/platform-document';
-import { reapplyPointer, type ReapplyResult } from '../runtime/reapply';
+import { reapplyPointer, type ReapplyResult } from '../runtime/verbs/reapply';
 
 const EventSchema = z.object({
   env: z.string(),

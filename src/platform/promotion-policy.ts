@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { isAwsError } from '../aws/errors';
 import { NotFoundError, ValidationError } from '../errors';
 import { assertEnvName, platformNames } from './names';
 
@@ -67,7 +68,7 @@ export async function readPromotionPolicy(ssm: SSMClient, env: string): Promise<
     const out = await ssm.send(new GetParameterCommand({ Name: name }));
     return parsePromotionPolicy(out.Parameter?.Value ?? '', name);
   } catch (e) {
-    if ((e as { name?: string }).name === 'ParameterNotFound') {
+    if (isAwsError(e, 'ParameterNotFound')) {
       throw new NotFoundError(
         `environment "${env}" has no promotion policy ${name} (deploy infra, or run scripts/bootstrap-local.ts, to write the default)`,
         'NO_PROMOTION_POLICY',

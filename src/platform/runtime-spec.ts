@@ -25,14 +25,16 @@ export function parseContainerUri(uri: string): { repositoryUrl: string; digest:
   return isImageDigest(digest) ? { repositoryUrl: uri.slice(0, at), digest } : undefined;
 }
 
-/** Environment variables the agent container receives (tables it reads, its env). */
+/**
+ * Environment variables the agent container receives: its env, its region and the one table it
+ * writes, its task rows (agent/src/task-row.ts reads TASKS_TABLE and AWS_REGION). The agent reads
+ * no other table, and its execution role grants no other.
+ */
 export function runtimeEnvironment(names: PlatformNames, region: string): Record<string, string> {
   return {
     ABCA_ENV: names.env,
     AWS_REGION: region,
-    REPOS_TABLE: names.tables.repos,
     TASKS_TABLE: names.tables.tasks,
-    AUDIT_TABLE: names.tables.audit,
   };
 }
 

@@ -3,30 +3,12 @@
  * before/after of what changed. Same table as the runtime's deploy history, its own streams.
  * Never holds a secret: rows carry only the token secret's ARN, and keys only their metadata.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { apiKeysAuditStream, reposAuditStream, type ConfigAuditEvent } from '../audit/events';
+import { AuditStore, type AuditFields } from '../audit/store';
 
-export type ConfigAuditAction =
-  'onboard' | 'restore' | 'update' | 'remove' | 'set_github_token' | 'provisioned' | 'provisioning_failed' | 'api_key_create' | 'api_key_revoke';
-
-export interface ConfigAuditEvent {
-  stream: string;
-  event_id: string;
-  at: string;
-  action: ConfigAuditAction;
-  actor: string;
-  /** `owner/repo` or the API key id. */
-  subject: string;
-  before?: unknown;
-  after?: unknown;
-  /** Settings whose value changed (updates). */
-  changed?: string[];
-  request_id?: string;
-  reason?: string;
-}
-
-export const reposAuditStream = (env: string) => `repos#${env}`;
-export const apiKeysAuditStream = (env: string) => `api-keys#${env}`;
+export { apiKeysAuditStream, reposAuditStream, type ConfigAuditAction, type ConfigAuditEvent } from '../audit/events';
 
 /**
  * A DynamoDB item holds 400 KB and a row may carry 200 KB of Cedar policies: values above this
@@ -52,40 +34,32 @@ function digest(json: string): { sha256: string; bytes: number } {
   return { sha256: createHash('sha256').update(json).digest('hex'), bytes: Buffer.byteLength(json) };
 }
 
+/** The config layer's events, written and read through the audit table's one store. */
 export class ConfigAudit {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly env: string,
-  ) {}
+  private readonly store: AuditStore;
 
-  async record(stream: 'repos' | 'api-keys', event: Omit<ConfigAuditEvent, 'stream' | 'event_id' | 'at'>, now = new Date()): Promise<ConfigAuditEvent> {
-    const at = now.toISOString();
-    const item: ConfigAuditEvent = {
-      stream: stream === 'repos' ? reposAuditStream(this.env) : apiKeysAuditStream(this.env),
-      // Sortable by time; the random suffix keeps two events in one millisecond apart.
-      event_id: `${at}#${randomBytes(4).toString('hex')}`,
-      at,
-      ...event,
-      before: compactForAudit(event.before),
-      after: compactForAudit(event.after),
-    };
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(event_id)' }));
-    return item;
+  constructor(
+    doc: DynamoDBDocumentClient,
+    tableName: string,
+    private readonly env: string,
+  ) {
+    this.store = new AuditStore(doc, tableName);
+  }
+
+  private stream(stream: 'repos' | 'api-keys'): string {
+    return stream === 'repos' ? reposAuditStream(this.env) : apiKeysAuditStream(this.env);
+  }
+
+  async record(stream: 'repos' | 'api-keys', event: AuditFields<ConfigAuditEvent>, now = new Date()): Promise<ConfigAuditEvent> {
+    return this.store.append<ConfigAuditEvent>(
+      this.stream(stream),
+      { ...event, before: compactForAudit(event.before), after: compactForAudit(event.after) },
+      now,
+    );
   }
 
   /** Newest first. */
   async list(stream: 'repos' | 'api-keys', limit = 100): Promise<ConfigAuditEvent[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#s = :s',
-        ExpressionAttributeNames: { '#s': 'stream' },
-        ExpressionAttributeValues: { ':s': stream === 'repos' ? reposAuditStream(this.env) : apiKeysAuditStream(this.env) },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []) as ConfigAuditEvent[];
+    return this.store.list<ConfigAuditEvent>(this.stream(stream), limit);
   }
 }

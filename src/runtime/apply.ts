@@ -8,6 +8,7 @@ import { containerUri } from '../platform/runtime-spec';
 import { getRuntime, updateRuntime, waitReady, newClientToken, type WaitOptions } from './agent-runtime';
 import { recordAudit, type RuntimeAuditEvent } from './audit';
 import type { RuntimeContext } from './context';
+import { copyImage, type CopyResult, type RepositoryRef } from './ecr-copy';
 import { endpointNames, moveEndpoint } from './endpoints';
 import type { PlanStep, RuntimeAction, VersionRef } from './plan';
 import { moveLabels, pointerDescription, writePointer } from './pointer';
@@ -24,6 +25,8 @@ export interface ApplyContext {
   previousLabelVersion?: number;
   wait: Omit<WaitOptions, 'onPoll'>;
   audit: Pick<RuntimeAuditEvent, 'git_commit' | 'ci_run_url' | 'reason' | 'promoted_from'> & { error?: string };
+  /** Promotion: the source repository with an ECR client that reaches it (a `copy_image` step reads it). */
+  imageSource?: RepositoryRef;
 }
 
 /** What the steps did so far: read by later steps, by the failure handler and the result. */
@@ -37,6 +40,8 @@ export interface ApplyState {
   liveMoved: boolean;
   /** The version the last move of `live` put it on. */
   liveVersion?: string;
+  /** What a `copy_image` step did. */
+  copied?: CopyResult;
 }
 
 export function initialState(): ApplyState {
@@ -56,6 +61,14 @@ export async function applySteps(ctx: RuntimeContext, steps: PlanStep[], run: Ap
   });
   for (const step of steps) {
     switch (step.kind) {
+      case 'copy_image': {
+        const source = run.imageSource;
+        if (!source || source.repositoryName !== step.from.repository)
+          throw new OperationFailedError(`plan copies from ECR ${step.from.repository}, which this run cannot reach`, 'PLAN_INVALID');
+        ctx.log(`copying ${step.digest.slice(0, 19)}… ${step.from.env} → ${ctx.env}`);
+        state.copied = await copyImage(source, { ecr: ctx.clients.ecr, repositoryName: step.into }, step.digest, { tag: step.tag, log: ctx.log });
+        break;
+      }
       case 'write_pointer': {
         ctx.log(`pointer → ${step.digest.slice(0, 19)}…`);
         state.pointerWritten = true;

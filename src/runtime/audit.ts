@@ -1,76 +1,27 @@
-/** Append-only audit events: the durable deploy history (SSM keeps only 100 versions). */
-import { randomBytes } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+/** The runtime's audit: the durable deploy history (SSM keeps only 100 versions), in the audit table's stream `runtime#<env>`. */
+import { AuditStore, type AuditFields } from '../audit/store';
+import { runtimeStream, type RuntimeAuditEvent } from '../audit/events';
 import type { RuntimeContext } from './context';
-import type { PromotedFrom } from './promoted-from';
 
-/** `refused`: never started (e.g. the deploy lock was held); nothing was written but this event. */
-export type AuditOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'repaired' | 'refused';
+export { runtimeStream, type AuditOutcome, type RuntimeAuditEvent } from '../audit/events';
 
-export interface RuntimeAuditEvent {
-  stream: string;
-  event_id: string;
-  at: string;
-  action: 'publish' | 'rollback' | 'restore' | 'reapply';
-  actor: string;
-  from_digest?: string;
-  to_digest: string;
-  pointer_version?: number;
-  runtime_version?: string;
-  git_commit?: string;
-  ci_run_url?: string;
-  reason?: string;
-  outcome: AuditOutcome;
-  error?: string;
-  /** Set when the move promoted a digest from another environment (`runtime promote`). */
-  promoted_from?: PromotedFrom;
-  /** On a succeeded publish: whether a smoke check ran and passed (promotion requires `passed`). */
-  smoke?: 'passed' | 'skipped';
-  /** fast: `live` moved to a version that already served the digest; forward: a new version. */
-  path?: string;
-  /** Whether this run moved the `live` endpoint (a failed publish never does). */
-  live_moved?: boolean;
-  /** The version `live` serves after this event. */
-  live_version?: string;
+/** The audit store of this environment's table (through the context's DynamoDB client). */
+export function auditStore(ctx: RuntimeContext): AuditStore {
+  return new AuditStore(ctx.clients.doc, ctx.platform.tables.audit);
 }
 
-export function runtimeStream(env: string): string {
-  return `runtime#${env}`;
-}
-
-export async function recordAudit(ctx: RuntimeContext, event: Omit<RuntimeAuditEvent, 'stream' | 'event_id' | 'at' | 'actor'>): Promise<RuntimeAuditEvent> {
-  const at = new Date().toISOString();
-  const item: RuntimeAuditEvent = {
-    stream: runtimeStream(ctx.env),
-    // Sortable by time; the random suffix keeps two events in one millisecond apart.
-    event_id: `${at}#${randomBytes(4).toString('hex')}`,
-    at,
-    actor: ctx.actor,
-    ...event,
-  };
-  await ctx.clients.doc.send(new PutCommand({ TableName: ctx.platform.tables.audit, Item: item, ConditionExpression: 'attribute_not_exists(event_id)' }));
-  return item;
+export async function recordAudit(ctx: RuntimeContext, event: Omit<AuditFields<RuntimeAuditEvent>, 'actor'>): Promise<RuntimeAuditEvent> {
+  return auditStore(ctx).append<RuntimeAuditEvent>(runtimeStream(ctx.env), { actor: ctx.actor, ...event });
 }
 
 /** Newest first. */
 export async function listAudit(ctx: RuntimeContext, limit = 1000): Promise<RuntimeAuditEvent[]> {
-  const items: RuntimeAuditEvent[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.clients.doc.send(
-      new QueryCommand({
-        TableName: ctx.platform.tables.audit,
-        KeyConditionExpression: '#s = :s',
-        ExpressionAttributeNames: { '#s': 'stream' },
-        ExpressionAttributeValues: { ':s': runtimeStream(ctx.env) },
-        ScanIndexForward: false,
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...((out.Items ?? []) as RuntimeAuditEvent[]));
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey && items.length < limit);
-  return items.slice(0, limit);
+  return auditStore(ctx).list<RuntimeAuditEvent>(runtimeStream(ctx.env), limit);
+}
+
+/** One event by its id (a link of a promotion chain). */
+export async function getAuditEvent(ctx: RuntimeContext, eventId: string): Promise<RuntimeAuditEvent | undefined> {
+  return auditStore(ctx).get<RuntimeAuditEvent>(runtimeStream(ctx.env), eventId);
 }
 
 /**

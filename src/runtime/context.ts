@@ -8,6 +8,13 @@ export interface RuntimeContext {
   env: string;
   /** The part of the platform document the runtime layer reads (the custom resource has only this). */
   platform: RuntimePlatform;
+  /**
+   * One injected client per service (src/aws/clients.ts); nothing in the runtime builds its own.
+   * The context keeps the clients, not gateway objects, because the custom resource and the tests
+   * build it as a plain record: the SSM, AgentCore and ECR edges are functions over these clients
+   * (pointer.ts, agent-runtime.ts, endpoints.ts, image.ts, ecr-copy.ts), and each table is reached
+   * through its one store over `doc` (the audit table: src/audit/store.ts; the locks: lock.ts).
+   */
   clients: AwsClients;
   /** Who acts: recorded in the pointer description and the audit table. */
   actor: string;

@@ -21,6 +21,7 @@ import {
   UploadLayerPartCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
+import { isAwsError } from '../aws/errors';
 import { NotFoundError, OperationFailedError, ValidationError } from '../errors';
 
 export interface RepositoryRef {
@@ -94,8 +95,6 @@ const MAX_PART = 20 * 1024 * 1024; // LayerPartBlob max
 export function partStep(partSize: number | undefined): number {
   return Math.max(1, Math.min(partSize || MAX_PART, MAX_PART));
 }
-
-const errName = (e: unknown) => (e as { name?: string }).name;
 
 async function getManifest(source: RepositoryRef, digest: string): Promise<{ manifest: string; mediaType?: string }> {
   const out = await source.ecr.send(
@@ -176,7 +175,7 @@ async function copyBlob(source: RepositoryRef, target: RepositoryRef, blob: Desc
     );
   } catch (e) {
     // Another copy finished the same blob first: it is there, which is all we need.
-    if (errName(e) !== 'LayerAlreadyExistsException') throw e;
+    if (!isAwsError(e, 'LayerAlreadyExistsException')) throw e;
   }
   return sent;
 }
@@ -197,9 +196,8 @@ async function putManifest(target: RepositoryRef, digest: string, manifest: stri
     if (got && got !== digest) throw new OperationFailedError(`ECR stored the manifest as ${got}, not ${digest}`, 'DIGEST_CHANGED');
     return 'put';
   } catch (e) {
-    const name = errName(e);
-    if (name === 'ImageAlreadyExistsException') return 'put';
-    if (name === 'LayersNotFoundException' || name === 'ReferencedImagesNotFoundException') return 'missing';
+    if (isAwsError(e, 'ImageAlreadyExistsException')) return 'put';
+    if (isAwsError(e, 'LayersNotFoundException', 'ReferencedImagesNotFoundException')) return 'missing';
     throw e;
   }
 }

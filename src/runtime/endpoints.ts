@@ -6,10 +6,12 @@
  */
 import {
   GetAgentRuntimeEndpointCommand,
-  ListAgentRuntimeVersionsCommand,
   UpdateAgentRuntimeEndpointCommand,
+  paginateListAgentRuntimeVersions,
   type AgentRuntime,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { isAwsError } from '../aws/errors';
+import { allItems } from '../aws/pages';
 import { NotFoundError, OperationFailedError } from '../errors';
 import { getRuntime, liveDigest, newClientToken, poll, type WaitOptions } from './agent-runtime';
 import type { RuntimeContext } from './context';
@@ -32,7 +34,7 @@ export async function getEndpoint(ctx: RuntimeContext, name: string): Promise<En
     const out = await ctx.clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, endpointName: name }));
     return { name, arn: out.agentRuntimeEndpointArn, status: out.status, liveVersion: out.liveVersion, targetVersion: out.targetVersion };
   } catch (e) {
-    if ((e as { name?: string }).name === 'ResourceNotFoundException') {
+    if (isAwsError(e, 'ResourceNotFoundException')) {
       throw new NotFoundError(
         `runtime ${ctx.platform.agentRuntimeId} has no endpoint "${name}": deploy infra (the stack creates it), or run scripts/bootstrap-local.ts locally`,
         'ENDPOINT_NOT_FOUND',
@@ -98,15 +100,11 @@ async function waitEndpointSettled(ctx: RuntimeContext, name: string, opts: Wait
 
 /** Every version of the runtime AgentCore still keeps, newest first. */
 export async function listVersions(ctx: RuntimeContext): Promise<AgentRuntime[]> {
-  const all: AgentRuntime[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await ctx.clients.agentcore.send(
-      new ListAgentRuntimeVersionsCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, nextToken, maxResults: 100 }),
-    );
-    all.push(...(out.agentRuntimes ?? []));
-    nextToken = out.nextToken;
-  } while (nextToken);
+  // ListAgentRuntimeVersions pages hold at most 100.
+  const all = await allItems(
+    paginateListAgentRuntimeVersions({ client: ctx.clients.agentcore, pageSize: 100 }, { agentRuntimeId: ctx.platform.agentRuntimeId }),
+    (page) => page.agentRuntimes,
+  );
   return all.sort((a, b) => Number(b.agentRuntimeVersion ?? 0) - Number(a.agentRuntimeVersion ?? 0));
 }
 
@@ -117,10 +115,18 @@ export async function versionDigest(ctx: RuntimeContext, version: string): Promi
     if (v.agentRuntimeVersion !== version) return undefined;
     return { digest: liveDigest(v), status: v.status };
   } catch (e) {
-    const n = (e as { name?: string }).name;
-    if (n === 'ResourceNotFoundException' || n === 'ValidationException') return undefined;
+    if (isAwsError(e, 'ResourceNotFoundException', 'ValidationException')) return undefined;
     throw e;
   }
+}
+
+/**
+ * The digest `live` serves in an environment: its endpoint's live version, that version's image.
+ * Reads only the runtime and the endpoint (not the pointer): all a promotion's source grant allows.
+ */
+export async function servedDigest(ctx: RuntimeContext): Promise<string | undefined> {
+  const live = await getEndpoint(ctx, endpointNames(ctx).live);
+  return live.liveVersion ? (await versionDigest(ctx, live.liveVersion))?.digest : undefined;
 }
 
 /**

@@ -1,21 +1,11 @@
 /**
- * `bgagent runtime history`: the image pointer's SSM versions joined with the audit table. SSM
+ * The history join (pure): the image pointer's SSM versions joined with the audit table. SSM
  * holds the last 100 versions (value, labels, description, date); the audit table holds every
  * move for good (who, when, commit, outcome). Versions without an audit event fall back to what
  * the version's description says; audit events whose version aged out of SSM — or that never
  * wrote one, like a refused attempt — are listed too, marked `in_ssm: false`.
  */
 import type { RuntimeAuditEvent } from './audit';
-import type { RuntimeContext } from './context';
-import type { FlagDef } from './flags';
-
-export const HISTORY_DESCRIPTION =
-  "The pointer's versions with their audit: who, when, commit, outcome (versions older than SSM's 100 come from the audit table, marked *)";
-export const HISTORY_FLAGS: readonly FlagDef[] = [{ flags: '--limit <n>', description: 'at most this many entries, newest first', default: '50' }];
-export const HISTORY_EXAMPLES = [
-  'bgagent runtime history --env dev',
-  'bgagent runtime history --env prod --limit 200 --json | jq ".entries[] | select(.outcome != \\"succeeded\\")"',
-];
 
 /** The fields of GetParameterHistory this join reads. */
 export interface PointerVersion {
@@ -130,16 +120,4 @@ export function joinHistory(versions: readonly PointerVersion[], events: readonl
     return t !== 0 ? t : (b.version ?? 0) - (a.version ?? 0);
   });
   return entries.slice(0, limit);
-}
-
-export interface RuntimeHistory {
-  env: string;
-  parameter: string;
-  entries: HistoryEntry[];
-}
-
-export async function runtimeHistory(ctx: RuntimeContext, limit = 50): Promise<RuntimeHistory> {
-  const [{ pointerHistory }, { listAudit }] = await Promise.all([import('./pointer'), import('./audit')]);
-  const [versions, events] = await Promise.all([pointerHistory(ctx.clients.ssm, ctx.platform.imagePointerParameter), listAudit(ctx)]);
-  return { env: ctx.env, parameter: ctx.platform.imagePointerParameter, entries: joinHistory(versions, events, limit) };
 }

@@ -1,5 +1,6 @@
 /** Resolves what to publish: a digest that exists in the platform's own ECR repository. */
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
+import { isAwsError } from '../aws/errors';
 import { NotFoundError, ValidationError } from '../errors';
 import { isImageDigest, parseContainerUri } from '../platform/runtime-spec';
 import type { RuntimeContext } from './context';
@@ -34,7 +35,7 @@ export async function resolveImage(ctx: RuntimeContext, input: { imageDigest?: s
     const found = out.imageDetails?.[0]?.imageDigest;
     if (found) return found;
   } catch (e) {
-    if ((e as { name?: string }).name !== 'ImageNotFoundException') throw e;
+    if (!isAwsError(e, 'ImageNotFoundException')) throw e;
   }
   throw new NotFoundError(`image ${digest ?? `tag ${tag}`} is not in ECR repository ${ctx.platform.ecrRepositoryName}`, 'IMAGE_NOT_FOUND');
 }

@@ -1,5 +1,5 @@
 /**
- * Moving `live` to a digest, shared by publish, rollback and re-apply: observe, plan (pure), then
+ * Moving `live` to a digest, shared by publish, rollback, promote and re-apply: observe, plan (pure), then
  * under the deploy lock observe and plan again and apply exactly that plan. A failure before
  * `live` moved runs the restore plan: no task ever reached the failed image.
  */
@@ -8,24 +8,12 @@ import { getRuntime, liveDigest } from './agent-runtime';
 import { applySteps, initialState, type ApplyContext, type ApplyState } from './apply';
 import { recordAudit } from './audit';
 import type { RuntimeContext } from './context';
+import { hasImage, type CopyResult, type RepositoryRef } from './ecr-copy';
 import { endpointNames, findVersionServing, getEndpoint, versionDigest } from './endpoints';
 import { acquireLock, releaseLock } from './lock';
 import { planMove, planRestore, type Observation, type PlanStep, type RuntimeAction, type RuntimePlan, type MovePath } from './plan';
 import { readPointer } from './pointer';
-import type { PromotedFrom } from './promoted-from';
-
-export interface ApplyOptions {
-  smokeCmd?: string;
-  reason?: string;
-  dryRun?: boolean;
-  gitCommit?: string;
-  ciRunUrl?: string;
-  timeoutMs?: number;
-  pollIntervalMs?: number;
-  lockTtlMs?: number;
-  /** Set by `runtime promote`: recorded in every audit event and the pointer description. */
-  promotedFrom?: PromotedFrom;
-}
+import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ApplyOptions } from './options';
 
 export interface RuntimeOperationResult {
   ok: boolean;
@@ -43,10 +31,25 @@ export interface RuntimeOperationResult {
   plan: RuntimePlan;
   /** The steps that ran, in order: equal to `plan.steps` when it succeeded (empty for a dry run). */
   executed: PlanStep[];
+  /** What the plan's `copy_image` step did (promotion), when it ran. */
+  copied?: CopyResult;
 }
 
-export const DEFAULT_TIMEOUT_MS = 15 * 60 * 1000;
-export const DEFAULT_POLL_INTERVAL_MS = 5000;
+/** Promotion: the image may have to come from another environment's repository first. */
+export interface CopyFrom {
+  env: string;
+  repository: RepositoryRef;
+  /** The tag the copy gets in this repository. */
+  tag: string;
+}
+
+export interface MoveHow {
+  /** Rollback: look for a version that still serves the digest. */
+  fast?: boolean;
+  lock?: boolean;
+  restoreOnFailure?: boolean;
+  copyFrom?: CopyFrom;
+}
 
 export async function observe(ctx: RuntimeContext): Promise<Observation> {
   const [pointer, latest, live] = await Promise.all([
@@ -66,11 +69,22 @@ export async function observe(ctx: RuntimeContext): Promise<Observation> {
   };
 }
 
-async function plan(ctx: RuntimeContext, action: Exclude<RuntimeAction, 'restore'>, to: string, opts: ApplyOptions, fast: boolean): Promise<RuntimePlan> {
-  const observed = await observe(ctx);
+async function plan(ctx: RuntimeContext, action: Exclude<RuntimeAction, 'restore'>, to: string, opts: ApplyOptions, how: MoveHow): Promise<RuntimePlan> {
+  const repositoryName = ctx.platform.ecrRepositoryName;
+  const [observed, inRepository] = await Promise.all([
+    observe(ctx),
+    how.copyFrom ? hasImage({ ecr: ctx.clients.ecr, repositoryName }, to) : Promise.resolve(undefined),
+  ]);
+  if (inRepository !== undefined) observed.image = { inRepository };
   // Rollback's fast path: a version AgentCore still keeps already serves the target.
-  const existingVersion = fast && observed.live.digest !== to ? await findVersionServing(ctx, to) : undefined;
-  return planMove({ env: ctx.env, action, runtimeId: ctx.platform.agentRuntimeId, observed, to, smokeCmd: opts.smokeCmd, existingVersion });
+  const existingVersion = how.fast && observed.live.digest !== to ? await findVersionServing(ctx, to) : undefined;
+  const copyFrom = how.copyFrom && {
+    env: how.copyFrom.env,
+    repository: how.copyFrom.repository.repositoryName,
+    into: repositoryName,
+    tag: how.copyFrom.tag,
+  };
+  return planMove({ env: ctx.env, action, runtimeId: ctx.platform.agentRuntimeId, observed, to, smokeCmd: opts.smokeCmd, existingVersion, copyFrom });
 }
 
 export async function moveTo(
@@ -78,9 +92,9 @@ export async function moveTo(
   action: Exclude<RuntimeAction, 'restore'>,
   to: string,
   opts: ApplyOptions,
-  how: { fast?: boolean; lock?: boolean; restoreOnFailure?: boolean } = {},
+  how: MoveHow = {},
 ): Promise<RuntimeOperationResult> {
-  const { fast = false, lock: useLock = true, restoreOnFailure = true } = how;
+  const { lock: useLock = true, restoreOnFailure = true } = how;
   const result = (p: RuntimePlan, outcome: RuntimeOperationResult['outcome'], state?: ApplyState): RuntimeOperationResult => ({
     ok: true,
     action,
@@ -94,8 +108,9 @@ export async function moveTo(
     path: p.path,
     plan: p,
     executed: state?.executed ?? [],
+    ...(state?.copied ? { copied: state.copied } : {}),
   });
-  const first = await plan(ctx, action, to, opts, fast);
+  const first = await plan(ctx, action, to, opts, how);
   if (opts.dryRun) return result(first, 'dry_run');
   if (first.noop) return result(first, 'noop');
 
@@ -114,7 +129,7 @@ export async function moveTo(
   }
   try {
     // Plan again under the lock: another run may have moved things while we waited.
-    const p = await plan(ctx, action, to, opts, fast);
+    const p = await plan(ctx, action, to, opts, how);
     if (p.noop) return result(p, 'noop');
     const wait = { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, pollIntervalMs: opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS };
     const run: ApplyContext = {
@@ -130,6 +145,7 @@ export async function moveTo(
       previousLabelVersion: p.pointerVersion,
       wait,
       audit: common,
+      imageSource: how.copyFrom?.repository,
     };
     ctx.log(`${action} ${to.slice(0, 19)}… (${p.path} path): ${p.steps.length} steps`);
     const state = initialState();

@@ -12,6 +12,11 @@ export type VersionRef = { existing: string } | 'new';
 export type EndpointRole = 'live' | 'canary';
 
 export type PlanStep =
+  /**
+   * Promotion: the image, by digest, from another environment's ECR repository into this one's,
+   * unchanged (same digest), tagged so the repository's untagged-image expiry never removes it.
+   */
+  | { kind: 'copy_image'; digest: string; from: { env: string; repository: string }; into: string; tag: string }
   /** A new SSM version of the pointer with this digest. */
   | { kind: 'write_pointer'; digest: string }
   /** UpdateAgentRuntime with the updatable members of the latest configuration and this image (a new version). */
@@ -39,6 +44,8 @@ export interface Observation {
   latest: { version?: string; status?: string; digest?: string };
   /** The `live` endpoint and the digest its liveVersion serves. */
   live: { liveVersion?: string; targetVersion?: string; status?: string; digest?: string };
+  /** Whether the platform's ECR repository holds the image; observed only when a promotion could copy it there. */
+  image?: { inRepository: boolean };
 }
 
 export interface RuntimePlan {
@@ -66,6 +73,8 @@ const short = (d: string) => `${d.slice(0, 19)}…`;
 
 export function describeStep(step: PlanStep): string {
   switch (step.kind) {
+    case 'copy_image':
+      return `copy ${step.digest} from ECR ${step.from.repository} into ${step.into} (same digest, tag ${step.tag}; missing blobs only)`;
     case 'write_pointer':
       return `write pointer → ${step.digest} (new SSM version)`;
     case 'update_runtime':
@@ -102,6 +111,8 @@ export interface PlanInput {
   smokeCmd?: string;
   /** A READY version that already serves `to` (rollback's fast path), found by the caller. */
   existingVersion?: string;
+  /** Promotion: where the image comes from when the repository lacks it (`observed.image`). */
+  copyFrom?: { env: string; repository: string; into: string; tag: string };
 }
 
 /**
@@ -124,10 +135,13 @@ export function planMove(input: PlanInput): RuntimePlan {
     latestVersion: o.latest.version,
     to: input.to,
   };
+  const copy = input.copyFrom && o.image?.inRepository === false ? input.copyFrom : undefined;
   // A re-apply also brings live onto the latest configuration (an infra change made a new version).
-  const current = isNoop(o, input.to) && (input.action !== 'reapply' || (o.latest.version === o.live.liveVersion && o.latest.status === 'READY'));
+  const current = !copy && isNoop(o, input.to) && (input.action !== 'reapply' || (o.latest.version === o.live.liveVersion && o.latest.status === 'READY'));
   if (current) return { ...base, noop: true, path: 'none', steps: [], writes: [] };
   const steps: PlanStep[] = [];
+  // First: nothing else may point at an image the repository does not hold yet.
+  if (copy) steps.push({ kind: 'copy_image', digest: input.to, from: { env: copy.env, repository: copy.repository }, into: copy.into, tag: copy.tag });
   if (o.pointer.digest !== input.to) steps.push({ kind: 'write_pointer', digest: input.to });
   let version: VersionRef;
   let path: MovePath;
@@ -167,7 +181,8 @@ export interface FailedRun {
 /**
  * Pure: put the pointer back, make the runtime's latest version serve the good image again (so
  * DEFAULT and the next infra apply see it), point `canary` back at what `live` serves. `live`
- * itself never moved, so it is not touched.
+ * itself never moved, so it is not touched. A promoted image that was copied stays in the
+ * repository: unused and tagged, it harms nothing, and a retry finds it there.
  */
 export function planRestore(failed: FailedRun): PlanStep[] {
   const steps: PlanStep[] = [];

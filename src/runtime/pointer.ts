@@ -4,12 +4,14 @@
  */
 import {
   GetParameterCommand,
-  GetParameterHistoryCommand,
   LabelParameterVersionCommand,
   PutParameterCommand,
+  paginateGetParameterHistory,
   type ParameterHistory,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
+import { isAwsError } from '../aws/errors';
+import { allItems } from '../aws/pages';
 import { OperationFailedError, ValidationError } from '../errors';
 import { isImageDigest } from '../platform/runtime-spec';
 
@@ -19,6 +21,20 @@ export const PREVIOUS_LABEL = 'previous';
 export async function readPointer(ssm: SSMClient, name: string): Promise<{ digest: string; version: number }> {
   const out = await ssm.send(new GetParameterCommand({ Name: name }));
   return { digest: out.Parameter!.Value!, version: out.Parameter!.Version! };
+}
+
+/**
+ * The digest of one version (`12`) or label (`previous`) of the pointer; undefined when SSM has no
+ * such version or label (it keeps the last 100 versions).
+ */
+export async function readPointerAt(ssm: SSMClient, name: string, selector: string): Promise<string | undefined> {
+  try {
+    return (await ssm.send(new GetParameterCommand({ Name: `${name}:${selector}` }))).Parameter?.Value;
+  } catch (e) {
+    // A label SSM cannot parse is a ValidationException: for the caller, equally "no such version".
+    if (isAwsError(e, 'ParameterVersionNotFound', 'ParameterNotFound', 'ValidationException')) return undefined;
+    throw e;
+  }
 }
 
 /** SSM descriptions hold at most 1024 characters. */
@@ -57,13 +73,7 @@ export async function moveLabels(ssm: SSMClient, name: string, liveVersion: numb
   await labelVersion(ssm, name, liveVersion, [LIVE_LABEL]);
 }
 
+/** Every version SSM still holds (at most 100), oldest first. GetParameterHistory pages hold at most 50. */
 export async function pointerHistory(ssm: SSMClient, name: string): Promise<ParameterHistory[]> {
-  const all: ParameterHistory[] = [];
-  let NextToken: string | undefined;
-  do {
-    const out = await ssm.send(new GetParameterHistoryCommand({ Name: name, NextToken, MaxResults: 50 }));
-    all.push(...(out.Parameters ?? []));
-    NextToken = out.NextToken;
-  } while (NextToken);
-  return all;
+  return allItems(paginateGetParameterHistory({ client: ssm, pageSize: 50 }, { Name: name }), (page) => page.Parameters);
 }

@@ -1,14 +1,7 @@
-/**
- * Where a promoted image came from: recorded in the target's audit event and its pointer
- * version's description, so `history` can follow a digest back environment by environment.
- */
-export interface PromotedFrom {
-  env: string;
-  /** The source pointer version that made the digest live there. */
-  pointer_version?: number;
-  /** The source audit event (stream `runtime#<env>`) of that publish or promotion. */
-  event_id: string;
-}
+/** Where a promoted image came from (the shape is the audit row's: src/audit/events.ts), as one field of the pointer description. */
+import type { PromotedFrom } from '../audit/events';
+
+export type { PromotedFrom } from '../audit/events';
 
 /** `dev@v7#2026-12-01T20:00:00.000Z#1a2b3c4d`: one field of the pointer description. */
 export function formatPromotedFrom(p: PromotedFrom): string {

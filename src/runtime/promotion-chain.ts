@@ -3,9 +3,8 @@
  * following `promoted_from` (environment, pointer version, audit event) back to the build that
  * was first published. Each link is read from that environment's own audit table.
  */
-import { listAudit, type RuntimeAuditEvent } from './audit';
+import { getAuditEvent, listAudit, type RuntimeAuditEvent } from './audit';
 import type { RuntimeContext } from './context';
-import { getAuditEvent } from './promote';
 
 export interface ChainLink {
   env: string;

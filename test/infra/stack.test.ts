@@ -60,11 +60,11 @@ describe('application layer resources', () => {
     expect(net.network_mode_config[0]!.security_groups).toEqual([ref('aws_security_group', sgId, 'id')]);
     expect(net.network_mode_config[0]!.subnets).toHaveLength(2);
     expect(net.network_mode_config[0]!.subnets.every((s) => s.includes('aws_subnet.network_private-'))).toBe(true);
-    expect(runtime.environment_variables).toMatchObject({
+    // Only what the agent reads (agent/src/task-row.ts): its role grants no other table.
+    expect(runtime.environment_variables).toEqual({
       ABCA_ENV: 'dev',
-      REPOS_TABLE: names.tables.repos,
+      AWS_REGION: expect.any(String),
       TASKS_TABLE: names.tables.tasks,
-      AUDIT_TABLE: names.tables.audit,
     });
     expect(runtime.protocol_configuration).toEqual([{ server_protocol: RUNTIME_PROTOCOL }]);
     expect(sg.ingress).toEqual([]);

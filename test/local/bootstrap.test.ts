@@ -36,7 +36,7 @@ describe('bootstrap-local', () => {
     const runtime = await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: platform.agentRuntimeId }));
     expect(runtime.agentRuntimeArtifact?.containerConfiguration?.containerUri).toBe(`${platform.ecrRepositoryUrl}@${pointer}`);
     expect(runtime.status).toBe('READY');
-    expect(runtime.environmentVariables).toMatchObject({ REPOS_TABLE: names.tables.repos, ABCA_ENV: 'dev' });
+    expect(runtime.environmentVariables).toMatchObject({ TASKS_TABLE: names.tables.tasks, ABCA_ENV: 'dev' });
     // discovery and guardrails parameters
     const stored = await clients.ssm.send(new GetParameterCommand({ Name: names.parameters.platform }));
     expect(parsePlatformConfig(stored.Parameter!.Value!, 'platform')).toEqual(platform);

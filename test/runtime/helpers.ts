@@ -1,6 +1,7 @@
 /** Shared setup for runtime tests: a bootstrapped env in moto and images to publish. */
-import { GetParameterHistoryCommand } from '@aws-sdk/client-ssm';
+import { paginateGetParameterHistory } from '@aws-sdk/client-ssm';
 import { createClients, type AwsClients } from '../../src/aws/clients';
+import { allItems } from '../../src/aws/pages';
 import { bootstrapLocal } from '../../src/local/bootstrap';
 import { pushLocalImage } from '../../src/local/images';
 import { openRuntime, type RuntimeContext } from '../../src/runtime';
@@ -15,14 +16,7 @@ export function pushImage(ctx: RuntimeContext, tag: string): Promise<string> {
 }
 
 export async function pointerVersions(ctx: RuntimeContext) {
-  const out = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ctx.clients.ssm.send(new GetParameterHistoryCommand({ Name: ctx.platform.imagePointerParameter, NextToken }));
-    out.push(...(page.Parameters ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return out;
+  return allItems(paginateGetParameterHistory({ client: ctx.clients.ssm }, { Name: ctx.platform.imagePointerParameter }), (page) => page.Parameters);
 }
 
 export const FAST = { pollIntervalMs: 5, timeoutMs: 10_000 };

@@ -10,7 +10,7 @@ import { bootstrapLocal } from '../../src/local/bootstrap';
 import { platformNames } from '../../src/platform/names';
 import type { PlatformConfig } from '../../src/platform/platform-config';
 import { openRuntime, publishRuntime } from '../../src/runtime';
-import { promoteRuntime } from '../../src/runtime/promote';
+import { promoteRuntime } from '../../src/runtime/verbs/promote';
 import { decide } from '../infra/support/iam';
 import { ACCOUNT, REGION, rolePolicy, synthInfraJson, testBundles } from '../infra/support/synth';
 import { useMoto } from '../support/moto';

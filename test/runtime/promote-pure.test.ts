@@ -1,9 +1,10 @@
 import { defaultPromotionPolicy, parsePromotionPolicy, policyRefusal } from '../../src/platform/promotion-policy';
 import type { RuntimeAuditEvent } from '../../src/runtime/audit';
 import { promotedTag } from '../../src/runtime/ecr-copy';
-import { promotionEligibility } from '../../src/runtime/promote';
-import { promoteOptionsFromFlags } from '../../src/runtime/promote-flags';
+import { promotionEligibility } from '../../src/runtime/verbs/promote';
+import { promoteOptionsFromFlags } from '../../src/runtime/verbs/promote/options';
 import { formatPromotedFrom, parsePromotedFrom } from '../../src/runtime/promoted-from';
+import { planMove, type Observation } from '../../src/runtime/plan';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const ev = (at: string, e: Partial<RuntimeAuditEvent>): RuntimeAuditEvent => ({
@@ -108,5 +109,55 @@ describe('promoteOptionsFromFlags (pure)', () => {
     expect(given.options).toMatchObject({ digest: A, gitCommit: 'def5678', ciRunUrl: 'https://ci/1' });
     expect(() => promoteOptionsFromFlags({ from: 'staging' }, {})).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
     expect(() => promoteOptionsFromFlags({ from: 'staging', to: 'prod', pollIntervalMs: '-1' }, {})).toThrow(expect.objectContaining({ exitCode: 2 }));
+  });
+});
+
+describe('the promotion plan (pure)', () => {
+  const B = `sha256:${'b'.repeat(64)}`;
+  const observed = (inRepository: boolean, live = B): Observation => ({
+    pointer: { digest: live, version: 4 },
+    latest: { version: '3', status: 'READY', digest: live },
+    live: { liveVersion: '3', status: 'READY', digest: live },
+    image: { inRepository },
+  });
+  const copyFrom = { env: 'dev', repository: 'abca-dev-agent', into: 'abca-prod-agent', tag: promotedTag('dev', A) };
+  const plan = (o: Observation) => planMove({ env: 'prod', action: 'publish', runtimeId: 'rt', observed: o, to: A, smokeCmd: 'true', copyFrom });
+
+  it('copies the image first when the target repository lacks it, then publishes as usual', () => {
+    // Act
+    const p = plan(observed(false));
+    // Assess
+    expect(p.steps.map((s) => s.kind)).toEqual([
+      'copy_image',
+      'write_pointer',
+      'update_runtime',
+      'wait_version',
+      'move_endpoint',
+      'smoke',
+      'move_endpoint',
+      'labels',
+      'audit',
+    ]);
+    expect(p.steps[0]).toEqual({
+      kind: 'copy_image',
+      digest: A,
+      from: { env: 'dev', repository: 'abca-dev-agent' },
+      into: 'abca-prod-agent',
+      tag: copyFrom.tag,
+    });
+    expect(p.writes[0]).toBe(`copy ${A} from ECR abca-dev-agent into abca-prod-agent (same digest, tag ${copyFrom.tag}; missing blobs only)`);
+  });
+
+  it('copies nothing when the target already holds the image, and is a no-op only when nothing needs a copy', () => {
+    // Act
+    const present = plan(observed(true));
+    const live = plan(observed(true, A));
+    const liveButMissing = plan(observed(false, A));
+    // Assess
+    expect(present.steps.some((s) => s.kind === 'copy_image')).toBe(false);
+    expect(present.steps[0]).toEqual({ kind: 'write_pointer', digest: A });
+    expect(live).toMatchObject({ noop: true, steps: [] });
+    expect(liveButMissing.noop).toBe(false);
+    expect(liveButMissing.steps[0]).toMatchObject({ kind: 'copy_image' });
   });
 });

@@ -6,7 +6,7 @@ import { bootstrapLocal } from '../../src/local/bootstrap';
 import { promotionPolicyParameter, readPromotionPolicy } from '../../src/platform/promotion-policy';
 import { listAudit, openRuntime, publishRuntime, type RuntimeContext } from '../../src/runtime';
 import { promotedTag } from '../../src/runtime/ecr-copy';
-import { promoteRuntime } from '../../src/runtime/promote';
+import { promoteRuntime } from '../../src/runtime/verbs/promote';
 import { useMoto } from '../support/moto';
 import { FAST, pointerVersions, pushImage } from './helpers';
 
@@ -65,9 +65,20 @@ describe('runtime promote: two environments in one emulator', () => {
     // Prepare
     expect(prod.platform.ecrRepositoryUrl).not.toBe(dev.platform.ecrRepositoryUrl);
     const [sourceEvent] = (await listAudit(dev)).filter((e) => e.action === 'publish' && e.to_digest === a && e.outcome === 'succeeded');
+    const dry = await promoteRuntime(dev, prod, { dryRun: true, smokeCmd: 'true', ...FAST });
     // Act
     const result = await promoteRuntime(dev, prod, { smokeCmd: 'true', ...FAST });
     // Assess
+    // The dry run printed the plan that ran: the copy first, then the publish, step for step.
+    expect(result.publish.executed).toEqual(dry.publish.plan.steps);
+    expect(result.steps).toEqual(dry.steps);
+    expect(result.publish.executed[0]).toEqual({
+      kind: 'copy_image',
+      digest: a,
+      from: { env: 'dev', repository: dev.platform.ecrRepositoryName },
+      into: prod.platform.ecrRepositoryName,
+      tag: promotedTag('dev', a),
+    });
     expect(result).toMatchObject({ outcome: 'published', from: 'dev', to: 'prod', digest: a, copy: { needed: true, copied: true } });
     expect(await inRepo(prod, a)).toBe(true);
     // Tagged, so the repository's untagged-image expiry never removes what prod runs.

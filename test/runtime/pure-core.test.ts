@@ -5,7 +5,7 @@
  */
 import { lastKnownGood, type RuntimeAuditEvent } from '../../src/runtime/audit';
 import { planMove, planRestore, type Observation } from '../../src/runtime/plan';
-import { assessDrift, parseTerraformState } from '../../src/runtime/status';
+import { assessDrift, parseTerraformState } from '../../src/runtime/verbs/status/drift';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/abca-dev-agent';

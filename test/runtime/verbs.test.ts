@@ -1,5 +1,5 @@
 /**
- * Each verb defines its flags once (src/runtime/<verb>.ts): the scripts and `bgagent runtime …`
+ * Each verb defines its flags once (src/runtime/verbs/<verb>/options.ts): the scripts and `bgagent runtime …`
  * offer the same ones, parse them the same way, and both put --ci-run-url into the audit.
  */
 import { bootstrapLocal } from '../../src/local/bootstrap';

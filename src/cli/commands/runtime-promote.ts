@@ -1,10 +1,10 @@
 /**
  * `bgagent runtime promote --from <env> --to <env> [--digest D]`: the same verb and flags as
- * scripts/promote-runtime.ts (src/runtime/promote-flags.ts), with AWS credentials like CI.
+ * scripts/promote-runtime.ts (src/runtime/verbs/promote/options.ts), with AWS credentials like CI.
  */
 import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { addPromoteFlags, formatPromotion, promoteOptionsFromFlags, type PromoteFlags } from '../../runtime/promote-flags';
+import { addPromoteFlags, promoteOptionsFromFlags, type PromoteFlags } from '../../runtime/verbs/promote/options';
 import { examples, output } from '../common';
 import { readConfig } from '../config';
 
@@ -41,7 +41,11 @@ export function promoteCommand(group: Command): void {
   );
   promote.action(async (flags: PromoteFlags) => {
     const out = output(flags);
-    const [{ promoteRuntime }, { openRuntime }] = await Promise.all([import('../../runtime/promote'), import('../../runtime/context')]);
+    const [{ promoteRuntime }, { formatPromotion }, { openRuntime }] = await Promise.all([
+      import('../../runtime/verbs/promote'),
+      import('../../runtime/verbs/promote/format'),
+      import('../../runtime/context'),
+    ]);
     const { from, to, options } = promoteOptionsFromFlags(flags);
     const progress = out.progress(`promoting ${from} → ${to}`);
     try {
@@ -61,7 +65,11 @@ export function promoteCommand(group: Command): void {
 /** `bgagent runtime status --all`: every environment side by side; exit 3 if any one drifts. */
 export async function statusAllAction(opts: { json?: boolean }): Promise<void> {
   const out = output(opts);
-  const [{ statusAll, formatStatusAll }, { openRuntime }] = await Promise.all([import('../../runtime/status-all'), import('../../runtime/context')]);
+  const [{ statusAll }, { formatStatusAll }, { openRuntime }] = await Promise.all([
+    import('../../runtime/verbs/status/all'),
+    import('../../runtime/verbs/status/format'),
+    import('../../runtime/context'),
+  ]);
   const clients = await runtimeClients();
   const report = await statusAll(clients.ssm, (env) => openRuntime(env, { clients }));
   out.result(report, () => formatStatusAll(report));

@@ -1,22 +1,28 @@
 /**
  * `bgagent runtime status | publish | rollback | history | reapply`: the application layer, with
  * AWS credentials like CI (not through the API). Flags, descriptions and option parsing come from
- * the verb files in src/runtime/, the same ones scripts/*-runtime.ts use.
+ * the verb folders in src/runtime/verbs/, the same ones scripts/*-runtime.ts use.
  */
 import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveEnv } from '../../platform/names';
 import type { RuntimeContext } from '../../runtime/context';
-import { addFlags } from '../../runtime/flags';
-import { HISTORY_DESCRIPTION, HISTORY_EXAMPLES, HISTORY_FLAGS, type HistoryEntry } from '../../runtime/history';
-import { PUBLISH_DESCRIPTION, PUBLISH_EXAMPLES, PUBLISH_FLAGS, publishOptionsFromFlags, type PublishFlagValues } from '../../runtime/publish';
-import { REAPPLY_DESCRIPTION, REAPPLY_EXAMPLES, REAPPLY_FLAGS, reapplyOptionsFromFlags } from '../../runtime/reapply';
-import { ROLLBACK_DESCRIPTION, ROLLBACK_EXAMPLES, ROLLBACK_FLAGS, rollbackOptionsFromFlags, type RollbackFlagValues } from '../../runtime/rollback';
-import { STATUS_DESCRIPTION, STATUS_EXAMPLES, STATUS_FLAGS } from '../../runtime/status';
+import type { HistoryEntry } from '../../runtime/history';
+import { addFlags } from '../../runtime/options';
+import { HISTORY_DESCRIPTION, HISTORY_EXAMPLES, HISTORY_FLAGS } from '../../runtime/verbs/history/options';
+import { PUBLISH_DESCRIPTION, PUBLISH_EXAMPLES, PUBLISH_FLAGS, publishOptionsFromFlags, type PublishFlagValues } from '../../runtime/verbs/publish/options';
+import { REAPPLY_DESCRIPTION, REAPPLY_EXAMPLES, REAPPLY_FLAGS, reapplyOptionsFromFlags } from '../../runtime/verbs/reapply/options';
+import {
+  ROLLBACK_DESCRIPTION,
+  ROLLBACK_EXAMPLES,
+  ROLLBACK_FLAGS,
+  rollbackOptionsFromFlags,
+  type RollbackFlagValues,
+} from '../../runtime/verbs/rollback/options';
+import { STATUS_ALL_FLAG, STATUS_DESCRIPTION, STATUS_EXAMPLES, STATUS_FLAGS } from '../../runtime/verbs/status/options';
 import { examples, output, positiveNumber, withJson, type JsonOpts } from '../common';
 import { readConfig } from '../config';
 import { renderTable, type Column, type Output } from '../output';
-import { STATUS_ALL_FLAG } from '../../runtime/promote-flags';
 import { historyChainAction, promoteCommand, statusAllAction } from './runtime-promote';
 
 interface EnvOpts extends JsonOpts {
@@ -90,7 +96,7 @@ export function runtimeCommands(program: Command): void {
     async (opts: EnvOpts & { terraformState?: string; all?: boolean }) => {
       if (opts.all) return statusAllAction(opts);
       const out = output(opts);
-      const [{ runtimeStatus }, { formatStatus }] = await Promise.all([import('../../runtime/status'), import('../../runtime/format')]);
+      const [{ runtimeStatus }, { formatStatus }] = await Promise.all([import('../../runtime/verbs/status'), import('../../runtime/verbs/status/format')]);
       const report = await runtimeStatus(await open(opts), { terraformState: opts.terraformState });
       out.result(report, () => formatStatus(report));
       jobSummary(formatStatus(report, 'markdown'));
@@ -101,7 +107,7 @@ export function runtimeCommands(program: Command): void {
   verb('publish', PUBLISH_DESCRIPTION, PUBLISH_FLAGS, PUBLISH_EXAMPLES).action(async (opts: EnvOpts & PublishFlagValues) => {
     const out = output(opts);
     const options = publishOptionsFromFlags(opts);
-    const [{ publishRuntime }, { formatOperation }] = await Promise.all([import('../../runtime/publish'), import('../../runtime/format')]);
+    const [{ publishRuntime }, { formatOperation }] = await Promise.all([import('../../runtime/verbs/publish'), import('../../runtime/format')]);
     const result = await withProgress(out, `publishing ${opts.imageTag ?? short(opts.imageDigest)}`, async (log) =>
       publishRuntime(await open(opts, log), options),
     );
@@ -112,7 +118,7 @@ export function runtimeCommands(program: Command): void {
   verb('rollback', ROLLBACK_DESCRIPTION, ROLLBACK_FLAGS, ROLLBACK_EXAMPLES).action(async (opts: EnvOpts & RollbackFlagValues) => {
     const out = output(opts);
     const options = rollbackOptionsFromFlags(opts);
-    const [{ rollbackRuntime }, { formatOperation }] = await Promise.all([import('../../runtime/rollback'), import('../../runtime/format')]);
+    const [{ rollbackRuntime }, { formatOperation }] = await Promise.all([import('../../runtime/verbs/rollback'), import('../../runtime/format')]);
     const result = await withProgress(out, 'rolling back', async (log) => rollbackRuntime(await open(opts, log), options));
     out.result(result, () => formatOperation(result));
     jobSummary(formatOperation(result, 'markdown'));
@@ -122,7 +128,7 @@ export function runtimeCommands(program: Command): void {
     async (opts: EnvOpts & { reason?: string; dryRun?: boolean; pollIntervalMs?: string; timeoutMs?: string }) => {
       const out = output(opts);
       const options = reapplyOptionsFromFlags(opts);
-      const [{ reapplyPointer }, { formatOperation }] = await Promise.all([import('../../runtime/reapply'), import('../../runtime/format')]);
+      const [{ reapplyPointer }, { formatOperation }] = await Promise.all([import('../../runtime/verbs/reapply'), import('../../runtime/format')]);
       const result = await withProgress(out, 're-applying the pointer', async (log) => reapplyPointer(await open(opts, log), options));
       out.result(result, () => (result.operation ? formatOperation(result.operation) : `${result.digest}: ${result.changed ? 're-applied' : 'already live'}`));
     },
@@ -136,7 +142,7 @@ export function runtimeCommands(program: Command): void {
       if (opts.digest) return historyChainAction(runtimeEnv(opts.env, process.env, configuredEnv().env), opts.digest, opts);
       const out = output(opts);
       const limit = positiveNumber('--limit', opts.limit, 50);
-      const { runtimeHistory } = await import('../../runtime/history');
+      const { runtimeHistory } = await import('../../runtime/verbs/history');
       const ctx = await open(opts);
       const result = await runtimeHistory(ctx, limit);
       const { entries } = result;

@@ -1,11 +1,30 @@
 /**
- * Flag definitions of the runtime verbs, written once: scripts/*-runtime.ts and `bgagent runtime …`
- * both add them with `addFlags` and read them with the verb's own `…FromFlags`, so the two cannot
- * drift (they had: the rollback script dropped --ci-run-url, and --poll-interval-ms parsed two ways).
+ * What the verbs share of their options: the options of every verb that moves `live`, and the
+ * flag machinery. Each verb's own flags live in its folder (verbs/<verb>/options.ts), written
+ * once: scripts/*-runtime.ts and `bgagent runtime …` both add them with `addFlags` and read them
+ * with the verb's own `…FromFlags`, so the two cannot drift (they had: the rollback script dropped
+ * --ci-run-url, and --poll-interval-ms parsed two ways). Light on purpose: bgagent loads it at start-up.
  */
 import { Option, type Command } from 'commander';
 import { ValidationError } from '../errors';
-import type { ApplyOptions } from './move';
+import type { PromotedFrom } from './promoted-from';
+
+export const DEFAULT_TIMEOUT_MS = 15 * 60 * 1000;
+export const DEFAULT_POLL_INTERVAL_MS = 5000;
+
+/** Options of every verb that moves `live` (publish, rollback, promote's publish, reapply). */
+export interface ApplyOptions {
+  smokeCmd?: string;
+  reason?: string;
+  dryRun?: boolean;
+  gitCommit?: string;
+  ciRunUrl?: string;
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  lockTtlMs?: number;
+  /** Set by `runtime promote`: recorded in every audit event and the pointer description. */
+  promotedFrom?: PromotedFrom;
+}
 
 export interface FlagDef {
   flags: string;

@@ -6,10 +6,15 @@
  * then `live` onto that version. No lock: deploy-infra and deploy-runtime share one CI concurrency
  * group, so a publish never runs alongside.
  */
-import type { RuntimeContext } from './context';
-import { APPLY_FLAGS, positive, type FlagDef } from './flags';
-import type { RuntimeOperationResult } from './move';
-import type { MovePath } from './plan';
+import { getRuntime, waitReady } from '../../agent-runtime';
+import type { RuntimeContext } from '../../context';
+import { resolveImage } from '../../image';
+import { moveTo, type RuntimeOperationResult } from '../../move';
+import type { MovePath } from '../../plan';
+import { readPointer } from '../../pointer';
+import type { ReapplyOptions } from './options';
+
+export * from './options';
 
 export interface ReapplyResult {
   digest: string;
@@ -19,34 +24,7 @@ export interface ReapplyResult {
   operation?: RuntimeOperationResult;
 }
 
-export const REAPPLY_DESCRIPTION = "Make live serve the pointer's image on the runtime's latest configuration (what the image-pointer custom resource runs)";
-
-export const REAPPLY_FLAGS: readonly FlagDef[] = APPLY_FLAGS.filter((f) => /^--(reason|dry-run|poll-interval-ms|timeout-ms) /.test(`${f.flags} `));
-export const REAPPLY_EXAMPLES = ['bgagent runtime reapply --env dev --reason "repair after a crashed publish"'];
-
-export interface ReapplyOptions {
-  timeoutMs: number;
-  pollIntervalMs: number;
-  reason?: string;
-  dryRun?: boolean;
-}
-
-export function reapplyOptionsFromFlags(f: { reason?: string; dryRun?: boolean; pollIntervalMs?: string; timeoutMs?: string }): ReapplyOptions {
-  return {
-    reason: f.reason,
-    dryRun: f.dryRun,
-    pollIntervalMs: positive('--poll-interval-ms', f.pollIntervalMs) ?? 5000,
-    timeoutMs: positive('--timeout-ms', f.timeoutMs) ?? 15 * 60 * 1000,
-  };
-}
-
 export async function reapplyPointer(ctx: RuntimeContext, opts: ReapplyOptions): Promise<ReapplyResult> {
-  const [{ getRuntime, waitReady }, { resolveImage }, { moveTo }, { readPointer }] = await Promise.all([
-    import('./agent-runtime'),
-    import('./image'),
-    import('./move'),
-    import('./pointer'),
-  ]);
   const pointer = await readPointer(ctx.clients.ssm, ctx.platform.imagePointerParameter);
   // The pointer's image must exist in the platform repository before anything runs it.
   await resolveImage(ctx, { imageDigest: pointer.digest });

@@ -1,17 +1,6 @@
-/**
- * publish: pointer → UpdateAgentRuntime → the new version READY → canary on it, smoke through
- * canary → live on it → labels and audit (DESIGN.md, publish-runtime). The steps are a plan
- * (plan.ts) the applier runs exactly; a failure before live moves restores and live never moved.
- */
-import { ValidationError } from '../errors';
-import { APPLY_FLAGS, applyOptionsFromFlags, type ApplyFlagValues, type FlagDef } from './flags';
-import type { RuntimeContext } from './context';
-import type { ApplyOptions, RuntimeOperationResult } from './move';
-
-// Flags and options are light (bgagent loads them at start-up); the AWS side loads when run.
-export { planMove, type RuntimePlan, type PlanStep } from './plan';
-export type { ApplyOptions, RuntimeOperationResult } from './move';
-export { rollbackRuntime, type RollbackOptions } from './rollback';
+/** The options of `publish`: its flags, written once for scripts/publish-runtime.ts and `bgagent runtime publish`. */
+import { ValidationError } from '../../../errors';
+import { APPLY_FLAGS, applyOptionsFromFlags, type ApplyFlagValues, type ApplyOptions, type FlagDef } from '../../options';
 
 export interface PublishOptions extends ApplyOptions {
   imageDigest?: string;
@@ -37,10 +26,4 @@ export type PublishFlagValues = ApplyFlagValues & { imageDigest?: string; imageT
 export function publishOptionsFromFlags(f: PublishFlagValues, env: NodeJS.ProcessEnv = process.env): PublishOptions {
   if (!f.imageDigest && !f.imageTag) throw new ValidationError('give --image-digest or --image-tag', 'VALIDATION_ERROR');
   return { imageDigest: f.imageDigest, imageTag: f.imageTag, ...applyOptionsFromFlags(f, env) };
-}
-
-export async function publishRuntime(ctx: RuntimeContext, opts: PublishOptions): Promise<RuntimeOperationResult> {
-  const [{ resolveImage }, { moveTo }] = await Promise.all([import('./image'), import('./move')]);
-  const digest = await resolveImage(ctx, opts);
-  return moveTo(ctx, 'publish', digest, opts);
 }
