@@ -10,7 +10,7 @@ import { cognitoAccessTokenVerifier } from '../auth/cognito';
 import { GuardrailsSource } from '../platform/guardrails';
 import type { PlatformConfig } from '../platform/platform-config';
 import { ConfigAudit } from '../repos/audit';
-import { RepoService } from '../repos/onboarding';
+import { RepoService } from '../repos/service';
 import { RepoStore } from '../repos/store';
 import { startTask, taskDepsFromPlatform, type TaskDeps } from '../tasks';
 import { InProcessTaskDispatcher, type TaskDispatcher } from './task-dispatch';

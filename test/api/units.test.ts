@@ -9,9 +9,9 @@ import { secretArnPrefix } from '../../src/api/deps';
 import { ConflictError, NotFoundError, OperationFailedError, ValidationError } from '../../src/errors';
 import { compactForAudit } from '../../src/repos/audit';
 import { RepoConfigPatchSchema, RepoConfigSchema, type RepoConfig } from '../../src/repos/repo-config';
-import { etagOf, ifMatchAllows, onboardedRow, patchedRow, removedRow, REMOVED_TTL_SECONDS } from '../../src/repos/rows';
+import { onboardedRow, patchedRow, removedRow, REMOVED_TTL_SECONDS } from '../../src/repos/rows';
+import { etagOf, ifMatchAllows, repoFromPath } from '../../src/api/http';
 import { decodeNextToken, encodeNextToken } from '../../src/repos/store';
-import { repoFromPath } from '../../src/repos/onboarding';
 import { tokenSecretName } from '../../src/repos/token-secrets';
 
 const NOW = new Date('2026-05-01T10:00:00.000Z');
