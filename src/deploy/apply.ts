@@ -9,10 +9,9 @@ import * as fs from 'node:fs';
 import { ConflictError, describeError, OperationFailedError, ValidationError } from '../errors';
 import { formatGithubHints, githubCommands, userIdCommand } from './github';
 import { emptyRepository, ensureImage } from './image';
+import { renderCommand, type Command } from './command';
 import {
   IMAGE_DIGEST_PLACEHOLDER,
-  renderCommand,
-  type Command,
   type GithubStep,
   type Plan,
   type Step,

@@ -15,7 +15,8 @@ import {
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { NotFoundError, OperationFailedError } from '../errors';
 import { isImageDigest } from '../platform/runtime-spec';
-import type { Command, EmptyRepositoryStep, ImageStep } from './plan';
+import type { Command } from './command';
+import type { EmptyRepositoryStep, ImageStep } from './plan';
 import type { Runner } from './runner';
 
 const errorName = (e: unknown): string => String((e as { name?: string }).name ?? '');
