@@ -396,7 +396,18 @@ describe('Lambda roles', () => {
     for (const [, p] of resources(json, 'aws_iam_role_policy')) {
       expect(() => JSON.parse(resolveRefs(String(p.policy), json))).not.toThrow();
     }
-    expect(find(json, 'aws_iam_role', 'name', names.roles.runtimeExecution)).toBeDefined();
+    // The runtime role's trust resolves too, and names AgentCore for this account only.
+    const [, runtimeRole] = find(json, 'aws_iam_role', 'name', names.roles.runtimeExecution);
+    expect(JSON.parse(resolveRefs(String(runtimeRole.assume_role_policy), json))).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+        },
+      ],
+    });
   });
 });
 
