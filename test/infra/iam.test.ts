@@ -7,8 +7,9 @@ import { AGENT_ATTRIBUTES } from '../../agent/src/task-row';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
 import { AGENT_TASK_ATTRIBUTES } from '../../src/tasks/agent-attributes';
 import { platformNames } from '../../src/platform/names';
-import { decide, type Request } from './support/iam';
 import {
+  decide,
+  type Request,
   ACCOUNT,
   REGION,
   find,
@@ -20,7 +21,7 @@ import {
   trustPolicyOf,
   TEST_REPOSITORY,
   type TfJson,
-} from './support/synth';
+} from './support';
 
 const names = platformNames('dev');
 const other = platformNames('staging');
