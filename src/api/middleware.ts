@@ -10,7 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { assertPermission, type Authenticator } from '../auth/authenticate';
 import { actorOf, type Permission, type Principal } from '../auth/principal';
 import { ValidationError } from '../errors';
-import type { Caller } from '../repos/onboarding';
+import type { Caller } from '../repos/service';
 import { errorBody, PayloadTooLargeError } from './http-errors';
 
 /** Largest accepted body: a RepoConfig at its limits (20 Cedar policies of 10 kB, a 16 kB prompt) fits. */

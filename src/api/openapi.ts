@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { API_KEY_SCOPES } from '../auth/principal';
 import { ApiKeyCreateSchema } from '../auth/api-keys';
-import { LIST_LIMIT } from '../repos/onboarding';
+import { LIST_LIMIT } from './http';
 import { REPO_STATUSES, RepoConfigInputSchema, RepoConfigPatchSchema, RepoConfigViewSchema } from '../repos/repo-config';
 import { GithubTokenBodySchema } from '../repos/token-secrets';
 import { MAX_BODY_BYTES } from './middleware';

@@ -4,8 +4,10 @@
  * checked on every request with a consistent read so it takes effect at once.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { rethrowUnlessAwsError } from '../aws/errors';
+import { allItems } from '../aws/pages';
 import { NotFoundError, ValidationError } from '../errors';
 import { API_KEY_SCOPES, type ApiKeyScope, type Principal } from './principal';
 import { UnauthorizedError } from './errors';
@@ -116,13 +118,7 @@ export class ApiKeyStore {
 
   /** Every key, oldest first (a handful per environment: one scan is fine). */
   async list(): Promise<ApiKeyView[]> {
-    const items: ApiKeyItem[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey }));
-      items.push(...((out.Items ?? []) as ApiKeyItem[]));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await allItems(paginateScan({ client: this.doc }, { TableName: this.tableName }), (page) => page.Items as ApiKeyItem[] | undefined);
     return items.map(view).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.key_id.localeCompare(b.key_id));
   }
 
@@ -144,7 +140,7 @@ export class ApiKeyStore {
       );
       return { key: view(out.Attributes as ApiKeyItem), changed: true };
     } catch (e) {
-      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+      rethrowUnlessAwsError(e, 'ConditionalCheckFailedException');
       // Revoked by someone else in between: the key is revoked either way.
       return { key: view((await this.item(keyId))!), changed: false };
     }

@@ -3,19 +3,16 @@
  * Managing API keys (minting long-lived credentials) asks Cognito again, so a user just removed
  * from `admin` cannot mint or revoke keys with a token issued before the removal.
  */
-import { AdminListGroupsForUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { paginateAdminListGroupsForUser, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { isAwsError } from '../aws/errors';
+import { allItems } from '../aws/pages';
 import type { Principal } from './principal';
 import { ForbiddenError } from './errors';
 
 export async function liveGroups(cognito: CognitoIdentityProviderClient, userPoolId: string, username: string): Promise<string[]> {
-  const groups: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: username, Limit: 60, NextToken }));
-    groups.push(...(page.Groups ?? []).map((g) => g.GroupName!).filter(Boolean));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return groups;
+  return allItems(paginateAdminListGroupsForUser({ client: cognito, pageSize: 60 }, { UserPoolId: userPoolId, Username: username }), (page) =>
+    (page.Groups ?? []).map((g) => g.GroupName!).filter(Boolean),
+  );
 }
 
 /** 403 unless a user principal is in `group` right now (API keys are not users: the caller checks them). */
@@ -25,7 +22,7 @@ export async function assertStillInGroup(cognito: CognitoIdentityProviderClient,
   try {
     groups = await liveGroups(cognito, userPoolId, principal.id);
   } catch (e) {
-    if ((e as { name?: string }).name === 'UserNotFoundException') groups = [];
+    if (isAwsError(e, 'UserNotFoundException')) groups = [];
     else throw e;
   }
   if (!groups.includes(group))

@@ -16,9 +16,10 @@ export interface AuthHeaders {
   reauth?: () => Promise<Record<string, string> | undefined>;
 }
 
+/** Loaded on first use: commands that never sign in do not pay for the SDK at start-up. */
 async function cognitoClient(region: string): Promise<CognitoIdentityProviderClient> {
-  const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
-  return new CognitoIdentityProviderClient({ region, maxAttempts: 3 });
+  const clients = await import('../aws/clients');
+  return clients.cognitoClient({ region, maxAttempts: 3 });
 }
 
 /** Pure: the session to store from a Cognito answer (a refresh answer has no new refresh token). */

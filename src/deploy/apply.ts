@@ -2,17 +2,13 @@
  * Runs a plan, step by step, exactly as planned. Each step observes first and acts only on what
  * is missing; the first failure stops the run (the rest are "not-run") and a second run resumes.
  */
-import type { ECRClient } from '@aws-sdk/client-ecr';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import * as fs from 'node:fs';
 import { ConflictError, describeError, OperationFailedError, ValidationError } from '../errors';
 import { formatGithubHints, githubCommands, userIdCommand } from './github';
-import { emptyRepository, ensureImage } from './image';
+import { ensureImage, type ImageRepository, type PointerParameter } from './image';
+import { renderCommand, type Command } from './command';
 import {
   IMAGE_DIGEST_PLACEHOLDER,
-  renderCommand,
-  type Command,
   type GithubStep,
   type Plan,
   type Step,
@@ -22,13 +18,13 @@ import {
   type UnprotectStep,
 } from './plan';
 import type { Runner } from './runner';
-import { ensureStateBucket, readStateObject, writeStateObject } from './state-bucket';
+import type { StateBucket } from './state-bucket';
 import { isProtected, stateAddresses, stateResources, synthesizedAddresses, synthesizedAddressesOfTypes } from './terraform';
 
 export interface ApplyDeps {
-  s3: S3Client;
-  ecr: ECRClient;
-  ssm: SSMClient;
+  stateBucket: StateBucket;
+  images: ImageRepository;
+  pointer: PointerParameter;
   runner: Runner;
   log: (line: string) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -62,7 +58,7 @@ async function mustRun(runner: Runner, c: Command, what: string): Promise<void> 
 
 async function terraformApply(step: TerraformApplyStep, deps: ApplyDeps): Promise<StepResult> {
   const needed = step.targets.length ? step.targets : synthesizedAddresses(step.stackDir);
-  const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  const state = await deps.stateBucket.read(step.stateBucket, step.stateKey);
   const present = state ? stateAddresses(state) : new Set<string>();
   const missing = needed.filter((a) => !present.has(a));
   if (missing.length === 0)
@@ -81,7 +77,7 @@ async function localState(step: LocalStateStep, deps: ApplyDeps): Promise<StepRe
   }
   const count = stateResources(local).length;
   if (count === 0) return { id: step.id, outcome: 'skipped', detail: `${step.file} holds no resources` };
-  const remote = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  const remote = await deps.stateBucket.read(step.stateBucket, step.stateKey);
   if (remote === local) {
     fs.renameSync(step.file, `${step.file}.uploaded`);
     return { id: step.id, outcome: 'skipped', detail: `${step.file} is already the remote state (now ${step.file}.uploaded)` };
@@ -92,7 +88,7 @@ async function localState(step: LocalStateStep, deps: ApplyDeps): Promise<StepRe
       'STATE_CONFLICT',
     );
   }
-  await writeStateObject(deps.s3, step.stateBucket, step.stateKey, local);
+  await deps.stateBucket.write(step.stateBucket, step.stateKey, local);
   // Renamed, not deleted: a copy stays, and the next run (whose remote state has moved on) does not see two states.
   fs.renameSync(step.file, `${step.file}.uploaded`);
   return {
@@ -103,7 +99,7 @@ async function localState(step: LocalStateStep, deps: ApplyDeps): Promise<StepRe
 }
 
 async function unprotect(step: UnprotectStep, deps: ApplyDeps): Promise<StepResult> {
-  const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  const state = await deps.stateBucket.read(step.stateBucket, step.stateKey);
   const inState = state ? stateResources(state).filter((r) => step.types.includes(r.type)) : [];
   const stillProtected = inState.filter(isProtected);
   if (stillProtected.length === 0)
@@ -122,7 +118,7 @@ async function unprotect(step: UnprotectStep, deps: ApplyDeps): Promise<StepResu
 }
 
 async function destroy(step: Extract<Step, { kind: 'terraform-destroy' }>, deps: ApplyDeps): Promise<StepResult> {
-  const state = await readStateObject(deps.s3, step.stateBucket, step.stateKey);
+  const state = await deps.stateBucket.read(step.stateBucket, step.stateKey);
   const count = state ? stateResources(state).length : 0;
   if (count === 0) return { id: step.id, outcome: 'skipped', detail: 'the state holds no resources' };
   await mustRun(deps.runner, step.command, 'terraform destroy');
@@ -186,7 +182,7 @@ async function runtimeStatus(step: Extract<Step, { kind: 'runtime-status' }>, de
 async function runStep(step: Step, deps: ApplyDeps, state: { digest?: string }): Promise<StepResult> {
   switch (step.kind) {
     case 'state-bucket': {
-      const changed = await ensureStateBucket(deps.s3, step.bucket, step.region);
+      const changed = await deps.stateBucket.ensure(step.bucket, step.region);
       return changed.length
         ? { id: step.id, outcome: 'done', detail: `${step.bucket}: ${changed.join(', ')}` }
         : { id: step.id, outcome: 'skipped', detail: `${step.bucket} already set up` };
@@ -212,7 +208,7 @@ async function runStep(step: Step, deps: ApplyDeps, state: { digest?: string }):
     case 'terraform-destroy':
       return destroy(step, deps);
     case 'empty-repository': {
-      const n = await emptyRepository(step, deps.ecr);
+      const n = await deps.images.deleteAll(step.repositoryName);
       return n
         ? { id: step.id, outcome: 'done', detail: `deleted ${n} image(s)` }
         : { id: step.id, outcome: 'skipped', detail: 'no images (or no repository)' };

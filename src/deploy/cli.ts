@@ -1,13 +1,13 @@
 /** What deploy-first and teardown share at their edge: account, commit, clients, output. */
 import { execFileSync } from 'node:child_process';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ecrClient, s3Client, ssmClient, stsClient } from '../aws/clients';
 import { emit } from '../cli-support/emit';
 import { exitCodeOf, OperationFailedError, ValidationError } from '../errors';
 import type { ApplyDeps, ApplyReport } from './apply';
+import { ImageRepository, PointerParameter } from './image';
 import { formatResults, type Plan } from './plan';
+import { StateBucket } from './state-bucket';
 
 export function regionFrom(flag: string | undefined): string {
   const region = flag ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -17,7 +17,7 @@ export function regionFrom(flag: string | undefined): string {
 
 export async function accountId(region: string): Promise<string> {
   try {
-    const out = await new STSClient({ region }).send(new GetCallerIdentityCommand({}));
+    const out = await stsClient({ region }).send(new GetCallerIdentityCommand({}));
     return out.Account!;
   } catch (e) {
     throw new OperationFailedError(`cannot read the AWS account (credentials?): ${(e as Error).message}`, 'NO_CREDENTIALS', undefined, { cause: e });
@@ -42,9 +42,10 @@ export function ghReady(): boolean {
   }
 }
 
-export function awsDeps(region: string): Pick<ApplyDeps, 's3' | 'ecr' | 'ssm'> {
-  const base = { region, maxAttempts: 6 };
-  return { s3: new S3Client(base), ecr: new ECRClient(base), ssm: new SSMClient(base) };
+/** The AWS side of a plan's apply: one class per service, over the shared client factories. */
+export function awsDeps(region?: string): Pick<ApplyDeps, 'stateBucket' | 'images' | 'pointer'> {
+  const opts = { region };
+  return { stateBucket: new StateBucket(s3Client(opts)), images: new ImageRepository(ecrClient(opts)), pointer: new PointerParameter(ssmClient(opts)) };
 }
 
 export function printPlan(json: boolean, plan: Plan, text: string): void {

@@ -3,7 +3,25 @@
  * protection, and the variables the workflows read. Printed always; set with `gh` on request.
  */
 import { platformNames } from '../platform/names';
-import type { Command, GithubSetup } from './plan';
+import type { Command } from './command';
+
+export interface GithubEnvironmentSetup {
+  name: string;
+  /** Deployment branches allowed to use the environment. */
+  branches: string[];
+  requiredReviewers: boolean;
+  /** GitHub logins to add as required reviewers (--github-reviewer); empty = added by hand. */
+  reviewers: string[];
+  preventSelfReview: boolean;
+  variables: Record<string, string>;
+  why: string;
+}
+
+export interface GithubSetup {
+  repository: string;
+  repositoryVariables: Record<string, string>;
+  environments: GithubEnvironmentSetup[];
+}
 
 export interface GithubInput {
   env: string;

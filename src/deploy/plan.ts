@@ -3,17 +3,8 @@
  * runs. `--dry-run` prints it; apply runs exactly it. Every step observes before it acts, so a
  * second run changes nothing and a half-finished run resumes where it stopped.
  */
-import { githubCommands, userIdCommand } from './github';
-
-/** A child process: argv[0] is the program. Values in `env` are added to the inherited environment. */
-export interface Command {
-  argv: string[];
-  env?: Record<string, string>;
-  /** Written to the child's stdin. */
-  stdin?: string;
-  /** Names a secret fetched at run time and written to stdin (never printed, never in the plan). */
-  stdinSecret?: string;
-}
+import { renderCommand, type Command } from './command';
+import { githubCommands, userIdCommand, type GithubSetup } from './github';
 
 /** Stands for the digest the image step finds or pushes, in the commands that come after it. */
 export const IMAGE_DIGEST_PLACEHOLDER = '<digest from step image>';
@@ -132,24 +123,6 @@ export type Step =
   | UnprotectStep
   | TerraformDestroyStep;
 
-export interface GithubEnvironmentSetup {
-  name: string;
-  /** Deployment branches allowed to use the environment. */
-  branches: string[];
-  requiredReviewers: boolean;
-  /** GitHub logins to add as required reviewers (--github-reviewer); empty = added by hand. */
-  reviewers: string[];
-  preventSelfReview: boolean;
-  variables: Record<string, string>;
-  why: string;
-}
-
-export interface GithubSetup {
-  repository: string;
-  repositoryVariables: Record<string, string>;
-  environments: GithubEnvironmentSetup[];
-}
-
 export interface Plan {
   operation: 'deploy-first' | 'teardown';
   env: string;
@@ -166,19 +139,6 @@ export interface StepResult {
   id: string;
   outcome: StepOutcome;
   detail: string;
-}
-
-/** POSIX shell quoting, for printing commands an operator can paste. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-export function renderCommand(c: Command): string {
-  const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  const line = [...env, ...c.argv.map(shellQuote)].join(' ');
-  if (c.stdinSecret) return `<${c.stdinSecret}> | ${line}`;
-  if (c.stdin !== undefined) return `printf '%s' ${shellQuote(c.stdin)} | ${line}`;
-  return line;
 }
 
 /** The commands a step may run, in order (what --dry-run shows and the tests compare). */

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { ValidationError } from '../errors';
-import type { Command } from './plan';
+import type { Command } from './command';
 
 export interface RunOptions {
   /** Collect stdout and return it (otherwise the child's output goes to our stderr). */

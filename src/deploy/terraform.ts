@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ValidationError } from '../errors';
-import type { Command } from './plan';
+import type { Command } from './command';
 
 /** Logical address of the ECR repository in the synthesized stack (asserted by test/infra/cli-context.test.ts). */
 export const ECR_REPOSITORY_ADDRESS = 'aws_ecr_repository.application_repository_01F2E0FD';

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { DEFAULT_REFUSED_SUFFIXES } from '../repos/egress-policy';
+
+/** AWS-hosted names: the platform reaches its AWS endpoints through the baseline list only. */
+export const DEFAULT_REFUSED_SUFFIXES: readonly string[] = ['amazonaws.com', 'amazonaws.com.cn', 'on.aws', 'api.aws', 'cloudfront.net'];
 
 /** A domain suffix as the egress policy names it: "example.com" (a leading "*." means the same). */
 const Suffix = z

@@ -8,11 +8,12 @@
  */
 import {
   GetFirewallDomainListCommand,
-  ListFirewallDomainsCommand,
+  paginateListFirewallDomains,
   UpdateFirewallDomainsCommand,
   type Route53ResolverClient,
   type UpdateFirewallDomainsCommandInput,
 } from '@aws-sdk/client-route53resolver';
+import { allItems } from '../aws/pages';
 import { OperationFailedError } from '../errors';
 import { chunked, type DomainPlan } from './egress-sync';
 
@@ -51,14 +52,7 @@ export class FirewallDomainList implements DomainList {
   ) {}
 
   async domains(): Promise<string[]> {
-    const out: string[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListFirewallDomainsCommand({ FirewallDomainListId: this.id, MaxResults: 1000, NextToken }));
-      out.push(...(page.Domains ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return out;
+    return allItems(paginateListFirewallDomains({ client: this.client, pageSize: 1000 }, { FirewallDomainListId: this.id }), (page) => page.Domains);
   }
 
   async apply(plan: DomainPlan): Promise<void> {

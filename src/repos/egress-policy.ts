@@ -7,7 +7,8 @@
  *   `*.lambda-url.<region>.on.aws`) covers every registrant below it: refused, always. The Public
  *   Suffix List comes from `tldts` (ICANN and private sections), kept current by its releases.
  * - The guardrails' `egress.refused_suffixes` (AWS-hosted names by default: any bucket, any
- *   execute-api, any function URL) and, when not empty, `egress.allowed_suffixes` bound the rest.
+ *   execute-api, any function URL; DEFAULT_REFUSED_SUFFIXES in src/platform/guardrails.ts) and,
+ *   when not empty, `egress.allowed_suffixes` bound the rest.
  */
 import { parse } from 'tldts';
 
@@ -17,9 +18,6 @@ export interface EgressPolicy {
   /** No entry may be one of these or under one. */
   refused_suffixes: string[];
 }
-
-/** AWS-hosted names: the platform reaches its AWS endpoints through the baseline list only. */
-export const DEFAULT_REFUSED_SUFFIXES: readonly string[] = ['amazonaws.com', 'amazonaws.com.cn', 'on.aws', 'api.aws', 'cloudfront.net'];
 
 const bare = (entry: string) => entry.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
 

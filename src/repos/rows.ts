@@ -76,23 +76,3 @@ function sameValue(a: unknown, b: unknown): boolean {
 // --- ETag / If-Match --------------------------------------------------------------------------
 
 /** Strong ETag of a row: its version, quoted. */
-export function etagOf(row: Pick<RepoConfig, 'version'>): string {
-  return `"${row.version}"`;
-}
-
-/**
- * Whether an If-Match header allows writing over `version`: absent allows, `*` allows, otherwise
- * one of the listed tags (quoted or not, weak prefix ignored) must name this version.
- */
-export function ifMatchAllows(header: string | undefined | null, version: number): boolean {
-  if (header === undefined || header === null) return true;
-  return header
-    .split(',')
-    .map((t) =>
-      t
-        .trim()
-        .replace(/^W\//, '')
-        .replace(/^"(.*)"$/, '$1'),
-    )
-    .some((t) => t === '*' || t === String(version));
-}

@@ -2,9 +2,19 @@
  * The repos table: RepoConfig rows keyed by canonical `owner/repo`, every write conditional on the
  * version the caller read (optimistic concurrency), plus paginated listing.
  */
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  paginateQuery,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { decodePageToken, encodePageToken, fillPage } from '../aws/pages';
+import { isAwsError, rethrowUnlessAwsError } from '../aws/errors';
+import { allItems, decodePageToken, encodePageToken, fillPage } from '../aws/pages';
 import { releaseSlot, takeSlot } from './counter';
 import { REPO_STATUSES, type RepoConfig, type RepoStatus } from './repo-config';
 
@@ -48,7 +58,7 @@ export function decodeNextToken(token: string, status?: RepoStatus): Record<stri
 }
 
 function isConditionFailure(e: unknown): boolean {
-  return (e as { name?: string }).name === 'ConditionalCheckFailedException';
+  return isAwsError(e, 'ConditionalCheckFailedException');
 }
 
 export class RepoStore {
@@ -117,7 +127,7 @@ export class RepoStore {
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (e) {
-      if ((e as { name?: string }).name !== 'TransactionCanceledException') throw e;
+      rethrowUnlessAwsError(e, 'TransactionCanceledException');
       const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
       const named = failed >= 0 ? onConditionFailed[failed] : undefined;
@@ -195,23 +205,19 @@ export class RepoStore {
 
   /** Every row in one status (the provisioner's view of what is live). */
   async allWithStatus(status: RepoStatus): Promise<RepoConfig[]> {
-    const items: RepoConfig[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
+    return allItems(
+      paginateQuery(
+        { client: this.doc },
+        {
           TableName: this.tableName,
           IndexName: STATUS_INDEX,
           KeyConditionExpression: '#s = :s',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':s': status },
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...((out.Items ?? []) as RepoConfig[]));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+        },
+      ),
+      (page) => page.Items as RepoConfig[] | undefined,
+    );
   }
 
   private async put(row: RepoConfig, condition: Condition): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { CreateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { isAwsError, rethrowUnlessAwsError } from '../aws/errors';
 
 /** `PUT …/github-token` body. The refinements' messages never include the value. */
 export const GithubTokenBodySchema = z
@@ -24,14 +25,14 @@ export async function storeGithubToken(secrets: SecretsManagerClient, name: stri
     const out = await secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString: token }));
     return out.ARN!;
   } catch (e) {
-    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
+    rethrowUnlessAwsError(e, 'ResourceNotFoundException');
   }
   try {
     const created = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: token, Description: description }));
     return created.ARN!;
   } catch (e) {
     // Created by a concurrent request in between: write our value over it.
-    if ((e as { name?: string }).name !== 'ResourceExistsException') throw e;
+    rethrowUnlessAwsError(e, 'ResourceExistsException');
     const out = await secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString: token }));
     return out.ARN!;
   }
@@ -47,9 +48,8 @@ export async function checkSecret(secrets: SecretsManagerClient, arn: string): P
     if (out.DeletedDate) return { ok: false, reason: 'the token secret (github_token_secret_arn) is scheduled for deletion' };
     return { ok: true };
   } catch (e) {
-    const name = (e as { name?: string }).name;
-    if (name === 'ResourceNotFoundException') return { ok: false, reason: 'the token secret (github_token_secret_arn) does not exist' };
-    if (name === 'AccessDeniedException')
+    if (isAwsError(e, 'ResourceNotFoundException')) return { ok: false, reason: 'the token secret (github_token_secret_arn) does not exist' };
+    if (isAwsError(e, 'AccessDeniedException'))
       return { ok: false, reason: 'the token secret (github_token_secret_arn) cannot be described by the platform (access denied)' };
     throw e;
   }

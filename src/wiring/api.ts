@@ -9,7 +9,7 @@ import { Authenticator } from '../auth/authenticate';
 import { cognitoAccessTokenVerifier } from '../auth/cognito';
 import type { PlatformConfig } from '../platform/platform-config';
 import { ConfigAudit } from '../repos/audit';
-import { RepoService } from '../repos/onboarding';
+import { RepoService } from '../repos/service';
 import { RepoStore } from '../repos/store';
 import { InProcessTaskDispatcher, type TaskDispatcher } from '../tasks/dispatch';
 import { startTask, type TaskDeps } from '../tasks/orchestrator';

@@ -2,7 +2,7 @@
  * `/abca/<env>/promotion-policy`: written once with the default (stack setting `promoteFrom`, else
  * prod ← staging ← dev) and then left to operators, like the guardrails: Terraform ignores later
  * changes to its value. The same list decides which environments' repositories the publisher of
- * this environment may read (ci-roles.ts, promotionReadStatement).
+ * this environment may read (stacks/policies/publisher.ts, promotionStatements).
  */
 import { Construct } from 'constructs';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';

@@ -1,5 +1,6 @@
 /** The egress policy's pure checks: the Public Suffix List (tldts) and the guardrails' suffixes. */
-import { egressEntryProblems, isUnder, publicSuffixProblem, DEFAULT_REFUSED_SUFFIXES } from '../../src/repos/egress-policy';
+import { egressEntryProblems, isUnder, publicSuffixProblem } from '../../src/repos/egress-policy';
+import { DEFAULT_REFUSED_SUFFIXES } from '../../src/platform/guardrails';
 import { DomainSchema } from '../../src/repos/repo-config';
 
 describe('publicSuffixProblem', () => {

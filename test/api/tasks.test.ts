@@ -48,6 +48,7 @@ describe('POST /v1/tasks', () => {
     // Prepare
     const h = harness();
     await onboard(h, 'tasks/web');
+    const started = Date.now();
     // Act
     const submitted = await h.call<Task>('POST', '/v1/tasks', { token: h.operatorToken, body: { repo: 'Tasks/Web', description: 'Fix the flaky login test' } });
     const done = await finished(h, submitted.body.task_id, h.operatorToken);
@@ -57,8 +58,9 @@ describe('POST /v1/tasks', () => {
     expect(submitted.headers.get('location')).toBe(`/v1/tasks/${submitted.body.task_id}`);
     expect(done.status).toBe('COMPLETED');
     expect(done.config).toMatchObject({ model_id: MODEL, max_turns: 100 });
-    expect(done.result).toBeDefined();
-    expect(done.heartbeat_at).toBeDefined();
+    expect(done.result).toMatchObject({ status: 'completed', session_id: submitted.body.task_id, agent: { commit: TEST_AGENT_ENV.GIT_COMMIT } });
+    expect(done.heartbeat_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    expect(Date.parse(done.heartbeat_at!)).toBeGreaterThanOrEqual(started);
     expect(plane().calls.find((c) => c.sessionId === submitted.body.task_id)).toMatchObject({ operation: 'InvokeAgentRuntime', qualifier: 'live' });
   });
 

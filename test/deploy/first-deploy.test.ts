@@ -20,8 +20,10 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { applyPlan, type ApplyReport } from '../../src/deploy/apply';
 import { defaultStateBucket, planFirstDeploy, type FirstDeployInput } from '../../src/deploy/first-deploy';
 import { formatGithubHints, githubCommands } from '../../src/deploy/github';
-import { IMAGE_DIGEST_PLACEHOLDER, renderCommand, stepCommands, type Plan } from '../../src/deploy/plan';
-import { ensureStateBucket, readStateObject } from '../../src/deploy/state-bucket';
+import { renderCommand } from '../../src/deploy/command';
+import { IMAGE_DIGEST_PLACEHOLDER, stepCommands, type Plan } from '../../src/deploy/plan';
+import { awsDeps } from '../../src/deploy/cli';
+import { StateBucket } from '../../src/deploy/state-bucket';
 import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
 import { useMoto } from '../support/moto';
 import { FakePrograms } from './support';
@@ -45,7 +47,7 @@ const input = (over: Partial<FirstDeployInput> = {}): FirstDeployInput => ({
   ...over,
 });
 
-const clients = (region = 'us-east-1') => ({ s3: new S3Client({ region }), ecr: new ECRClient({ region }), ssm: new SSMClient({ region }) });
+const clients = (region = 'us-east-1') => awsDeps(region);
 const run = (plan: Plan, programs: FakePrograms, region?: string): Promise<ApplyReport> =>
   applyPlan(plan, { ...clients(region), runner: programs, log: () => {}, sleep: async () => {} });
 const outcomes = (r: ApplyReport) => Object.fromEntries(r.results.map((x) => [x.id, x.outcome]));
@@ -246,7 +248,7 @@ describe('an environment deployed earlier with local state', () => {
     const programs = new FakePrograms({ failFullApplies: 1 });
     // Act
     const first = await run(plan, programs);
-    const remote = await readStateObject(new S3Client({ region: 'us-east-1' }), 'acme-legacy-state', 'abca/legacy/infra.tfstate');
+    const remote = await new StateBucket(new S3Client({ region: 'us-east-1' })).read('acme-legacy-state', 'abca/legacy/infra.tfstate');
     const again = await run(plan, new FakePrograms({ failFullApplies: 1 }));
     // Assess
     expect(outcomes(first)).toMatchObject({ 'local-state': 'done', 'deploy-ecr': 'skipped' });
@@ -264,7 +266,7 @@ describe('an environment deployed earlier with local state', () => {
       JSON.stringify({ version: 4, serial, resources: [{ mode: 'managed', type: 'aws_vpc', name: 'v', instances: [{ attributes: {} }] }] });
     fs.writeFileSync(file, state(1));
     const s3 = new S3Client({ region: 'us-east-1' });
-    await ensureStateBucket(s3, 'acme-split-state', 'us-east-1');
+    await new StateBucket(s3).ensure('acme-split-state', 'us-east-1');
     await s3.send(new PutObjectCommand({ Bucket: 'acme-split-state', Key: 'abca/split/infra.tfstate', Body: state(2) }));
     // Act
     const report = await run(planFirstDeploy(input({ env: 'split', localStateFile: file, stateBucket: 'acme-split-state' })), new FakePrograms());
@@ -318,8 +320,8 @@ describe('the state bucket step', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'acme-existing-state' }));
     await s3.send(new PutObjectCommand({ Bucket: 'acme-existing-state', Key: 'keep.txt', Body: 'x' }));
     // Act
-    const changed = await ensureStateBucket(s3, 'acme-existing-state', 'us-east-1');
-    const again = await ensureStateBucket(s3, 'acme-existing-state', 'us-east-1');
+    const changed = await new StateBucket(s3).ensure('acme-existing-state', 'us-east-1');
+    const again = await new StateBucket(s3).ensure('acme-existing-state', 'us-east-1');
     // Assess
     expect(changed).not.toContain('created');
     expect(changed).toEqual(expect.arrayContaining(['versioning', 'public access block']));
@@ -330,7 +332,7 @@ describe('the state bucket step', () => {
     // Prepare
     const s3 = new S3Client({ region: 'eu-west-1' });
     // Act
-    const changed = await ensureStateBucket(s3, 'acme-eu-state', 'eu-west-1');
+    const changed = await new StateBucket(s3).ensure('acme-eu-state', 'eu-west-1');
     const location = await s3.send(new GetBucketLocationCommand({ Bucket: 'acme-eu-state' }));
     // Assess
     expect(changed[0]).toBe('created');

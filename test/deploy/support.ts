@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CreateRepositoryCommand, DeleteRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { renderCommand, type Command } from '../../src/deploy/plan';
+import { renderCommand, type Command } from '../../src/deploy/command';
 import type { RunOptions, RunOutput, Runner } from '../../src/deploy/runner';
 import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
 

@@ -7,11 +7,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { applyPlan, type ApplyReport } from '../../src/deploy/apply';
+import { awsDeps } from '../../src/deploy/cli';
 import { planFirstDeploy } from '../../src/deploy/first-deploy';
-import { renderCommand, stepCommands, type Plan } from '../../src/deploy/plan';
+import { renderCommand } from '../../src/deploy/command';
+import { stepCommands, type Plan } from '../../src/deploy/plan';
 import { planTeardown } from '../../src/deploy/teardown';
 import { useMoto } from '../support/moto';
 import { runTsx } from '../support/run';
@@ -23,7 +23,7 @@ const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'abca-teardown-'));
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
 const ACCOUNT = '123456789012';
 const run = (plan: Plan, programs: FakePrograms): Promise<ApplyReport> =>
-  applyPlan(plan, { s3: new S3Client({}), ecr: new ECRClient({}), ssm: new SSMClient({}), runner: programs, log: () => {}, sleep: async () => {} });
+  applyPlan(plan, { ...awsDeps(), runner: programs, log: () => {}, sleep: async () => {} });
 const outcomes = (r: ApplyReport) => Object.fromEntries(r.results.map((x) => [x.id, x.outcome]));
 const teardown = (confirm?: string) => planTeardown({ env: 'gone', region: 'us-east-1', accountId: ACCOUNT, confirm, outdir: OUT });
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { HANDLER_NAMES } from '../../src/build/handlers';
 import { synthInfra } from '../../stacks/main';
-import { rolePolicy, synthInfraJson, testBundles } from './support/synth';
+import { rolePolicy, synthInfraJson, testBundles } from './support';
 import {
   checkContextKeys,
   contextFromArgv,

@@ -9,7 +9,7 @@ import { RepoConfigSchema, REPO_DEFAULTS } from '../../src/repos/repo-config';
 import { Blueprint, type BlueprintProps } from '../../stacks/constructs/blueprint';
 import { InfraStack, STACK_NAME } from '../../stacks/infra-stack';
 import { readSettings } from '../../stacks/settings';
-import { find, resources, synthInfraJson, testBundles, type TfJson } from './support/synth';
+import { find, resources, synthInfraJson, testBundles, type TfJson } from './support';
 
 const names = platformNames('dev');
 const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
 import { ROOT } from '../support/run';
-import { find, resources, trustPolicyOf, type TfJson } from './support/synth';
+import { find, resources, trustPolicyOf, type TfJson } from './support';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const OIDC = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';

@@ -4,8 +4,7 @@
  */
 import { platformNames } from '../../src/platform/names';
 import { promotionPolicyParameter } from '../../src/platform/promotion-policy';
-import { decide, type Request } from './support/iam';
-import { ACCOUNT, REGION, find, rolePolicy, synthInfraJson, testBundles, type TfJson } from './support/synth';
+import { decide, type Request, ACCOUNT, REGION, find, rolePolicy, synthInfraJson, testBundles, type TfJson } from './support';
 
 const prod = platformNames('prod');
 const staging = platformNames('staging');

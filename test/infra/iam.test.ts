@@ -7,8 +7,9 @@ import { AGENT_ATTRIBUTES } from '../../agent/src/task-row';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
 import { AGENT_TASK_ATTRIBUTES } from '../../src/tasks/agent-attributes';
 import { platformNames } from '../../src/platform/names';
-import { decide, type Request } from './support/iam';
 import {
+  decide,
+  type Request,
   ACCOUNT,
   REGION,
   find,
@@ -20,7 +21,7 @@ import {
   trustPolicyOf,
   TEST_REPOSITORY,
   type TfJson,
-} from './support/synth';
+} from './support';
 
 const names = platformNames('dev');
 const other = platformNames('staging');
@@ -396,7 +397,18 @@ describe('Lambda roles', () => {
     for (const [, p] of resources(json, 'aws_iam_role_policy')) {
       expect(() => JSON.parse(resolveRefs(String(p.policy), json))).not.toThrow();
     }
-    expect(find(json, 'aws_iam_role', 'name', names.roles.runtimeExecution)).toBeDefined();
+    // The runtime role's trust resolves too, and names AgentCore for this account only.
+    const [, runtimeRole] = find(json, 'aws_iam_role', 'name', names.roles.runtimeExecution);
+    expect(JSON.parse(resolveRefs(String(runtimeRole.assume_role_policy), json))).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'bedrock-agentcore.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+        },
+      ],
+    });
   });
 });
 

@@ -9,9 +9,7 @@ import { platformNames } from '../../src/platform/names';
 import { PlatformConfigSchema } from '../../src/platform/platform-config';
 import { CANARY_ENDPOINT, IMAGE_DIGEST_PATTERN, LIVE_ENDPOINT, RUNTIME_PROTOCOL } from '../../src/platform/runtime-spec';
 import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES } from '../../stacks/constructs/network';
-import { find, only, resources, synthInfraJson, testBundles, type Synthesized } from './support/synth';
-import { ACCOUNT, REGION, resolveRefs } from './support/synth';
-import { decide } from './support/iam';
+import { find, only, resources, synthInfraJson, testBundles, type Synthesized, ACCOUNT, REGION, resolveRefs, decide } from './support';
 import { publicSuffixProblem } from '../../src/repos/egress-policy';
 import { AGENTCORE_AZ_IDS } from '../../stacks/constructs/network';
 

@@ -9,7 +9,7 @@ import { MAX_BODY_BYTES } from '../../src/api/middleware';
 import { platformNames } from '../../src/platform/names';
 import { INVOKE_TIMEOUT_MS } from '../../src/tasks/invoker';
 import { RECONCILE_BUDGET_MS, RECONCILE_INTERVAL_MS, HEARTBEAT_THRESHOLD_MS } from '../../src/tasks/reconciler';
-import { find, only, synthInfraJson, testBundles, type TfJson } from './support/synth';
+import { find, only, synthInfraJson, testBundles, type TfJson } from './support';
 
 const names = platformNames('dev');
 let json: TfJson;

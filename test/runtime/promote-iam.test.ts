@@ -11,8 +11,7 @@ import { platformNames } from '../../src/platform/names';
 import type { PlatformConfig } from '../../src/platform/platform-config';
 import { openRuntime, publishRuntime } from '../../src/runtime';
 import { promoteRuntime } from '../../src/runtime/verbs/promote';
-import { decide } from '../infra/support/iam';
-import { ACCOUNT, REGION, rolePolicy, synthInfraJson, testBundles } from '../infra/support/synth';
+import { decide, ACCOUNT, REGION, rolePolicy, synthInfraJson, testBundles } from '../infra/support';
 import { useMoto } from '../support/moto';
 import { FAST, pushImage } from './helpers';
 

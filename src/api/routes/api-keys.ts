@@ -3,7 +3,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { assertStillInGroup } from '../../auth/group-check';
 import { ApiKeyCreateSchema, isKeyId } from '../../auth/api-keys';
 import { NotFoundError } from '../../errors';
-import { parseBody } from '../../repos/onboarding';
+import { parseBody } from '../http';
 import type { ApiDeps } from '../../wiring/api';
 import { callerOf, readJson, requirePermission, type ApiEnv } from '../middleware';
 

@@ -1,9 +1,10 @@
 /** `/v1/repos`: onboard, list, read, patch, remove, and set the GitHub token. */
 import { Hono } from 'hono';
 import type { ApiDeps } from '../../wiring/api';
-import { repoFromPath } from '../../repos/onboarding';
-import { etagOf, rowView } from '../../repos/rows';
-import type { RepoConfig } from '../../repos/repo-config';
+import { etagOf, parseBody, repoFromPath, repoListQuery, versionMatchOf } from '../http';
+import { RepoConfigInputSchema, RepoConfigPatchSchema, type RepoConfig } from '../../repos/repo-config';
+import { rowView } from '../../repos/rows';
+import { GithubTokenBodySchema } from '../../repos/token-secrets';
 import { callerOf, readJson, requirePermission, type ApiEnv } from '../middleware';
 
 export function reposRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -13,12 +14,12 @@ export function reposRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const withEtag = (row: RepoConfig) => ({ ETag: etagOf(row) });
 
   r.post('/', write, async (c) => {
-    const row = await deps.repos.onboard(callerOf(c), await readJson(c));
+    const row = await deps.repos.onboard(callerOf(c), parseBody(RepoConfigInputSchema, await readJson(c), 'repository'));
     return c.json(rowView(row), 201, { ...withEtag(row), Location: `/v1/repos/${row.repo}` });
   });
 
   r.get('/', read, async (c) => {
-    const page = await deps.repos.list({ status: c.req.query('status'), limit: c.req.query('limit'), next_token: c.req.query('next_token') });
+    const page = await deps.repos.list(repoListQuery({ status: c.req.query('status'), limit: c.req.query('limit'), next_token: c.req.query('next_token') }));
     return c.json({ items: page.items.map(rowView), ...(page.nextToken ? { next_token: page.nextToken } : {}) });
   });
 
@@ -29,19 +30,21 @@ export function reposRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   r.patch('/:owner/:repo', write, async (c) => {
     const repo = repoFromPath(c.req.param('owner'), c.req.param('repo'));
-    const row = await deps.repos.patch(callerOf(c), repo, await readJson(c), c.req.header('if-match'));
+    const patch = parseBody(RepoConfigPatchSchema, await readJson(c), 'patch');
+    const row = await deps.repos.patch(callerOf(c), repo, patch, versionMatchOf(c.req.header('if-match')));
     return c.json(rowView(row), 200, withEtag(row));
   });
 
   r.delete('/:owner/:repo', write, async (c) => {
     const repo = repoFromPath(c.req.param('owner'), c.req.param('repo'));
-    const row = await deps.repos.remove(callerOf(c), repo, c.req.header('if-match'));
+    const row = await deps.repos.remove(callerOf(c), repo, versionMatchOf(c.req.header('if-match')));
     return c.json(rowView(row), 200, withEtag(row));
   });
 
   r.put('/:owner/:repo/github-token', write, async (c) => {
     const repo = repoFromPath(c.req.param('owner'), c.req.param('repo'));
-    const row = await deps.repos.setGithubToken(callerOf(c), repo, await readJson(c), c.req.header('if-match'));
+    const { token } = parseBody(GithubTokenBodySchema, await readJson(c), 'token body');
+    const row = await deps.repos.setGithubToken(callerOf(c), repo, token, versionMatchOf(c.req.header('if-match')));
     return c.json(rowView(row), 200, withEtag(row));
   });
 

@@ -23,8 +23,9 @@ export function configureCommand(program: Command): void {
   cmd.action(async (opts: ConfigureOpts) => {
     const out = output(opts);
     const env = resolveEnv(opts.env);
-    const [{ SSMClient }, { loadPlatformConfig }] = await Promise.all([import('@aws-sdk/client-ssm'), import('../../platform/platform-config')]);
-    const ssm = new SSMClient({ region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION, maxAttempts: 3 });
+    // Loaded here, not at start-up: the SDK is the slow part of every other command's start.
+    const [{ ssmClient }, { loadPlatformConfig }] = await Promise.all([import('../../aws/clients'), import('../../platform/platform-config')]);
+    const ssm = ssmClient({ region: opts.region, maxAttempts: 3 });
     const platform = await loadPlatformConfig(ssm, env).finally(() => ssm.destroy());
     const config: ClientConfig = {
       env,

@@ -1,5 +1,6 @@
 /** `bgagent login | logout | whoami`: the Cognito session the API commands use. */
 import type { Command } from 'commander';
+import { awsErrorName } from '../../aws/errors';
 import { OperationFailedError, ValidationError } from '../../errors';
 import { API_KEY_ENV, jwtClaims, login, revokeSession } from '../auth';
 import { configDir, credentialsPath, deleteCredentials, readConfig, readCredentials, sessionState, writeCredentials } from '../config';
@@ -68,7 +69,7 @@ export function loginCommands(program: Command): void {
       try {
         revoked = await revokeSession({ region: config?.region ?? process.env.AWS_REGION ?? 'us-east-1' }, creds);
       } catch (e) {
-        failure = (e as { name?: string }).name ?? 'error';
+        failure = awsErrorName(e) ?? 'error';
       }
     }
     // Forget the session either way: a token we could not revoke is no reason to keep it here.

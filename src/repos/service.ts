@@ -1,29 +1,19 @@
 /**
  * Repository onboarding as operations: onboard (or restore), read, list, patch, remove, set the
  * GitHub token. Validation, guardrails, precedence (IaC rows are read-only), optimistic concurrency,
- * the repository limit and the audit trail are decided here; HTTP is only the transport.
+ * the repository limit and the audit trail are decided here. Input arrives parsed and typed
+ * (src/api/http.ts parses bodies, queries and If-Match).
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ZodError, type z } from 'zod';
+import { ZodError } from 'zod';
 import { ConflictError, NotFoundError, OperationFailedError, ValidationError } from '../errors';
 import type { Guardrails, GuardrailsSource } from '../platform/guardrails';
 import type { ConfigAudit } from './audit';
-import {
-  canonicalRepoId,
-  RepoConfigInputSchema,
-  RepoConfigPatchSchema,
-  repoIdProblem,
-  repoPolicyProblems,
-  zodIssueCode,
-  zodProblems,
-  REPO_STATUSES,
-  type RepoConfig,
-  type RepoStatus,
-} from './repo-config';
-import { ifMatchAllows, onboardedRow, patchedRow, removedRow, rowView, settingsOf } from './rows';
+import { canonicalRepoId, repoPolicyProblems, type RepoConfig, type RepoConfigInput, type RepoConfigPatch, type RepoStatus } from './repo-config';
+import { onboardedRow, patchedRow, removedRow, rowView, settingsOf } from './rows';
 import { LimitReachedError, StaleWriteError, type ListPage, type RepoStore } from './store';
 import { withOptimisticRetry } from '../aws/optimistic-retry';
-import { GithubTokenBodySchema, storeGithubToken, tokenSecretName } from './token-secrets';
+import { storeGithubToken, tokenSecretName } from './token-secrets';
 
 export interface RepoServiceDeps {
   env: string;
@@ -51,27 +41,11 @@ export interface Caller {
 /** Tries of a write that lost a race, when the caller sent no If-Match (then: 412). */
 const WRITE_ATTEMPTS = 5;
 
-export const LIST_LIMIT = { default: 50, max: 100 } as const;
-
-/** Parses a body against a schema: 400 with every problem, field by field. */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const problems = zodProblems(parsed.error);
-  throw new ValidationError(
-    `invalid ${what}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-    zodIssueCode(parsed.error) ?? 'VALIDATION_ERROR',
-    { problems },
-  );
-}
-
-/** `owner` and `repo` path segments to a canonical id; 400 for anything GitHub would not accept. */
-export function repoFromPath(owner: string, name: string): string {
-  const repo = `${owner}/${name}`;
-  const problem = repo.length > 140 ? 'too long' : repoIdProblem(repo);
-  if (problem) throw new ValidationError(`invalid repository id: ${problem}`, 'INVALID_REPO_ID');
-  return canonicalRepoId(repo);
-}
+/**
+ * A write's precondition on the row's version (HTTP: If-Match). Without one, a write that lost a
+ * race is tried again; with one, it fails with PRECONDITION_FAILED.
+ */
+export type VersionMatch = (version: number) => boolean;
 
 export class RepoService {
   constructor(private readonly deps: RepoServiceDeps) {}
@@ -99,27 +73,12 @@ export class RepoService {
     return row;
   }
 
-  async list(query: { status?: string; limit?: string; next_token?: string }): Promise<ListPage> {
-    let status: RepoStatus | undefined;
-    if (query.status !== undefined) {
-      if (!(REPO_STATUSES as readonly string[]).includes(query.status)) {
-        throw new ValidationError(`status must be one of ${REPO_STATUSES.join(', ')}`, 'VALIDATION_ERROR');
-      }
-      status = query.status as RepoStatus;
-    }
-    let limit: number = LIST_LIMIT.default;
-    if (query.limit !== undefined) {
-      if (!/^\d{1,3}$/.test(query.limit) || Number(query.limit) < 1 || Number(query.limit) > LIST_LIMIT.max) {
-        throw new ValidationError(`limit must be an integer from 1 to ${LIST_LIMIT.max}`, 'VALIDATION_ERROR');
-      }
-      limit = Number(query.limit);
-    }
-    return this.deps.store.list({ status, limit, nextToken: query.next_token || undefined });
+  async list(query: { status?: RepoStatus; limit: number; nextToken?: string }): Promise<ListPage> {
+    return this.deps.store.list(query);
   }
 
   /** Onboards a repository, or restores a removed one with the new settings. */
-  async onboard(caller: Caller, body: unknown): Promise<RepoConfig> {
-    const input = parseBody(RepoConfigInputSchema, body, 'repository');
+  async onboard(caller: Caller, input: RepoConfigInput): Promise<RepoConfig> {
     const repo = canonicalRepoId(input.repo);
     const guardrails = await this.guardrails();
     this.assertGuardrails({ ...input, repo }, guardrails);
@@ -157,8 +116,7 @@ export class RepoService {
     return row;
   }
 
-  async patch(caller: Caller, repo: string, body: unknown, ifMatch?: string): Promise<RepoConfig> {
-    const patch = parseBody(RepoConfigPatchSchema, body, 'patch');
+  async patch(caller: Caller, repo: string, patch: RepoConfigPatch, ifMatch?: VersionMatch): Promise<RepoConfig> {
     const guardrails = await this.guardrails();
     // The organization was checked at onboarding; `repo` names whose token secret this may be.
     this.assertGuardrails(
@@ -175,8 +133,7 @@ export class RepoService {
   }
 
   /** Stores the token under the platform prefix and points the row at it. The token is never returned. */
-  async setGithubToken(caller: Caller, repo: string, body: unknown, ifMatch?: string): Promise<RepoConfig> {
-    const { token } = parseBody(GithubTokenBodySchema, body, 'token body');
+  async setGithubToken(caller: Caller, repo: string, token: string, ifMatch?: VersionMatch): Promise<RepoConfig> {
     const current = this.assertWritable(await this.get(repo), ifMatch);
     const name = tokenSecretName(this.deps.secretPrefix, current.repo);
     const arn = await storeGithubToken(this.deps.secrets, name, token, `GitHub token for ${current.repo} (ABCA ${this.deps.env})`);
@@ -188,11 +145,11 @@ export class RepoService {
   }
 
   /** Soft delete: `removed` with a TTL; onboarding again restores it. Idempotent. */
-  async remove(caller: Caller, repo: string, ifMatch?: string): Promise<RepoConfig> {
+  async remove(caller: Caller, repo: string, ifMatch?: VersionMatch): Promise<RepoConfig> {
     const done = await withOptimisticRetry(this.retryOptions(repo, ifMatch), async () => {
       const row = await this.get(repo);
       this.assertApiOwned(row);
-      if (!ifMatchAllows(ifMatch, row.version)) throw preconditionFailed(repo, row.version);
+      if (ifMatch && !ifMatch(row.version)) throw preconditionFailed(repo, row.version);
       if (row.status === 'removed') return { row };
       const next = removedRow(row, this.now());
       await this.deps.store.remove(next, row.version);
@@ -215,7 +172,7 @@ export class RepoService {
   private async update(
     caller: Caller,
     repo: string,
-    ifMatch: string | undefined,
+    ifMatch: VersionMatch | undefined,
     action: 'update' | 'set_github_token',
     change: (row: RepoConfig) => { row: RepoConfig; changed: string[] },
   ): Promise<RepoConfig> {
@@ -242,7 +199,7 @@ export class RepoService {
   }
 
   /** A lost race is retried unless the caller pinned the version (If-Match): then it is a 412. */
-  private retryOptions(repo: string, ifMatch: string | undefined) {
+  private retryOptions(repo: string, ifMatch: VersionMatch | undefined) {
     return {
       attempts: ifMatch === undefined ? WRITE_ATTEMPTS : 1,
       lost: (e: unknown) => e instanceof StaleWriteError,
@@ -250,10 +207,10 @@ export class RepoService {
     };
   }
 
-  private assertWritable(row: RepoConfig, ifMatch: string | undefined): RepoConfig {
+  private assertWritable(row: RepoConfig, ifMatch: VersionMatch | undefined): RepoConfig {
     this.assertApiOwned(row);
     if (row.status === 'removed') throw new ConflictError(`repository ${row.repo} is removed; onboard it again (POST /v1/repos) to restore it`, 'REPO_REMOVED');
-    if (!ifMatchAllows(ifMatch, row.version)) throw preconditionFailed(row.repo, row.version);
+    if (ifMatch && !ifMatch(row.version)) throw preconditionFailed(row.repo, row.version);
     return row;
   }
 

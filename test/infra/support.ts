@@ -1,14 +1,17 @@
 /**
- * Synthesizes the infra stack in-process (Testing.app + Testing.synth) and reads the JSON. Each
- * test file synthesizes once (beforeAll) and asserts on the parsed result.
+ * The infra suites' support. Synthesizes the infra stack in-process (Testing.app + Testing.synth)
+ * and reads the JSON: each test file synthesizes once (beforeAll) and asserts on the parsed result.
+ * Evaluates the synthesized identity policies with @cloud-copilot/iam-simulate (a real IAM policy
+ * evaluation engine: actions, resources, condition operators, validation of action/ARN shapes).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
-import { bundleDirs, bundleHandlers, type HandlerName } from '../../../src/build/handlers';
-import { Blueprint, type BlueprintProps } from '../../../stacks/constructs/blueprint';
-import { InfraStack, STACK_NAME } from '../../../stacks/infra-stack';
-import { readSettings } from '../../../stacks/settings';
+import { bundleDirs, bundleHandlers, type HandlerName } from '../../src/build/handlers';
+import { Blueprint, type BlueprintProps } from '../../stacks/constructs/blueprint';
+import { InfraStack, STACK_NAME } from '../../stacks/infra-stack';
+import { readSettings } from '../../stacks/settings';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 
 export type TfConfig = Record<string, unknown> & { lifecycle?: { ignore_changes?: string[] } };
 export interface TfJson {
@@ -112,4 +115,46 @@ export function rolePolicy(json: TfJson, roleName: string): { Version: string; S
 export function trustPolicyOf(json: TfJson, roleName: string): { Statement: Record<string, unknown>[] } {
   const [, role] = find(json, 'aws_iam_role', 'name', roleName);
   return JSON.parse(resolveRefs(String(role.assume_role_policy), json));
+}
+
+// Policy evaluation.
+
+export interface Request {
+  action: string;
+  resource: string;
+  context?: Record<string, string | string[]>;
+}
+
+export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+/** Other policies in the evaluation: a permissions boundary, a VPC endpoint policy. */
+export interface AlsoEvaluated {
+  boundary?: unknown;
+  endpointPolicy?: unknown;
+  /** The resource's own policy (a bucket policy), for requests into another account. */
+  resourcePolicy?: unknown;
+  /** The account owning the resource; default: ours. */
+  resourceAccount?: string;
+}
+
+export async function decide(policy: unknown, principal: string, req: Request, also: AlsoEvaluated = {}): Promise<Decision> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal,
+        action: req.action,
+        resource: { resource: req.resource, accountId: also.resourceAccount ?? ACCOUNT },
+        contextVariables: req.context ?? {},
+      },
+      identityPolicies: [{ name: 'inline', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(also.boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: also.boundary }] } : {}),
+      ...(also.endpointPolicy ? { vpcEndpointPolicies: [{ name: 'endpoint', policy: also.endpointPolicy }] } : {}),
+      ...(also.resourcePolicy ? { resourcePolicy: also.resourcePolicy } : {}),
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`simulation of ${req.action} on ${req.resource} failed: ${JSON.stringify(result.errors)}`);
+  return result.overallResult as Decision;
 }

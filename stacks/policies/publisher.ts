@@ -1,0 +1,116 @@
+/** The runtime publisher's policy: publish, rollback and the image push here; promote from the source environments. */
+import type { PlatformNames } from '../../src/platform/names';
+import type { AwsEnv } from '../lib/aws-env';
+import { POINTER_ACTIONS, type Statement } from '../lib/iam';
+import { AGENTCORE_SERVICE } from '../constructs/application';
+
+export interface PublisherResources {
+  platformParameterArn: string;
+  pointerArn: string;
+  repositoryArn: string;
+  runtimeArn: string;
+  auditTableArn: string;
+  locksTableArn: string;
+  executionRoleArn: string;
+}
+
+/** The runtime publisher's whole permission set (scripts/publish-runtime.ts, rollback, the image push). */
+export function publisherStatements(r: PublisherResources): Statement[] {
+  return [
+    { Sid: 'ReadPlatform', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.platformParameterArn },
+    {
+      Sid: 'WritePointer',
+      Effect: 'Allow',
+      Action: POINTER_ACTIONS,
+      Resource: r.pointerArn,
+    },
+    // The registry login token has no resource-level permission in AWS.
+    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    {
+      Sid: 'PushAndResolveImages',
+      Effect: 'Allow',
+      Action: [
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:InitiateLayerUpload',
+        'ecr:UploadLayerPart',
+        'ecr:CompleteLayerUpload',
+        'ecr:PutImage',
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:DescribeImages',
+        'ecr:ListImages',
+        'ecr:DescribeRepositories',
+      ],
+      Resource: r.repositoryArn,
+    },
+    { Sid: 'Runtime', Effect: 'Allow', Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime'], Resource: r.runtimeArn },
+    // Publish moves the named endpoints: canary to the new version, live after the smoke.
+    {
+      Sid: 'RuntimeEndpoints',
+      Effect: 'Allow',
+      Action: ['bedrock-agentcore:GetAgentRuntimeEndpoint', 'bedrock-agentcore:UpdateAgentRuntimeEndpoint'],
+      Resource: [r.runtimeArn, `${r.runtimeArn}/runtime-endpoint/*`],
+    },
+    // The smoke check (scripts/smoke-runtime.ts) pings the new image through the runtime itself.
+    { Sid: 'SmokeInvoke', Effect: 'Allow', Action: 'bedrock-agentcore:InvokeAgentRuntime', Resource: [r.runtimeArn, `${r.runtimeArn}/runtime-endpoint/*`] },
+    // ListAgentRuntimeVersions supports no resource-level permission (the service authorization
+    // reference lists no resource type for it), so it can only be granted on "*". Read-only.
+    { Sid: 'RuntimeVersions', Effect: 'Allow', Action: 'bedrock-agentcore:ListAgentRuntimeVersions', Resource: '*' },
+    {
+      Sid: 'AuditAndLocks',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+      Resource: [r.auditTableArn, r.locksTableArn],
+    },
+    {
+      Sid: 'PassRuntimeRole',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: r.executionRoleArn,
+      Condition: { StringEquals: { 'iam:PassedToService': AGENTCORE_SERVICE } },
+    },
+  ];
+}
+
+/**
+ * `runtime promote` into this environment: the publisher reads this environment's promotion policy
+ * and, read-only, the source environments the stack lists (the policy's default accept_from): the
+ * image in their repository (manifest, layer download, availability) and, to check the digest
+ * succeeded there, their platform document, audit table and runtime with its `live` endpoint. No
+ * push to their repository, no pointer, lock, runtime or endpoint write. Runtime ids are generated,
+ * so their runtimes are matched by name (`<runtime name>-*`).
+ */
+export function promotionStatements(names: PlatformNames, sources: readonly PlatformNames[], aws: AwsEnv): Statement[] {
+  const arn = (service: string, resource: string) => `arn:${aws.partition}:${service}:${aws.region}:${aws.accountId}:${resource}`;
+  const own: Statement = {
+    Sid: 'ReadPromotionPolicy',
+    Effect: 'Allow',
+    Action: 'ssm:GetParameter',
+    Resource: arn('ssm', `parameter${names.parameters.promotionPolicy}`),
+  };
+  if (!sources.length) return [own];
+  return [
+    own,
+    {
+      Sid: 'PromoteFromSources',
+      Effect: 'Allow',
+      Action: [
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:DescribeImages',
+        'ssm:GetParameter',
+        'dynamodb:Query',
+        'dynamodb:GetItem',
+        'bedrock-agentcore:GetAgentRuntime',
+        'bedrock-agentcore:GetAgentRuntimeEndpoint',
+      ],
+      Resource: sources.flatMap((s) => [
+        arn('ecr', `repository/${s.ecrRepository}`),
+        arn('ssm', `parameter${s.parameters.platform}`),
+        arn('dynamodb', `table/${s.tables.audit}`),
+        arn('bedrock-agentcore', `runtime/${s.agentRuntime}-*`),
+      ]),
+    },
+  ];
+}
