@@ -12,7 +12,7 @@ import { runMain } from '../src/cli-support/run-main';
 import { ValidationError } from '../src/errors';
 import { resolveEnv } from '../src/platform/names';
 import { applyPlan } from '../src/deploy/apply';
-import { accountId, awsDeps, ghReady, gitCommit, printPlan, printReport, regionFrom } from '../src/deploy/cli';
+import { accountId, awsDeps, ghReady, gitCommit, printPlan, printReport, regionFrom } from '../src/cli-support/deploy';
 import { planFirstDeploy } from '../src/deploy/first-deploy';
 import { formatPlan } from '../src/deploy/plan';
 import { processRunner } from '../src/deploy/runner';

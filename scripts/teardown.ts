@@ -10,7 +10,7 @@ import { progressLog } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { resolveEnv } from '../src/platform/names';
 import { applyPlan } from '../src/deploy/apply';
-import { accountId, awsDeps, printPlan, printReport, regionFrom } from '../src/deploy/cli';
+import { accountId, awsDeps, printPlan, printReport, regionFrom } from '../src/cli-support/deploy';
 import { formatPlan } from '../src/deploy/plan';
 import { processRunner } from '../src/deploy/runner';
 import { checkConfirmation, planTeardown } from '../src/deploy/teardown';

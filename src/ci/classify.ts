@@ -89,11 +89,13 @@ export const RULES: readonly Rule[] = [
   { pattern: 'scripts/smoke-runtime.ts', layers: RUNTIME, why: 'runtime smoke check run by the publisher' },
   // Run only by promote-runtime.yml on dispatch; the publish it ends with is src/runtime (both layers).
   { pattern: 'scripts/promote-runtime.ts', layers: NONE, why: 'promotion entry point, run only when promote-runtime.yml is dispatched' },
+  { pattern: 'src/cli-support/deploy.ts', layers: NONE, why: 'the edge of the first-deploy and teardown scripts (operator commands, not deployed)' },
   { pattern: 'src/cli-support/**', layers: RUNTIME, why: 'entry-point wrapper of the publisher scripts' },
 
   // --- operator and developer tooling: nothing deployed changes
   { pattern: 'scripts/runtime-status.ts', layers: NONE, why: 'read-only status/drift report' },
   { pattern: 'scripts/classify-changes.ts', layers: NONE, why: 'CI tooling' },
+  { pattern: 'scripts/import-graph.ts', layers: NONE, why: 'developer tooling: the shape of the tree and its layer rules' },
   { pattern: 'scripts/bootstrap-local.ts', layers: NONE, why: 'local mode' },
   { pattern: 'scripts/serve-api.ts', layers: NONE, why: 'local mode' },
   { pattern: 'scripts/dev.ts', layers: NONE, why: 'local mode' },

@@ -22,7 +22,7 @@ import { defaultStateBucket, planFirstDeploy, type FirstDeployInput } from '../.
 import { formatGithubHints, githubCommands } from '../../src/deploy/github';
 import { renderCommand } from '../../src/deploy/command';
 import { IMAGE_DIGEST_PLACEHOLDER, stepCommands, type Plan } from '../../src/deploy/plan';
-import { awsDeps } from '../../src/deploy/cli';
+import { awsDeps } from '../../src/cli-support/deploy';
 import { StateBucket } from '../../src/deploy/state-bucket';
 import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
 import { useMoto } from '../support/moto';

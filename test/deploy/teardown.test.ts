@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { applyPlan, type ApplyReport } from '../../src/deploy/apply';
-import { awsDeps } from '../../src/deploy/cli';
+import { awsDeps } from '../../src/cli-support/deploy';
 import { planFirstDeploy } from '../../src/deploy/first-deploy';
 import { renderCommand } from '../../src/deploy/command';
 import { stepCommands, type Plan } from '../../src/deploy/plan';

@@ -2,12 +2,12 @@
 import { execFileSync } from 'node:child_process';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ecrClient, s3Client, ssmClient, stsClient } from '../aws/clients';
-import { emit } from '../cli-support/emit';
+import { emit } from './emit';
 import { exitCodeOf, OperationFailedError, ValidationError } from '../errors';
-import type { ApplyDeps, ApplyReport } from './apply';
-import { ImageRepository, PointerParameter } from './image';
-import { formatResults, type Plan } from './plan';
-import { StateBucket } from './state-bucket';
+import type { ApplyDeps, ApplyReport } from '../deploy/apply';
+import { ImageRepository, PointerParameter } from '../deploy/image';
+import { formatResults, type Plan } from '../deploy/plan';
+import { StateBucket } from '../deploy/state-bucket';
 
 export function regionFrom(flag: string | undefined): string {
   const region = flag ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
