@@ -3,7 +3,7 @@
  * evaluation engine: actions, resources, condition operators, validation of action/ARN shapes).
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { ACCOUNT } from './synth';
+import { ACCOUNT } from '../../../src/local/iam/synthesized';
 
 export interface Request {
   action: string;
