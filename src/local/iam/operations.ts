@@ -26,7 +26,7 @@ export type Protocol = 'json' | 'rest-json' | 'query' | 'rest-xml';
 /**
  * One IAM question. `resource` is a template: `{region}`, `{account}`, and request members
  * (`{TableName}`, `{repositoryNames.0}`), where `{m=DEFAULT}` gives a default, `{m=@account}`
- * defaults to the account, `{m|noslash}` drops a leading slash, and `{m|arn}` means "when the
+ * defaults to the account, `{m|noslash}` drops a leading slash, `{m|noselector}` a trailing `:version`/`:label`, and `{m|arn}` means "when the
  * member is already an ARN, it replaces everything up to here". `suffixIf` appends a part only
  * when its member is present (a DynamoDB index).
  */
@@ -60,7 +60,8 @@ export interface OperationMapping {
 
 const DDB_TABLE = 'arn:aws:dynamodb:{region}:{account}:table/{TableName|arn}';
 const INDEX = { member: 'IndexName', template: '/index/{IndexName}' };
-const SSM_PARAM = 'arn:aws:ssm:{region}:{account}:parameter/{Name|arn|noslash}';
+// A name may carry a version or label selector (`/p:3`); IAM asks about the parameter itself.
+const SSM_PARAM = 'arn:aws:ssm:{region}:{account}:parameter/{Name|arn|noslash|noselector}';
 const ECR_REPO = 'arn:aws:ecr:{region}:{registryId=@account}:repository/{repositoryName}';
 const SECRET = 'arn:aws:secretsmanager:{region}:{account}:secret:{SecretId|arn}';
 const USER_POOL = 'arn:aws:cognito-idp:{region}:{account}:userpool/{UserPoolId}';

@@ -181,6 +181,7 @@ export function fillTemplate(template: string, params: Record<string, unknown>, 
       continue;
     }
     if (flags.includes('|noslash')) text = text.replace(/^\//, '');
+    if (flags.includes('|noselector')) text = text.replace(/:[^:/]+$/, '');
     out += text;
   }
   return out + template.slice(last);
