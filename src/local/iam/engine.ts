@@ -137,7 +137,8 @@ export class Authorizer {
     }
     const decision = result.overallResult as Decision;
     if (decision === 'Allowed') return { decision, question };
-    return { decision, question, reason: refusalReason(decision, question.action, !!compiled.boundary) };
+    const analysis = result.resultType === 'single' ? result.result.analysis : undefined;
+    return { decision, question, reason: refusalReason(decision, question.action, analysis) };
   }
 
   /** Whether a role's trust policy lets this principal assume it (the role's resource policy). */
@@ -163,9 +164,23 @@ export class Authorizer {
   }
 }
 
-function refusalReason(decision: Decision, action: string, hasBoundary: boolean): string {
-  if (decision === 'ExplicitlyDenied') return `with an explicit deny in an identity-based policy`;
-  return hasBoundary
-    ? `because no identity-based policy allows the ${action} action, or a permissions boundary does not allow it`
-    : `because no identity-based policy allows the ${action} action`;
+type Analysis = { result: string } | undefined;
+
+/** AWS's wording for which policy type refused (IAM User Guide, "Access denied error messages"). */
+function refusalReason(
+  decision: Decision,
+  action: string,
+  analysis: { identityAnalysis?: Analysis; permissionBoundaryAnalysis?: Analysis; resourceAnalysis?: Analysis } | undefined,
+): string {
+  const identity = analysis?.identityAnalysis?.result;
+  const boundary = analysis?.permissionBoundaryAnalysis?.result;
+  if (decision === 'ExplicitlyDenied') {
+    return boundary === 'ExplicitlyDenied' && identity !== 'ExplicitlyDenied'
+      ? 'with an explicit deny in a permissions boundary'
+      : analysis?.resourceAnalysis?.result === 'ExplicitlyDenied' && identity !== 'ExplicitlyDenied'
+        ? 'with an explicit deny in a resource-based policy'
+        : 'with an explicit deny in an identity-based policy';
+  }
+  if (identity === 'Allowed' && boundary !== undefined && boundary !== 'Allowed') return `because no permissions boundary allows the ${action} action`;
+  return `because no identity-based policy allows the ${action} action`;
 }
