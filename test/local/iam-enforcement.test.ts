@@ -49,7 +49,10 @@ beforeAll(async () => {
   policies.roles[roleArn(TASK_ROLE)] = {
     name: TASK_ROLE,
     arn: roleArn(TASK_ROLE),
-    trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: roleArn(names.roles.runtimeExecution) }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] },
+    trust: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: roleArn(names.roles.runtimeExecution) }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+    },
     identity: [
       {
         name: 'own-task-row',
@@ -80,7 +83,8 @@ beforeAll(async () => {
       AttributeDefinitions: [{ AttributeName: 'task_id', AttributeType: 'S' }],
     }),
   );
-  for (const id of ['t1', 't2']) await admin.send(new PutItemCommand({ TableName: names.tables.tasks, Item: { task_id: { S: id }, status: { S: 'QUEUED' }, repo: { S: 'a/b' } } }));
+  for (const id of ['t1', 't2'])
+    await admin.send(new PutItemCommand({ TableName: names.tables.tasks, Item: { task_id: { S: id }, status: { S: 'QUEUED' }, repo: { S: 'a/b' } } }));
   await new SSMClient(config(ADMIN)).send(new PutParameterCommand({ Name: names.parameters.platform, Value: '{}', Type: 'String' }));
 }, 180_000);
 
@@ -114,7 +118,11 @@ describe('IAM enforcement in the emulator', () => {
     const refused = await update('repo').catch((e: unknown) => e);
     // Assess
     expect(allowed.$metadata.httpStatusCode).toBe(200);
-    expect(refused).toMatchObject({ name: 'AccessDeniedException', message: denial(names.roles.runtimeExecution, 'dynamodb:UpdateItem', TASKS_ARN), $metadata: { httpStatusCode: 400 } });
+    expect(refused).toMatchObject({
+      name: 'AccessDeniedException',
+      message: denial(names.roles.runtimeExecution, 'dynamodb:UpdateItem', TASKS_ARN),
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 
   it("refuses the agent's role what it was never granted: PutItem on the tasks table", async () => {
@@ -126,16 +134,22 @@ describe('IAM enforcement in the emulator', () => {
     expect(refused).toMatchObject({ name: 'AccessDeniedException', message: denial(names.roles.runtimeExecution, 'dynamodb:PutItem', TASKS_ARN) });
   });
 
-  it("lets the publisher read the platform parameter and refuses it the guardrails (SSM: 400 AccessDeniedException)", async () => {
+  it('lets the publisher read the platform parameter and refuses it the guardrails (SSM: 400 AccessDeniedException)', async () => {
     // Prepare
     const ssm = new SSMClient(config(await assume(names.roles.runtimePublisher)));
     const guardrails = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${names.parameters.guardrails}`;
     // Act
     const read = await ssm.send(new GetParameterCommand({ Name: names.parameters.platform }));
-    const write = await ssm.send(new PutParameterCommand({ Name: names.parameters.guardrails, Value: '{}', Type: 'String', Overwrite: true })).catch((e: unknown) => e);
+    const write = await ssm
+      .send(new PutParameterCommand({ Name: names.parameters.guardrails, Value: '{}', Type: 'String', Overwrite: true }))
+      .catch((e: unknown) => e);
     // Assess
     expect(read.Parameter?.Value).toBe('{}');
-    expect(write).toMatchObject({ name: 'AccessDeniedException', message: denial(names.roles.runtimePublisher, 'ssm:PutParameter', guardrails), $metadata: { httpStatusCode: 400 } });
+    expect(write).toMatchObject({
+      name: 'AccessDeniedException',
+      message: denial(names.roles.runtimePublisher, 'ssm:PutParameter', guardrails),
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 
   it('refuses AgentCore calls on a runtime the role is not granted (REST-JSON: 403 AccessDeniedException) and passes those it is', async () => {
@@ -152,7 +166,11 @@ describe('IAM enforcement in the emulator', () => {
     // Assess
     expect(other).toMatchObject({
       name: 'AccessDeniedException',
-      message: denial(names.roles.runtimePublisher, 'bedrock-agentcore:GetAgentRuntime', `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:runtime/someone_else-0123456789`),
+      message: denial(
+        names.roles.runtimePublisher,
+        'bedrock-agentcore:GetAgentRuntime',
+        `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:runtime/someone_else-0123456789`,
+      ),
       $metadata: { httpStatusCode: 403 },
     });
     // Allowed through to moto, which does not have it.
@@ -196,20 +214,28 @@ describe('IAM enforcement in the emulator', () => {
 
   it('logs every decision as a JSON line and reports the grants used and unused', async () => {
     // Act
-    const lines = fs.readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DecisionRecord);
+    const lines = fs
+      .readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as DecisionRecord);
     const used = (await (await fetch(`${server.endpoint}/_abca/iam/used`)).json()) as { roleArn: string; action: string; resource: string }[];
     const unused = unusedGrants(policies, used);
     // Assess
     expect(lines).toContainEqual(expect.objectContaining({ principal: 'bootstrap', service: 'dynamodb', operation: 'CreateTable', decision: 'Unrestricted' }));
-    expect(lines).toContainEqual(expect.objectContaining({ roleArn: roleArn(names.roles.runtimeExecution), action: 'dynamodb:PutItem', decision: 'ImplicitlyDenied' }));
-    expect(lines).toContainEqual(expect.objectContaining({ roleArn: roleArn(TASK_ROLE), action: 'dynamodb:GetItem', resource: TASKS_ARN, decision: 'Allowed' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ roleArn: roleArn(names.roles.runtimeExecution), action: 'dynamodb:PutItem', decision: 'ImplicitlyDenied' }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ roleArn: roleArn(TASK_ROLE), action: 'dynamodb:GetItem', resource: TASKS_ARN, decision: 'Allowed' }),
+    );
     expect(used).toContainEqual({ roleArn: roleArn(names.roles.runtimeExecution), action: 'dynamodb:UpdateItem', resource: TASKS_ARN });
     // The agent's row grant was used; its model grant was not (no model call in this suite).
     expect(unused.filter((u) => u.role === names.roles.runtimeExecution).map((u) => u.statement)).not.toContain('TaskRowAgentAttributes');
     expect(unused.filter((u) => u.role === names.roles.runtimeExecution).map((u) => u.statement)).toContain('Models');
   });
 
-  it('passes the emulator\'s own unsigned routes through (reset, controls)', async () => {
+  it("passes the emulator's own unsigned routes through (reset, controls)", async () => {
     // Act
     const res = await fetch(`${server.endpoint}/moto-api/data.json`);
     // Assess
@@ -224,7 +250,14 @@ describe('the launcher without policies', () => {
     try {
       // Act
       const ddb = new DynamoDBClient({ endpoint: plain.endpoint, region: REGION, credentials: ADMIN });
-      const tables = await ddb.send(new CreateTableCommand({ TableName: 'x', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }] }));
+      const tables = await ddb.send(
+        new CreateTableCommand({
+          TableName: 'x',
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+        }),
+      );
       // Assess
       expect(plain.iam).toBeUndefined();
       expect(plain.endpoint).toBe(plain.motoEndpoint);

@@ -20,7 +20,11 @@ function stack(): TfJson {
     provider: {},
     resource: {
       aws_iam_role: {
-        worker: { name: 'worker', assume_role_policy: doc({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }), permissions_boundary: '${aws_iam_policy.boundary.arn}' },
+        worker: {
+          name: 'worker',
+          assume_role_policy: doc({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+          permissions_boundary: '${aws_iam_policy.boundary.arn}',
+        },
         chained: {
           name: 'chained',
           assume_role_policy: doc({ Effect: 'Allow', Principal: { AWS: '${aws_iam_role.worker.arn}' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }),
@@ -28,7 +32,10 @@ function stack(): TfJson {
         locked: { name: 'locked', assume_role_policy: doc({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }) },
       },
       aws_iam_policy: {
-        boundary: { name: 'boundary', policy: doc({ Effect: 'Allow', Action: ['dynamodb:*', 'ecr:*', 'sts:AssumeRole', 'sts:TagSession', 'logs:*'], Resource: '*' }) },
+        boundary: {
+          name: 'boundary',
+          policy: doc({ Effect: 'Allow', Action: ['dynamodb:*', 'ecr:*', 'sts:AssumeRole', 'sts:TagSession', 'logs:*'], Resource: '*' }),
+        },
         extra: { name: 'extra', policy: doc({ Sid: 'Pull', Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '${aws_ecr_repository.repo.arn}' }) },
       },
       aws_iam_role_policy: {
@@ -38,7 +45,12 @@ function stack(): TfJson {
           policy: doc(
             { Sid: 'Rows', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: '${aws_dynamodb_table.t.arn}' },
             { Sid: 'NoDelete', Effect: 'Deny', Action: 'dynamodb:DeleteItem', Resource: '*' },
-            { Sid: 'Chain', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: ['${aws_iam_role.chained.arn}', '${aws_iam_role.locked.arn}'] },
+            {
+              Sid: 'Chain',
+              Effect: 'Allow',
+              Action: ['sts:AssumeRole', 'sts:TagSession'],
+              Resource: ['${aws_iam_role.chained.arn}', '${aws_iam_role.locked.arn}'],
+            },
             { Sid: 'Ssm', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: '*' },
             { Sid: 'DeleteTooButDenied', Effect: 'Allow', Action: 'dynamodb:DeleteItem', Resource: '${aws_dynamodb_table.t.arn}' },
           ),
@@ -51,7 +63,10 @@ function stack(): TfJson {
       aws_dynamodb_table: { t: { name: 'rows', hash_key: 'pk' } },
       aws_ecr_repository: { repo: { name: 'images' } },
       aws_ecr_repository_policy: {
-        repo: { repository: '${aws_ecr_repository.repo.name}', policy: doc({ Sid: 'Other', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::210987654321:root' }, Action: 'ecr:BatchGetImage' }) },
+        repo: {
+          repository: '${aws_ecr_repository.repo.name}',
+          policy: doc({ Sid: 'Other', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::210987654321:root' }, Action: 'ecr:BatchGetImage' }),
+        },
       },
     },
   };
@@ -104,7 +119,10 @@ describe('evaluation', () => {
 
   it('denies a role the stack does not have', async () => {
     // Act
-    const v = await authorizer.decide({ roleArn: `arn:aws:iam::${ACCOUNT}:role/ghost`, sessionName: 's', tags: {} }, { action: 'dynamodb:GetItem', resource: TABLE, context: {} });
+    const v = await authorizer.decide(
+      { roleArn: `arn:aws:iam::${ACCOUNT}:role/ghost`, sessionName: 's', tags: {} },
+      { action: 'dynamodb:GetItem', resource: TABLE, context: {} },
+    );
     // Assess
     expect(v).toMatchObject({ decision: 'ImplicitlyDenied', reason: `the role arn:aws:iam::${ACCOUNT}:role/ghost is not a role of the synthesized stack` });
   });
@@ -130,9 +148,15 @@ describe('the enforcer', () => {
       form.set(`Tags.member.${i + 1}.Value`, v);
     });
     transitive.forEach((k, i) => form.set(`TransitiveTagKeys.member.${i + 1}`, k));
-    return { method: 'POST', url: '/', headers: { ...sign('sts', key), 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(form.toString()) };
+    return {
+      method: 'POST',
+      url: '/',
+      headers: { ...sign('sts', key), 'content-type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from(form.toString()),
+    };
   };
-  const answer = (key: string) => Buffer.from(`<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>${key}</AccessKeyId></Credentials></AssumeRoleResult></AssumeRoleResponse>`);
+  const answer = (key: string) =>
+    Buffer.from(`<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>${key}</AccessKeyId></Credentials></AssumeRoleResult></AssumeRoleResponse>`);
 
   it('leaves the bootstrap credentials unrestricted, and learns sessions from the AssumeRole answers they get', async () => {
     // Prepare
@@ -145,7 +169,7 @@ describe('the enforcer', () => {
     expect(enforcer.sessions.get('ASIAWORKER')).toEqual({ roleArn: WORKER.roleArn, sessionName: 'chain', tags: { team: 'a' }, transitiveTagKeys: ['team'] });
   });
 
-  it("lets a session chain into a role that trusts it, carrying its transitive tags, and refuses one whose trust policy does not", async () => {
+  it('lets a session chain into a role that trusts it, carrying its transitive tags, and refuses one whose trust policy does not', async () => {
     // Prepare
     enforcer.sessions.set('ASIAWORKER', { ...WORKER, tags: { team: 'a' }, transitiveTagKeys: ['team'] });
     const chained = `arn:aws:iam::${ACCOUNT}:role/chained`;
@@ -159,14 +183,22 @@ describe('the enforcer', () => {
     expect(allowed.outcome.allowed).toBe(true);
     expect(enforcer.sessions.get('ASIACHAINED')?.tags).toEqual({ task: 't1', team: 'a' });
     expect(untrusted.outcome).toMatchObject({ allowed: false, message: expect.stringContaining('because the role trust policy does not allow it') });
-    expect(ungranted.outcome).toMatchObject({ allowed: false, message: expect.stringContaining('because no identity-based policy allows the sts:AssumeRole action') });
+    expect(ungranted.outcome).toMatchObject({
+      allowed: false,
+      message: expect.stringContaining('because no identity-based policy allows the sts:AssumeRole action'),
+    });
   });
 
   it('refuses a session an operation the table does not know', async () => {
     // Prepare
     enforcer.sessions.set('ASIAWORKER', WORKER);
     // Act
-    const { outcome } = await enforcer.check({ method: 'POST', url: '/', headers: { ...sign('dynamodb', 'ASIAWORKER'), 'x-amz-target': 'DynamoDB_20120810.DeleteTable' }, body: Buffer.from('{"TableName":"rows"}') });
+    const { outcome } = await enforcer.check({
+      method: 'POST',
+      url: '/',
+      headers: { ...sign('dynamodb', 'ASIAWORKER'), 'x-amz-target': 'DynamoDB_20120810.DeleteTable' },
+      body: Buffer.from('{"TableName":"rows"}'),
+    });
     // Assess
     expect(outcome).toMatchObject({ allowed: false, message: expect.stringContaining('no mapping for this operation') });
   });
@@ -187,7 +219,9 @@ describe('identifying requests', () => {
       operation: 'PutObject',
       params: { Bucket: 'state', Key: 'infra/x.tfstate' },
     });
-    expect(identify({ method: 'GET', url: '/state?versioning', headers: sign('s3'), body: Buffer.alloc(0) })).toMatchObject({ operation: 'GetBucketVersioning' });
+    expect(identify({ method: 'GET', url: '/state?versioning', headers: sign('s3'), body: Buffer.alloc(0) })).toMatchObject({
+      operation: 'GetBucketVersioning',
+    });
     expect(identify({ method: 'HEAD', url: '/state', headers: sign('s3'), body: Buffer.alloc(0) })).toMatchObject({ operation: 'HeadBucket' });
   });
 
@@ -195,13 +229,25 @@ describe('identifying requests', () => {
     // Prepare
     const arn = `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:runtime/abca-x`;
     // Act
-    const found = identify({ method: 'POST', url: `/runtimes/${encodeURIComponent(arn)}/invocations?qualifier=live`, headers: sign('bedrock-agentcore'), body: Buffer.from('{}') });
+    const found = identify({
+      method: 'POST',
+      url: `/runtimes/${encodeURIComponent(arn)}/invocations?qualifier=live`,
+      headers: sign('bedrock-agentcore'),
+      body: Buffer.from('{}'),
+    });
     // Assess
-    expect(found).toMatchObject({ service: 'bedrock-agentcore', operation: 'InvokeAgentRuntime', params: { agentRuntimeArn: arn, qualifier: 'live' }, accessKeyId: 'ASIAEXAMPLE' });
+    expect(found).toMatchObject({
+      service: 'bedrock-agentcore',
+      operation: 'InvokeAgentRuntime',
+      params: { agentRuntimeArn: arn, qualifier: 'live' },
+      accessKeyId: 'ASIAEXAMPLE',
+    });
   });
 
   it('tells the two AgentCore planes apart by route and leaves unsigned requests alone', () => {
-    expect(identify({ method: 'GET', url: '/runtimes/abca-x/runtime-endpoints/live/', headers: sign('bedrock-agentcore'), body: Buffer.alloc(0) })).toMatchObject({
+    expect(
+      identify({ method: 'GET', url: '/runtimes/abca-x/runtime-endpoints/live/', headers: sign('bedrock-agentcore'), body: Buffer.alloc(0) }),
+    ).toMatchObject({
       service: 'bedrock-agentcore-control',
       operation: 'GetAgentRuntimeEndpoint',
       params: { agentRuntimeId: 'abca-x', endpointName: 'live' },

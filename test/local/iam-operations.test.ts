@@ -18,7 +18,12 @@ const RUNTIME_ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/ab
 
 /** One request of each operation in the table, with the members its questions are built from. */
 const SAMPLES: Record<string, Record<string, unknown>> = {
-  'dynamodb:GetItem': { TableName: 'tasks', Key: { task_id: { S: 't1' } }, ProjectionExpression: '#s, updated_at', ExpressionAttributeNames: { '#s': 'status' } },
+  'dynamodb:GetItem': {
+    TableName: 'tasks',
+    Key: { task_id: { S: 't1' } },
+    ProjectionExpression: '#s, updated_at',
+    ExpressionAttributeNames: { '#s': 'status' },
+  },
   'dynamodb:PutItem': { TableName: 'tasks', Item: { task_id: { S: 't1' }, status: { S: 'QUEUED' } }, ConditionExpression: 'attribute_not_exists(task_id)' },
   'dynamodb:UpdateItem': {
     TableName: 'tasks',
@@ -180,7 +185,14 @@ function operationsSent(): Map<string, string> {
       ...text.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\('@aws-sdk\/([a-z0-9-]+)'\)/g),
     ];
     for (const m of imports) {
-      for (const name of m[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!)) if (name) imported.set(name, m[2]!);
+      for (const name of m[1]!.split(',').map(
+        (n) =>
+          n
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)[0]!,
+      ))
+        if (name) imported.set(name, m[2]!);
     }
     const where = path.relative(ROOT, file);
     for (const m of text.matchAll(/new ([A-Z][A-Za-z0-9]+)Command\(/g)) {
@@ -246,7 +258,9 @@ describe('the request → IAM mapping table', () => {
     '%s asks questions the Service Authorization Reference accepts',
     async (key) => {
       // Prepare
-      const questions = allQuestions().filter(([k]) => k === key).map(([, q]) => q);
+      const questions = allQuestions()
+        .filter(([k]) => k === key)
+        .map(([, q]) => q);
       const unsigned = ['cognito-idp:InitiateAuth', 'cognito-idp:RevokeToken', 'sts:GetCallerIdentity'];
       expect(questions.length > 0).toBe(!unsigned.includes(key));
       for (const q of questions) {
@@ -254,7 +268,12 @@ describe('the request → IAM mapping table', () => {
         const [service, action] = q.action.split(':') as [string, string];
         const result = await runSimulation(
           {
-            request: { principal: 'arn:aws:iam::123456789012:role/probe', action: q.action, resource: { resource: q.resource, accountId: '123456789012' }, contextVariables: q.context },
+            request: {
+              principal: 'arn:aws:iam::123456789012:role/probe',
+              action: q.action,
+              resource: { resource: q.resource, accountId: '123456789012' },
+              contextVariables: q.context,
+            },
             identityPolicies: [{ name: 'all', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
             serviceControlPolicies: [],
             resourceControlPolicies: [],
@@ -306,7 +325,7 @@ describe('the request → IAM mapping table', () => {
     expect(put!.context).toEqual({ 'ssm:Overwrite': 'false' });
   });
 
-  it('keeps its REST routes equal to botocore\'s models and its JSON targets equal to the contract checker\'s', () => {
+  it("keeps its REST routes equal to botocore's models and its JSON targets equal to the contract checker's", () => {
     // Prepare
     const rest = OPERATIONS.filter((o) => o.http);
     const script = `import json,sys,botocore.loaders as l
@@ -315,12 +334,16 @@ for s,o in json.load(sys.stdin):
   h=L.load_service_model(s,'service-2')['operations'][o]['http']; out[s+':'+o]=[h['method'],h['requestUri']]
 print(json.dumps(out))`;
     // Act
-    const py = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script], { input: JSON.stringify(rest.map((o) => [o.service, o.operation])), encoding: 'utf8' });
+    const py = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script], {
+      input: JSON.stringify(rest.map((o) => [o.service, o.operation])),
+      encoding: 'utf8',
+    });
     const contracts = fs.readFileSync(path.join(ROOT, 'src/local/emulator/contracts.py'), 'utf8');
     // Assess
     expect(py.status).toBe(0);
     expect(JSON.parse(py.stdout)).toEqual(Object.fromEntries(rest.map((o) => [`${o.service}:${o.operation}`, [o.http!.method, o.http!.uri]])));
     for (const [prefix, service] of Object.entries(TARGET_PREFIXES)) expect(contracts).toContain(`"${prefix}": "${service}"`);
-    for (const [signing, services] of Object.entries(REST_SERVICES)) expect(contracts).toContain(`"${signing}": ${JSON.stringify(services).replace(/,/g, ', ')}`);
+    for (const [signing, services] of Object.entries(REST_SERVICES))
+      expect(contracts).toContain(`"${signing}": ${JSON.stringify(services).replace(/,/g, ', ')}`);
   });
 });

@@ -6,6 +6,7 @@
  * policies and a question fully determine the answer.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { globMatch } from './grants';
 import type { CompiledPolicies, NamedPolicy, PolicyDocument, RolePolicies } from './synthesized';
 import type { ContextValues, Question } from './request';
 
@@ -42,6 +43,36 @@ interface CompiledRole {
   boundary?: { name: string; policy: Validated }[];
 }
 
+/** A role's policies cut down to the statements that can apply to one action. */
+interface ForAction {
+  identity: { name: string; policy: Validated }[];
+  boundary?: { name: string; policy: Validated }[];
+  /** Condition keys and policy variables (lower case) those statements read. */
+  keys: Set<string>;
+}
+
+const list = (v: unknown): string[] => (v === undefined ? [] : ([v].flat() as string[]));
+
+/** Whether a statement can apply to the action (NotAction statements are kept: they may). */
+function mayApply(statement: Record<string, unknown>, action: string): boolean {
+  if (statement.NotAction !== undefined) return true;
+  return list(statement.Action).some((p) => globMatch(p, action, true));
+}
+
+/** Condition keys a statement reads, and the policy variables (`${aws:PrincipalTag/x}`) it uses. */
+function keysRead(statement: Record<string, unknown>, into: Set<string>): void {
+  for (const operator of Object.values((statement.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const key of Object.keys(operator)) into.add(key.toLowerCase());
+  }
+  for (const m of JSON.stringify(statement).matchAll(/\$\{([^}]+)\}/g)) into.add(m[1]!.toLowerCase());
+}
+
+function cut(named: { name: string; policy: Validated }, action: string, keys: Set<string>): { name: string; policy: Validated } {
+  const Statement = named.policy.policyDocument.Statement.filter((st) => mayApply(st, action));
+  Statement.forEach((st) => keysRead(st, keys));
+  return { name: named.name, policy: { ...named.policy, policyDocument: { ...named.policy.policyDocument, Statement } } };
+}
+
 export function sessionArn(account: string, s: Pick<Session, 'roleArn' | 'sessionName'>): string {
   return `arn:aws:sts::${account}:assumed-role/${s.roleArn.split('/').pop()}/${s.sessionName}`;
 }
@@ -52,6 +83,8 @@ export class Authorizer {
   private readonly roles = new Map<string, CompiledRole>();
   private readonly resourcePolicies = new Map<string, Validated>();
   private readonly memo = new Map<string, Verdict>();
+  private readonly forAction = new Map<string, ForAction>();
+  private readonly resourcePolicyKeys = new Set<string>();
   /** Milliseconds spent in the policy engine (cache misses), for the bench. */
   engineMs = 0;
 
@@ -78,7 +111,10 @@ export class Authorizer {
         ...(role.boundary ? { boundary: [{ name: role.boundary.name, policy: validated(role.boundary) }] } : {}),
       });
     }
-    for (const [arn, p] of Object.entries(policies.resourcePolicies)) a.resourcePolicies.set(arn, validated(p));
+    for (const [arn, p] of Object.entries(policies.resourcePolicies)) {
+      a.resourcePolicies.set(arn, validated(p));
+      p.policy.Statement.forEach((st) => keysRead(st, a.resourcePolicyKeys));
+    }
     return a;
   }
 
@@ -98,11 +134,35 @@ export class Authorizer {
     return ctx;
   }
 
-  /** Decides one question for a session of a role. A role the stack does not have is denied. */
+  /** The role's statements that can apply to an action, and the keys they read (built once). */
+  private cutFor(compiled: CompiledRole, action: string): ForAction {
+    const id = `${compiled.role.arn} ${action}`;
+    let cached = this.forAction.get(id);
+    if (!cached) {
+      const keys = new Set(this.resourcePolicyKeys);
+      cached = {
+        identity: compiled.identity.map((p) => cut(p, action, keys)),
+        ...(compiled.boundary ? { boundary: compiled.boundary.map((p) => cut(p, action, keys)) } : {}),
+        keys,
+      };
+      this.forAction.set(id, cached);
+    }
+    return cached;
+  }
+
+  /**
+   * Decides one question for a session of a role. A role the stack does not have is denied.
+   * Memoized on what can change the answer: role, session, action, resource, and the values of
+   * the condition keys the applicable statements read (a task id no policy reads is not part of it).
+   */
   async decide(session: Session, question: Question, region = this.policies.region): Promise<Verdict> {
-    const key = JSON.stringify([session.roleArn, session.sessionName, session.tags, question.action, question.resource, question.context, region]);
+    const compiled = this.roles.get(session.roleArn);
+    const read = compiled ? this.cutFor(compiled, question.action).keys : new Set<string>();
+    const context = { ...this.sessionContext(session, region), ...question.context };
+    const relevant = Object.entries(context).filter(([k]) => read.has(k.toLowerCase()));
+    const key = JSON.stringify([session.roleArn, session.sessionName, question.action, question.resource, relevant]);
     const hit = this.memo.get(key);
-    if (hit) return hit;
+    if (hit) return { ...hit, question };
     const verdict = await this.evaluate(session, question, region);
     if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
     this.memo.set(key, verdict);
@@ -113,6 +173,7 @@ export class Authorizer {
     const compiled = this.roles.get(session.roleArn);
     if (!compiled) return { decision: 'ImplicitlyDenied', question, reason: `the role ${session.roleArn} is not a role of the synthesized stack` };
     const started = performance.now();
+    const applicable = this.cutFor(compiled, question.action);
     const resourcePolicy = this.resourcePolicies.get(question.resource);
     const account = /^arn:aws:[^:]*:[^:]*:(\d{12}):/.exec(question.resource)?.[1] ?? this.policies.account;
     const result = await runSimulation(
@@ -123,17 +184,21 @@ export class Authorizer {
           resource: { resource: question.resource, accountId: account },
           contextVariables: { ...this.sessionContext(session, region), ...question.context },
         },
-        identityPolicies: compiled.identity,
+        identityPolicies: applicable.identity,
         serviceControlPolicies: [],
         resourceControlPolicies: [],
-        ...(compiled.boundary ? { permissionBoundaryPolicies: compiled.boundary } : {}),
+        ...(applicable.boundary ? { permissionBoundaryPolicies: applicable.boundary } : {}),
         ...(resourcePolicy ? { resourcePolicy } : {}),
       },
       {},
     );
     this.engineMs += performance.now() - started;
     if (result.resultType === 'error') {
-      return { decision: 'ImplicitlyDenied', question, reason: `the IAM engine cannot evaluate ${question.action} on ${question.resource}: ${JSON.stringify(result.errors)}` };
+      return {
+        decision: 'ImplicitlyDenied',
+        question,
+        reason: `the IAM engine cannot evaluate ${question.action} on ${question.resource}: ${JSON.stringify(result.errors)}`,
+      };
     }
     const decision = result.overallResult as Decision;
     if (decision === 'Allowed') return { decision, question };

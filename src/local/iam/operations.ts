@@ -139,7 +139,11 @@ export const OPERATIONS: OperationMapping[] = [
   json('ecr', 'CompleteLayerUpload', one('ecr:CompleteLayerUpload', ECR_REPO)),
 
   // Secrets Manager: a name stands for the secret (AWS appends a random suffix to its ARN).
-  json('secretsmanager', 'CreateSecret', one('secretsmanager:CreateSecret', SECRET.replace('SecretId', 'Name'), [{ key: 'secretsmanager:Name', member: 'Name' }, requestTags, tagKeys])),
+  json(
+    'secretsmanager',
+    'CreateSecret',
+    one('secretsmanager:CreateSecret', SECRET.replace('SecretId', 'Name'), [{ key: 'secretsmanager:Name', member: 'Name' }, requestTags, tagKeys]),
+  ),
   json('secretsmanager', 'DescribeSecret', one('secretsmanager:DescribeSecret', SECRET)),
   json('secretsmanager', 'PutSecretValue', one('secretsmanager:PutSecretValue', SECRET, [{ key: 'secretsmanager:SecretId', member: 'SecretId' }])),
 
@@ -202,15 +206,39 @@ export const OPERATIONS: OperationMapping[] = [
   s3('DeleteObject', 's3:DeleteObject', OBJECT),
 
   // Lambda.
-  rest('lambda', 'Invoke', 'POST', '/2015-03-31/functions/{FunctionName}/invocations', one('lambda:InvokeFunction', 'arn:aws:lambda:{region}:{account}:function:{FunctionName|arn}')),
+  rest(
+    'lambda',
+    'Invoke',
+    'POST',
+    '/2015-03-31/functions/{FunctionName}/invocations',
+    one('lambda:InvokeFunction', 'arn:aws:lambda:{region}:{account}:function:{FunctionName|arn}'),
+  ),
 
   // AgentCore control plane. Endpoint operations are asked on the runtime and on the endpoint.
-  rest('bedrock-agentcore-control', 'CreateAgentRuntime', 'PUT', '/runtimes/', [{ action: 'bedrock-agentcore:CreateAgentRuntime', resource: '*', conditions: [requestTags, tagKeys] }, passToAgentCore]),
+  rest('bedrock-agentcore-control', 'CreateAgentRuntime', 'PUT', '/runtimes/', [
+    { action: 'bedrock-agentcore:CreateAgentRuntime', resource: '*', conditions: [requestTags, tagKeys] },
+    passToAgentCore,
+  ]),
   rest('bedrock-agentcore-control', 'ListAgentRuntimes', 'POST', '/runtimes/', one('bedrock-agentcore:ListAgentRuntimes', '*')),
   rest('bedrock-agentcore-control', 'GetAgentRuntime', 'GET', '/runtimes/{agentRuntimeId}/', one('bedrock-agentcore:GetAgentRuntime', RUNTIME)),
-  rest('bedrock-agentcore-control', 'UpdateAgentRuntime', 'PUT', '/runtimes/{agentRuntimeId}/', [{ action: 'bedrock-agentcore:UpdateAgentRuntime', resource: RUNTIME }, passToAgentCore]),
-  rest('bedrock-agentcore-control', 'ListAgentRuntimeVersions', 'POST', '/runtimes/{agentRuntimeId}/versions/', one('bedrock-agentcore:ListAgentRuntimeVersions', '*')),
-  rest('bedrock-agentcore-control', 'CreateAgentRuntimeEndpoint', 'PUT', '/runtimes/{agentRuntimeId}/runtime-endpoints/', one('bedrock-agentcore:CreateAgentRuntimeEndpoint', RUNTIME, [requestTags, tagKeys])),
+  rest('bedrock-agentcore-control', 'UpdateAgentRuntime', 'PUT', '/runtimes/{agentRuntimeId}/', [
+    { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: RUNTIME },
+    passToAgentCore,
+  ]),
+  rest(
+    'bedrock-agentcore-control',
+    'ListAgentRuntimeVersions',
+    'POST',
+    '/runtimes/{agentRuntimeId}/versions/',
+    one('bedrock-agentcore:ListAgentRuntimeVersions', '*'),
+  ),
+  rest(
+    'bedrock-agentcore-control',
+    'CreateAgentRuntimeEndpoint',
+    'PUT',
+    '/runtimes/{agentRuntimeId}/runtime-endpoints/',
+    one('bedrock-agentcore:CreateAgentRuntimeEndpoint', RUNTIME, [requestTags, tagKeys]),
+  ),
   rest('bedrock-agentcore-control', 'GetAgentRuntimeEndpoint', 'GET', '/runtimes/{agentRuntimeId}/runtime-endpoints/{endpointName}/', [
     { action: 'bedrock-agentcore:GetAgentRuntimeEndpoint', resource: RUNTIME },
     { action: 'bedrock-agentcore:GetAgentRuntimeEndpoint', resource: `${RUNTIME}/runtime-endpoint/{endpointName}` },

@@ -60,14 +60,19 @@ export interface ProxyStats {
 /** Tag keys and values of an AssumeRole query request (Tags.member.N.Key/Value). */
 function assumeRoleTags(params: Record<string, unknown>): { tags: Record<string, string>; transitive: string[] } {
   const tags: Record<string, string> = {};
-  for (let i = 1; params[`Tags.member.${i}.Key`] !== undefined; i++) tags[String(params[`Tags.member.${i}.Key`])] = String(params[`Tags.member.${i}.Value`] ?? '');
+  for (let i = 1; params[`Tags.member.${i}.Key`] !== undefined; i++)
+    tags[String(params[`Tags.member.${i}.Key`])] = String(params[`Tags.member.${i}.Value`] ?? '');
   const transitive: string[] = [];
   for (let i = 1; params[`TransitiveTagKeys.member.${i}`] !== undefined; i++) transitive.push(String(params[`TransitiveTagKeys.member.${i}`]));
   return { tags, transitive };
 }
 
 /** The session an AssumeRole answer created, from its request and its XML answer. */
-export function sessionFromAssumeRole(params: Record<string, unknown>, responseXml: string, caller?: Session): { accessKeyId: string; session: Session } | undefined {
+export function sessionFromAssumeRole(
+  params: Record<string, unknown>,
+  responseXml: string,
+  caller?: Session,
+): { accessKeyId: string; session: Session } | undefined {
   const accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(responseXml)?.[1];
   if (!accessKeyId || typeof params.RoleArn !== 'string') return undefined;
   const { tags, transitive } = assumeRoleTags(params);
@@ -85,7 +90,10 @@ export function sessionFromAssumeRole(params: Record<string, unknown>, responseX
 }
 
 /** AWS's AccessDenied answer for a protocol: status, headers, body. */
-export function accessDenied(req: Pick<Identified, 'service' | 'protocol'>, message: string): { status: number; headers: Record<string, string>; body: string } {
+export function accessDenied(
+  req: Pick<Identified, 'service' | 'protocol'>,
+  message: string,
+): { status: number; headers: Record<string, string>; body: string } {
   const requestId = 'abca-iam-denied';
   switch (req.protocol) {
     case 'json':
@@ -168,7 +176,14 @@ export class Enforcer {
       const identified = identify(req);
       const session = identified?.accessKeyId ? this.sessions.get(identified.accessKeyId) : undefined;
       if (!identified || !session) {
-        if (identified && this.log) this.log({ at: new Date().toISOString(), principal: 'bootstrap', service: identified.service, operation: identified.operation, decision: 'Unrestricted' });
+        if (identified && this.log)
+          this.log({
+            at: new Date().toISOString(),
+            principal: 'bootstrap',
+            service: identified.service,
+            operation: identified.operation,
+            decision: 'Unrestricted',
+          });
         return { outcome: { allowed: true }, ...(identified ? { identified } : {}) };
       }
       this.counters.restricted++;
@@ -176,7 +191,16 @@ export class Enforcer {
       const principal = sessionArn(account, session);
       const deny = (message: string, record: Partial<DecisionRecord>): { outcome: Outcome; identified: Identified } => {
         this.counters.denied++;
-        this.log?.({ at: new Date().toISOString(), principal, roleArn: session.roleArn, service: identified.service, operation: identified.operation, decision: 'ImplicitlyDenied', reason: message, ...record });
+        this.log?.({
+          at: new Date().toISOString(),
+          principal,
+          roleArn: session.roleArn,
+          service: identified.service,
+          operation: identified.operation,
+          decision: 'ImplicitlyDenied',
+          reason: message,
+          ...record,
+        });
         return { outcome: { allowed: false, message, identified }, identified };
       };
       let questions: Question[] | undefined;
@@ -206,7 +230,16 @@ export class Enforcer {
           return deny(deniedMessage(principal, q, reason ?? ''), { action: q.action, resource: q.resource, decision });
         }
         this.usedGrants.set(`${session.roleArn} ${q.action} ${q.resource}`, { roleArn: session.roleArn, action: q.action, resource: q.resource });
-        this.log?.({ at: new Date().toISOString(), principal, roleArn: session.roleArn, service: identified.service, operation: identified.operation, action: q.action, resource: q.resource, decision });
+        this.log?.({
+          at: new Date().toISOString(),
+          principal,
+          roleArn: session.roleArn,
+          service: identified.service,
+          operation: identified.operation,
+          action: q.action,
+          resource: q.resource,
+          decision,
+        });
       }
       return { outcome: { allowed: true, session }, identified };
     } finally {
@@ -239,21 +272,18 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
         res.end(answer.body);
         return;
       }
-      const upstream = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (up) => {
-          const chunks: Buffer[] = [];
-          up.on('data', (c: Buffer) => chunks.push(c));
-          up.on('end', () => {
-            const data = Buffer.concat(chunks);
-            enforcer.observe(identified, up.statusCode ?? 0, data);
-            const headers = { ...up.headers };
-            delete headers['transfer-encoding'];
-            res.writeHead(up.statusCode ?? 502, { ...headers, 'content-length': data.length });
-            res.end(data);
-          });
-        },
-      );
+      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const data = Buffer.concat(chunks);
+          enforcer.observe(identified, up.statusCode ?? 0, data);
+          const headers = { ...up.headers };
+          delete headers['transfer-encoding'];
+          res.writeHead(up.statusCode ?? 502, { ...headers, 'content-length': data.length });
+          res.end(data);
+        });
+      });
       upstream.on('error', (e) => {
         res.writeHead(502, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: `the IAM proxy could not reach moto: ${e.message}` }));

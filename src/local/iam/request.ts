@@ -113,10 +113,22 @@ function s3Operation(method: string, path: string, query: URLSearchParams, host:
   const key = rest.join('/');
   const params = { Bucket: bucket, ...(key ? { Key: key } : {}) };
   const sub = (['versioning', 'encryption', 'publicAccessBlock', 'policy'] as const).find((s) => query.has(s));
-  const subOps: Record<string, string> = { versioning: 'BucketVersioning', encryption: 'BucketEncryption', publicAccessBlock: 'PublicAccessBlock', policy: 'BucketPolicy' };
+  const subOps: Record<string, string> = {
+    versioning: 'BucketVersioning',
+    encryption: 'BucketEncryption',
+    publicAccessBlock: 'PublicAccessBlock',
+    policy: 'BucketPolicy',
+  };
   if (sub && (method === 'GET' || method === 'PUT')) return { operation: `${method === 'GET' ? 'Get' : 'Put'}${subOps[sub]}`, params };
-  if (key) return { operation: ({ GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject', DELETE: 'DeleteObject' } as Record<string, string>)[method] ?? `${method}Object`, params };
-  return { operation: ({ PUT: 'CreateBucket', HEAD: 'HeadBucket', GET: 'ListObjects', DELETE: 'DeleteBucket' } as Record<string, string>)[method] ?? `${method}Bucket`, params };
+  if (key)
+    return {
+      operation: ({ GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject', DELETE: 'DeleteObject' } as Record<string, string>)[method] ?? `${method}Object`,
+      params,
+    };
+  return {
+    operation: ({ PUT: 'CreateBucket', HEAD: 'HeadBucket', GET: 'ListObjects', DELETE: 'DeleteBucket' } as Record<string, string>)[method] ?? `${method}Bucket`,
+    params,
+  };
 }
 
 /** Which service and operation a request is, with its parameters; undefined when not AWS-shaped. */
@@ -169,8 +181,7 @@ export function fillTemplate(template: string, params: Record<string, unknown>, 
     const [whole, name, dflt, flags] = m as unknown as [string, string, string | undefined, string];
     out += template.slice(last, m.index);
     last = m.index! + whole.length;
-    let value: unknown =
-      name === 'region' ? region : name === 'account' ? env.account : member(params, name);
+    let value: unknown = name === 'region' ? region : name === 'account' ? env.account : member(params, name);
     if (value === undefined || value === null || value === '') {
       if (dflt === undefined) throw new UnmappableRequest(`the request has no ${name}`);
       value = dflt === '=@account' ? env.account : dflt.slice(1);
@@ -200,7 +211,8 @@ function scalar(v: Record<string, unknown> | undefined): string | undefined {
 function expressionAttributes(expr: unknown, names: Record<string, string>): string[] {
   if (typeof expr !== 'string') return [];
   const found: string[] = [];
-  const keywords = /^(SET|REMOVE|ADD|DELETE|AND|OR|NOT|BETWEEN|IN|attribute_exists|attribute_not_exists|attribute_type|begins_with|contains|size|if_not_exists|list_append)$/i;
+  const keywords =
+    /^(SET|REMOVE|ADD|DELETE|AND|OR|NOT|BETWEEN|IN|attribute_exists|attribute_not_exists|attribute_type|begins_with|contains|size|if_not_exists|list_append)$/i;
   for (const m of expr.matchAll(/(?<![:\w.#\]])(#?[A-Za-z_][\w]*)/g)) {
     const token = m[1]!;
     const after = expr.slice(m.index! + token.length).trimStart();
@@ -257,7 +269,8 @@ function tagsOf(params: Record<string, unknown>): [string, string][] {
   if (Array.isArray(tags)) return tags.map((t: Record<string, unknown>) => [String(t.Key ?? t.key), String(t.Value ?? t.value)]);
   if (tags && typeof tags === 'object') return Object.entries(tags as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
   const out: [string, string][] = [];
-  for (let i = 1; params[`Tags.member.${i}.Key`] !== undefined; i++) out.push([String(params[`Tags.member.${i}.Key`]), String(params[`Tags.member.${i}.Value`] ?? '')]);
+  for (let i = 1; params[`Tags.member.${i}.Key`] !== undefined; i++)
+    out.push([String(params[`Tags.member.${i}.Key`]), String(params[`Tags.member.${i}.Value`] ?? '')]);
   return out;
 }
 
