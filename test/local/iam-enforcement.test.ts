@@ -31,9 +31,15 @@ const logFile = path.join(os.tmpdir(), `abca-iam-decisions-${process.pid}.jsonl`
 const ADMIN = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 const config = (credentials: Creds) => ({ endpoint: server.endpoint, region: REGION, credentials, maxAttempts: 1 });
+// Every client this file makes, destroyed at the end so no keep-alive socket outlives the suite.
+const clients: { destroy(): void }[] = [];
+function track<T extends { destroy(): void }>(client: T): T {
+  clients.push(client);
+  return client;
+}
 
 async function assume(role: string, tags: Record<string, string> = {}, as: Creds = ADMIN): Promise<Creds> {
-  const sts = new STSClient(config(as));
+  const sts = track(new STSClient(config(as)));
   const out = await sts.send(
     new AssumeRoleCommand({ RoleArn: roleArn(role), RoleSessionName: `${role}-test`, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
   );
@@ -74,7 +80,7 @@ beforeAll(async () => {
   fs.rmSync(logFile, { force: true });
   server = await startMoto({ iam: { policies, decisionLog: logFile } });
   // The bootstrap credentials (what Terraform would use) are not restricted.
-  const admin = new DynamoDBClient(config(ADMIN));
+  const admin = track(new DynamoDBClient(config(ADMIN)));
   await admin.send(
     new CreateTableCommand({
       TableName: names.tables.tasks,
@@ -85,10 +91,11 @@ beforeAll(async () => {
   );
   for (const id of ['t1', 't2'])
     await admin.send(new PutItemCommand({ TableName: names.tables.tasks, Item: { task_id: { S: id }, status: { S: 'QUEUED' }, repo: { S: 'a/b' } } }));
-  await new SSMClient(config(ADMIN)).send(new PutParameterCommand({ Name: names.parameters.platform, Value: '{}', Type: 'String' }));
+  await track(new SSMClient(config(ADMIN))).send(new PutParameterCommand({ Name: names.parameters.platform, Value: '{}', Type: 'String' }));
 }, 180_000);
 
 afterAll(async () => {
+  clients.forEach((c) => c.destroy());
   await server?.stop();
   fs.rmSync(logFile, { force: true });
 });
@@ -101,7 +108,7 @@ describe('IAM enforcement in the emulator', () => {
 
   it("lets the agent's role update its task row's agent attributes, and refuses any other attribute (DynamoDB: 400 AccessDeniedException)", async () => {
     // Prepare
-    const ddb = new DynamoDBClient(config(await assume(names.roles.runtimeExecution)));
+    const ddb = track(new DynamoDBClient(config(await assume(names.roles.runtimeExecution))));
     const update = (attribute: string) =>
       ddb.send(
         new UpdateItemCommand({
@@ -127,7 +134,7 @@ describe('IAM enforcement in the emulator', () => {
 
   it("refuses the agent's role what it was never granted: PutItem on the tasks table", async () => {
     // Prepare
-    const ddb = new DynamoDBClient(config(await assume(names.roles.runtimeExecution)));
+    const ddb = track(new DynamoDBClient(config(await assume(names.roles.runtimeExecution))));
     // Act
     const refused = await ddb.send(new PutItemCommand({ TableName: names.tables.tasks, Item: { task_id: { S: 't9' } } })).catch((e: unknown) => e);
     // Assess
@@ -136,7 +143,7 @@ describe('IAM enforcement in the emulator', () => {
 
   it('lets the publisher read the platform parameter and refuses it the guardrails (SSM: 400 AccessDeniedException)', async () => {
     // Prepare
-    const ssm = new SSMClient(config(await assume(names.roles.runtimePublisher)));
+    const ssm = track(new SSMClient(config(await assume(names.roles.runtimePublisher))));
     const guardrails = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${names.parameters.guardrails}`;
     // Act
     const read = await ssm.send(new GetParameterCommand({ Name: names.parameters.platform }));
@@ -154,7 +161,7 @@ describe('IAM enforcement in the emulator', () => {
 
   it('refuses AgentCore calls on a runtime the role is not granted (REST-JSON: 403 AccessDeniedException) and passes those it is', async () => {
     // Prepare
-    const agentcore = new BedrockAgentCoreControlClient(config(await assume(names.roles.runtimePublisher)));
+    const agentcore = track(new BedrockAgentCoreControlClient(config(await assume(names.roles.runtimePublisher))));
     const own = Object.values(policies.roles)
       .find((r) => r.name === names.roles.runtimePublisher)!
       .identity.flatMap((p) => p.policy.Statement)
@@ -192,7 +199,7 @@ describe('IAM enforcement in the emulator', () => {
 
   it('honours session tags in conditions: aws:PrincipalTag/task_id against dynamodb:LeadingKeys', async () => {
     // Prepare
-    const ddb = new DynamoDBClient(config(await assume(TASK_ROLE, { task_id: 't1' })));
+    const ddb = track(new DynamoDBClient(config(await assume(TASK_ROLE, { task_id: 't1' }))));
     const get = (id: string) => ddb.send(new GetItemCommand({ TableName: names.tables.tasks, Key: { task_id: { S: id } } }));
     // Act
     const own = await get('t1');
@@ -204,7 +211,7 @@ describe('IAM enforcement in the emulator', () => {
 
   it('refuses an operation the mapping table does not know, naming the table', async () => {
     // Prepare
-    const ssm = new SSMClient(config(await assume(names.roles.runtimePublisher)));
+    const ssm = track(new SSMClient(config(await assume(names.roles.runtimePublisher))));
     // Act
     const refused = await ssm.send(new DeleteParameterCommand({ Name: names.parameters.imagePointer })).catch((e: unknown) => e);
     // Assess
@@ -249,7 +256,7 @@ describe('the launcher without policies', () => {
     const plain = await startMoto();
     try {
       // Act
-      const ddb = new DynamoDBClient({ endpoint: plain.endpoint, region: REGION, credentials: ADMIN });
+      const ddb = track(new DynamoDBClient({ endpoint: plain.endpoint, region: REGION, credentials: ADMIN }));
       const tables = await ddb.send(
         new CreateTableCommand({
           TableName: 'x',
