@@ -89,6 +89,22 @@ describe('compiling the synthesized policies', () => {
     expect(c.tables).toEqual({ rows: { hashKey: 'pk' } });
   });
 
+  it('takes the values AWS would generate from the caller (the runtime the local bootstrap created)', () => {
+    // Prepare
+    const json = stack();
+    json.resource.aws_iam_role_policy!.inline!.policy = doc({
+      Effect: 'Allow',
+      Action: 'bedrock-agentcore:GetAgentRuntime',
+      Resource: '${aws_bedrockagentcore_agent_runtime.rt.agent_runtime_arn}',
+    });
+    json.resource.aws_bedrockagentcore_agent_runtime = { rt: { agent_runtime_name: 'abca_dev' } };
+    const real = `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:runtime/abca_dev-XyZ0123456`;
+    // Act
+    const c = compilePolicies(json, { account: ACCOUNT, region: 'us-east-1', refs: { 'aws_bedrockagentcore_agent_runtime.rt.agent_runtime_arn': real } });
+    // Assess
+    expect(c.roles[WORKER.roleArn]!.identity[0]!.policy.Statement[0]!.Resource).toBe(real);
+  });
+
   it('refuses an attached managed policy it does not know, rather than leave it out', () => {
     // Prepare
     const json = stack();

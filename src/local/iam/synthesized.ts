@@ -21,6 +21,11 @@ export const REGION = 'us-east-1';
 export interface Place {
   account: string;
   region: string;
+  /**
+   * Values for references AWS would generate (`aws_bedrockagentcore_agent_runtime.<id>.agent_runtime_arn`
+   * carries a random suffix): local mode passes what its bootstrap actually created.
+   */
+  refs?: Record<string, string>;
 }
 const HERE: Place = { account: ACCOUNT, region: REGION };
 
@@ -37,6 +42,8 @@ export function resources(json: TfJson, type: string): [string, TfConfig][] {
 export function resolveRefs(text: string, json: TfJson, place: Place = HERE): string {
   const { account, region } = place;
   return text.replace(/\$\{([^}]+)\}/g, (_, expr: string) => {
+    const given = place.refs?.[expr];
+    if (given !== undefined) return given;
     const m = /^(data\.)?(aws_[a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expr);
     if (!m) throw new Error(`cannot resolve \${${expr}}`);
     const [, isData, type, id, attr] = m as unknown as [string, string | undefined, string, string, string];
