@@ -5,7 +5,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { OperationFailedError } from '../errors';
-import { authorizerFor, startIamProxy, type CompiledPolicies, type IamProxy } from './iam';
+// Types only: the engine (and the policy simulator it loads) is imported when enforcement is on.
+import type { CompiledPolicies, IamProxy } from './iam';
 
 export interface MotoServer {
   /** Where clients send: moto itself, or the IAM enforcement proxy in front of it. */
@@ -63,7 +64,8 @@ export async function startMoto(opts: { timeoutMs?: number; log?: (line: string)
   ensureMoto(opts.log);
   const iam = opts.iam ?? iamFromEnv(process.env);
   // Compile first: a policy IAM would refuse fails before anything starts.
-  const authorizer = iam ? await authorizerFor(iam.policies) : undefined;
+  const engine = iam ? await import('./iam') : undefined;
+  const authorizer = iam && engine ? await engine.authorizerFor(iam.policies) : undefined;
   const child = spawn(python(), [LAUNCHER, '-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
@@ -99,8 +101,8 @@ export async function startMoto(opts: { timeoutMs?: number; log?: (line: string)
   child.unref();
   (child.stdout as unknown as { unref?: () => void }).unref?.();
   (child.stderr as unknown as { unref?: () => void }).unref?.();
-  if (!authorizer) return { endpoint, pid, motoEndpoint: endpoint, stop: () => stopPid(pid) };
-  const proxy = await startIamProxy({ target: endpoint, authorizer, ...(iam?.decisionLog ? { decisionLog: iam.decisionLog } : {}) });
+  if (!authorizer || !engine) return { endpoint, pid, motoEndpoint: endpoint, stop: () => stopPid(pid) };
+  const proxy = await engine.startIamProxy({ target: endpoint, authorizer, ...(iam?.decisionLog ? { decisionLog: iam.decisionLog } : {}) });
   return {
     endpoint: proxy.endpoint,
     pid,
