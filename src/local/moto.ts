@@ -5,11 +5,34 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { OperationFailedError } from '../errors';
+// Types only: the engine (and the policy simulator it loads) is imported when enforcement is on.
+import type { CompiledPolicies, IamProxy } from './iam';
 
 export interface MotoServer {
+  /** Where clients send: moto itself, or the IAM enforcement proxy in front of it. */
   endpoint: string;
   pid: number;
+  /** moto's own endpoint (the same as `endpoint` when IAM is not enforced). */
+  motoEndpoint: string;
+  /** The enforcement point, when IAM is enforced. */
+  iam?: IamProxy;
   stop(): Promise<void>;
+}
+
+/**
+ * IAM enforcement (docs/local-mode.md): on when policies are given, else off. `policies` is the
+ * synthesized stack (cdk.tf.json), a compiled policy file, or compiled policies;
+ * ABCA_IAM_POLICIES / ABCA_IAM_LOG give the same from the environment.
+ */
+export interface IamOptions {
+  policies: CompiledPolicies | string;
+  /** Append every decision to this file as a JSON line. */
+  decisionLog?: string;
+}
+
+function iamFromEnv(env: NodeJS.ProcessEnv): IamOptions | undefined {
+  if (!env.ABCA_IAM_POLICIES) return undefined;
+  return { policies: env.ABCA_IAM_POLICIES, ...(env.ABCA_IAM_LOG ? { decisionLog: env.ABCA_IAM_LOG } : {}) };
 }
 
 const LAUNCHER = path.join(__dirname, 'moto_abca.py');
@@ -37,8 +60,12 @@ export function ensureMoto(log: (line: string) => void = () => {}): void {
 }
 
 /** Starts moto on 127.0.0.1 with an OS-chosen port and resolves once it answers. */
-export async function startMoto(opts: { timeoutMs?: number; log?: (line: string) => void } = {}): Promise<MotoServer> {
+export async function startMoto(opts: { timeoutMs?: number; log?: (line: string) => void; iam?: IamOptions } = {}): Promise<MotoServer> {
   ensureMoto(opts.log);
+  const iam = opts.iam ?? iamFromEnv(process.env);
+  // Compile first: a policy IAM would refuse fails before anything starts.
+  const engine = iam ? await import('./iam') : undefined;
+  const authorizer = iam && engine ? await engine.authorizerFor(iam.policies) : undefined;
   const child = spawn(python(), [LAUNCHER, '-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
@@ -74,7 +101,18 @@ export async function startMoto(opts: { timeoutMs?: number; log?: (line: string)
   child.unref();
   (child.stdout as unknown as { unref?: () => void }).unref?.();
   (child.stderr as unknown as { unref?: () => void }).unref?.();
-  return { endpoint, pid, stop: () => stopPid(pid) };
+  if (!authorizer || !engine) return { endpoint, pid, motoEndpoint: endpoint, stop: () => stopPid(pid) };
+  const proxy = await engine.startIamProxy({ target: endpoint, authorizer, ...(iam?.decisionLog ? { decisionLog: iam.decisionLog } : {}) });
+  return {
+    endpoint: proxy.endpoint,
+    pid,
+    motoEndpoint: endpoint,
+    iam: proxy,
+    stop: async () => {
+      await proxy.close();
+      await stopPid(pid);
+    },
+  };
 }
 
 async function waitUntilAnswering(endpoint: string, timeoutMs: number): Promise<void> {

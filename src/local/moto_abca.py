@@ -17,7 +17,11 @@ UPDATING lasts is moto's state manager's (POST /moto-api/state-manager/set-trans
 against botocore's service model first; one AWS would refuse gets AWS's 400 ValidationException.
 ABCA_CONTRACT_CHECK=off disables it; ABCA_CONTRACT_LOG=<file> appends each refusal as a JSON line.
 
-5. Test controls under /_abca/ (never an AWS route):
+5. IAM is not enforced here: when the launcher (src/local/moto.ts) is given the stack's policies,
+a Node proxy in front of this server authorizes each request first (src/local/iam/, see
+docs/local-mode.md "IAM enforcement"), and this server only sees allowed requests.
+
+6. Test controls under /_abca/ (never an AWS route):
    POST /_abca/agentcore/fail-next-update {"agentRuntimeId": ..., "reason": ...}
        the runtime's next UpdateAgentRuntime ends UPDATE_FAILED with that failureReason.
    GET /_abca/contracts/stats: requests checked, refused, and the time spent checking.

@@ -12,15 +12,10 @@ import { Blueprint, type BlueprintProps } from '../../stacks/constructs/blueprin
 import { InfraStack, STACK_NAME } from '../../stacks/infra-stack';
 import { readSettings } from '../../stacks/settings';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { ACCOUNT, resolveRefs, resources, type TfConfig, type TfJson } from '../../src/local/iam/synthesized';
 
-export type TfConfig = Record<string, unknown> & { lifecycle?: { ignore_changes?: string[] } };
-export interface TfJson {
-  resource: Record<string, Record<string, TfConfig>>;
-  data?: Record<string, Record<string, TfConfig>>;
-  output?: Record<string, { value: string }>;
-  terraform: Record<string, unknown>;
-  provider: Record<string, unknown[]>;
-}
+// The reference resolution lives with local IAM enforcement, which judges the same documents.
+export { ACCOUNT, REGION, resolveRefs, resources, type TfConfig, type TfJson } from '../../src/local/iam/synthesized';
 
 export interface Synthesized {
   json: TfJson;
@@ -44,11 +39,6 @@ export function synthInfraJson(bundles: Record<HandlerName, string>, context: Re
   return { stack, json: JSON.parse(Testing.synth(stack)) as TfJson };
 }
 
-/** Every resource of one type as [logical id, config]. */
-export function resources(json: TfJson, type: string): [string, TfConfig][] {
-  return Object.entries(json.resource[type] ?? {});
-}
-
 /** The single resource of a type (fails when there is not exactly one). */
 export function only(json: TfJson, type: string): TfConfig {
   const found = resources(json, type);
@@ -61,47 +51,6 @@ export function find(json: TfJson, type: string, attr: string, value: unknown): 
   const hit = resources(json, type).find(([, c]) => c[attr] === value);
   if (!hit) throw new Error(`no ${type} with ${attr} = ${JSON.stringify(value)}`);
   return hit;
-}
-
-export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
-
-/**
- * Replaces Terraform references (`${aws_x.id.attr}`, data sources) with the values AWS would
- * produce for this account/region, from each resource's own configuration. An unknown reference
- * throws, so a policy can never silently hold an unresolved placeholder.
- */
-export function resolveRefs(text: string, json: TfJson): string {
-  return text.replace(/\$\{([^}]+)\}/g, (_, expr: string) => {
-    const m = /^(data\.)?(aws_[a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expr);
-    if (!m) throw new Error(`cannot resolve \${${expr}}`);
-    const [, isData, type, id, attr] = m as unknown as [string, string | undefined, string, string, string];
-    if (isData) {
-      const value = { partition: 'aws', region: REGION, account_id: ACCOUNT, dns_suffix: 'amazonaws.com' }[attr];
-      if (value === undefined) throw new Error(`cannot resolve data ${type}.${attr}`);
-      return value;
-    }
-    const c = json.resource[type]?.[id];
-    if (!c) throw new Error(`reference to a missing resource ${type}.${id}`);
-    const name = String(c.name ?? '');
-    const arns: Record<string, () => string> = {
-      'aws_ssm_parameter.arn': () => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`,
-      'aws_dynamodb_table.arn': () => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`,
-      'aws_dynamodb_table.name': () => name,
-      'aws_dynamodb_table.stream_arn': () => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}/stream/2026-01-01T00:00:00.000`,
-      'aws_ecr_repository.arn': () => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`,
-      'aws_iam_role.arn': () => `arn:aws:iam::${ACCOUNT}:role/${name}`,
-      'aws_iam_openid_connect_provider.arn': () => `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(c.url).replace(/^https:\/\//, '')}`,
-      'aws_lambda_function.arn': () => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${String(c.function_name)}`,
-      'aws_cloudwatch_log_group.arn': () => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`,
-      'aws_bedrockagentcore_agent_runtime.agent_runtime_arn': () =>
-        `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:runtime/${String(c.agent_runtime_name)}-a1b2c3d4e5`,
-      'aws_route53_resolver_firewall_domain_list.arn': () => `arn:aws:route53resolver:${REGION}:${ACCOUNT}:firewall-domain-list/rslvr-fdl-${id.length}`,
-    };
-    const resolver = arns[`${type}.${attr}`];
-    if (!resolver) throw new Error(`cannot resolve ${type}.${attr}`);
-    return resolver();
-  });
 }
 
 /** The inline policy attached to the role named roleName, with references resolved. */

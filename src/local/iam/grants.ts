@@ -1,0 +1,50 @@
+/**
+ * The unused-grants report: for each role, the (action, resource) pairs its Allow statements grant
+ * that no allowed request used. A grant is "action pattern × resource pattern" of one statement;
+ * it is used when some allowed request's action and resource match both (conditions aside: a
+ * grant used under any condition counts as used).
+ */
+import type { UsedGrant } from './proxy';
+import type { CompiledPolicies } from './synthesized';
+
+export interface UnusedGrant {
+  role: string;
+  policy: string;
+  /** The statement's Sid, else its index in the policy. */
+  statement: string;
+  action: string;
+  resource: string;
+}
+
+/** IAM's wildcard match: `*` any run, `?` one character. Actions match case-insensitively. */
+export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    ignoreCase ? 'i' : '',
+  );
+  return re.test(value);
+}
+
+const list = (v: unknown): string[] => (v === undefined ? [] : ([v].flat() as string[]));
+
+export function unusedGrants(policies: CompiledPolicies, used: UsedGrant[]): UnusedGrant[] {
+  const out: UnusedGrant[] = [];
+  for (const role of Object.values(policies.roles)) {
+    const mine = used.filter((u) => u.roleArn === role.arn);
+    for (const { name, policy } of role.identity) {
+      policy.Statement.forEach((s, i) => {
+        if (s.Effect !== 'Allow' || s.NotAction || s.NotResource) return;
+        for (const action of list(s.Action)) {
+          for (const resource of list(s.Resource)) {
+            const hit = mine.some((u) => globMatch(action, u.action, true) && globMatch(resource, u.resource));
+            if (!hit) out.push({ role: role.name, policy: name, statement: typeof s.Sid === 'string' ? s.Sid : String(i), action, resource });
+          }
+        }
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/**
+ * Local IAM enforcement: every request a component sends to the emulator is authorized against
+ * its role's policies as synthesized from the stack. See docs/local-mode.md ("IAM enforcement").
+ */
+import * as fs from 'node:fs';
+import { Authorizer } from './engine';
+import { compilePolicies, type CompiledPolicies, type TfJson } from './synthesized';
+
+export { Authorizer, sessionArn, type Decision, type Session, type Verdict } from './engine';
+export { unusedGrants, globMatch, type UnusedGrant } from './grants';
+export { OPERATIONS, mappingOf, type OperationMapping, type Check, type ConditionSource } from './operations';
+export { accessDenied, deniedMessage, Enforcer, sessionFromAssumeRole, startIamProxy, type DecisionRecord, type IamProxy, type UsedGrant } from './proxy';
+export { identify, questionsFor, type HttpRequest, type Identified, type Question } from './request';
+export { ACCOUNT, REGION, compilePolicies, resolveRefs, type CompiledPolicies, type TfJson } from './synthesized';
+
+/** Policies from a file: the synthesized stack (cdk.tf.json) or an already compiled policy file. */
+export function readPolicies(file: string): CompiledPolicies {
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<CompiledPolicies> & Partial<TfJson>;
+  if (parsed.roles && parsed.account) return parsed as CompiledPolicies;
+  if (parsed.resource) return compilePolicies(parsed as TfJson);
+  throw new Error(`${file} is neither a synthesized stack (cdk.tf.json) nor a compiled policy file`);
+}
+
+export async function authorizerFor(policies: CompiledPolicies | string): Promise<Authorizer> {
+  return Authorizer.create(typeof policies === 'string' ? readPolicies(policies) : policies);
+}

@@ -1,0 +1,324 @@
+/**
+ * The enforcement point: an HTTP proxy on loopback in front of moto. Each request is identified
+ * (request.ts), its signer looked up by SigV4 access key, and, for a session of a stack role,
+ * every IAM question it asks must be allowed (engine.ts) before moto sees it; a refusal is AWS's
+ * AccessDenied in the protocol's shape. Sessions are learnt from the AssumeRole answers passing
+ * through (access key -> role, session name, session tags). Keys no AssumeRole issued here are the
+ * bootstrap/admin credentials (what Terraform would use) and are not restricted.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Authorizer, sessionArn, type Session, type Verdict } from './engine';
+import { identify, questionsFor, UnmappableRequest, type HttpRequest, type Identified, type Question } from './request';
+
+/** One line of the decision log (JSON lines). */
+export interface DecisionRecord {
+  at: string;
+  principal: string;
+  roleArn?: string;
+  service: string;
+  operation: string;
+  action?: string;
+  resource?: string;
+  decision: 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied' | 'Unrestricted';
+  reason?: string;
+}
+
+/** A grant a request used: role, action, resource (what the unused-grants report compares). */
+export interface UsedGrant {
+  roleArn: string;
+  action: string;
+  resource: string;
+}
+
+export interface IamProxyOptions {
+  /** moto's endpoint (http://127.0.0.1:<port>). */
+  target: string;
+  authorizer: Authorizer;
+  /** Append every decision as a JSON line to this file. */
+  decisionLog?: string;
+}
+
+export interface IamProxy {
+  endpoint: string;
+  sessions: Map<string, Session>;
+  /** Grants used so far, deduplicated. */
+  used(): UsedGrant[];
+  stats(): ProxyStats;
+  close(): Promise<void>;
+}
+
+export interface ProxyStats {
+  requests: number;
+  restricted: number;
+  denied: number;
+  /** Time spent deciding (identify + questions + evaluation), in ms. */
+  decideMs: number;
+}
+
+/** Tag keys and values of an AssumeRole query request (Tags.member.N.Key/Value). */
+function assumeRoleTags(params: Record<string, unknown>): { tags: Record<string, string>; transitive: string[] } {
+  const tags: Record<string, string> = {};
+  for (let i = 1; params[`Tags.member.${i}.Key`] !== undefined; i++)
+    tags[String(params[`Tags.member.${i}.Key`])] = String(params[`Tags.member.${i}.Value`] ?? '');
+  const transitive: string[] = [];
+  for (let i = 1; params[`TransitiveTagKeys.member.${i}`] !== undefined; i++) transitive.push(String(params[`TransitiveTagKeys.member.${i}`]));
+  return { tags, transitive };
+}
+
+/** The session an AssumeRole answer created, from its request and its XML answer. */
+export function sessionFromAssumeRole(
+  params: Record<string, unknown>,
+  responseXml: string,
+  caller?: Session,
+): { accessKeyId: string; session: Session } | undefined {
+  const accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(responseXml)?.[1];
+  if (!accessKeyId || typeof params.RoleArn !== 'string') return undefined;
+  const { tags, transitive } = assumeRoleTags(params);
+  // Role chaining: the caller's transitive tags carry over (and cannot be overridden).
+  const inherited = Object.fromEntries((caller?.transitiveTagKeys ?? []).filter((k) => caller?.tags[k] !== undefined).map((k) => [k, caller!.tags[k]!]));
+  return {
+    accessKeyId,
+    session: {
+      roleArn: params.RoleArn,
+      sessionName: String(params.RoleSessionName ?? 'session'),
+      tags: { ...tags, ...inherited },
+      transitiveTagKeys: [...new Set([...transitive, ...(caller?.transitiveTagKeys ?? [])])],
+    },
+  };
+}
+
+/** AWS's AccessDenied answer for a protocol: status, headers, body. */
+export function accessDenied(
+  req: Pick<Identified, 'service' | 'protocol'>,
+  message: string,
+): { status: number; headers: Record<string, string>; body: string } {
+  const requestId = 'abca-iam-denied';
+  switch (req.protocol) {
+    case 'json':
+      return {
+        status: 400,
+        headers: {
+          'content-type': req.service === 'dynamodb' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1',
+          'x-amzn-requestid': requestId,
+        },
+        body: JSON.stringify({ __type: 'AccessDeniedException', message }),
+      };
+    case 'query':
+      if (req.service === 'ec2') {
+        return {
+          status: 403,
+          headers: { 'content-type': 'text/xml' },
+          body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation. ${xml(message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
+        };
+      }
+      return {
+        status: 403,
+        headers: { 'content-type': 'text/xml' },
+        body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${xml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      };
+    case 'rest-xml':
+      return {
+        status: 403,
+        headers: { 'content-type': 'application/xml' },
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${xml(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+      };
+    default:
+      return {
+        status: 403,
+        headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException', 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ message }),
+      };
+  }
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** AWS's text for a refused question. */
+export function deniedMessage(principal: string, q: Pick<Question, 'action' | 'resource'>, reason: string): string {
+  return `User: ${principal} is not authorized to perform: ${q.action} on resource: ${q.resource} ${reason}`;
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export type Outcome = { allowed: true; session?: Session } | { allowed: false; message: string; identified: Identified };
+
+/**
+ * The enforcement decision for one request (no I/O besides the log): who sent it, and whether
+ * every question it asks is allowed.
+ */
+export class Enforcer {
+  readonly sessions = new Map<string, Session>();
+  private readonly usedGrants = new Map<string, UsedGrant>();
+  readonly counters: ProxyStats = { requests: 0, restricted: 0, denied: 0, decideMs: 0 };
+
+  constructor(
+    readonly authorizer: Authorizer,
+    private readonly log?: (record: DecisionRecord) => void,
+  ) {}
+
+  used(): UsedGrant[] {
+    return [...this.usedGrants.values()];
+  }
+
+  async check(req: HttpRequest): Promise<{ outcome: Outcome; identified?: Identified }> {
+    const started = performance.now();
+    try {
+      this.counters.requests++;
+      const identified = identify(req);
+      const session = identified?.accessKeyId ? this.sessions.get(identified.accessKeyId) : undefined;
+      if (!identified || !session) {
+        if (identified && this.log)
+          this.log({
+            at: new Date().toISOString(),
+            principal: 'bootstrap',
+            service: identified.service,
+            operation: identified.operation,
+            decision: 'Unrestricted',
+          });
+        return { outcome: { allowed: true }, ...(identified ? { identified } : {}) };
+      }
+      this.counters.restricted++;
+      const account = this.authorizer.policies.account;
+      const principal = sessionArn(account, session);
+      const deny = (message: string, record: Partial<DecisionRecord>): { outcome: Outcome; identified: Identified } => {
+        this.counters.denied++;
+        this.log?.({
+          at: new Date().toISOString(),
+          principal,
+          roleArn: session.roleArn,
+          service: identified.service,
+          operation: identified.operation,
+          decision: 'ImplicitlyDenied',
+          reason: message,
+          ...record,
+        });
+        return { outcome: { allowed: false, message, identified }, identified };
+      };
+      let questions: Question[] | undefined;
+      try {
+        questions = questionsFor(identified, this.authorizer.policies);
+      } catch (e) {
+        if (!(e instanceof UnmappableRequest)) throw e;
+        return deny(`User: ${principal} is not authorized to perform ${identified.service}:${identified.operation}: ${e.message}`, {});
+      }
+      if (!questions) {
+        return deny(
+          `User: ${principal} is not authorized to perform ${identified.service}:${identified.operation}: the local IAM enforcement has no mapping for this operation (src/local/iam/operations.ts)`,
+          {},
+        );
+      }
+      for (const q of questions) {
+        const verdict: Verdict = await this.authorizer.decide(session, q, identified.region);
+        let { decision, reason } = verdict;
+        if (decision === 'Allowed' && identified.service === 'sts' && (q.action === 'sts:AssumeRole' || q.action === 'sts:TagSession')) {
+          // The target role's trust policy must let this session in as well.
+          if (!(await this.authorizer.trusts(q.resource, session, q))) {
+            decision = 'ImplicitlyDenied';
+            reason = 'because the role trust policy does not allow it';
+          }
+        }
+        if (decision !== 'Allowed') {
+          return deny(deniedMessage(principal, q, reason ?? ''), { action: q.action, resource: q.resource, decision });
+        }
+        this.usedGrants.set(`${session.roleArn} ${q.action} ${q.resource}`, { roleArn: session.roleArn, action: q.action, resource: q.resource });
+        this.log?.({
+          at: new Date().toISOString(),
+          principal,
+          roleArn: session.roleArn,
+          service: identified.service,
+          operation: identified.operation,
+          action: q.action,
+          resource: q.resource,
+          decision,
+        });
+      }
+      return { outcome: { allowed: true, session }, identified };
+    } finally {
+      this.counters.decideMs += performance.now() - started;
+    }
+  }
+
+  /** Learns the session an AssumeRole answer created. */
+  observe(identified: Identified | undefined, status: number, body: Buffer): void {
+    if (!identified || identified.service !== 'sts' || identified.operation !== 'AssumeRole' || status !== 200) return;
+    const caller = identified.accessKeyId ? this.sessions.get(identified.accessKeyId) : undefined;
+    const learnt = sessionFromAssumeRole(identified.params, body.toString('utf8'), caller);
+    if (learnt) this.sessions.set(learnt.accessKeyId, learnt.session);
+  }
+}
+
+/** Starts the proxy on an OS-chosen loopback port. */
+export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
+  const logFile = opts.decisionLog;
+  const enforcer = new Enforcer(opts.authorizer, logFile ? (r) => fs.appendFileSync(logFile, `${JSON.stringify(r)}\n`) : undefined);
+  const target = new URL(opts.target);
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      if (req.url?.startsWith('/_abca/iam/')) return controls(req.url, res, enforcer);
+      const { outcome, identified } = await enforcer.check({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
+      if (!outcome.allowed) {
+        const answer = accessDenied(outcome.identified, outcome.message);
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+        res.end(answer.body);
+        return;
+      }
+      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const data = Buffer.concat(chunks);
+          enforcer.observe(identified, up.statusCode ?? 0, data);
+          const headers = { ...up.headers };
+          delete headers['transfer-encoding'];
+          res.writeHead(up.statusCode ?? 502, { ...headers, 'content-length': data.length });
+          res.end(data);
+        });
+      });
+      upstream.on('error', (e) => {
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: `the IAM proxy could not reach moto: ${e.message}` }));
+      });
+      upstream.end(body);
+    })().catch((e: unknown) => {
+      // An enforcement bug must be loud, never a silently unchecked request.
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ __type: 'InternalFailure', message: `ABCA IAM enforcement crashed: ${String(e)}` }));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    sessions: enforcer.sessions,
+    used: () => enforcer.used(),
+    stats: () => ({ ...enforcer.counters }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function controls(url: string, res: http.ServerResponse, enforcer: Enforcer): void {
+  const send = (status: number, body: unknown) => {
+    const data = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
+    res.end(data);
+  };
+  if (url === '/_abca/iam/used') return send(200, enforcer.used());
+  if (url === '/_abca/iam/stats') return send(200, enforcer.counters);
+  if (url === '/_abca/iam/sessions') return send(200, Object.fromEntries(enforcer.sessions));
+  send(404, { message: `unknown control ${url}` });
+}
