@@ -11,7 +11,9 @@ clientToken replay, the DEFAULT endpoint following the latest version with a lag
 UPDATING lasts is moto's state manager's (POST /moto-api/state-manager/set-transition, models
 "bedrock-agentcore-control::agent_runtime" and "bedrock-agentcore-control::agent_runtime_endpoint").
 
-3. SSM AllowedPattern is enforced on PutParameter (emulator/ssm_patterns.py), as AWS does.
+3. SSM AllowedPattern is enforced on PutParameter (emulator/ssm_patterns.py), as AWS does. ECR's
+layer API (upload, availability, download) and PutImage's checks of what a manifest references
+and of its digest (emulator/ecr_layers.py), as the ECR API reference says.
 
 4. Contract checking (emulator/contracts.py): every request to a covered service is validated
 against botocore's service model first; one AWS would refuse gets AWS's 400 ValidationException.
@@ -25,6 +27,8 @@ docs/local-mode.md "IAM enforcement"), and this server only sees allowed request
    POST /_abca/agentcore/fail-next-update {"agentRuntimeId": ..., "reason": ...}
        the runtime's next UpdateAgentRuntime ends UPDATE_FAILED with that failureReason.
    GET /_abca/contracts/stats: requests checked, refused, and the time spent checking.
+   GET /_abca/ecr/layer?account=&region=&repository=&digest=: a layer's bytes, the URL that
+       GetDownloadUrlForLayer answers (emulator/ecr_layers.py).
    GET /_abca/agentcore/resolve?runtime=<runtime ARN>&qualifier=<endpoint name, default DEFAULT>
        what that endpoint serves now: {"version", "containerUri", "config"} of its liveVersion
        (404 when the runtime or endpoint does not exist or has no live version yet).
@@ -42,9 +46,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import moto.server  # noqa: E402
 from moto.moto_api import state_manager  # noqa: E402
 
-from emulator import agentcore_control, contracts, ssm_patterns  # noqa: E402
+from emulator import agentcore_control, contracts, ecr_layers, ssm_patterns  # noqa: E402
 
 agentcore_control.install()
+ecr_layers.install()
 ssm_patterns.install()
 
 _request_lock = threading.Lock()
@@ -75,10 +80,24 @@ def _resolve(environ, start_response):
     return _json_response(start_response, 200, {"version": served["version"], "containerUri": uri, "config": served["config"]})
 
 
+def _layer(environ, start_response):
+    """The blob behind a GetDownloadUrlForLayer URL (emulator/ecr_layers.py, rule E4)."""
+    from urllib.parse import parse_qs
+
+    q = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    data = ecr_layers.blob(q.get("account", ""), q.get("region", ""), q.get("repository", ""), q.get("digest", ""))
+    if data is None:
+        return _json_response(start_response, 404, {"message": "no such layer"})
+    start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
 def _controls(environ, start_response):
     path = environ.get("PATH_INFO", "")
     if path == "/_abca/agentcore/resolve":
         return _resolve(environ, start_response)
+    if path == "/_abca/ecr/layer":
+        return _layer(environ, start_response)
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = json.loads(environ["wsgi.input"].read(length) or b"{}")
