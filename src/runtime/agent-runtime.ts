@@ -62,6 +62,9 @@ export function updatableNetwork(network: NetworkConfiguration | undefined): Net
  * UpdateAgentRuntime replaces the whole configuration: send back every updatable member the read
  * returned, with only the container URI changed.
  */
+/** AgentCore Runtime troubleshooting, "This runtime is not MMDSv2-enabled"; RuntimeMetadataConfiguration in the control-plane API reference. */
+export const REQUIRED_METADATA = { requireMMDSV2: true } as const;
+
 export function buildUpdateRequest(live: LiveRuntime, containerUri: string, clientToken: string): UpdateAgentRuntimeCommandInput {
   const request: Record<string, unknown> = { agentRuntimeId: live.agentRuntimeId };
   for (const member of UPDATABLE_MEMBERS) {
@@ -71,6 +74,9 @@ export function buildUpdateRequest(live: LiveRuntime, containerUri: string, clie
   request.networkConfiguration = updatableNetwork(live.networkConfiguration);
   // A container artifact only: the image is what publish moves (a code artifact is not ours).
   request.agentRuntimeArtifact = { containerConfiguration: { containerUri } };
+  // Since 2026-06-30 AgentCore refuses to invoke a version that does not require MMDSv2, and the
+  // Terraform provider cannot set it: every version we create requires it (docs/infra.md).
+  request.metadataConfiguration = REQUIRED_METADATA;
   request.clientToken = clientToken;
   return request as unknown as UpdateAgentRuntimeCommandInput;
 }
