@@ -76,7 +76,7 @@ export const ERROR_CODES = {
   INVALID_PORT: spec('ValidationError', 400, 'cli', 'a port that is not 1–65535'),
   INVALID_AGENT_URL: spec('ValidationError', 400, 'both', 'an agent URL that is not http(s)'),
   INVALID_SESSION_ID: spec('ValidationError', 400, 'both', 'a runtime session id AgentCore would refuse'),
-  NO_AGENT_RUNTIME: spec('ValidationError', 500, 'both', 'no agent to invoke: neither a runtime ARN nor `ABCA_AGENT_URL`'),
+  NO_AGENT_RUNTIME: spec('ValidationError', 500, 'both', 'no agent to invoke: the repository and the platform name no AgentCore runtime ARN'),
   INVALID_BLUEPRINT: spec('ValidationError', 400, 'cli', 'a Blueprint construct whose RepoConfig does not validate (at synth)'),
   INVALID_CONTEXT: spec('ValidationError', 400, 'cli', 'a cdktf context value that does not validate (at synth)'),
   INVALID_PATH: spec('ValidationError', 400, 'cli', 'a changed path the classifier cannot place'),
