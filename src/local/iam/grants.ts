@@ -4,8 +4,14 @@
  * it is used when some allowed request's action and resource match both (conditions aside: a
  * grant used under any condition counts as used).
  */
-import type { UsedGrant } from './proxy';
 import type { CompiledPolicies } from './synthesized';
+
+/** An allowed request's grant, as the enforcement proxy records it. */
+export interface UsedGrant {
+  roleArn: string;
+  action: string;
+  resource: string;
+}
 
 export interface UnusedGrant {
   role: string;

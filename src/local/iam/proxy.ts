@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Authorizer, sessionArn, type Session, type Verdict } from './engine';
+import type { UsedGrant } from './grants';
 import { identify, questionsFor, UnmappableRequest, type HttpRequest, type Identified, type Question } from './request';
 
 /** One line of the decision log (JSON lines). */
@@ -26,11 +27,7 @@ export interface DecisionRecord {
 }
 
 /** A grant a request used: role, action, resource (what the unused-grants report compares). */
-export interface UsedGrant {
-  roleArn: string;
-  action: string;
-  resource: string;
-}
+export type { UsedGrant } from './grants';
 
 export interface IamProxyOptions {
   /** moto's endpoint (http://127.0.0.1:<port>). */
