@@ -220,16 +220,16 @@ export interface FieldProblem {
   message: string;
 }
 
-export function repoPolicyProblems(
-  input: {
-    repo?: string;
-    model_id?: string | null;
-    github_token_secret_arn?: string | null;
-    egress_allowlist?: readonly string[];
-    runtime_arn?: string | null;
-  },
-  ctx: RepoPolicyContext,
-): FieldProblem[] {
+/** The members of a repository's config that the guardrails and the platform's prefixes judge. */
+export interface RepoPolicyInput {
+  repo?: string;
+  model_id?: string | null;
+  github_token_secret_arn?: string | null;
+  egress_allowlist?: readonly string[];
+  runtime_arn?: string | null;
+}
+
+export function repoPolicyProblems(input: RepoPolicyInput, ctx: RepoPolicyContext): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (input.repo && ctx.allowedOrgs.length) {
     const owner = input.repo.split('/')[0]!.toLowerCase();

@@ -9,7 +9,15 @@ import { ZodError } from 'zod';
 import { ConflictError, NotFoundError, OperationFailedError, ValidationError } from '../errors';
 import type { Guardrails, GuardrailsSource } from '../platform/guardrails';
 import type { ConfigAudit } from './audit';
-import { canonicalRepoId, repoPolicyProblems, type RepoConfig, type RepoConfigInput, type RepoConfigPatch, type RepoStatus } from './repo-config';
+import {
+  canonicalRepoId,
+  repoPolicyProblems,
+  type RepoConfig,
+  type RepoConfigInput,
+  type RepoConfigPatch,
+  type RepoPolicyInput,
+  type RepoStatus,
+} from './repo-config';
 import { onboardedRow, patchedRow, removedRow, rowView, settingsOf } from './rows';
 import { LimitReachedError, StaleWriteError, type ListPage, type RepoStore } from './store';
 import { withOptimisticRetry } from '../aws/optimistic-retry';
@@ -223,16 +231,7 @@ export class RepoService {
     }
   }
 
-  private assertGuardrails(
-    input: {
-      repo?: string;
-      model_id?: string | null;
-      github_token_secret_arn?: string | null;
-      egress_allowlist?: readonly string[];
-      runtime_arn?: string | null;
-    },
-    guardrails: Guardrails,
-  ): void {
+  private assertGuardrails(input: RepoPolicyInput, guardrails: Guardrails): void {
     const problems = repoPolicyProblems(input, {
       allowedOrgs: guardrails.allowed_orgs,
       allowedModels: guardrails.allowed_models,
