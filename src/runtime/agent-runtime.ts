@@ -67,6 +67,13 @@ export function updatableNetwork(network: NetworkConfiguration | undefined): Net
 export const MAP_MEMBERS = ['environmentVariables', 'tags'] as const;
 
 // The SDK's deserializer may build objects without a prototype.
+/**
+ * Members whose empty form is a value the request must keep: required, and valid empty
+ * (ManagedVpcResource.subnetIds: a required list with no minimum). Omitting it would be refused.
+ * test/runtime/round-trip.test.ts derives this list from botocore's model.
+ */
+export const KEEP_EMPTY_MEMBERS = ['subnetIds'] as const;
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
 
@@ -75,7 +82,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
  * (Description: min 1), and likewise an empty list or an emptied structure (a union with no member
  * set). Omitting the member is what "unset" means in the request (R2: an omitted member is unset in
  * the new version), so these go: an empty string, an empty list, an empty structure, at any depth,
- * except inside maps (MAP_MEMBERS) and list items. A union member the SDK did not know arrives as
+ * except inside maps (MAP_MEMBERS), list items, and required members valid empty (KEEP_EMPTY_MEMBERS). A union member the SDK did not know arrives as
  * `$unknown: [name, value]`; it goes back untouched (the SDK writes it out as `{name: value}`), so
  * AWS gets back the configuration it returned rather than a reset.
  */
@@ -85,6 +92,10 @@ export function withoutUnsetForms(value: unknown): unknown {
   const kept: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(value)) {
     if (key === '$unknown' || (MAP_MEMBERS as readonly string[]).includes(key)) {
+      if (member !== undefined && member !== null) kept[key] = member;
+      continue;
+    }
+    if ((KEEP_EMPTY_MEMBERS as readonly string[]).includes(key) && Array.isArray(member) && member.length === 0) {
       if (member !== undefined && member !== null) kept[key] = member;
       continue;
     }
