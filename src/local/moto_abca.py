@@ -27,6 +27,10 @@ docs/local-mode.md "IAM enforcement"), and this server only sees allowed request
    POST /_abca/agentcore/fail-next-update {"agentRuntimeId": ..., "reason": ...}
        the runtime's next UpdateAgentRuntime ends UPDATE_FAILED with that failureReason.
    GET /_abca/contracts/stats: requests checked, refused, and the time spent checking.
+   POST /_abca/contracts/validate {"service": ..., "operation": ..., "input": {...}}: the same
+       check of an operation's input (all its members, path ones included, by model name) without
+       sending it: {"ok": true} or {"ok": false, "member": ..., "message": ...} (400 when the
+       service's model does not load).
    GET /_abca/ecr/layer?account=&region=&repository=&digest=: a layer's bytes, the URL that
        GetDownloadUrlForLayer answers (emulator/ecr_layers.py).
    GET /_abca/agentcore/resolve?runtime=<runtime ARN>&qualifier=<endpoint name, default DEFAULT>
@@ -92,6 +96,20 @@ def _layer(environ, start_response):
     return [data]
 
 
+def _validate(body, start_response):
+    """The contract checker on an input given as data (tests check requests built elsewhere)."""
+    service, operation = body.get("service"), body.get("operation")
+    if not isinstance(service, str) or not isinstance(operation, str) or "input" not in body:
+        return _json_response(start_response, 400, {"message": "service, operation and input are required"})
+    try:
+        refusal = contracts.validate(service, operation, body["input"])
+    except Exception as e:  # noqa: BLE001 - an unknown service: botocore raises its own error types
+        return _json_response(start_response, 400, {"message": f"cannot load {service}: {e!r}"})
+    if refusal is None:
+        return _json_response(start_response, 200, {"ok": True})
+    return _json_response(start_response, 200, {"ok": False, "member": refusal.member, "message": refusal.message})
+
+
 def _controls(environ, start_response):
     path = environ.get("PATH_INFO", "")
     if path == "/_abca/agentcore/resolve":
@@ -105,6 +123,8 @@ def _controls(environ, start_response):
         return _json_response(start_response, 400, {"message": "body is not JSON"})
     if path == "/_abca/contracts/stats":
         return _json_response(start_response, 200, _stats)
+    if path == "/_abca/contracts/validate":
+        return _validate(body, start_response)
     if path == "/_abca/agentcore/fail-next-update" and body.get("agentRuntimeId"):
         agentcore_control.Controls.fail_next_update[body["agentRuntimeId"]] = body.get("reason") or "update failed (emulator fault injection)"
         return _json_response(start_response, 200, {"ok": True})

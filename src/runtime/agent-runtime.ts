@@ -47,7 +47,8 @@ export function liveDigest(runtime: Pick<LiveRuntime, 'agentRuntimeArtifact'>): 
 /**
  * GetAgentRuntime returns `networkModeConfig.requireServiceS3Endpoint`, and AWS refuses it on
  * UpdateAgentRuntime for runtimes created after the May 2026 rollout (botocore model, VpcConfig):
- * only the VPC's subnets and security groups go back.
+ * only the VPC's subnets and security groups go back. The model cannot say this (the member is in
+ * the input shape too), so it is decided here by name.
  */
 export function updatableNetwork(network: NetworkConfiguration | undefined): NetworkConfiguration | undefined {
   if (!network) return undefined;
@@ -59,26 +60,84 @@ export function updatableNetwork(network: NetworkConfiguration | undefined): Net
 }
 
 /**
- * UpdateAgentRuntime replaces the whole configuration: send back every updatable member the read
- * returned, with only the container URI changed.
+ * Members of UpdateAgentRuntimeRequest (at any depth) whose values are maps: their entries are
+ * data, where an empty string is a value (`EnvironmentVariableValue`, `TagValue`: min 0), not an
+ * unset member. test/runtime/round-trip.test.ts compares this list with botocore's model.
  */
+export const MAP_MEMBERS = ['environmentVariables', 'tags'] as const;
+
+// The SDK's deserializer may build objects without a prototype.
+/**
+ * Members whose empty form is a value the request must keep: required, and valid empty
+ * (ManagedVpcResource.subnetIds: a required list with no minimum). Omitting it would be refused.
+ * test/runtime/round-trip.test.ts derives this list from botocore's model.
+ */
+export const KEEP_EMPTY_MEMBERS = ['subnetIds'] as const;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
+
+/**
+ * GetAgentRuntime answers an unset optional member in forms its Update refuses: `description: ""`
+ * (Description: min 1), and likewise an empty list or an emptied structure (a union with no member
+ * set). Omitting the member is what "unset" means in the request (R2: an omitted member is unset in
+ * the new version), so these go: an empty string, an empty list, an empty structure, at any depth,
+ * except inside maps (MAP_MEMBERS), list items, and required members valid empty (KEEP_EMPTY_MEMBERS). A union member the SDK did not know arrives as
+ * `$unknown: [name, value]`; it goes back untouched (the SDK writes it out as `{name: value}`), so
+ * AWS gets back the configuration it returned rather than a reset.
+ */
+export function withoutUnsetForms(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => (isPlainObject(item) ? withoutUnsetForms(item) : item));
+  if (!isPlainObject(value)) return value;
+  const kept: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (key === '$unknown' || (MAP_MEMBERS as readonly string[]).includes(key)) {
+      if (member !== undefined && member !== null) kept[key] = member;
+      continue;
+    }
+    if ((KEEP_EMPTY_MEMBERS as readonly string[]).includes(key) && Array.isArray(member) && member.length === 0) {
+      if (member !== undefined && member !== null) kept[key] = member;
+      continue;
+    }
+    const v = withoutUnsetForms(member);
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    if (isPlainObject(v) && Object.keys(v).length === 0) continue;
+    kept[key] = v;
+  }
+  return kept;
+}
+
 /** AgentCore Runtime troubleshooting, "This runtime is not MMDSv2-enabled"; RuntimeMetadataConfiguration in the control-plane API reference. */
 export const REQUIRED_METADATA = { requireMMDSV2: true } as const;
 
+/**
+ * UpdateAgentRuntime replaces the whole configuration: send back every updatable member the read
+ * returned, with only the container URI changed. The one builder of that request: publish, its
+ * restore, rollback and re-apply all reach it through updateRuntime (apply.ts). What the read has
+ * that the request must not carry, decided per case (test/runtime/round-trip.test.ts checks each
+ * against botocore's model):
+ * - read-only members (ARN, name, version, status, timestamps, failureReason,
+ *   workloadIdentityDetails): not in UPDATABLE_MEMBERS, never copied;
+ * - `requireServiceS3Endpoint`: dropped (updatableNetwork);
+ * - unset optional members in their read forms ("", [], {}): omitted (withoutUnsetForms);
+ * - members the SDK does not know: its deserializer drops them from the read, so they cannot go
+ *   back, and the new version has them unset (R2). Only an SDK upgrade can carry them; the member
+ *   list test in update-request.test.ts fails on that upgrade until they are decided here. Union
+ *   members the SDK does not know go back as they came ($unknown).
+ * - `metadataConfiguration`: always REQUIRED_METADATA, whatever the read says.
+ */
 export function buildUpdateRequest(live: LiveRuntime, containerUri: string, clientToken: string): UpdateAgentRuntimeCommandInput {
-  const request: Record<string, unknown> = { agentRuntimeId: live.agentRuntimeId };
-  for (const member of UPDATABLE_MEMBERS) {
-    const value = (live as unknown as Record<string, unknown>)[member];
-    if (value !== undefined && value !== null) request[member] = value;
-  }
-  request.networkConfiguration = updatableNetwork(live.networkConfiguration);
+  const copied: Record<string, unknown> = {};
+  for (const member of UPDATABLE_MEMBERS) copied[member] = (live as unknown as Record<string, unknown>)[member];
+  copied.networkConfiguration = updatableNetwork(live.networkConfiguration);
+  const request = withoutUnsetForms(copied) as Record<string, unknown>;
   // A container artifact only: the image is what publish moves (a code artifact is not ours).
   request.agentRuntimeArtifact = { containerConfiguration: { containerUri } };
   // Since 2026-06-30 AgentCore refuses to invoke a version that does not require MMDSv2, and the
   // Terraform provider cannot set it: every version we create requires it (docs/infra.md).
   request.metadataConfiguration = REQUIRED_METADATA;
-  request.clientToken = clientToken;
-  return request as unknown as UpdateAgentRuntimeCommandInput;
+  return { agentRuntimeId: live.agentRuntimeId, ...request, clientToken } as UpdateAgentRuntimeCommandInput;
 }
 
 /**

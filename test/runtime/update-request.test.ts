@@ -8,7 +8,8 @@ import { GetAgentRuntimeCommand, UpdateAgentRuntimeCommand, type UpdateAgentRunt
 import { LabelParameterVersionCommand } from '@aws-sdk/client-ssm';
 import { createClients } from '../../src/aws/clients';
 import { listAudit, publishRuntime, runtimeStatus } from '../../src/runtime';
-import { buildUpdateRequest, NON_CONFIG_MEMBERS, UPDATABLE_MEMBERS, waitReady } from '../../src/runtime/agent-runtime';
+import { buildUpdateRequest, getRuntime, newClientToken, NON_CONFIG_MEMBERS, UPDATABLE_MEMBERS, waitReady } from '../../src/runtime/agent-runtime';
+import type { RuntimeContext } from '../../src/runtime';
 import { useMoto } from '../support/moto';
 import { bootstrappedRuntime, FAST, pushImage } from './helpers';
 
@@ -32,8 +33,58 @@ function captureUpdates(clients: ReturnType<typeof createClients>): UpdateAgentR
   return sent;
 }
 
+/**
+ * Makes the latest version one without a description, as Terraform makes it when the stack sets
+ * none: GetAgentRuntime then answers `description: ""` (the emulator, as AWS).
+ */
+async function dropDescription(ctx: RuntimeContext): Promise<void> {
+  const live = await getRuntime(ctx);
+  const { description, ...request } = buildUpdateRequest(live, live.agentRuntimeArtifact!.containerConfiguration!.containerUri!, newClientToken());
+  expect(description).toBeTruthy();
+  await ctx.clients.agentcore.send(new UpdateAgentRuntimeCommand(request));
+  const read = await waitReady(ctx, FAST);
+  expect(read.description).toBe('');
+}
+
 describe('UpdateAgentRuntime request', () => {
   useMoto();
+
+  it('issue 21 item 3: publishes a runtime without a description (GetAgentRuntime answers "", Update refuses "")', async () => {
+    // Prepare
+    const clients = createClients();
+    const sent = captureUpdates(clients);
+    const ctx = await bootstrappedRuntime('upddesc', clients);
+    await dropDescription(ctx);
+    const a = await pushImage(ctx, 'a');
+    sent.length = 0;
+    // Act
+    const result = await publishRuntime(ctx, { imageDigest: a, ...FAST });
+    // Assess: published, and the request carried no description (omitted = unset, as it was)
+    expect(result.outcome).toBe('published');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).not.toHaveProperty('description');
+    expect((await getRuntime(ctx)).description).toBe('');
+  });
+
+  it('issue 21 item 3: a failed publish of a runtime without a description restores (no RESTORE_FAILED)', async () => {
+    // Prepare: good is live on a runtime without a description; bad fails its smoke
+    const clients = createClients();
+    const sent = captureUpdates(clients);
+    const ctx = await bootstrappedRuntime('upddescr', clients);
+    const good = await pushImage(ctx, 'good');
+    const bad = await pushImage(ctx, 'bad');
+    await publishRuntime(ctx, { imageDigest: good, ...FAST });
+    await dropDescription(ctx);
+    sent.length = 0;
+    // Act + Assess: rolled back, i.e. the restore's own update went through
+    await expect(publishRuntime(ctx, { imageDigest: bad, smokeCmd: 'exit 1', ...FAST })).rejects.toMatchObject({ code: 'ROLLED_BACK', exitCode: 1 });
+    expect(sent.map((r) => r.agentRuntimeArtifact?.containerConfiguration?.containerUri)).toEqual(
+      [bad, good].map((d) => `${ctx.platform.ecrRepositoryUrl}@${d}`),
+    );
+    for (const req of sent) expect(req).not.toHaveProperty('description');
+    expect(await runtimeStatus(ctx)).toMatchObject({ pointer: { digest: good }, runtime: { digest: good, status: 'READY' } });
+    expect((await listAudit(ctx)).filter((e) => e.action === 'restore').map((e) => e.outcome)).toEqual(['succeeded']);
+  });
 
   it('copies exactly the updatable members the SDK knows: an SDK that adds one fails here until someone decides', () => {
     expect([...UPDATABLE_MEMBERS, ...NON_CONFIG_MEMBERS].sort()).toEqual([...sdkRequestMembers()].sort());
@@ -102,6 +153,7 @@ describe('UpdateAgentRuntime request', () => {
       lifecycleConfiguration: { idleRuntimeSessionTimeout: 900, maxLifetime: 28800 },
       environmentVariables: { A: '1' },
       agentRuntimeArtifact: { containerConfiguration: { containerUri: 'new' } },
+      metadataConfiguration: { requireMMDSV2: true },
       clientToken: 'abca-token-0123456789012345678901234567',
     });
   });

@@ -388,6 +388,23 @@ def check_rest_json(signing: str, method: str, raw_path: str, raw_query: str, he
     return service, operation
 
 
+def validate(service: str, operation: str, value: Any) -> Refusal | None:
+    """Validates an operation's input given as its members (path, query, header and body members
+    together, as botocore names them), with the same checker as the requests: the refusal, or None.
+    For tests that check a request built elsewhere against the model (POST /_abca/contracts/validate)."""
+    op = _model(service)["operations"].get(operation)
+    if op is None:
+        return Refusal(service, operation, "", f"Operation {operation} is not part of {service}'s API")
+    try:
+        if "input" in op:
+            _Validator(service, operation).check(op["input"]["shape"], value, "")
+        elif value:
+            return Refusal(service, operation, "", f"Operation {operation} takes no input")
+    except Refusal as refusal:
+        return refusal
+    return None
+
+
 def signing_name_of(authorization: str) -> str | None:
     match = re.search(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request", authorization or "")
     return match.group(1) if match else None
