@@ -39,9 +39,19 @@ export function checkMmds(env: string, served: ServedVersion[]): CheckResult {
   const bad = served.filter((s) => s.requireMMDSV2 !== true);
   if (!bad.length) return ok(name, served.map((s) => `${s.endpoint} v${s.liveVersion} requires MMDSv2`).join(', '));
   const why = bad
-    .map((s) => (s.error ? `${s.endpoint}: ${s.error}` : s.liveVersion ? `${s.endpoint} serves v${s.liveVersion} without requireMMDSV2` : `${s.endpoint} serves no version`))
+    .map((s) =>
+      s.error
+        ? `${s.endpoint}: ${s.error}`
+        : s.liveVersion
+          ? `${s.endpoint} serves v${s.liveVersion} without requireMMDSV2`
+          : `${s.endpoint} serves no version`,
+    )
     .join('; ');
-  return fail(name, `${why}: AgentCore refuses to invoke it`, `bgagent runtime reapply --env ${env} (or publish again: every version the project creates requires MMDSv2)`);
+  return fail(
+    name,
+    `${why}: AgentCore refuses to invoke it`,
+    `bgagent runtime reapply --env ${env} (or publish again: every version the project creates requires MMDSv2)`,
+  );
 }
 
 export function checkEndpointsReady(env: string, served: ServedVersion[]): CheckResult {
@@ -98,7 +108,11 @@ export function checkDnsFirewall(listId: string, list: { status?: string; status
   if (status === undefined) return warn(name, `list ${listId}: the service did not report a status`);
   const message = list?.statusMessage ? ` (${list.statusMessage})` : '';
   if (status === 'UPDATING' || status === 'IMPORTING')
-    return fail(name, `list ${listId} is ${status}${message}: the Resolver may not enforce the last onboarding yet`, 'wait a minute and run bgagent doctor again');
+    return fail(
+      name,
+      `list ${listId} is ${status}${message}: the Resolver may not enforce the last onboarding yet`,
+      'wait a minute and run bgagent doctor again',
+    );
   return fail(
     name,
     `list ${listId} is ${status}${message}`,
@@ -170,7 +184,9 @@ export function doctorExit(checks: CheckResult[]): 0 | 3 {
 /** One line per check: name, status, why, and the fix when there is one. */
 export function formatDoctor(env: string, checks: CheckResult[]): string {
   const width = Math.max(...checks.map((c) => c.name.length));
-  const lines = checks.map((c) => `${c.status.padEnd(4)}  ${c.name.padEnd(width)}  ${c.why}${c.fix && c.status !== 'ok' ? `\n      ${' '.repeat(width)}  fix: ${c.fix}` : ''}`);
+  const lines = checks.map(
+    (c) => `${c.status.padEnd(4)}  ${c.name.padEnd(width)}  ${c.why}${c.fix && c.status !== 'ok' ? `\n      ${' '.repeat(width)}  fix: ${c.fix}` : ''}`,
+  );
   const failed = checks.filter((c) => c.status === 'FAIL').length;
   return [`${env}: ${failed ? `${failed} check(s) FAILED` : 'healthy'}`, ...lines].join('\n');
 }

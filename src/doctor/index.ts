@@ -84,7 +84,10 @@ async function readParameter(ssm: SSMClient, name: string): Promise<string | und
   }
 }
 
-export async function readDomainList(resolver: Route53ResolverClient, listId: string): Promise<{ status?: string; statusMessage?: string; error?: string } | undefined> {
+export async function readDomainList(
+  resolver: Route53ResolverClient,
+  listId: string,
+): Promise<{ status?: string; statusMessage?: string; error?: string } | undefined> {
   if (!listId) return undefined;
   try {
     const out = await resolver.send(new GetFirewallDomainListCommand({ FirewallDomainListId: listId }));

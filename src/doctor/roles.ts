@@ -51,6 +51,8 @@ const runtime = (p: RolePlace) => p.platform.agentRuntimeArn;
 const endpoint = (which: 'liveEndpoint' | 'canaryEndpoint') => (p: RolePlace) => `${p.platform.agentRuntimeArn}/runtime-endpoint/${p.platform[which]}`;
 const domainList = (p: RolePlace) => `arn:aws:route53resolver:${region(p)}:${p.account}:firewall-domain-list/${p.platform.onboardedDomainListId}`;
 const hasDomainList = (p: RolePlace) => p.platform.onboardedDomainListId !== '';
+// The stack tags what it creates with abca:env; the permissions boundary grants by that tag.
+const envTag = (p: RolePlace) => ({ 'aws:ResourceTag/abca:env': p.platform.env });
 // A token secret of one repository: names are `<secretPrefix>github-token/<owner>/<repo>` plus AWS's random suffix.
 const tokenSecret = (p: RolePlace) => `arn:aws:secretsmanager:${region(p)}:${p.account}:secret:${p.platform.secretPrefix}github-token/acme/widgets-AbCdEf`;
 const executionRole = (p: RolePlace) => `arn:aws:iam::${p.account}:role/${p.names.roles.runtimeExecution}`;
@@ -92,9 +94,15 @@ export const COMPONENT_REQUESTS: Record<ComponentName, ComponentRequests> = {
       dataPlane('InvokeAgentRuntime', endpoint('liveEndpoint')),
       dataPlane('StopRuntimeSession', runtime),
       dataPlane('StopRuntimeSession', endpoint('liveEndpoint')),
-      req('cognito-idp', 'AdminListGroupsForUser', 'cognito-idp:AdminListGroupsForUser', (p) => `arn:aws:cognito-idp:${region(p)}:${p.account}:userpool/${p.platform.userPoolId}`, {
-        context: (p) => ({ 'aws:ResourceTag/abca:env': p.platform.env }),
-      }),
+      req(
+        'cognito-idp',
+        'AdminListGroupsForUser',
+        'cognito-idp:AdminListGroupsForUser',
+        (p) => `arn:aws:cognito-idp:${region(p)}:${p.account}:userpool/${p.platform.userPoolId}`,
+        {
+          context: envTag,
+        },
+      ),
     ],
   },
   provisioner: {
@@ -107,9 +115,9 @@ export const COMPONENT_REQUESTS: Record<ComponentName, ComponentRequests> = {
       ddb('UpdateItem', table('repos')),
       ddb('Query', table('repos')),
       ddb('PutItem', table('audit')),
-      req('route53resolver', 'GetFirewallDomainList', 'route53resolver:GetFirewallDomainList', domainList, { when: hasDomainList }),
-      req('route53resolver', 'ListFirewallDomains', 'route53resolver:ListFirewallDomains', domainList, { when: hasDomainList }),
-      req('route53resolver', 'UpdateFirewallDomains', 'route53resolver:UpdateFirewallDomains', domainList, { when: hasDomainList }),
+      req('route53resolver', 'GetFirewallDomainList', 'route53resolver:GetFirewallDomainList', domainList, { when: hasDomainList, context: envTag }),
+      req('route53resolver', 'ListFirewallDomains', 'route53resolver:ListFirewallDomains', domainList, { when: hasDomainList, context: envTag }),
+      req('route53resolver', 'UpdateFirewallDomains', 'route53resolver:UpdateFirewallDomains', domainList, { when: hasDomainList, context: envTag }),
     ],
   },
   imagePointer: {
@@ -194,7 +202,11 @@ export interface RoleQuestion {
 }
 
 /** Pure: the questions of every component, built from the platform document. */
-export function roleQuestions(platform: PlatformConfig, account: string, components: Record<ComponentName, ComponentRequests> = COMPONENT_REQUESTS): RoleQuestion[] {
+export function roleQuestions(
+  platform: PlatformConfig,
+  account: string,
+  components: Record<ComponentName, ComponentRequests> = COMPONENT_REQUESTS,
+): RoleQuestion[] {
   const place: RolePlace = { platform, names: platformNames(platform.env), account };
   const out: RoleQuestion[] = [];
   for (const [component, c] of Object.entries(components) as [ComponentName, ComponentRequests][]) {

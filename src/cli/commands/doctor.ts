@@ -31,7 +31,9 @@ async function awsSimulator(region: string | undefined): Promise<Simulator> {
   }
   const { clientConfig } = await import('../../aws/clients');
   const client = new sdk.IAMClient(clientConfig({ region }));
-  return awsRoleSimulator(async (input: SimulatePrincipalPolicyInput) => (await client.send(new sdk.SimulatePrincipalPolicyCommand(input))) as SimulatePrincipalPolicyOutput);
+  return awsRoleSimulator(
+    async (input: SimulatePrincipalPolicyInput) => (await client.send(new sdk.SimulatePrincipalPolicyCommand(input))) as SimulatePrincipalPolicyOutput,
+  );
 }
 
 /** Locally: the emulator's enforcement point, when IAM is enforced there. */
