@@ -180,9 +180,9 @@ describe('bgagent doctor against the emulator', () => {
 
   it('guardrails and promotion policy: fail when an operator wrote documents their readers refuse', async () => {
     // Prepare
-    const ctx = await published('docpol');
+    await published('docpol');
     const put = (Name: string, Value: string) => clients.ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', Overwrite: true }));
-    await put(ctx.platform.guardrailsParameter, JSON.stringify({ allowed_models: [] }));
+    await put('/abca/docpol/guardrails', JSON.stringify({ allowed_models: [] }));
     await put('/abca/docpol/promotion-policy', JSON.stringify({ accept_from: ['dev'], require_smoke: 'yes' }));
     // Act
     const report = await runDoctor(await deps('docpol'));
