@@ -4,6 +4,7 @@
  * 3 when one does (warnings do not count). The checks are src/doctor/; this file wires the edges:
  * the clients, and which policy simulator answers the roles check.
  */
+import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import type { RoleSimulator, SimulatePrincipalPolicyInput, SimulatePrincipalPolicyOutput } from '../../doctor/roles';
 import { examples, output, positiveNumber, withJson, type JsonOpts } from '../common';
@@ -25,7 +26,8 @@ async function awsSimulator(region: string | undefined): Promise<Simulator> {
   const { awsRoleSimulator } = await import('../../doctor/roles');
   let sdk: { IAMClient: new (c: object) => { send(c: unknown): Promise<unknown> }; SimulatePrincipalPolicyCommand: new (i: object) => unknown };
   try {
-    sdk = (await import(IAM_PACKAGE)) as typeof sdk;
+    // A computed name: the bundler leaves it alone, and the package stays optional.
+    sdk = createRequire(__filename)(IAM_PACKAGE) as typeof sdk;
   } catch {
     return { unavailable: `${IAM_PACKAGE} is not installed, so iam:SimulatePrincipalPolicy cannot be called`, fix: `npm install ${IAM_PACKAGE}` };
   }
@@ -44,6 +46,16 @@ async function localSimulator(endpoint: string): Promise<Simulator> {
     unavailable: `the emulator at ${endpoint} does not enforce IAM`,
     fix: 'start it with ABCA_IAM_POLICIES=<synthesized cdk.tf.json> (src/local/moto.ts; docs/local-mode.md)',
   };
+}
+
+async function isLoopback(endpoint: string): Promise<boolean> {
+  const { assertLoopbackEndpoint } = await import('../../local/moto');
+  try {
+    assertLoopbackEndpoint(endpoint, {});
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function doctorCommand(program: Command): void {
@@ -81,7 +93,8 @@ export function doctorCommand(program: Command): void {
     try {
       const platform = await loadPlatformConfig(clients.ssm, env);
       const endpoint = process.env.AWS_ENDPOINT_URL;
-      const simulator = endpoint ? await localSimulator(endpoint) : await awsSimulator(region);
+      // Local mode is an emulator on loopback; any other endpoint (a VPC endpoint, a proxy) is AWS.
+      const simulator = endpoint && (await isLoopback(endpoint)) ? await localSimulator(endpoint) : await awsSimulator(region);
       const report = await runDoctor({
         ctx: { env, platform, clients, actor: defaultActor(), log: () => {} },
         resolver,
