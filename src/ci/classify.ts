@@ -109,6 +109,7 @@ export const RULES: readonly Rule[] = [
   { pattern: 'src/local/**', layers: NONE, why: 'local mode (emulator bootstrap)' },
   { pattern: 'src/error-docs.ts', layers: NONE, why: 'renders the error tables of the docs from the catalogue' },
   { pattern: 'src/ci/**', layers: NONE, why: 'CI tooling' },
+  { pattern: 'src/doctor/**', layers: NONE, why: 'bgagent doctor: read-only checks of an environment (operator command, not deployed)' },
   { pattern: 'src/cli/**', layers: NONE, why: 'bgagent CLI (not deployed)' },
   { pattern: 'bin/**', layers: NONE, why: 'bgagent CLI (not deployed)' },
   { pattern: '.ci/**', layers: NONE, why: 'CI entry point' },

@@ -28,7 +28,7 @@ export const LAYERS: readonly LayerRule[] = [
   },
   {
     layer: 'domain',
-    paths: ['src/audit/', 'src/auth/', 'src/repos/', 'src/tasks/', 'src/runtime/', 'src/deploy/', 'src/ci/'],
+    paths: ['src/audit/', 'src/auth/', 'src/repos/', 'src/tasks/', 'src/runtime/', 'src/deploy/', 'src/ci/', 'src/doctor/'],
     why: 'what the product does; reaches AWS through stores and gateways built on base, knows no transport',
   },
   {

@@ -10,6 +10,7 @@ import { runMain } from '../cli-support/run-main';
 import { isAbcaError, OperationFailedError, ValidationError } from '../errors';
 import { apiKeyCommands } from './commands/api-key';
 import { configureCommand } from './commands/configure';
+import { doctorCommand } from './commands/doctor';
 import { loginCommands } from './commands/login';
 import { repoCommands } from './commands/repo';
 import { runtimeCommands } from './commands/runtime';
@@ -47,6 +48,7 @@ ${EXIT_CODES_HELP}`,
   apiKeyCommands(program);
   taskCommands(program);
   runtimeCommands(program);
+  doctorCommand(program);
   return program;
 }
 

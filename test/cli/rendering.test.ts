@@ -82,6 +82,7 @@ describe('rendering', () => {
         'api-key list',
         'api-key revoke',
         'configure',
+        'doctor',
         'login',
         'logout',
         'repo list',

@@ -261,7 +261,7 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
   const server = http.createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
-      if (req.url?.startsWith('/_abca/iam/')) return controls(req.url, res, enforcer);
+      if (req.url?.startsWith('/_abca/iam/')) return controls(req.url, res, enforcer, body);
       const { outcome, identified } = await enforcer.check({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
       if (!outcome.allowed) {
         const answer = accessDenied(outcome.identified, outcome.message);
@@ -308,14 +308,31 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
   };
 }
 
-function controls(url: string, res: http.ServerResponse, enforcer: Enforcer): void {
+function controls(url: string, res: http.ServerResponse, enforcer: Enforcer, body: Buffer): void {
   const send = (status: number, body: unknown) => {
     const data = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
     res.end(data);
   };
+  // `bgagent doctor` asks the enforced policies what a role may do (as iam:SimulatePrincipalPolicy on AWS).
+  if (url === '/_abca/iam/simulate') {
+    void simulate(enforcer.authorizer, body).then(
+      (answers) => send(200, answers),
+      (e: unknown) => send(400, { message: String(e) }),
+    );
+    return;
+  }
   if (url === '/_abca/iam/used') return send(200, enforcer.used());
   if (url === '/_abca/iam/stats') return send(200, enforcer.counters);
   if (url === '/_abca/iam/sessions') return send(200, Object.fromEntries(enforcer.sessions));
   send(404, { message: `unknown control ${url}` });
+}
+
+/** Decides `{roleArn, questions: [{action, resource, context}]}` for a session of the role, in order. */
+export async function simulate(authorizer: Authorizer, body: Buffer): Promise<Verdict[]> {
+  const { roleArn, questions } = JSON.parse(body.toString('utf8')) as { roleArn: string; questions: Question[] };
+  const session: Session = { roleArn, sessionName: 'abca-doctor', tags: {} };
+  const verdicts: Verdict[] = [];
+  for (const q of questions) verdicts.push(await authorizer.decide(session, { action: q.action, resource: q.resource, context: q.context ?? {} }));
+  return verdicts;
 }
