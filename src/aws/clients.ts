@@ -20,6 +20,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 
 // Under Node < 22 the SDK prints a NodeVersionSupportWarning on the first client of every process
 // (its releases after January 2027 need Node 22). Our commands print only what they mean to: the
@@ -81,6 +82,7 @@ export const s3Client = (opts: ClientOptions = {}) => new S3Client(clientConfig(
 export const lambdaClient = (opts: ClientOptions = {}) => new LambdaClient(clientConfig(opts));
 export const route53ResolverClient = (opts: ClientOptions = {}) => new Route53ResolverClient(clientConfig(opts));
 export const ec2Client = (opts: ClientOptions = {}) => new EC2Client(clientConfig(opts));
+export const iamClient = (opts: ClientOptions = {}) => new IAMClient(clientConfig(opts));
 
 /**
  * The AgentCore data-plane client: one attempt, and calls that give up after `timeoutMs`, because

@@ -275,7 +275,7 @@ export function simulateAnswer(out: SimulatePrincipalPolicyOutput): SimAnswer {
 /**
  * On AWS: iam:SimulatePrincipalPolicy for each question (the role's identity policies and its
  * permissions boundary; resource policies are not part of it). `send` is the thin edge: an IAM
- * client's SimulatePrincipalPolicyCommand (needs @aws-sdk/client-iam).
+ * client's SimulatePrincipalPolicyCommand.
  */
 export function awsRoleSimulator(send: (input: SimulatePrincipalPolicyInput) => Promise<SimulatePrincipalPolicyOutput>): RoleSimulator {
   return {

@@ -4,7 +4,6 @@
  * 3 when one does (warnings do not count). The checks are src/doctor/; this file wires the edges:
  * the clients, and which policy simulator answers the roles check.
  */
-import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import type { RoleSimulator, SimulatePrincipalPolicyInput, SimulatePrincipalPolicyOutput } from '../../doctor/roles';
 import { examples, output, positiveNumber, withJson, type JsonOpts } from '../common';
@@ -18,23 +17,16 @@ interface DoctorOpts extends JsonOpts {
 
 type Simulator = RoleSimulator | { unavailable: string; fix?: string };
 
-// Not a dependency yet: looked up at run time, so the AWS path works once it is installed.
-const IAM_PACKAGE = '@aws-sdk/client-iam';
-
-/** On AWS: iam:SimulatePrincipalPolicy through @aws-sdk/client-iam, when it is installed. */
+/** On AWS: iam:SimulatePrincipalPolicy for each of the roles' questions. */
 async function awsSimulator(region: string | undefined): Promise<Simulator> {
-  const { awsRoleSimulator } = await import('../../doctor/roles');
-  let sdk: { IAMClient: new (c: object) => { send(c: unknown): Promise<unknown> }; SimulatePrincipalPolicyCommand: new (i: object) => unknown };
-  try {
-    // A computed name: the bundler leaves it alone, and the package stays optional.
-    sdk = createRequire(__filename)(IAM_PACKAGE) as typeof sdk;
-  } catch {
-    return { unavailable: `${IAM_PACKAGE} is not installed, so iam:SimulatePrincipalPolicy cannot be called`, fix: `npm install ${IAM_PACKAGE}` };
-  }
-  const { clientConfig } = await import('../../aws/clients');
-  const client = new sdk.IAMClient(clientConfig({ region }));
+  const [{ awsRoleSimulator }, { iamClient }, { SimulatePrincipalPolicyCommand }] = await Promise.all([
+    import('../../doctor/roles'),
+    import('../../aws/clients'),
+    import('@aws-sdk/client-iam'),
+  ]);
+  const client = iamClient({ region });
   return awsRoleSimulator(
-    async (input: SimulatePrincipalPolicyInput) => (await client.send(new sdk.SimulatePrincipalPolicyCommand(input))) as SimulatePrincipalPolicyOutput,
+    async (input: SimulatePrincipalPolicyInput) => (await client.send(new SimulatePrincipalPolicyCommand(input))) as SimulatePrincipalPolicyOutput,
   );
 }
 
