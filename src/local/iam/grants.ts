@@ -4,8 +4,14 @@
  * it is used when some allowed request's action and resource match both (conditions aside: a
  * grant used under any condition counts as used).
  */
-import type { UsedGrant } from './proxy';
 import type { CompiledPolicies } from './synthesized';
+
+/** A grant a request used: role, action, resource (what the unused-grants report compares). */
+export interface UsedGrant {
+  roleArn: string;
+  action: string;
+  resource: string;
+}
 
 export interface UnusedGrant {
   role: string;

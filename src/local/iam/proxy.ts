@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Authorizer, sessionArn, type Session, type Verdict } from './engine';
+import type { UsedGrant } from './grants';
 import { identify, questionsFor, UnmappableRequest, type HttpRequest, type Identified, type Question } from './request';
 
 /** One line of the decision log (JSON lines). */
@@ -23,13 +24,6 @@ export interface DecisionRecord {
   resource?: string;
   decision: 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied' | 'Unrestricted';
   reason?: string;
-}
-
-/** A grant a request used: role, action, resource (what the unused-grants report compares). */
-export interface UsedGrant {
-  roleArn: string;
-  action: string;
-  resource: string;
 }
 
 export interface IamProxyOptions {
