@@ -22,6 +22,7 @@ import { startMoto, type MotoServer } from '../../src/local/moto';
 import { platformNames } from '../../src/platform/names';
 import { openRuntime, runtimeStatus, type RuntimeContext } from '../../src/runtime';
 import { synthInfraJson, testBundles } from '../infra/support';
+import { recordUsedGrants } from '../support/iam';
 
 const ENV = 'dev';
 const names = platformNames(ENV);
@@ -97,6 +98,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   Object.values(clients ?? {}).forEach((c) => c.destroy());
+  // Into the suite's unused-grants report (with ABCA_TEST_IAM=1), with the real runtime ARN.
+  recordUsedGrants(proxies.flatMap((p) => p.used()));
   await Promise.all(proxies.map((p) => p.close()));
   await server?.stop();
   process.env = saved;

@@ -54,3 +54,19 @@ export function unusedGrants(policies: CompiledPolicies, used: UsedGrant[]): Unu
   }
   return out;
 }
+
+/**
+ * The report, one line per unused grant grouped by role, for a file or stdout. Empty when every
+ * grant was used.
+ */
+export function formatUnusedGrants(unused: UnusedGrant[], roles?: string[]): string {
+  const byRole = new Map<string, UnusedGrant[]>();
+  for (const u of unused) byRole.set(u.role, [...(byRole.get(u.role) ?? []), u]);
+  const lines: string[] = [];
+  for (const role of [...byRole.keys()].sort()) {
+    if (roles && !roles.includes(role)) continue;
+    lines.push(`${role}:`);
+    for (const u of byRole.get(role)!) lines.push(`  ${u.policy}/${u.statement}: ${u.action} on ${u.resource}`);
+  }
+  return lines.join('\n');
+}

@@ -7,9 +7,19 @@ import { Authorizer } from './engine';
 import { compilePolicies, type CompiledPolicies, type TfJson } from './synthesized';
 
 export { Authorizer, sessionArn, type Decision, type Session, type Verdict } from './engine';
-export { unusedGrants, globMatch, type UnusedGrant, type UsedGrant } from './grants';
+export { formatUnusedGrants, unusedGrants, globMatch, type UnusedGrant, type UsedGrant } from './grants';
 export { OPERATIONS, mappingOf, type OperationMapping, type Check, type ConditionSource } from './operations';
-export { accessDenied, deniedMessage, Enforcer, enforcedListener, remoteSessions, sessionFromAssumeRole, startIamProxy, type DecisionRecord, type IamProxy } from './proxy';
+export {
+  accessDenied,
+  deniedMessage,
+  Enforcer,
+  enforcedListener,
+  remoteSessions,
+  sessionFromAssumeRole,
+  startIamProxy,
+  type DecisionRecord,
+  type IamProxy,
+} from './proxy';
 export { identify, questionsFor, type HttpRequest, type Identified, type Question } from './request';
 export { assumeRoleSession, credentialEnv, type SessionCredentials } from './sessions';
 export { ACCOUNT, REGION, compilePolicies, localRefs, resolveRefs, type CompiledPolicies, type TfJson } from './synthesized';

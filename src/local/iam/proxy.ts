@@ -287,7 +287,8 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
           enforcer.observe(identified, up.statusCode ?? 0, data);
           const headers = { ...up.headers };
           delete headers['transfer-encoding'];
-          res.writeHead(up.statusCode ?? 502, { ...headers, 'content-length': data.length });
+          // A HEAD answer's content-length is the object's size (S3 HeadObject), not this empty body's.
+          res.writeHead(up.statusCode ?? 502, req.method === 'HEAD' ? headers : { ...headers, 'content-length': data.length });
           res.end(data);
         });
       });
