@@ -14,8 +14,14 @@ import type { Config } from '@jest/types';
 import { compilePolicies, type CompiledPolicies } from '../../src/local/iam';
 import { startMoto, type MotoServer } from '../../src/local/moto';
 
-/** Shared with global-teardown (same process). */
-export const servers: MotoServer[] = [];
+/**
+ * The servers, for global-teardown: same process, but jest may load each file in its own module
+ * registry, so they go on globalThis rather than in a module variable.
+ */
+export function testServers(): MotoServer[] {
+  const g = globalThis as { __abcaTestServers?: MotoServer[] };
+  return (g.__abcaTestServers ??= []);
+}
 
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
   const count = Math.max(1, globalConfig.maxWorkers || 1);
@@ -30,6 +36,7 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
     fs.writeFileSync(file, JSON.stringify(policies));
     process.env.ABCA_TEST_IAM_POLICIES = file;
   }
+  const servers = testServers();
   servers.push(...(await Promise.all(Array.from({ length: count }, () => startMoto(policies ? { iam: { policies } } : {})))));
   process.env.ABCA_TEST_MOTO_ENDPOINTS = servers.map((s) => s.endpoint).join(',');
   process.env.ABCA_TEST_MOTO_PIDS = servers.map((s) => s.pid).join(',');

@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import type { Config } from '@jest/types';
 import { formatUnusedGrants, readPolicies, unusedGrants, type UsedGrant } from '../../src/local/iam';
 import { stopPid } from '../../src/local/moto';
-import { servers } from './global-setup';
+import { testServers } from './global-setup';
 
 export default async function globalTeardown(globalConfig: Config.GlobalConfig): Promise<void> {
   const policiesFile = process.env.ABCA_TEST_IAM_POLICIES;
   const usedDir = process.env.ABCA_TEST_IAM_USED_DIR;
+  const servers = testServers();
   if (policiesFile && usedDir) {
     const used: UsedGrant[] = servers.flatMap((s) => s.iam?.used() ?? []);
     for (const f of fs.readdirSync(usedDir).filter((n) => n.endsWith('.jsonl'))) {
