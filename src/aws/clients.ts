@@ -7,7 +7,7 @@
  * One factory per service, so a bundle (Lambda, CLI) pulls in only the SDK packages it uses
  * (the client packages declare `sideEffects: false`).
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -28,12 +28,21 @@ import { IAMClient } from '@aws-sdk/client-iam';
 // `bgagent doctor` reports the Node in use. An operator who sets the variable keeps their choice.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** Static credentials or a provider, as every SDK client takes them. */
+export type Credentials = NonNullable<SSMClientConfig['credentials']>;
+
 export interface ClientOptions {
   region?: string;
   /** Retries for throttling and transient faults (SDK standard retry strategy). */
   maxAttempts?: number;
   /** Only where a caller must name an endpoint that is not the standard environment's (the local data plane's own control-plane reads). */
   endpoint?: string;
+  /**
+   * Credentials other than the standard chain's. Only local mode and tests inject them, so a
+   * component runs as its own role's session there; on AWS the chain (the Lambda's role, CI's
+   * environment) is the one path.
+   */
+  credentials?: Credentials;
 }
 
 /** The clients most components use, built together. Anything else comes from the factories below. */
@@ -48,11 +57,15 @@ export interface AwsClients {
 }
 
 /** The SDK configuration every client shares: region from the option or the standard environment, standard retries. */
-export function clientConfig(opts: ClientOptions = {}, defaultAttempts = 6): { region?: string; maxAttempts: number; endpoint?: string } {
+export function clientConfig(
+  opts: ClientOptions = {},
+  defaultAttempts = 6,
+): { region?: string; maxAttempts: number; endpoint?: string; credentials?: Credentials } {
   return {
     region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
     maxAttempts: opts.maxAttempts ?? defaultAttempts,
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { agentCoreControlClient, ecrClient } from '../aws/clients';
 import { dataPlaneRoutes, type DataPlaneCall } from './data-plane/routes';
+import { enforcedListener, type Enforcer } from './iam/proxy';
 import { RuntimeResolver } from './data-plane/runtimes';
 import { SessionPool, type SessionInfo } from './data-plane/sessions';
 
@@ -38,6 +39,11 @@ export interface DataPlaneOptions {
   /** Seconds; override the runtime's lifecycleConfiguration (tests). */
   lifecycle?: { idleRuntimeSessionTimeout?: number; maxLifetime?: number };
   log?: (line: string) => void;
+  /**
+   * IAM enforcement (docs/local-mode.md): InvokeAgentRuntime and StopRuntimeSession are authorized
+   * by this Enforcer before they are served, as every request to moto is by the proxy.
+   */
+  iam?: Enforcer;
 }
 
 export interface AgentCoreDataPlane {
@@ -64,7 +70,8 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
   let agentEnv: Record<string, string> = { ...(opts.agentEnv ?? {}) };
   const sessions = new SessionPool(resolver, { controlEndpoint, region, agentEnv: () => agentEnv, startTimeoutMs: opts.startTimeoutMs ?? 15_000, log }, log);
   const calls: DataPlaneCall[] = [];
-  const server = http.createServer(dataPlaneRoutes({ resolver, sessions, calls, log }));
+  const routes = dataPlaneRoutes({ resolver, sessions, calls, log });
+  const server = http.createServer(opts.iam ? enforcedListener(opts.iam, routes) : routes);
   const sweep = sessions.startSweep(opts.lifecycle);
 
   await new Promise<void>((resolve, reject) => {

@@ -285,6 +285,9 @@ export function imagePointerStatements(
 ): Statement[] {
   return [
     { Sid: 'ReadPointer', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameterHistory'], Resource: pointerArn },
+    // A re-apply ends as every move does: `live`/`previous` labels on the pointer's versions. Without
+    // it every infra apply that changes the runtime's configuration fails (test/runtime/custom-resource-iam.test.ts).
+    { Sid: 'LabelPointer', Effect: 'Allow', Action: 'ssm:LabelParameterVersion', Resource: pointerArn },
     { Sid: 'ReadImages', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: repositoryArn },
     {
       Sid: 'Runtime',

@@ -307,6 +307,7 @@ describe('Lambda roles', () => {
       role,
       [
         { action: 'ssm:GetParameter', resource: arn.ssm(names.parameters.imagePointer) },
+        { action: 'ssm:LabelParameterVersion', resource: arn.ssm(names.parameters.imagePointer) },
         { action: 'ecr:DescribeImages', resource: arn.repo(names.ecrRepository) },
         { action: 'bedrock-agentcore:GetAgentRuntime', resource: arn.runtime(names.agentRuntime) },
         { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(names.agentRuntime) },
@@ -320,6 +321,7 @@ describe('Lambda roles', () => {
       [
         { action: 'bedrock-agentcore:UpdateAgentRuntimeEndpoint', resource: `${arn.runtime(other.agentRuntime)}/runtime-endpoint/live` },
         { action: 'ssm:PutParameter', resource: arn.ssm(names.parameters.imagePointer) },
+        { action: 'ssm:LabelParameterVersion', resource: arn.ssm(other.parameters.imagePointer) },
         { action: 'bedrock-agentcore:UpdateAgentRuntime', resource: arn.runtime(other.agentRuntime) },
         { action: 'iam:PassRole', resource: arn.role('Admin'), context: PASSED_TO_AGENTCORE },
         { action: 'ecr:PutImage', resource: arn.repo(names.ecrRepository) },

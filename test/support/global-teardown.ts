@@ -1,6 +1,32 @@
+/**
+ * Stops the workers' moto servers. With IAM enforced, first gathers the grants every enforcement
+ * point saw used (the proxies' /_abca/iam/used, and what tests recorded) and writes the
+ * unused-grants report: test-results/iam-unused-grants.txt, summarized on stdout.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Config } from '@jest/types';
+import { formatUnusedGrants, readPolicies, unusedGrants, type UsedGrant } from '../../src/local/iam';
 import { stopPid } from '../../src/local/moto';
+import { testServers } from './global-setup';
 
-export default async function globalTeardown(): Promise<void> {
+export default async function globalTeardown(globalConfig: Config.GlobalConfig): Promise<void> {
+  const policiesFile = process.env.ABCA_TEST_IAM_POLICIES;
+  const usedDir = process.env.ABCA_TEST_IAM_USED_DIR;
+  const servers = testServers();
+  if (policiesFile && usedDir) {
+    const used: UsedGrant[] = servers.flatMap((s) => s.iam?.used() ?? []);
+    for (const f of fs.readdirSync(usedDir).filter((n) => n.endsWith('.jsonl'))) {
+      for (const line of fs.readFileSync(path.join(usedDir, f), 'utf8').split('\n').filter(Boolean)) used.push(JSON.parse(line) as UsedGrant);
+    }
+    const unused = unusedGrants(readPolicies(policiesFile), used);
+    const out = path.join(globalConfig.rootDir, 'test-results', 'iam-unused-grants.txt');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, `${formatUnusedGrants(unused)}\n`);
+    process.stdout.write(`\nIAM: ${used.length} grant(s) used, ${unused.length} unused; report in ${path.relative(process.cwd(), out)}\n`);
+  }
+  await Promise.all(servers.map((s) => s.stop()));
   const pids = (process.env.ABCA_TEST_MOTO_PIDS ?? '').split(',').filter(Boolean).map(Number);
   await Promise.all(pids.map((pid) => stopPid(pid)));
+  if (usedDir) fs.rmSync(usedDir, { recursive: true, force: true });
 }

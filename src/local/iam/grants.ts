@@ -6,7 +6,7 @@
  */
 import type { CompiledPolicies } from './synthesized';
 
-/** An allowed request's grant, as the enforcement proxy records it. */
+/** A grant a request used: role, action, resource (what the unused-grants report compares). */
 export interface UsedGrant {
   roleArn: string;
   action: string;
@@ -53,4 +53,20 @@ export function unusedGrants(policies: CompiledPolicies, used: UsedGrant[]): Unu
     }
   }
   return out;
+}
+
+/**
+ * The report, one line per unused grant grouped by role, for a file or stdout. Empty when every
+ * grant was used.
+ */
+export function formatUnusedGrants(unused: UnusedGrant[], roles?: string[]): string {
+  const byRole = new Map<string, UnusedGrant[]>();
+  for (const u of unused) byRole.set(u.role, [...(byRole.get(u.role) ?? []), u]);
+  const lines: string[] = [];
+  for (const role of [...byRole.keys()].sort()) {
+    if (roles && !roles.includes(role)) continue;
+    lines.push(`${role}:`);
+    for (const u of byRole.get(role)!) lines.push(`  ${u.policy}/${u.statement}: ${u.action} on ${u.resource}`);
+  }
+  return lines.join('\n');
 }

@@ -7,11 +7,22 @@ import { Authorizer } from './engine';
 import { compilePolicies, type CompiledPolicies, type TfJson } from './synthesized';
 
 export { Authorizer, sessionArn, type Decision, type Session, type Verdict } from './engine';
-export { unusedGrants, globMatch, type UnusedGrant } from './grants';
+export { formatUnusedGrants, unusedGrants, globMatch, type UnusedGrant, type UsedGrant } from './grants';
 export { OPERATIONS, mappingOf, type OperationMapping, type Check, type ConditionSource } from './operations';
-export { accessDenied, deniedMessage, Enforcer, sessionFromAssumeRole, startIamProxy, type DecisionRecord, type IamProxy, type UsedGrant } from './proxy';
+export {
+  accessDenied,
+  deniedMessage,
+  Enforcer,
+  enforcedListener,
+  remoteSessions,
+  sessionFromAssumeRole,
+  startIamProxy,
+  type DecisionRecord,
+  type IamProxy,
+} from './proxy';
 export { identify, questionsFor, type HttpRequest, type Identified, type Question } from './request';
-export { ACCOUNT, REGION, compilePolicies, resolveRefs, type CompiledPolicies, type TfJson } from './synthesized';
+export { assumeRoleSession, credentialEnv, type SessionCredentials } from './sessions';
+export { ACCOUNT, REGION, compilePolicies, localRefs, resolveRefs, type CompiledPolicies, type TfJson } from './synthesized';
 
 /** Policies from a file: the synthesized stack (cdk.tf.json) or an already compiled policy file. */
 export function readPolicies(file: string): CompiledPolicies {

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { Authorizer, sessionArn, type Session, type Verdict } from './engine';
 import type { UsedGrant } from './grants';
 import { identify, questionsFor, UnmappableRequest, type HttpRequest, type Identified, type Question } from './request';
@@ -26,7 +27,6 @@ export interface DecisionRecord {
   reason?: string;
 }
 
-/** A grant a request used: role, action, resource (what the unused-grants report compares). */
 export type { UsedGrant } from './grants';
 
 export interface IamProxyOptions {
@@ -39,6 +39,8 @@ export interface IamProxyOptions {
 
 export interface IamProxy {
   endpoint: string;
+  /** The decision point itself, for another server of the same process (the local data plane). */
+  enforcer: Enforcer;
   sessions: Map<string, Session>;
   /** Grants used so far, deduplicated. */
   used(): UsedGrant[];
@@ -157,9 +159,14 @@ export class Enforcer {
   private readonly usedGrants = new Map<string, UsedGrant>();
   readonly counters: ProxyStats = { requests: 0, restricted: 0, denied: 0, decideMs: 0 };
 
+  /**
+   * `lookup` finds a session another enforcement point learnt (the data plane asks the moto proxy,
+   * which saw the AssumeRole); a key neither knows is the bootstrap's.
+   */
   constructor(
     readonly authorizer: Authorizer,
     private readonly log?: (record: DecisionRecord) => void,
+    private readonly lookup?: (accessKeyId: string) => Promise<Session | undefined>,
   ) {}
 
   used(): UsedGrant[] {
@@ -171,7 +178,12 @@ export class Enforcer {
     try {
       this.counters.requests++;
       const identified = identify(req);
-      const session = identified?.accessKeyId ? this.sessions.get(identified.accessKeyId) : undefined;
+      const key = identified?.accessKeyId;
+      let session = key ? this.sessions.get(key) : undefined;
+      if (key && !session && this.lookup) {
+        session = await this.lookup(key);
+        if (session) this.sessions.set(key, session);
+      }
       if (!identified || !session) {
         if (identified && this.log)
           this.log({
@@ -277,7 +289,8 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
           enforcer.observe(identified, up.statusCode ?? 0, data);
           const headers = { ...up.headers };
           delete headers['transfer-encoding'];
-          res.writeHead(up.statusCode ?? 502, { ...headers, 'content-length': data.length });
+          // A HEAD answer's content-length is the object's size (S3 HeadObject), not this empty body's.
+          res.writeHead(up.statusCode ?? 502, req.method === 'HEAD' ? headers : { ...headers, 'content-length': data.length });
           res.end(data);
         });
       });
@@ -297,6 +310,7 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    enforcer,
     sessions: enforcer.sessions,
     used: () => enforcer.used(),
     stats: () => ({ ...enforcer.counters }),
@@ -305,6 +319,41 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * Puts an Enforcer in front of a server's own listener (the local AgentCore data plane, which moto
+ * does not serve): a refused request gets AWS's AccessDenied and never reaches `inner`; an allowed
+ * one reaches it with its body intact.
+ */
+export function enforcedListener(enforcer: Enforcer, inner: http.RequestListener): http.RequestListener {
+  return (req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      const { outcome } = await enforcer.check({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
+      if (!outcome.allowed) {
+        const answer = accessDenied(outcome.identified, outcome.message);
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+        res.end(answer.body);
+        return;
+      }
+      // The body was read to decide; the inner listener reads it again from a replay.
+      const replay = Object.assign(Readable.from(body.length ? [body] : []), { method: req.method, url: req.url, headers: req.headers, socket: req.socket });
+      inner(replay as unknown as http.IncomingMessage, res);
+    })().catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ __type: 'InternalFailure', message: `ABCA IAM enforcement crashed: ${String(e)}` }));
+    });
+  };
+}
+
+/** Sessions learnt by the enforcement proxy at `endpoint` (its /_abca/iam/sessions control). */
+export function remoteSessions(endpoint: string): (accessKeyId: string) => Promise<Session | undefined> {
+  return async (accessKeyId) => {
+    const res = await fetch(`${endpoint}/_abca/iam/sessions`);
+    if (!res.ok) return undefined;
+    return ((await res.json()) as Record<string, Session>)[accessKeyId];
   };
 }
 

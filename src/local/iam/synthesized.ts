@@ -78,6 +78,20 @@ export function resolveRefs(text: string, json: TfJson, place: Place = HERE): st
   });
 }
 
+/**
+ * The `refs` for what the local bootstrap created: every agent runtime of the stack resolves to
+ * the runtime ARN (and id) the emulator generated, so runtime-scoped grants name the real runtime.
+ */
+export function localRefs(json: TfJson, created: { agentRuntimeArn: string }): Record<string, string> {
+  const refs: Record<string, string> = {};
+  const id = created.agentRuntimeArn.split('/').pop() ?? '';
+  for (const [logical] of resources(json, 'aws_bedrockagentcore_agent_runtime')) {
+    refs[`aws_bedrockagentcore_agent_runtime.${logical}.agent_runtime_arn`] = created.agentRuntimeArn;
+    refs[`aws_bedrockagentcore_agent_runtime.${logical}.agent_runtime_id`] = id;
+  }
+  return refs;
+}
+
 /** A policy document as IAM stores it. */
 export interface PolicyDocument {
   Version?: string;
