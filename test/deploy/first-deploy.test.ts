@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateBucketCommand,
   GetBucketEncryptionCommand,
@@ -25,6 +25,7 @@ import { IMAGE_DIGEST_PLACEHOLDER, stepCommands, type Plan } from '../../src/dep
 import { awsDeps } from '../../src/cli-support/deploy';
 import { StateBucket } from '../../src/deploy/state-bucket';
 import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
+import { pushLocalImage } from '../../src/local/images';
 import { useMoto } from '../support/moto';
 import { FakePrograms } from './support';
 
@@ -290,17 +291,8 @@ describe('--image-digest', () => {
   });
 
   it('deploys with an image pushed meanwhile, without docker, and the pointer starts at it', async () => {
-    // Prepare: an arm64 image pushed to the repository the failed run created (a fake manifest)
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7, digest: `sha256:${'1'.repeat(64)}` },
-      layers: [],
-    });
-    const pushed = await new ECRClient({ region: 'us-east-1' }).send(
-      new PutImageCommand({ repositoryName: 'abca-given-agent', imageManifest: manifest, imageTag: 'ci-build-1' }),
-    );
-    const digest = pushed.image!.imageId!.imageDigest!;
+    // Prepare: an image pushed (blobs, then manifest) to the repository the failed run created
+    const digest = await pushLocalImage(new ECRClient({ region: 'us-east-1' }), 'abca-given-agent', 'ci-build-1');
     const programs = new FakePrograms();
     // Act
     const report = await run(planFirstDeploy(input({ env: 'given', imageDigest: digest })), programs);
