@@ -20,6 +20,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECRClientConfig } from '@aws-sdk/client-ecr';
+
+/** Credentials as every client's configuration takes them (static, or a provider). */
+export type ClientCredentials = ECRClientConfig['credentials'];
 
 // Under Node < 22 the SDK prints a NodeVersionSupportWarning on the first client of every process
 // (its releases after January 2027 need Node 22). Our commands print only what they mean to: the
@@ -33,6 +37,9 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Only where a caller must name an endpoint that is not the standard environment's (the local data plane's own control-plane reads). */
   endpoint?: string;
+  /** Another account's credentials (cross-account promotion's source): a named profile, or a provider (an assumed role). */
+  profile?: string;
+  credentials?: ClientCredentials;
 }
 
 /** The clients most components use, built together. Anything else comes from the factories below. */
@@ -47,11 +54,16 @@ export interface AwsClients {
 }
 
 /** The SDK configuration every client shares: region from the option or the standard environment, standard retries. */
-export function clientConfig(opts: ClientOptions = {}, defaultAttempts = 6): { region?: string; maxAttempts: number; endpoint?: string } {
+export function clientConfig(
+  opts: ClientOptions = {},
+  defaultAttempts = 6,
+): { region?: string; maxAttempts: number; endpoint?: string; profile?: string; credentials?: ClientCredentials } {
   return {
     region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
     maxAttempts: opts.maxAttempts ?? defaultAttempts,
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
   };
 }
 
