@@ -98,7 +98,7 @@ runMain(
       return 0;
     }
     const log = progressLog();
-    const report = await applyPlan(plan, { ...awsDeps(region), runner: processRunner(ROOT), log });
+    const report = await applyPlan(plan, { ...awsDeps(region, plan.accountId), runner: processRunner(ROOT), log });
     const hint = !opts.applyGithub && ghReady() ? '\n(gh is signed in: run the same command with --apply-github to set these)' : '';
     // The GitHub part only matters once the roles exist: print it after a complete run.
     return printReport(!!opts.json, plan, report, report.ok && report.githubHints ? `${report.githubHints}${hint}` : '');

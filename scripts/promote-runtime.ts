@@ -1,11 +1,11 @@
-/** tsx scripts/promote-runtime.ts --from <env> --to <env> [--digest sha256:…] [--smoke-cmd …] [--reason …] [--dry-run] [--json] */
+/** tsx scripts/promote-runtime.ts --from <env> --to <env> [--digest sha256:…] [--source-region R] [--source-profile P | --source-role-arn A] [--source-registry-id N] [--smoke-cmd …] [--reason …] [--dry-run] [--json] */
 import { appendFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describeError, exitCodeOf, isAbcaError } from '../src/errors';
 import { emit, progressLog } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { openRuntime } from '../src/runtime/context';
-import { addPromoteFlags, promoteOptionsFromFlags, promoteRuntime, type PromoteFlags } from '../src/runtime/verbs/promote';
+import { addPromoteFlags, isRemoteSource, promoteOptionsFromFlags, promoteRuntime, sourceClients, type PromoteFlags } from '../src/runtime/verbs/promote';
 import { formatPromotion } from '../src/runtime/verbs/promote/format';
 
 const program = addPromoteFlags(
@@ -16,7 +16,7 @@ const program = addPromoteFlags(
     ),
 ).addHelpText(
   'after',
-  '\nExample:\n  tsx scripts/promote-runtime.ts --from staging --to prod --smoke-cmd "tsx scripts/smoke-runtime.ts --env prod"\n\nExit: 0 live in --to serves the digest, 1 failed (target restored), 2 refused (policy, digest) or bad input, 3 lock held\n',
+  '\nExample:\n  tsx scripts/promote-runtime.ts --from staging --to prod --smoke-cmd "tsx scripts/smoke-runtime.ts --env prod"\n  tsx scripts/promote-runtime.ts --from staging --to prod --source-role-arn arn:aws:iam::111111111111:role/abca-staging-promotion-source --source-region eu-west-1\n\nExit: 0 live in --to serves the digest, 1 failed (target restored), 2 refused (policy, digest) or bad input, 3 lock held\n',
 );
 const flags = program.parse().opts<PromoteFlags>();
 
@@ -24,7 +24,8 @@ runMain(
   async () => {
     const { from, to, options } = promoteOptionsFromFlags(flags);
     const log = progressLog();
-    const [source, target] = await Promise.all([openRuntime(from, { log }), openRuntime(to, { log })]);
+    const sourceAccess = options.source && isRemoteSource(options.source) ? sourceClients(options.source) : undefined;
+    const [source, target] = await Promise.all([openRuntime(from, { clients: sourceAccess, log }), openRuntime(to, { log })]);
     const result = await promoteRuntime(source, target, options).catch((e: unknown) => {
       // The job summary says why too, not only the log: a refusal is the common answer.
       const summary = process.env.GITHUB_STEP_SUMMARY;

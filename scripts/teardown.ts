@@ -52,7 +52,7 @@ runMain(
       printPlan(!!opts.json, plan, formatPlan(plan));
       return 0;
     }
-    const report = await applyPlan(plan, { ...awsDeps(region), runner: processRunner(ROOT), log: progressLog() });
+    const report = await applyPlan(plan, { ...awsDeps(region, plan.accountId), runner: processRunner(ROOT), log: progressLog() });
     return printReport(!!opts.json, plan, report, report.ok ? `The state bucket ${plan.stateBucket} stays (delete it by hand if no environment uses it).` : '');
   },
   { json: () => !!opts.json },

@@ -134,6 +134,7 @@ export const ERROR_CODES = {
   RESTORE_FAILED: spec('OperationFailedError', 500, 'cli', 'the publish failed and restoring the previous digest failed too'),
   GIT_FAILED: spec('OperationFailedError', 500, 'cli', 'git could not run or failed'),
   WRONG_DOMAIN_LIST: spec('OperationFailedError', 500, 'both', 'the DNS Firewall domain list is not the one the platform owns'),
+  DOMAIN_LIST_BUSY: spec('OperationFailedError', 500, 'both', 'the DNS Firewall domain list stayed UPDATING past the wait, or is being deleted'),
   MOTO_MISSING: spec('OperationFailedError', 500, 'cli', 'moto server is not installed'),
   MOTO_START_FAILED: spec('OperationFailedError', 500, 'cli', 'moto server did not start'),
   MOTO_RESET_FAILED: spec('OperationFailedError', 500, 'cli', 'moto server did not reset'),

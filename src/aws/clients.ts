@@ -38,11 +38,13 @@ export interface ClientOptions {
   /** Only where a caller must name an endpoint that is not the standard environment's (the local data plane's own control-plane reads). */
   endpoint?: string;
   /**
-   * Credentials other than the standard chain's. Only local mode and tests inject them, so a
-   * component runs as its own role's session there; on AWS the chain (the Lambda's role, CI's
-   * environment) is the one path.
+   * Credentials other than the standard chain's: local mode and tests inject them, so a component
+   * runs as its own role's session there; cross-account promotion reads its source with the
+   * source's (an assumed role). On AWS the chain (the Lambda's role, CI's environment) is the path.
    */
   credentials?: Credentials;
+  /** A named profile instead of the chain's default (cross-account promotion's `--source-profile`). */
+  profile?: string;
 }
 
 /** The clients most components use, built together. Anything else comes from the factories below. */
@@ -60,11 +62,12 @@ export interface AwsClients {
 export function clientConfig(
   opts: ClientOptions = {},
   defaultAttempts = 6,
-): { region?: string; maxAttempts: number; endpoint?: string; credentials?: Credentials } {
+): { region?: string; maxAttempts: number; endpoint?: string; profile?: string; credentials?: Credentials } {
   return {
     region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
     maxAttempts: opts.maxAttempts ?? defaultAttempts,
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
   };
 }

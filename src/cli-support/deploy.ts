@@ -42,10 +42,29 @@ export function ghReady(): boolean {
   }
 }
 
-/** The AWS side of a plan's apply: one class per service, over the shared client factories. */
-export function awsDeps(region?: string): Pick<ApplyDeps, 'stateBucket' | 'images' | 'pointer'> {
+/**
+ * The AWS side of a plan's apply: one class per service, over the shared client factories.
+ * `accountId` owns the state bucket: every call to it says so (ExpectedBucketOwner).
+ */
+export function awsDeps(region: string | undefined, accountId: string): Pick<ApplyDeps, 'stateBucket' | 'images' | 'pointer'> {
   const opts = { region };
-  return { stateBucket: new StateBucket(s3Client(opts)), images: new ImageRepository(ecrClient(opts)), pointer: new PointerParameter(ssmClient(opts)) };
+  return {
+    stateBucket: new StateBucket(s3Client(opts), accountId, { partition: partitionOf(region), tlsOnly: !plainHttpS3(process.env) }),
+    images: new ImageRepository(ecrClient(opts)),
+    pointer: new PointerParameter(ssmClient(opts)),
+  };
+}
+
+/** Pure: whether the standard environment points S3 at a plain-HTTP endpoint (a local emulator; AWS is always HTTPS). */
+export function plainHttpS3(env: NodeJS.ProcessEnv): boolean {
+  return (env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? '').startsWith('http://');
+}
+
+/** The partition of a region (bucket ARNs in the TLS-only policy). */
+export function partitionOf(region: string | undefined): string {
+  if (region?.startsWith('cn-')) return 'aws-cn';
+  if (region?.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
 }
 
 export function printPlan(json: boolean, plan: Plan, text: string): void {

@@ -18,7 +18,7 @@ import {
   type UnprotectStep,
 } from './plan';
 import type { Runner } from './runner';
-import type { StateBucket } from './state-bucket';
+import { versioningWaitMs, type StateBucket } from './state-bucket';
 import { isProtected, stateAddresses, stateResources, synthesizedAddresses, synthesizedAddressesOfTypes } from './terraform';
 
 export interface ApplyDeps {
@@ -28,6 +28,8 @@ export interface ApplyDeps {
   runner: Runner;
   log: (line: string) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** The clock (tests): when versioning was enabled, and how long is left to wait. */
+  now?: () => number;
 }
 
 export interface ApplyReport {
@@ -179,13 +181,42 @@ async function runtimeStatus(step: Extract<Step, { kind: 'runtime-status' }>, de
   }
 }
 
+/**
+ * S3 asks for 15 minutes between first enabling versioning and writing objects (state-bucket.ts).
+ * Waits out what is left of them, saying so each minute; a run stopped meanwhile resumes here and
+ * waits only the rest. Returns how long it waited, in words ('' when it did not).
+ */
+async function awaitVersioning(bucket: string, deps: ApplyDeps, now: () => number): Promise<string> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const total = versioningWaitMs(await deps.stateBucket.versioningEnabledAt(bucket), now());
+  if (!total) return '';
+  deps.log(
+    `versioning on ${bucket} was enabled less than 15 minutes ago: S3 recommends waiting that long before writing objects (Terraform state). Waiting ${Math.ceil(total / 60_000)} min; stopping and running again resumes the wait.`,
+  );
+  // Counted down by what was slept, so the wait is bounded by `total` whatever the clock does.
+  for (let left = total; left > 0;) {
+    const chunk = Math.min(left, 60_000);
+    await sleep(chunk);
+    left -= chunk;
+    if (left > 0) deps.log(`versioning on ${bucket}: ${Math.ceil(left / 60_000)} min left`);
+  }
+  await deps.stateBucket.markVersioningSettled(bucket);
+  return `${Math.ceil(total / 60_000)} min`;
+}
+
 async function runStep(step: Step, deps: ApplyDeps, state: { digest?: string }): Promise<StepResult> {
   switch (step.kind) {
     case 'state-bucket': {
-      const changed = await deps.stateBucket.ensure(step.bucket, step.region);
-      return changed.length
-        ? { id: step.id, outcome: 'done', detail: `${step.bucket}: ${changed.join(', ')}` }
-        : { id: step.id, outcome: 'skipped', detail: `${step.bucket} already set up` };
+      const now = deps.now ?? Date.now;
+      const changed = await deps.stateBucket.ensure(step.bucket, step.region, now());
+      const waited = await awaitVersioning(step.bucket, deps, now);
+      const base = changed.length ? `${step.bucket}: ${changed.join(', ')}` : `${step.bucket} already set up`;
+      const detail = deps.stateBucket.tlsOnly ? base : `${base} (no TLS-only policy: S3 is reached over plain HTTP here)`;
+      return {
+        id: step.id,
+        outcome: changed.length || waited ? 'done' : 'skipped',
+        detail: waited ? `${detail}; waited ${waited} for versioning to propagate` : detail,
+      };
     }
     case 'command':
       await mustRun(deps.runner, substitute(step.command, state.digest), step.id);

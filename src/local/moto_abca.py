@@ -13,7 +13,9 @@ UPDATING lasts is moto's state manager's (POST /moto-api/state-manager/set-trans
 
 3. SSM AllowedPattern is enforced on PutParameter (emulator/ssm_patterns.py), as AWS does. ECR's
 layer API (upload, availability, download) and PutImage's checks of what a manifest references
-and of its digest (emulator/ecr_layers.py), as the ECR API reference says.
+and of its digest (emulator/ecr_layers.py), as the ECR API reference says. DNS Firewall domain
+lists with their states, UPDATING then COMPLETE, a further update while UPDATING refused with
+ConflictException (emulator/route53resolver_states.py; model "route53resolver::firewall_domain_list").
 
 4. Contract checking (emulator/contracts.py): every request to a covered service is validated
 against botocore's service model first; one AWS would refuse gets AWS's 400 ValidationException.
@@ -50,10 +52,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import moto.server  # noqa: E402
 from moto.moto_api import state_manager  # noqa: E402
 
-from emulator import agentcore_control, contracts, ecr_layers, ssm_patterns  # noqa: E402
+from emulator import agentcore_control, contracts, ecr_layers, route53resolver_states, ssm_patterns  # noqa: E402
 
 agentcore_control.install()
 ecr_layers.install()
+route53resolver_states.install()
 ssm_patterns.install()
 
 _request_lock = threading.Lock()
@@ -178,7 +181,7 @@ def _serialized(app):
             if path == "/moto-api/reset":
                 # A reset starts a suite afresh: armed faults and AgentCore delays go too.
                 agentcore_control.Controls.fail_next_update.clear()
-                for model in (agentcore_control.RUNTIME_MODEL, agentcore_control.ENDPOINT_MODEL):
+                for model in (agentcore_control.RUNTIME_MODEL, agentcore_control.ENDPOINT_MODEL, route53resolver_states.MODEL):
                     state_manager.unset_transition(model)
             if _CHECK and not path.startswith("/moto-api"):
                 refused = _checked(environ, start_response)

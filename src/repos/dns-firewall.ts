@@ -3,8 +3,11 @@
  * Decisions live in egress-sync.ts; this only reads the list and applies a plan with ADD and REMOVE
  * operations (never REPLACE, which would race with another writer).
  *
- * moto does not emulate DNS Firewall, so locally (where the platform names no list) the provisioner
- * runs without this adapter; tests cover the planning and the requests this adapter sends.
+ * A list is UPDATING after each UpdateFirewallDomains and only then COMPLETE; AWS refuses another
+ * update meanwhile (ConflictException: "The requested state transition isn't valid"; Route 53 API
+ * Reference, UpdateFirewallDomains and FirewallDomainList). So before each update the adapter waits,
+ * bounded and with progress, until GetFirewallDomainList says COMPLETE. The local emulator models
+ * these states (src/local/emulator/route53resolver_states.py).
  */
 import {
   GetFirewallDomainListCommand,
@@ -13,6 +16,7 @@ import {
   type Route53ResolverClient,
   type UpdateFirewallDomainsCommandInput,
 } from '@aws-sdk/client-route53resolver';
+import { isAwsError } from '../aws/errors';
 import { allItems } from '../aws/pages';
 import { OperationFailedError } from '../errors';
 import { chunked, type DomainPlan } from './egress-sync';
@@ -38,8 +42,26 @@ export function assertOnboardedList(listId: string, name: string | undefined, ex
   }
 }
 
+/** How long to wait for a list to leave UPDATING, and how to tell. */
+export interface ListWaitOptions {
+  /** Give up after this long (default 120 s: updates of a list take seconds to a minute). */
+  timeoutMs?: number;
+  /** Between reads (default 2 s). */
+  pollMs?: number;
+  log?: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** Pure: what to do with a list in this status before updating it. */
+export function listReadiness(status: string | undefined): 'ready' | 'wait' | 'failed' {
+  if (status === 'COMPLETE' || status === 'COMPLETE_IMPORT_FAILED') return 'ready';
+  if (status === 'UPDATING' || status === 'IMPORTING') return 'wait';
+  return 'failed'; // DELETING, or a status this code does not know
+}
+
 export class FirewallDomainList implements DomainList {
-  private verified = false;
+  private readonly wait: Required<ListWaitOptions>;
 
   /**
    * @param expectedName the onboarded list's name (`abca-<env>-onboarded`): checked before the
@@ -49,7 +71,16 @@ export class FirewallDomainList implements DomainList {
     private readonly client: Route53ResolverClient,
     readonly id: string,
     private readonly expectedName: string,
-  ) {}
+    wait: ListWaitOptions = {},
+  ) {
+    this.wait = {
+      timeoutMs: wait.timeoutMs ?? 120_000,
+      pollMs: wait.pollMs ?? 2_000,
+      log: wait.log ?? (() => {}),
+      sleep: wait.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      now: wait.now ?? Date.now,
+    };
+  }
 
   async domains(): Promise<string[]> {
     return allItems(paginateListFirewallDomains({ client: this.client, pageSize: 1000 }, { FirewallDomainListId: this.id }), (page) => page.Domains);
@@ -57,14 +88,42 @@ export class FirewallDomainList implements DomainList {
 
   async apply(plan: DomainPlan): Promise<void> {
     if (!plan.add.length && !plan.remove.length) return;
-    await this.verifyName();
-    for (const input of updateRequests(this.id, plan)) await this.client.send(new UpdateFirewallDomainsCommand(input));
+    for (const input of updateRequests(this.id, plan)) {
+      for (;;) {
+        await this.waitComplete();
+        try {
+          await this.client.send(new UpdateFirewallDomainsCommand(input));
+          break;
+        } catch (e) {
+          // Another writer's update landed between our read and ours: wait for it, then ours.
+          if (!isAwsError(e, 'ConflictException')) throw e;
+          this.wait.log(`DNS Firewall list ${this.id} changed state before our update (ConflictException): waiting again`);
+        }
+      }
+    }
   }
 
-  private async verifyName(): Promise<void> {
-    if (this.verified) return;
-    const out = await this.client.send(new GetFirewallDomainListCommand({ FirewallDomainListId: this.id }));
-    assertOnboardedList(this.id, out.FirewallDomainList?.Name, this.expectedName);
-    this.verified = true;
+  /** Reads the list until it is COMPLETE (checking it is the onboarded one), or fails after the timeout. */
+  private async waitComplete(): Promise<void> {
+    const { timeoutMs, pollMs, log, sleep, now } = this.wait;
+    const started = now();
+    for (let read = 1; ; read++) {
+      const out = await this.client.send(new GetFirewallDomainListCommand({ FirewallDomainListId: this.id }));
+      assertOnboardedList(this.id, out.FirewallDomainList?.Name, this.expectedName);
+      const status = out.FirewallDomainList?.Status;
+      const readiness = listReadiness(status);
+      if (readiness === 'ready') return;
+      if (readiness === 'failed')
+        throw new OperationFailedError(`DNS Firewall list ${this.id} is ${status ?? 'in no status'}: it cannot be updated`, 'DOMAIN_LIST_BUSY');
+      const waited = now() - started;
+      if (waited + pollMs > timeoutMs) {
+        throw new OperationFailedError(
+          `DNS Firewall list ${this.id} is still ${status} after ${Math.round(waited / 1000)} s: try the sync again later`,
+          'DOMAIN_LIST_BUSY',
+        );
+      }
+      log(`DNS Firewall list ${this.id} is ${status}: waiting for COMPLETE before the next update (read ${read}, ${Math.round(waited / 1000)} s)`);
+      await sleep(pollMs);
+    }
   }
 }

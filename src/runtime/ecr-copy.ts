@@ -3,12 +3,18 @@
  * ECR API: the manifest goes across byte for byte (so the digest, the SHA-256 of the manifest, is
  * the same), and only the blobs the target lacks are uploaded.
  *
- * Order: target already has the digest → nothing to do. Else PutImage of the unchanged manifest
- * into the target; ECR refuses it with LayersNotFoundException when blobs are missing (layers are
- * per repository), and only then BatchCheckLayerAvailability names the missing ones, each is
- * streamed from the source's GetDownloadUrlForLayer into Initiate/UploadLayerPart/Complete, and
- * PutImage is sent again. An image index (multi-platform) copies its child manifests first.
- * PutImage carries `imageDigest`, so ECR itself refuses a manifest that would not hash to it.
+ * Order, as the ECR API reference documents an image push (API_PutImage: "called once ... when
+ * all new image layers have been uploaded"; API_BatchCheckLayerAvailability, API_InitiateLayerUpload,
+ * API_UploadLayerPart, API_CompleteLayerUpload): target already has the digest → nothing to do.
+ * Else BatchCheckLayerAvailability names the blobs the target lacks (layers are per repository),
+ * each is streamed from the source's GetDownloadUrlForLayer into Initiate/UploadLayerPart (in
+ * order)/CompleteLayerUpload, and then one PutImage of the unchanged manifest. An image index
+ * (multi-platform) copies its child manifests first (PutImage refuses an index whose children are
+ * missing: ReferencedImagesNotFoundException). PutImage carries `imageDigest`, so ECR itself
+ * refuses a manifest that would not hash to it.
+ *
+ * The source may be another account and region: its RepositoryRef carries its own client
+ * (credentials, region) and registryId.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -180,7 +186,7 @@ async function copyBlob(source: RepositoryRef, target: RepositoryRef, blob: Desc
   return sent;
 }
 
-async function putManifest(target: RepositoryRef, digest: string, manifest: string, mediaType: string | undefined, tag?: string): Promise<'put' | 'missing'> {
+async function putManifest(target: RepositoryRef, digest: string, manifest: string, mediaType: string | undefined, tag?: string): Promise<void> {
   try {
     const out = await target.ecr.send(
       new PutImageCommand({
@@ -194,12 +200,29 @@ async function putManifest(target: RepositoryRef, digest: string, manifest: stri
     );
     const got = out.image?.imageId?.imageDigest;
     if (got && got !== digest) throw new OperationFailedError(`ECR stored the manifest as ${got}, not ${digest}`, 'DIGEST_CHANGED');
-    return 'put';
   } catch (e) {
-    if (isAwsError(e, 'ImageAlreadyExistsException')) return 'put';
-    if (isAwsError(e, 'LayersNotFoundException', 'ReferencedImagesNotFoundException')) return 'missing';
+    // A concurrent copy put it first: it is there, which is all we need.
+    if (isAwsError(e, 'ImageAlreadyExistsException')) return;
+    if (isAwsError(e, 'LayersNotFoundException', 'ReferencedImagesNotFoundException')) {
+      throw new OperationFailedError(`ECR refuses image ${digest} in ${target.repositoryName}: ${(e as Error).message}`, 'IMAGE_COPY_FAILED', undefined, {
+        cause: e,
+      });
+    }
     throw e;
   }
+}
+
+/** The blobs of `wanted` the target does not hold (BatchCheckLayerAvailability takes at most 100 a call). */
+async function targetLacks(target: RepositoryRef, wanted: readonly string[]): Promise<Set<string>> {
+  const missing = new Set<string>();
+  for (let i = 0; i < wanted.length; i += 100) {
+    const batch = wanted.slice(i, i + 100);
+    const answer = await target.ecr.send(
+      new BatchCheckLayerAvailabilityCommand({ registryId: target.registryId, repositoryName: target.repositoryName, layerDigests: batch }),
+    );
+    for (const d of missingBlobs(batch, answer)) missing.add(d);
+  }
+  return missing;
 }
 
 export interface CopyOptions {
@@ -208,12 +231,24 @@ export interface CopyOptions {
    * untagged images (ours does, after 14 days) would otherwise expire the promoted image.
    */
   tag?: string;
+  /**
+   * Tag for each child manifest of an index the copy pushes (they go before the index, untagged
+   * by default). ECR's lifecycle evaluator spares an image a manifest list references, but only
+   * while that list exists; a tag makes the child's retention its own (docs/infra.md).
+   * Default, when `tag` is given: childTagOf(tag, child digest).
+   */
+  childTag?: (digest: string) => string;
   log?: (line: string) => void;
 }
 
 /** Pure: the tag a promoted image gets in the target (unique per source and digest; tags are immutable). */
 export function promotedTag(sourceEnv: string, digest: string): string {
   return `promoted-${sourceEnv}-${digest.replace(/^sha256:/, '').slice(0, 32)}`;
+}
+
+/** Pure: the tag of a child manifest copied under an index tagged `tag` (unique per child; ECR tags are at most 300 characters). */
+export function childTagOf(tag: string, digest: string): string {
+  return `${tag}.${digest.replace(/^sha256:/, '').slice(0, 16)}`;
 }
 
 /** Makes `digest` exist in the target repository with the same digest. Idempotent. */
@@ -224,32 +259,20 @@ export async function copyImage(source: RepositoryRef, target: RepositoryRef, di
   const parsed = parseManifest(manifest);
   const result: CopyResult = { digest, copied: true, uploadedBlobs: [], bytes: 0 };
   for (const child of parsed.manifests) {
-    const sub = await copyImage(source, target, child.digest, { log });
+    const childTag = opts.childTag ?? (opts.tag === undefined ? undefined : (d: string) => childTagOf(opts.tag!, d));
+    const sub = await copyImage(source, target, child.digest, { log, tag: childTag?.(child.digest), childTag });
     result.uploadedBlobs.push(...sub.uploadedBlobs);
     result.bytes += sub.bytes;
   }
-  const type = mediaType ?? parsed.mediaType;
-  if ((await putManifest(target, digest, manifest, type, opts.tag)) === 'put') return result;
-
-  const wanted = parsed.blobs.map((b) => b.digest);
-  const missing = new Set<string>();
-  for (let i = 0; i < wanted.length; i += 100) {
-    const batch = wanted.slice(i, i + 100); // BatchCheckLayerAvailability takes at most 100
-    const answer = await target.ecr.send(
-      new BatchCheckLayerAvailabilityCommand({ registryId: target.registryId, repositoryName: target.repositoryName, layerDigests: batch }),
-    );
-    for (const d of missingBlobs(batch, answer)) missing.add(d);
-  }
+  const missing = await targetLacks(
+    target,
+    parsed.blobs.map((b) => b.digest),
+  );
   for (const blob of parsed.blobs.filter((b) => missing.has(b.digest))) {
     log(`copying blob ${blob.digest.slice(0, 19)}… (${blob.size ?? '?'} bytes) ${source.repositoryName} → ${target.repositoryName}`);
     result.bytes += await copyBlob(source, target, blob);
     result.uploadedBlobs.push(blob.digest);
   }
-  if ((await putManifest(target, digest, manifest, type, opts.tag)) === 'missing') {
-    throw new OperationFailedError(
-      `ECR still refuses image ${digest} in ${target.repositoryName} after uploading ${missing.size} missing blob(s)`,
-      'IMAGE_COPY_FAILED',
-    );
-  }
+  await putManifest(target, digest, manifest, mediaType ?? parsed.mediaType, opts.tag);
   return result;
 }

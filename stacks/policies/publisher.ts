@@ -80,7 +80,13 @@ export function publisherStatements(r: PublisherResources): Statement[] {
  * push to their repository, no pointer, lock, runtime or endpoint write. Runtime ids are generated,
  * so their runtimes are matched by name (`<runtime name>-*`).
  */
-export function promotionStatements(names: PlatformNames, sources: readonly PlatformNames[], aws: AwsEnv): Statement[] {
+export function promotionStatements(
+  names: PlatformNames,
+  sources: readonly PlatformNames[],
+  aws: AwsEnv,
+  /** Roles in other accounts that read a source environment there (`--source-role-arn`). */
+  sourceRoleArns: readonly string[] = [],
+): Statement[] {
   const arn = (service: string, resource: string) => `arn:${aws.partition}:${service}:${aws.region}:${aws.accountId}:${resource}`;
   const own: Statement = {
     Sid: 'ReadPromotionPolicy',
@@ -88,9 +94,15 @@ export function promotionStatements(names: PlatformNames, sources: readonly Plat
     Action: 'ssm:GetParameter',
     Resource: arn('ssm', `parameter${names.parameters.promotionPolicy}`),
   };
-  if (!sources.length) return [own];
+  // Cross-account sources: the publisher assumes each one's role there; what it may read is
+  // that role's, granted in the source account (promotionSourceStatements).
+  const assume: Statement[] = sourceRoleArns.length
+    ? [{ Sid: 'AssumePromotionSourceRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...sourceRoleArns] }]
+    : [];
+  if (!sources.length) return [own, ...assume];
   return [
     own,
+    ...assume,
     {
       Sid: 'PromoteFromSources',
       Effect: 'Allow',
@@ -113,4 +125,49 @@ export function promotionStatements(names: PlatformNames, sources: readonly Plat
       ]),
     },
   ];
+}
+
+/**
+ * What the operator sets up in a source account for cross-account promotion: a role (say
+ * `abca-<source env>-promotion-source`) whose trust policy names the target environment's publisher
+ * role, with this read-only policy over the source environment, the same reads the same-account
+ * grant above allows (the image, the platform document, the audit, the runtime and its `live`
+ * endpoint). A repository policy alone would not do: the eligibility check reads SSM, DynamoDB and
+ * AgentCore, which take no cross-account resource policy, so the target reads as this role.
+ */
+export function promotionSourceStatements(source: PlatformNames, aws: AwsEnv): Statement[] {
+  const arn = (service: string, resource: string) => `arn:${aws.partition}:${service}:${aws.region}:${aws.accountId}:${resource}`;
+  return [
+    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    {
+      Sid: 'ReadSourceForPromotion',
+      Effect: 'Allow',
+      Action: [
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:DescribeImages',
+        'ssm:GetParameter',
+        'dynamodb:Query',
+        'dynamodb:GetItem',
+        'bedrock-agentcore:GetAgentRuntime',
+        'bedrock-agentcore:GetAgentRuntimeEndpoint',
+        'bedrock-agentcore:ListAgentRuntimeVersions',
+      ],
+      Resource: [
+        arn('ecr', `repository/${source.ecrRepository}`),
+        arn('ssm', `parameter${source.parameters.platform}`),
+        arn('dynamodb', `table/${source.tables.audit}`),
+        arn('bedrock-agentcore', `runtime/${source.agentRuntime}-*`),
+      ],
+    },
+  ];
+}
+
+/** The trust policy of that role: only the target publisher role may assume it. */
+export function promotionSourceTrust(targetPublisherRoleArn: string): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: targetPublisherRoleArn }, Action: 'sts:AssumeRole' }],
+  };
 }

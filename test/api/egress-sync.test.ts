@@ -1,13 +1,23 @@
 /**
- * DNS Firewall allowlist sync. moto does not emulate Route 53 Resolver DNS Firewall, so the
- * decisions are a pure plan tested here in depth, and the adapter's requests are checked as sent.
+ * DNS Firewall allowlist sync. The decisions are a pure plan tested here in depth; the adapter runs
+ * against the emulator's DNS Firewall domain lists (src/local/emulator/route53resolver_states.py:
+ * UPDATING after each update, then COMPLETE; an update meanwhile is a ConflictException).
  */
 import fc from 'fast-check';
-import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
+import {
+  CreateFirewallDomainListCommand,
+  GetFirewallDomainListCommand,
+  paginateListFirewallDomains,
+  Route53ResolverClient,
+  UpdateFirewallDomainsCommand,
+} from '@aws-sdk/client-route53resolver';
+import { awsErrorName } from '../../src/aws/errors';
+import { allItems } from '../../src/aws/pages';
 import { chunked, coveredBy, desiredDomains, isEmptyPlan, normalizeDomain, planDomainSync } from '../../src/repos/egress-sync';
-import { assertOnboardedList, FirewallDomainList, updateRequests } from '../../src/repos/dns-firewall';
+import { assertOnboardedList, FirewallDomainList, listReadiness, updateRequests } from '../../src/repos/dns-firewall';
 import { publicSuffixProblem } from '../../src/repos/egress-policy';
 import { captureCalls } from '../support/faults';
+import { motoEndpoint, useMoto } from '../support/moto';
 
 describe('planDomainSync', () => {
   it('adds what is missing, removes what no repository needs, keeps the rest', () => {
@@ -144,7 +154,8 @@ describe('properties', () => {
 });
 
 describe('FirewallDomainList (the AWS adapter)', () => {
-  /** Captures what the adapter sends; moto answers with an error, as it does not emulate DNS Firewall. */
+  useMoto();
+  /** Captures what the adapter sends (an unknown list id: the emulator answers ResourceNotFoundException). */
   function capturingClient(): { client: Route53ResolverClient; sent: { command: string; input: Record<string, unknown> }[] } {
     const client = new Route53ResolverClient({ region: 'us-east-1', maxAttempts: 1 });
     return { client, sent: captureCalls(client) };
@@ -195,5 +206,102 @@ describe('FirewallDomainList (the AWS adapter)', () => {
     expect(() => assertOnboardedList('rslvr-fdl-1', 'abca-dev-baseline', 'abca-dev-onboarded')).toThrow(expect.objectContaining({ code: 'WRONG_DOMAIN_LIST' }));
     expect(() => assertOnboardedList('rslvr-fdl-1', undefined, 'abca-dev-onboarded')).toThrow(expect.objectContaining({ code: 'WRONG_DOMAIN_LIST' }));
     expect(() => assertOnboardedList('rslvr-fdl-1', 'abca-dev-onboarded', 'abca-dev-onboarded')).not.toThrow();
+  });
+});
+
+/** moto's state manager: after an update, a list stays UPDATING for this many reads. */
+async function updatingForReads(times: number): Promise<void> {
+  const res = await fetch(`${motoEndpoint()}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'route53resolver::firewall_domain_list', transition: { progression: 'manual', times } }),
+  });
+  expect(res.ok).toBe(true);
+}
+
+describe('DNS Firewall list states (emulator, rules R1–R4)', () => {
+  useMoto();
+  const client = new Route53ResolverClient({ region: 'us-east-1', maxAttempts: 1 });
+  const create = async (name: string) =>
+    (await client.send(new CreateFirewallDomainListCommand({ Name: name, CreatorRequestId: `${name}-${Date.now()}` }))).FirewallDomainList!.Id!;
+  const status = async (id: string) => (await client.send(new GetFirewallDomainListCommand({ FirewallDomainListId: id }))).FirewallDomainList!.Status;
+  const domains = (id: string) => allItems(paginateListFirewallDomains({ client, pageSize: 2 }, { FirewallDomainListId: id }), (p) => p.Domains);
+  afterEach(() => updatingForReads(1));
+
+  it('R1–R3: a new list is COMPLETE; an update answers UPDATING; an update meanwhile is a ConflictException; then COMPLETE', async () => {
+    // Prepare
+    const id = await create('states-list');
+    expect(await status(id)).toBe('COMPLETE');
+    // Act: back to back, as the sync used to send them
+    const first = await client.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: id, Operation: 'ADD', Domains: ['a.example.com'] }));
+    const second = await client
+      .send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: id, Operation: 'REMOVE', Domains: ['a.example.com'] }))
+      .then(() => 'accepted', awsErrorName);
+    // Assess
+    expect(first.Status).toBe('UPDATING');
+    expect(second).toBe('ConflictException');
+    expect(await status(id)).toBe('COMPLETE');
+    expect(await domains(id)).toEqual(['a.example.com']);
+  });
+
+  it('R4: domains page with NextToken; an unknown list is ResourceNotFoundException', async () => {
+    // Prepare
+    const id = await create('paged-list');
+    await client.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: id, Operation: 'REPLACE', Domains: ['a.io', 'b.io', 'c.io', 'a.io'] }));
+    // Act + Assess
+    expect(await domains(id)).toEqual(['a.io', 'b.io', 'c.io']);
+    expect(await status('rslvr-fdl-00000000000000000').catch(awsErrorName)).toBe('ResourceNotFoundException');
+  });
+
+  it('the sync waits for COMPLETE before each update: the ADD and REMOVE calls of one plan both land, with progress', async () => {
+    // Prepare: each update keeps the list UPDATING for three reads
+    const id = await create('abca-dev-onboarded');
+    await updatingForReads(3);
+    const lines: string[] = [];
+    const sleeps: number[] = [];
+    const list = new FirewallDomainList(client, id, 'abca-dev-onboarded', {
+      pollMs: 5,
+      log: (l) => lines.push(l),
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    await list.apply({ add: ['a.example.com', 'b.example.com'], rejected: [], remove: [] });
+    // Act: one plan, two calls (ADD, then REMOVE), the second sent while the first is UPDATING before the fix
+    await list.apply({ add: ['c.example.com'], remove: ['a.example.com'], rejected: [] });
+    // Assess
+    expect((await domains(id)).sort()).toEqual(['b.example.com', 'c.example.com']);
+    expect(lines.length).toBeGreaterThanOrEqual(4); // two waits of at least two reads each
+    expect(lines[0]).toMatch(/is UPDATING: waiting for COMPLETE before the next update \(read 1/);
+    expect(sleeps.every((ms) => ms === 5)).toBe(true);
+  });
+
+  it('gives up after the bound, naming the status, with DOMAIN_LIST_BUSY', async () => {
+    // Prepare: a list that stays UPDATING
+    const id = await create('abca-qa-onboarded');
+    await client.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: id, Operation: 'ADD', Domains: ['x.example.com'] }));
+    await updatingForReads(1000);
+    let clock = 0;
+    const lines: string[] = [];
+    const list = new FirewallDomainList(client, id, 'abca-qa-onboarded', {
+      timeoutMs: 10_000,
+      pollMs: 2_000,
+      log: (l) => lines.push(l),
+      sleep: async (ms) => void (clock += ms),
+      now: () => clock,
+    });
+    // Act
+    const outcome = list.apply({ add: ['y.example.com'], remove: [], rejected: [] });
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ code: 'DOMAIN_LIST_BUSY' });
+    await expect(outcome).rejects.toThrow('still UPDATING after 10 s');
+    expect(lines).toHaveLength(5); // reads at 0, 2, 4, 6, 8 s waited; the one at 10 s gives up
+    expect(await domains(id)).toEqual(['x.example.com']);
+  });
+
+  it('a list in a state that never becomes updatable is refused at once (pure)', () => {
+    expect(listReadiness('COMPLETE')).toBe('ready');
+    expect(listReadiness('COMPLETE_IMPORT_FAILED')).toBe('ready');
+    expect(listReadiness('UPDATING')).toBe('wait');
+    expect(listReadiness('IMPORTING')).toBe('wait');
+    expect(listReadiness('DELETING')).toBe('failed');
+    expect(listReadiness(undefined)).toBe('failed');
   });
 });

@@ -6,11 +6,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateBucketCommand,
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
+  GetBucketPolicyCommand,
+  PutBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   PutObjectCommand,
@@ -23,8 +25,10 @@ import { formatGithubHints, githubCommands } from '../../src/deploy/github';
 import { renderCommand } from '../../src/deploy/command';
 import { IMAGE_DIGEST_PLACEHOLDER, stepCommands, type Plan } from '../../src/deploy/plan';
 import { awsDeps } from '../../src/cli-support/deploy';
-import { StateBucket } from '../../src/deploy/state-bucket';
+import { StateBucket, tlsOnlyStatement, versioningWaitMs } from '../../src/deploy/state-bucket';
 import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
+import { pushLocalImage } from '../../src/local/images';
+import { captureCalls } from '../support/faults';
 import { useMoto } from '../support/moto';
 import { FakePrograms } from './support';
 
@@ -47,7 +51,7 @@ const input = (over: Partial<FirstDeployInput> = {}): FirstDeployInput => ({
   ...over,
 });
 
-const clients = (region = 'us-east-1') => awsDeps(region);
+const clients = (region = 'us-east-1') => awsDeps(region, ACCOUNT);
 const run = (plan: Plan, programs: FakePrograms, region?: string): Promise<ApplyReport> =>
   applyPlan(plan, { ...clients(region), runner: programs, log: () => {}, sleep: async () => {} });
 const outcomes = (r: ApplyReport) => Object.fromEntries(r.results.map((x) => [x.id, x.outcome]));
@@ -248,7 +252,7 @@ describe('an environment deployed earlier with local state', () => {
     const programs = new FakePrograms({ failFullApplies: 1 });
     // Act
     const first = await run(plan, programs);
-    const remote = await new StateBucket(new S3Client({ region: 'us-east-1' })).read('acme-legacy-state', 'abca/legacy/infra.tfstate');
+    const remote = await new StateBucket(new S3Client({ region: 'us-east-1' }), ACCOUNT).read('acme-legacy-state', 'abca/legacy/infra.tfstate');
     const again = await run(plan, new FakePrograms({ failFullApplies: 1 }));
     // Assess
     expect(outcomes(first)).toMatchObject({ 'local-state': 'done', 'deploy-ecr': 'skipped' });
@@ -266,7 +270,7 @@ describe('an environment deployed earlier with local state', () => {
       JSON.stringify({ version: 4, serial, resources: [{ mode: 'managed', type: 'aws_vpc', name: 'v', instances: [{ attributes: {} }] }] });
     fs.writeFileSync(file, state(1));
     const s3 = new S3Client({ region: 'us-east-1' });
-    await new StateBucket(s3).ensure('acme-split-state', 'us-east-1');
+    await new StateBucket(s3, ACCOUNT, { tlsOnly: false }).ensure('acme-split-state', 'us-east-1'); // the test writes over plain HTTP below
     await s3.send(new PutObjectCommand({ Bucket: 'acme-split-state', Key: 'abca/split/infra.tfstate', Body: state(2) }));
     // Act
     const report = await run(planFirstDeploy(input({ env: 'split', localStateFile: file, stateBucket: 'acme-split-state' })), new FakePrograms());
@@ -290,17 +294,8 @@ describe('--image-digest', () => {
   });
 
   it('deploys with an image pushed meanwhile, without docker, and the pointer starts at it', async () => {
-    // Prepare: an arm64 image pushed to the repository the failed run created (a fake manifest)
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7, digest: `sha256:${'1'.repeat(64)}` },
-      layers: [],
-    });
-    const pushed = await new ECRClient({ region: 'us-east-1' }).send(
-      new PutImageCommand({ repositoryName: 'abca-given-agent', imageManifest: manifest, imageTag: 'ci-build-1' }),
-    );
-    const digest = pushed.image!.imageId!.imageDigest!;
+    // Prepare: an image pushed (blobs, then manifest) to the repository the failed run created
+    const digest = await pushLocalImage(new ECRClient({ region: 'us-east-1' }), 'abca-given-agent', 'ci-build-1');
     const programs = new FakePrograms();
     // Act
     const report = await run(planFirstDeploy(input({ env: 'given', imageDigest: digest })), programs);
@@ -320,8 +315,8 @@ describe('the state bucket step', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'acme-existing-state' }));
     await s3.send(new PutObjectCommand({ Bucket: 'acme-existing-state', Key: 'keep.txt', Body: 'x' }));
     // Act
-    const changed = await new StateBucket(s3).ensure('acme-existing-state', 'us-east-1');
-    const again = await new StateBucket(s3).ensure('acme-existing-state', 'us-east-1');
+    const changed = await new StateBucket(s3, ACCOUNT).ensure('acme-existing-state', 'us-east-1');
+    const again = await new StateBucket(s3, ACCOUNT).ensure('acme-existing-state', 'us-east-1');
     // Assess
     expect(changed).not.toContain('created');
     expect(changed).toEqual(expect.arrayContaining(['versioning', 'public access block']));
@@ -332,7 +327,7 @@ describe('the state bucket step', () => {
     // Prepare
     const s3 = new S3Client({ region: 'eu-west-1' });
     // Act
-    const changed = await new StateBucket(s3).ensure('acme-eu-state', 'eu-west-1');
+    const changed = await new StateBucket(s3, ACCOUNT).ensure('acme-eu-state', 'eu-west-1');
     const location = await s3.send(new GetBucketLocationCommand({ Bucket: 'acme-eu-state' }));
     // Assess
     expect(changed[0]).toBe('created');
@@ -427,5 +422,96 @@ describe('GitHub with --apply-github', () => {
       '  ABCA_DEPLOY_ENV=gh',
     ]);
     expect(text).toContain('deployment branches: main only');
+  });
+});
+
+describe('the state bucket: owner, TLS, versioning propagation', () => {
+  it('sends ExpectedBucketOwner on every call to the bucket (CreateBucket takes none)', async () => {
+    // Prepare
+    const s3 = new S3Client({ region: 'us-east-1' });
+    const sent = captureCalls<{ ExpectedBucketOwner?: string }>(s3);
+    const bucket = new StateBucket(s3, ACCOUNT, { tlsOnly: false });
+    // Act
+    await bucket.ensure('acme-owned-state', 'us-east-1');
+    await bucket.write('acme-owned-state', 'abca/x/infra.tfstate', '{}');
+    await bucket.read('acme-owned-state', 'abca/x/infra.tfstate');
+    // Assess
+    const calls = sent.filter((c) => c.command !== 'CreateBucket');
+    expect(calls.map((c) => c.command)).toEqual(expect.arrayContaining(['HeadBucket', 'PutBucketVersioning', 'PutObject', 'GetObject']));
+    expect(calls.filter((c) => c.input.ExpectedBucketOwner !== ACCOUNT).map((c) => c.command)).toEqual([]);
+  });
+
+  it('adds a statement denying requests without TLS, keeps the owner’s own statements, and moto then refuses plain HTTP', async () => {
+    // Prepare: a bucket whose owner keeps a policy of their own
+    const s3 = new S3Client({ region: 'us-east-1' });
+    await s3.send(new CreateBucketCommand({ Bucket: 'acme-tls-state' }));
+    const own = { Sid: 'OwnersOwn', Effect: 'Deny', Principal: '*', Action: 's3:DeleteBucket', Resource: 'arn:aws:s3:::acme-tls-state' };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: 'acme-tls-state', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [own] }) }));
+    const bucket = new StateBucket(s3, ACCOUNT);
+    // Act
+    const changed = await bucket.ensure('acme-tls-state', 'us-east-1');
+    const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: 'acme-tls-state' }))).Policy!);
+    const plainHttp = await s3.send(new PutObjectCommand({ Bucket: 'acme-tls-state', Key: 'k', Body: 'x' })).then(
+      () => 'written',
+      (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode,
+    );
+    // Assess
+    expect(changed).toContain('TLS-only policy');
+    expect(policy.Statement).toEqual([own, tlsOnlyStatement('acme-tls-state')]);
+    expect(tlsOnlyStatement('acme-tls-state')).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    expect(plainHttp).toBe(403);
+  });
+
+  it('waits out the 15 minutes after first enabling versioning, visibly; a resumed run waits only the rest; then never again', async () => {
+    // Prepare: a clock the test moves; sleeping moves it
+    let clock = Date.parse('2026-12-03T12:00:00Z');
+    const sleeps: number[] = [];
+    const lines: string[] = [];
+    const deps = (programs: FakePrograms) => ({
+      ...clients(),
+      runner: programs,
+      log: (l: string) => lines.push(l),
+      now: () => clock,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+    });
+    const plan = planFirstDeploy(input({ env: 'wait', stateBucket: 'acme-wait-state' }));
+    const bucketOnly = { ...plan, steps: plan.steps.slice(0, 1) };
+    const stopAfter = (n: number) => ({
+      ...deps(new FakePrograms()),
+      sleep: async (ms: number) => {
+        if (sleeps.length === n) throw new Error('interrupted (Ctrl-C)');
+        sleeps.push(ms);
+        clock += ms;
+      },
+    });
+    // Act: a first run stopped after 5 minutes of waiting, the same command again, and a third run
+    const stopped = await applyPlan(bucketOnly, stopAfter(5));
+    clock += 60_000; // the operator takes a minute to run it again
+    const resumed = await applyPlan(bucketOnly, deps(new FakePrograms()));
+    const waitsOfResumed = sleeps.slice(5);
+    const third = await applyPlan(bucketOnly, deps(new FakePrograms()));
+    // Assess
+    expect(stopped.ok).toBe(false);
+    expect(sleeps.slice(0, 5)).toEqual([60_000, 60_000, 60_000, 60_000, 60_000]);
+    expect(resumed.ok).toBe(true);
+    expect(waitsOfResumed.reduce((a, b) => a + b, 0)).toBe(9 * 60_000); // 15 - 5 waited - 1 elapsed
+    expect(resumed.results[0]!.detail).toContain('waited 9 min for versioning to propagate');
+    expect(lines.some((l) => l.includes('S3 recommends waiting that long before writing objects'))).toBe(true);
+    expect(lines.some((l) => /acme-wait-state: \d+ min left/.test(l))).toBe(true);
+    expect(third.results[0]).toMatchObject({ outcome: 'skipped' });
+    expect(sleeps).toHaveLength(5 + waitsOfResumed.length);
+  });
+
+  it('versioningWaitMs: the rest of 15 minutes, never more, 0 without a time (pure)', () => {
+    const at = '2026-12-03T12:00:00.000Z';
+    expect(versioningWaitMs(at, Date.parse(at))).toBe(15 * 60_000);
+    expect(versioningWaitMs(at, Date.parse(at) + 14 * 60_000)).toBe(60_000);
+    expect(versioningWaitMs(at, Date.parse(at) + 16 * 60_000)).toBe(0);
+    expect(versioningWaitMs(at, Date.parse(at) - 60 * 60_000)).toBe(15 * 60_000); // a clock behind: bounded
+    expect(versioningWaitMs('settled', Date.parse(at))).toBe(0);
+    expect(versioningWaitMs(undefined, Date.parse(at))).toBe(0);
   });
 });

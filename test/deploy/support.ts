@@ -4,14 +4,14 @@
  * (terraform apply creates the ECR repository / pointer and writes state to S3; docker pushes an
  * image), so the plan's own AWS steps meet real state. Nothing AWS is mocked.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CreateRepositoryCommand, DeleteRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DeleteRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { renderCommand, type Command } from '../../src/deploy/command';
 import type { RunOptions, RunOutput, Runner } from '../../src/deploy/runner';
+import { pushLocalImage } from '../../src/local/images';
 import { ECR_REPOSITORY_ADDRESS } from '../../src/deploy/terraform';
 
 export const POINTER_ADDRESS = 'aws_ssm_parameter.application_image-pointer_ABCD1234';
@@ -100,14 +100,9 @@ export class FakePrograms implements Runner {
     if (program === 'docker' && args[0] === 'buildx') {
       const ref = args[args.indexOf('--tag') + 1]!;
       const [repoUrl, tag] = ref.split(/:(?=[^:]+$)/) as [string, string];
-      const manifest = JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 2, digest: `sha256:${createHash('sha256').update(joined).digest('hex')}` },
-        layers: [],
-      });
-      const out = await this.ecr.send(new PutImageCommand({ repositoryName: repoUrl.split('/')[1]!, imageManifest: manifest, imageTag: tag }));
-      fs.writeFileSync(args[args.indexOf('--metadata-file') + 1]!, JSON.stringify({ 'containerimage.digest': out.image!.imageId!.imageDigest }));
+      // docker push uploads the blobs before the manifest (the emulator refuses a manifest without them).
+      const digest = await pushLocalImage(this.ecr, repoUrl.split('/')[1]!, tag, joined);
+      fs.writeFileSync(args[args.indexOf('--metadata-file') + 1]!, JSON.stringify({ 'containerimage.digest': digest }));
       return { code: 0, stdout: '' };
     }
     if (program === 'npx' && args.includes('scripts/runtime-status.ts')) {

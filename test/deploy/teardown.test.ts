@@ -23,7 +23,7 @@ const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'abca-teardown-'));
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
 const ACCOUNT = '123456789012';
 const run = (plan: Plan, programs: FakePrograms): Promise<ApplyReport> =>
-  applyPlan(plan, { ...awsDeps(), runner: programs, log: () => {}, sleep: async () => {} });
+  applyPlan(plan, { ...awsDeps(undefined, '123456789012'), runner: programs, log: () => {}, sleep: async () => {} });
 const outcomes = (r: ApplyReport) => Object.fromEntries(r.results.map((x) => [x.id, x.outcome]));
 const teardown = (confirm?: string) => planTeardown({ env: 'gone', region: 'us-east-1', accountId: ACCOUNT, confirm, outdir: OUT });
 

@@ -3,6 +3,7 @@
  * synthesized policy of a prod stack (default policy: prod accepts from staging).
  */
 import { platformNames } from '../../src/platform/names';
+import { promotionSourceStatements, promotionSourceTrust, promotionStatements } from '../../stacks/policies/publisher';
 import { promotionPolicyParameter } from '../../src/platform/promotion-policy';
 import { decide, type Request, ACCOUNT, REGION, find, rolePolicy, synthInfraJson, testBundles, type TfJson } from './support';
 
@@ -131,5 +132,52 @@ describe('promotion: the target publisher and the source environment', () => {
     const bundles = await testBundles();
     expect(() => synthInfraJson(bundles, { env: 'prod', promoteFrom: 'Not An Env' })).toThrow(expect.objectContaining({ code: 'INVALID_CONTEXT' }));
     expect(() => synthInfraJson(bundles, { env: 'prod', promoteFrom: 'prod' })).toThrow('cannot promote into itself');
+  });
+
+  describe('cross-account sources', () => {
+    const SOURCE = '111111111111';
+    const role = `arn:aws:iam::${SOURCE}:role/abca-staging-promotion-source`;
+    const aws = { accountId: ACCOUNT, region: REGION, partition: 'aws', dnsSuffix: 'amazonaws.com' };
+    const doc = (statements: unknown[]) => ({ Version: '2012-10-17', Statement: statements });
+    const publisher = `arn:aws:iam::${ACCOUNT}:role/${prod.roles.runtimePublisher}`;
+
+    it('the target publisher may assume exactly the source roles it is given, and no other role', async () => {
+      // Prepare
+      const policy = doc(promotionStatements(prod, [], aws, [role]));
+      // Act
+      const allowed = await decide(policy, publisher, { action: 'sts:AssumeRole', resource: role });
+      const other = await decide(policy, publisher, { action: 'sts:AssumeRole', resource: `arn:aws:iam::${SOURCE}:role/Admin` });
+      const without = await decide(doc(promotionStatements(prod, [], aws)), publisher, { action: 'sts:AssumeRole', resource: role });
+      // Assess
+      expect([allowed, other, without]).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+    });
+
+    it('the role the operator creates in the source account reads the source environment, writes nothing, and trusts only the target publisher', async () => {
+      // Prepare: the source account's own ARNs
+      const policy = doc(promotionSourceStatements(staging, { ...aws, accountId: SOURCE }));
+      const at = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${SOURCE}:${resource}`;
+      const ask = (action: string, resource: string) => decide(policy, role, { action, resource }, { resourceAccount: SOURCE });
+      // Act
+      const reads = await Promise.all([
+        ask('ecr:BatchGetImage', at('ecr', `repository/${staging.ecrRepository}`)),
+        ask('ecr:GetDownloadUrlForLayer', at('ecr', `repository/${staging.ecrRepository}`)),
+        ask('ssm:GetParameter', at('ssm', `parameter${staging.parameters.platform}`)),
+        ask('dynamodb:Query', at('dynamodb', `table/${staging.tables.audit}`)),
+        ask('bedrock-agentcore:GetAgentRuntime', at('bedrock-agentcore', `runtime/${staging.agentRuntime}-a1b2c3d4e5`)),
+      ]);
+      const writes = await Promise.all([
+        ask('ecr:PutImage', at('ecr', `repository/${staging.ecrRepository}`)),
+        ask('ssm:PutParameter', at('ssm', `parameter${staging.parameters.imagePointer}`)),
+        ask('dynamodb:PutItem', at('dynamodb', `table/${staging.tables.audit}`)),
+        ask('bedrock-agentcore:UpdateAgentRuntime', at('bedrock-agentcore', `runtime/${staging.agentRuntime}-a1b2c3d4e5`)),
+      ]);
+      // Assess
+      expect(reads).toEqual(reads.map(() => 'Allowed'));
+      expect(writes).toEqual(writes.map(() => 'ImplicitlyDenied'));
+      expect(promotionSourceTrust(publisher)).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: publisher }, Action: 'sts:AssumeRole' }],
+      });
+    });
   });
 });

@@ -1,24 +1,24 @@
 /**
- * The ECR copy. moto serves repositories, BatchGetImage and PutImage, but not the layer API
- * (BatchCheckLayerAvailability, GetDownloadUrlForLayer, Initiate/UploadLayerPart/CompleteLayerUpload
- * raise NotImplementedError in moto 5.2) and its PutImage never checks that blobs exist. So the
- * manifest path runs against moto as is, and the layer path runs against moto plus SDK middleware
- * that answers the layer calls the way the ECR API reference says AWS does (blobs per repository,
- * PutImage refusing missing ones with LayersNotFoundException, parts in order, digest checked on
- * completion), with a loopback HTTP server standing in for the pre-signed layer download URL.
+ * The ECR copy, against the emulator's ECR (moto plus src/local/emulator/ecr_layers.py: blobs per
+ * repository, the layer upload and download API, PutImage refusing missing blobs and children).
+ * A recording middleware only watches the calls; it answers nothing itself. Two faults are injected
+ * at the client: a smaller part size in InitiateLayerUpload's answer (ECR chooses it; the copy
+ * must follow it) and a download URL serving corrupted bytes.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  BatchCheckLayerAvailabilityCommand,
+  CompleteLayerUploadCommand,
   CreateRepositoryCommand,
   DescribeImagesCommand,
   ECRClient,
-  LayersNotFoundException,
+  InitiateLayerUploadCommand,
   PutImageCommand,
-  ReferencedImagesNotFoundException,
+  UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
-import { copyImage, missingBlobs, parseManifest, partStep, type RepositoryRef } from '../../src/runtime/ecr-copy';
+import { childTagOf, copyImage, missingBlobs, parseManifest, partStep, type RepositoryRef } from '../../src/runtime/ecr-copy';
 import { useMoto } from '../support/moto';
 
 const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -34,38 +34,18 @@ function image(seed: string, layerBytes: Buffer[]) {
   return { manifest, blobs: new Map([config, ...layerBytes].map((b) => [sha(b), b])) };
 }
 
-interface LayerInput {
-  repositoryName: string;
-  imageManifest: string;
-  imageDigest?: string;
-  layerDigests: string[];
-  layerDigest: string;
-  uploadId: string;
-  partFirstByte: number;
-  partLastByte: number;
-  layerPartBlob: Uint8Array;
-}
-
-/** What AWS does with blobs that moto does not: per-repository stores, uploads, checks. */
-class LayerApi {
-  readonly stores = new Map<string, Map<string, Buffer>>();
-  readonly uploads = new Map<string, { repo: string; parts: Buffer[]; next: number }>();
+/** Watches the calls a client sends; optionally shrinks the part size ECR answers and corrupts downloads. */
+class Recorder {
   readonly calls: string[] = [];
   readonly sentManifests: string[] = [];
-  /** Manifests each repository holds (ECR refuses an index whose children are missing). */
-  readonly images = new Map<string, Set<string>>();
+  /** Digests whose download URL serves these bytes instead (a corrupted source). */
+  readonly corrupt = new Map<string, Buffer>();
   server!: Server;
-  constructor(readonly partSize: number) {}
-
-  store(repo: string) {
-    if (!this.stores.has(repo)) this.stores.set(repo, new Map());
-    return this.stores.get(repo)!;
-  }
+  constructor(readonly partSize?: number) {}
 
   async start() {
     this.server = createServer((req, res) => {
-      const [, repo, digest] = decodeURIComponent(req.url ?? '').split('/');
-      const blob = this.store(repo!).get(digest!);
+      const blob = this.corrupt.get(decodeURIComponent((req.url ?? '').slice(1)));
       res.writeHead(blob ? 200 : 404).end(blob);
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -75,73 +55,38 @@ class LayerApi {
     const ecr = new ECRClient({});
     ecr.middlewareStack.add(
       (next, context) => async (args) => {
-        const input = args.input as LayerInput;
-        const repo = input.repositoryName;
-        const answer = (output: object) => ({ output: { $metadata: {}, ...output }, response: {} }) as never;
-        this.calls.push(`${context.commandName} ${repo}`);
-        switch (context.commandName) {
-          case 'PutImageCommand': {
-            this.sentManifests.push(input.imageManifest);
-            const parsed = parseManifest(input.imageManifest);
-            const missing = parsed.blobs.filter((b) => !this.store(repo).has(b.digest));
-            if (missing.length) throw new LayersNotFoundException({ message: `layers not found: ${missing.map((m) => m.digest).join(',')}`, $metadata: {} });
-            const children = parsed.manifests.filter((m) => !this.images.get(repo)?.has(m.digest));
-            if (children.length)
-              throw new ReferencedImagesNotFoundException({
-                message: `referenced images not found: ${children.map((m) => m.digest).join(',')}`,
-                $metadata: {},
-              });
-            const out = await next(args);
-            if (!this.images.has(repo)) this.images.set(repo, new Set());
-            this.images.get(repo)!.add(String((args.input as { imageDigest?: string }).imageDigest ?? sha(input.imageManifest)));
-            return out;
-          }
-          case 'BatchCheckLayerAvailabilityCommand':
-            return answer({
-              layers: input.layerDigests
-                .filter((d) => this.store(repo).has(d))
-                .map((d) => ({ layerDigest: d, layerAvailability: 'AVAILABLE', layerSize: this.store(repo).get(d)!.length })),
-              failures: input.layerDigests
-                .filter((d) => !this.store(repo).has(d))
-                .map((d) => ({ layerDigest: d, failureCode: 'MissingLayerDigest', failureReason: 'not found' })),
-            });
-          case 'GetDownloadUrlForLayerCommand': {
-            const { port } = this.server.address() as AddressInfo;
-            return answer({
-              layerDigest: input.layerDigest,
-              downloadUrl: `http://127.0.0.1:${port}/${encodeURIComponent(repo)}/${encodeURIComponent(input.layerDigest)}`,
-            });
-          }
-          case 'InitiateLayerUploadCommand': {
-            const uploadId = randomUUID();
-            this.uploads.set(uploadId, { repo, parts: [], next: 0 });
-            return answer({ uploadId, partSize: this.partSize });
-          }
-          case 'UploadLayerPartCommand': {
-            const u = this.uploads.get(input.uploadId)!;
-            const part = Buffer.from(input.layerPartBlob);
-            // AWS: parts arrive in order, each range exactly its bytes.
-            if (input.partFirstByte !== u.next || input.partLastByte !== u.next + part.length - 1)
-              throw new Error(`out of order part ${input.partFirstByte}-${input.partLastByte}`);
-            u.parts.push(part);
-            u.next += part.length;
-            return answer({ uploadId: input.uploadId, lastByteReceived: u.next - 1 });
-          }
-          case 'CompleteLayerUploadCommand': {
-            const u = this.uploads.get(input.uploadId)!;
-            const bytes = Buffer.concat(u.parts);
-            if (sha(bytes) !== input.layerDigests[0]) throw new Error('InvalidLayerException: digest mismatch');
-            this.store(u.repo).set(input.layerDigests[0], bytes);
-            return answer({ uploadId: input.uploadId, layerDigest: input.layerDigests[0] });
-          }
-          default:
-            return next(args);
+        const input = args.input as { repositoryName: string; imageManifest?: string; layerDigest?: string };
+        this.calls.push(`${context.commandName} ${input.repositoryName}`);
+        if (context.commandName === 'PutImageCommand') this.sentManifests.push(input.imageManifest!);
+        const out = (await next(args)) as { output: { partSize?: number; downloadUrl?: string } };
+        if (context.commandName === 'InitiateLayerUploadCommand' && this.partSize) out.output.partSize = this.partSize;
+        if (context.commandName === 'GetDownloadUrlForLayerCommand' && this.corrupt.has(input.layerDigest!)) {
+          const { port } = this.server.address() as AddressInfo;
+          out.output.downloadUrl = `http://127.0.0.1:${port}/${encodeURIComponent(input.layerDigest!)}`;
         }
+        return out as never;
       },
-      { step: 'initialize', name: 'awsLayerSemantics' },
+      { step: 'initialize', name: 'recordCalls' },
     );
     return ecr;
   }
+}
+
+/** Uploads blobs into a repository through the layer API (what docker push does first). */
+async function uploadBlobs(ecr: ECRClient, repositoryName: string, blobs: Iterable<Buffer>): Promise<void> {
+  for (const data of blobs) {
+    const check = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: [sha(data)] }));
+    if (check.layers?.length) continue;
+    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
+    await ecr.send(new UploadLayerPartCommand({ repositoryName, uploadId, partFirstByte: 0, partLastByte: data.length - 1, layerPartBlob: data }));
+    await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [sha(data)] }));
+  }
+}
+
+/** The blobs a repository holds, of those asked about. */
+async function heldBlobs(ecr: ECRClient, repositoryName: string, digests: string[]): Promise<string[]> {
+  const out = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: digests }));
+  return (out.layers ?? []).filter((l) => l.layerAvailability === 'AVAILABLE').map((l) => l.layerDigest!);
 }
 
 describe('parseManifest / missingBlobs / partStep (pure)', () => {
@@ -182,7 +127,7 @@ describe('parseManifest / missingBlobs / partStep (pure)', () => {
 
 describe('copyImage', () => {
   useMoto();
-  const api = new LayerApi(7);
+  const api = new Recorder(7);
   let ecr: ECRClient;
   const ref = (repositoryName: string): RepositoryRef => ({ ecr, repositoryName });
 
@@ -197,28 +142,35 @@ describe('copyImage', () => {
 
   async function pushSource(repo: string, seed: string, layers: Buffer[]): Promise<{ digest: string; manifest: string }> {
     const img = image(seed, layers);
-    for (const [digest, bytes] of img.blobs) api.store(repo).set(digest, bytes);
+    await uploadBlobs(ecr, repo, img.blobs.values());
     const out = await ecr.send(new PutImageCommand({ repositoryName: repo, imageManifest: img.manifest, imageTag: seed }));
     return { digest: out.image!.imageId!.imageDigest!, manifest: img.manifest };
   }
 
-  it('uploads exactly the missing blobs, in parts, then the unchanged manifest: the target has the same digest', async () => {
+  it('checks availability, uploads exactly the missing blobs in parts, then puts the unchanged manifest once: same digest', async () => {
     // Prepare: the target already holds one shared base layer
     const base = Buffer.from('shared base layer bytes');
     const app = Buffer.from('the application layer, longer than one part');
     const src = await pushSource('copy-src', 'v1', [base, app]);
-    api.store('copy-dst').set(sha(base), base);
+    await uploadBlobs(ecr, 'copy-dst', [base]);
     api.calls.length = 0;
     api.sentManifests.length = 0;
     // Act
     const result = await copyImage(ref('copy-src'), ref('copy-dst'), src.digest);
+    const calls = [...api.calls];
     // Assess
     const config = parseManifest(src.manifest).blobs[0]!.digest;
     expect(result).toMatchObject({ digest: src.digest, copied: true, uploadedBlobs: [config, sha(app)] });
-    expect(api.store('copy-dst').get(sha(app))).toEqual(app);
-    expect(api.sentManifests).toEqual([src.manifest, src.manifest]); // byte for byte, first refused, then accepted
-    expect(api.calls.filter((c) => c.startsWith('UploadLayerPart')).length).toBeGreaterThan(2); // 7-byte parts
-    expect(api.calls.some((c) => c.endsWith('copy-src') && /Initiate|Upload|Complete|PutImage/.test(c))).toBe(false); // the source is only read
+    expect(await heldBlobs(ecr, 'copy-dst', [sha(app), config])).toEqual([sha(app), config]);
+    // The documented order (API_PutImage: "called once ... when all new image layers have been uploaded"):
+    // availability first, the blobs, and one PutImage of the manifest byte for byte, last.
+    expect(api.sentManifests).toEqual([src.manifest]);
+    const dst = calls.filter((c) => c.endsWith(' copy-dst')).map((c) => c.split(' ')[0]);
+    expect(dst[1]).toBe('BatchCheckLayerAvailabilityCommand');
+    expect(dst.at(-1)).toBe('PutImageCommand');
+    expect(dst.lastIndexOf('CompleteLayerUploadCommand')).toBe(dst.length - 2);
+    expect(calls.filter((c) => c.startsWith('UploadLayerPart')).length).toBeGreaterThan(2); // 7-byte parts
+    expect(calls.some((c) => c.endsWith('copy-src') && /Initiate|Upload|Complete|PutImage/.test(c))).toBe(false); // the source is only read
     const there = await ecr.send(new DescribeImagesCommand({ repositoryName: 'copy-dst', imageIds: [{ imageDigest: src.digest }] }));
     expect(there.imageDetails![0]!.imageDigest).toBe(src.digest);
   });
@@ -236,22 +188,23 @@ describe('copyImage', () => {
   });
 
   it('a blob whose bytes do not match its digest is refused and the image is not put', async () => {
-    // Prepare: the source serves corrupted bytes for its layer
+    // Prepare: the source's download URL serves corrupted bytes for its layer
     const layer = Buffer.from('good bytes');
     const src = await pushSource('copy-src', 'v3', [layer]);
-    api.store('copy-src').set(sha(layer), Buffer.from('evil bytes'));
+    api.corrupt.set(sha(layer), Buffer.from('evil bytes'));
     // Act + Assess
     await expect(copyImage(ref('copy-src'), ref('copy-dst'), src.digest)).rejects.toMatchObject({ code: 'LAYER_DIGEST_MISMATCH' });
     const there = await ecr.send(new DescribeImagesCommand({ repositoryName: 'copy-dst' }));
     expect(there.imageDetails!.map((d) => d.imageDigest)).not.toContain(src.digest);
+    api.corrupt.clear();
   });
 
-  it('an image index (multi-platform) copies each child manifest, then the index, all with their digests', async () => {
+  it('an image index (multi-platform) copies each child manifest, then the index, all with their digests, every one tagged', async () => {
     // Prepare: two platform images and an index over them, pushed with AWS's digests (SHA-256 of the manifest)
     const children = [image('arm64', [Buffer.from('arm64 layer')]), image('amd64', [Buffer.from('amd64 layer')])];
     const childDigests: string[] = [];
     for (const c of children) {
-      for (const [digest, bytes] of c.blobs) api.store('copy-src').set(digest, bytes);
+      await uploadBlobs(ecr, 'copy-src', c.blobs.values());
       const out = await ecr.send(new PutImageCommand({ repositoryName: 'copy-src', imageManifest: c.manifest, imageDigest: sha(c.manifest) }));
       childDigests.push(out.image!.imageId!.imageDigest!);
     }
@@ -273,16 +226,21 @@ describe('copyImage', () => {
     );
     expect(there.imageDetails!.map((d) => d.imageDigest).sort()).toEqual([digest, ...childDigests].sort());
     expect(there.imageDetails!.find((d) => d.imageDigest === digest)!.imageTags).toEqual(['promoted-multi']);
+    // The children carry a tag too: the repository's lifecycle rule expires untagged images only.
+    for (const child of childDigests)
+      expect(there.imageDetails!.find((d) => d.imageDigest === child)!.imageTags).toEqual([childTagOf('promoted-multi', child)]);
   });
 
   it('an image not in the source is NOT_FOUND', async () => {
     await expect(copyImage(ref('copy-src'), ref('copy-dst'), `sha256:${'e'.repeat(64)}`)).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND', exitCode: 2 });
   });
 
-  it('against moto alone (no layer semantics) the manifest copy keeps the digest', async () => {
+  it('when the target already holds every blob, only the manifest goes across, with the same digest', async () => {
     // Prepare
     const plain = new ECRClient({});
     const img = image('plain', [Buffer.from('layer')]);
+    await uploadBlobs(plain, 'copy-plain-src', img.blobs.values());
+    await uploadBlobs(plain, 'copy-plain-dst', img.blobs.values());
     const put = await plain.send(new PutImageCommand({ repositoryName: 'copy-plain-src', imageManifest: img.manifest, imageTag: 'plain' }));
     const digest = put.image!.imageId!.imageDigest!;
     // Act

@@ -95,9 +95,17 @@ describe('promotion requests against the target publisher grant (IAM simulator)'
     expect(policyRead).toHaveLength(1);
     expect(decided).toEqual([...toSource, ...policyRead].map((r) => `${r.action} ${r.resource}: Allowed`));
     expect(toSource.filter((r) => !READS.test(r.action))).toEqual([]);
-    // What it read of dev: its platform document, audit, runtime and live endpoint, and the image.
+    // What it read of dev: its platform document, audit, runtime and live endpoint, and the image
+    // (its manifest, and its blobs through the download URLs: the emulator holds blobs per repository).
     expect(new Set(toSource.map((r) => r.action))).toEqual(
-      new Set(['ssm:GetParameter', 'dynamodb:Query', 'bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:GetAgentRuntimeEndpoint', 'ecr:BatchGetImage']),
+      new Set([
+        'ssm:GetParameter',
+        'dynamodb:Query',
+        'bedrock-agentcore:GetAgentRuntime',
+        'bedrock-agentcore:GetAgentRuntimeEndpoint',
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+      ]),
     );
   }, 120_000);
 });

@@ -41,7 +41,7 @@ export function promoteCommand(group: Command): void {
   );
   promote.action(async (flags: PromoteFlags) => {
     const out = output(flags);
-    const [{ promoteRuntime }, { formatPromotion }, { openRuntime }] = await Promise.all([
+    const [{ promoteRuntime, isRemoteSource, sourceClients }, { formatPromotion }, { openRuntime }] = await Promise.all([
       import('../../runtime/verbs/promote'),
       import('../../runtime/verbs/promote/format'),
       import('../../runtime/context'),
@@ -51,7 +51,9 @@ export function promoteCommand(group: Command): void {
     try {
       const clients = await runtimeClients();
       const log = (line: string) => progress.update(line);
-      const [source, target] = await Promise.all([openRuntime(from, { clients, log }), openRuntime(to, { clients, log })]);
+      // Another account or region: the source is read with its own credentials (--source-*).
+      const fromClients = options.source && isRemoteSource(options.source) ? sourceClients(options.source) : clients;
+      const [source, target] = await Promise.all([openRuntime(from, { clients: fromClients, log }), openRuntime(to, { clients, log })]);
       const result = await promoteRuntime(source, target, options);
       progress.stop();
       out.result(result, () => formatPromotion(result));

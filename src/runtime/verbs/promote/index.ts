@@ -11,9 +11,11 @@ import { moveTo, type RuntimeOperationResult } from '../../move';
 import type { PromotedFrom } from '../../promoted-from';
 import { checkPromotion } from './check';
 import type { PromoteOptions } from './options';
+import { isRemoteSource, registryOf } from './source';
 
 export * from './options';
 export * from './check';
+export * from './source';
 
 export interface PromoteResult {
   ok: true;
@@ -41,7 +43,12 @@ export async function promoteRuntime(source: RuntimeContext, target: RuntimeCont
     {
       copyFrom: {
         env: source.env,
-        repository: { ecr: source.clients.ecr, repositoryName: source.platform.ecrRepositoryName },
+        repository: {
+          ecr: source.clients.ecr,
+          repositoryName: source.platform.ecrRepositoryName,
+          // Another account's repository is named by its registry (account) as well as its name.
+          registryId: opts.source?.registryId ?? (opts.source && isRemoteSource(opts.source) ? registryOf(source.platform.ecrRepositoryUrl) : undefined),
+        },
         tag: promotedTag(source.env, digest),
       },
     },
