@@ -24,6 +24,7 @@ const QUICK_ARGS: Record<string, string[]> = {
   tasks: ['--duration-s', '10', '--heartbeat-ms', '1000'],
   contracts: ['--requests', '50'],
   promote: ['--runs', '1'],
+  iam: ['--requests', '300'],
 };
 
 /** Readers for benches that print no BENCH-FIGURES line of their own. */
