@@ -18,7 +18,7 @@ const ev = (at: string, e: Partial<RuntimeAuditEvent>): RuntimeAuditEvent => ({
   ...e,
 });
 
-describe('promotion policy (pure)', () => {
+describe('promotion policy', () => {
   it('defaults to prod ← staging ← dev, and promoteFrom replaces the convention', () => {
     expect(defaultPromotionPolicy('prod')).toEqual({ accept_from: ['staging'], require_smoke: true });
     expect(defaultPromotionPolicy('staging').accept_from).toEqual(['dev']);
@@ -43,7 +43,7 @@ describe('promotion policy (pure)', () => {
   });
 });
 
-describe('promotionEligibility (pure)', () => {
+describe('promotionEligibility', () => {
   const smoke = { require_smoke: true };
 
   it('a digest whose newest publish succeeded with its smoke passed is eligible, naming that event', () => {
@@ -93,7 +93,7 @@ describe('promotedTag', () => {
   });
 });
 
-describe('promoteOptionsFromFlags (pure)', () => {
+describe('promoteOptionsFromFlags', () => {
   it('shares the applying verbs’ flags: commit and CI run from flags, else from GitHub Actions', () => {
     // Prepare
     const ci = { GITHUB_SHA: 'abc1234', GITHUB_RUN_ID: '9', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r' };
@@ -112,7 +112,7 @@ describe('promoteOptionsFromFlags (pure)', () => {
   });
 });
 
-describe('the promotion plan (pure)', () => {
+describe('the promotion plan', () => {
   const B = `sha256:${'b'.repeat(64)}`;
   const observed = (inRepository: boolean, live = B): Observation => ({
     pointer: { digest: live, version: 4 },
