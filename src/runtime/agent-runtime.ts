@@ -7,6 +7,7 @@ import {
   type NetworkConfiguration,
   type UpdateAgentRuntimeCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { isAwsError } from '../aws/errors';
 import { OperationFailedError } from '../errors';
 import { parseContainerUri } from '../platform/runtime-spec';
 import type { RuntimeContext } from './context';
@@ -138,16 +139,45 @@ export async function poll<T>(
 }
 
 /**
+ * How long a version just created may answer ResourceNotFound before waitReady gives up on it:
+ * AgentCore's control plane is eventually consistent, and a fresh version can briefly be
+ * invisible to GetAgentRuntime (docs/infra.md, "Eventual consistency").
+ */
+export const VERSION_NOT_FOUND_GRACE_MS = 30_000;
+
+/** A read of a version not visible yet: waitReady keeps polling (bounded by the grace period). */
+const NOT_FOUND = 'NOT_FOUND';
+
+/**
  * Polls until `version` (default: the latest) is READY; `*_FAILED` or the timeout fail. With a
  * version, the read is GetAgentRuntime of that version: any other version being READY (the one
- * the update replaced) never counts.
+ * the update replaced) never counts. That version answering ResourceNotFound is tolerated for
+ * `notFoundGraceMs` (default VERSION_NOT_FOUND_GRACE_MS, at most the timeout).
  */
-export async function waitReady(ctx: RuntimeContext, opts: WaitOptions & { version?: string }): Promise<LiveRuntime> {
+export async function waitReady(ctx: RuntimeContext, opts: WaitOptions & { version?: string; notFoundGraceMs?: number }): Promise<LiveRuntime> {
   const what = `runtime ${ctx.platform.agentRuntimeId}${opts.version ? ` version ${opts.version}` : ''}`;
+  const grace = Math.min(opts.notFoundGraceMs ?? VERSION_NOT_FOUND_GRACE_MS, opts.timeoutMs);
+  const read = async (): Promise<LiveRuntime> => {
+    try {
+      return await getRuntime(ctx, opts.version);
+    } catch (e) {
+      // Only a named version can be "not visible yet"; the runtime itself missing is a real error.
+      if (opts.version && isAwsError(e, 'ResourceNotFoundException')) return { status: NOT_FOUND } as LiveRuntime;
+      throw e;
+    }
+  };
   return poll(
     opts,
-    () => getRuntime(ctx, opts.version),
+    read,
     (live, elapsed) => {
+      if (live.status === NOT_FOUND) {
+        if (elapsed >= grace)
+          throw new OperationFailedError(
+            `${what} still not found after ${Math.round(elapsed / 1000)} s (GetAgentRuntime: ResourceNotFoundException)`,
+            'RUNTIME_TIMEOUT',
+          );
+        return false;
+      }
       const exact = !opts.version || live.agentRuntimeVersion === opts.version;
       if (exact && live.status === 'READY') return true;
       if (exact && live.status?.endsWith('_FAILED')) {
