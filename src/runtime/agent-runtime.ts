@@ -145,9 +145,6 @@ export async function poll<T>(
  */
 export const VERSION_NOT_FOUND_GRACE_MS = 30_000;
 
-/** A read of a version not visible yet: waitReady keeps polling (bounded by the grace period). */
-const NOT_FOUND = 'NOT_FOUND';
-
 /**
  * Polls until `version` (default: the latest) is READY; `*_FAILED` or the timeout fail. With a
  * version, the read is GetAgentRuntime of that version: any other version being READY (the one
@@ -157,20 +154,21 @@ const NOT_FOUND = 'NOT_FOUND';
 export async function waitReady(ctx: RuntimeContext, opts: WaitOptions & { version?: string; notFoundGraceMs?: number }): Promise<LiveRuntime> {
   const what = `runtime ${ctx.platform.agentRuntimeId}${opts.version ? ` version ${opts.version}` : ''}`;
   const grace = Math.min(opts.notFoundGraceMs ?? VERSION_NOT_FOUND_GRACE_MS, opts.timeoutMs);
-  const read = async (): Promise<LiveRuntime> => {
+  // undefined: the version is not visible yet, and waitReady keeps polling (bounded by the grace).
+  const read = async (): Promise<LiveRuntime | undefined> => {
     try {
       return await getRuntime(ctx, opts.version);
     } catch (e) {
       // Only a named version can be "not visible yet"; the runtime itself missing is a real error.
-      if (opts.version && isAwsError(e, 'ResourceNotFoundException')) return { status: NOT_FOUND } as LiveRuntime;
+      if (opts.version && isAwsError(e, 'ResourceNotFoundException')) return undefined;
       throw e;
     }
   };
-  return poll(
+  const ready = await poll(
     opts,
     read,
     (live, elapsed) => {
-      if (live.status === NOT_FOUND) {
+      if (!live) {
         if (elapsed >= grace)
           throw new OperationFailedError(
             `${what} still not found after ${Math.round(elapsed / 1000)} s (GetAgentRuntime: ResourceNotFoundException)`,
@@ -186,6 +184,7 @@ export async function waitReady(ctx: RuntimeContext, opts: WaitOptions & { versi
       if (elapsed >= opts.timeoutMs) throw new OperationFailedError(`${what} still ${live.status} after ${Math.round(elapsed / 1000)} s`, 'RUNTIME_TIMEOUT');
       return false;
     },
-    (live) => live.status,
+    (live) => live?.status ?? 'NOT_FOUND',
   );
+  return ready!;
 }
