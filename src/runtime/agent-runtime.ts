@@ -40,6 +40,11 @@ export const UPDATABLE_MEMBERS = [
 /** UpdateAgentRuntimeRequest members that are not configuration: the path id and the idempotency token. */
 export const NON_CONFIG_MEMBERS = ['agentRuntimeId', 'clientToken'] as const;
 
+/** Whether a version's configuration requires MMDSv2 (AgentCore invokes no other since 2026-06-30). */
+export function requiresMmdsV2(runtime: Pick<LiveRuntime, 'metadataConfiguration'>): boolean {
+  return runtime.metadataConfiguration?.requireMMDSV2 === true;
+}
+
 export function liveDigest(runtime: Pick<LiveRuntime, 'agentRuntimeArtifact'>): string | undefined {
   const uri = runtime.agentRuntimeArtifact?.containerConfiguration?.containerUri;
   return uri ? parseContainerUri(uri)?.digest : undefined;
