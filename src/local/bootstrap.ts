@@ -45,6 +45,7 @@ import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { ensureLocalNetwork, type LocalNetwork } from './network';
 import { assertLoopbackClients, assertLoopbackEndpoint } from './moto';
+import { reapplyPointer } from '../runtime/verbs/reapply';
 
 export interface BootstrapOptions {
   env: string;
@@ -115,6 +116,14 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
     }),
   );
   await ensureParameter(clients.ssm, names.parameters.platform, JSON.stringify(platform), true, changed);
+  // What the stack runs after Terraform's create or update (the image-pointer custom resource):
+  // the runtime was created as Terraform creates it, without MMDSv2, and AgentCore invokes no such
+  // version, so re-apply brings live and canary onto one that requires it. A no-op on a re-run.
+  const reapplied = await reapplyPointer(
+    { env: names.env, platform, clients, actor: 'image-pointer-custom-resource', log: (l) => log(l) },
+    { timeoutMs: 120_000, pollIntervalMs: 200, reason: 'bootstrap-local (as the stack after Terraform)' },
+  );
+  if (reapplied.changed) changed(`runtime version ${reapplied.runtimeVersion} for live and canary (MMDSv2, re-apply)`);
   return { platform, changes };
 }
 

@@ -185,6 +185,16 @@ export async function failNextRuntimeUpdate(endpoint: string, agentRuntimeId: st
   if (!res.ok) throw new OperationFailedError(`emulator fail-next-update failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
 }
 
+/**
+ * Eventual consistency (needs moto_abca.py): the version the runtime's next UpdateAgentRuntime
+ * creates answers GetAgentRuntime of that version with ResourceNotFoundException for `calls` reads
+ * and/or `seconds`, as a freshly created AWS version briefly can.
+ */
+export async function hideNextRuntimeVersion(endpoint: string, agentRuntimeId: string, hide: { calls?: number; seconds?: number }): Promise<void> {
+  const res = await fetch(`${endpoint}/_abca/agentcore/hide-next-version`, { method: 'POST', body: JSON.stringify({ agentRuntimeId, ...hide }) });
+  if (!res.ok) throw new OperationFailedError(`emulator hide-next-version failed: HTTP ${res.status}`, 'MOTO_CONFIG_FAILED');
+}
+
 /** What an AgentCore endpoint serves now (its liveVersion), as the emulator's data plane routes it. */
 export interface ServedVersion {
   version: string;

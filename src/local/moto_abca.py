@@ -28,6 +28,9 @@ docs/local-mode.md "IAM enforcement"), and this server only sees allowed request
 6. Test controls under /_abca/ (never an AWS route):
    POST /_abca/agentcore/fail-next-update {"agentRuntimeId": ..., "reason": ...}
        the runtime's next UpdateAgentRuntime ends UPDATE_FAILED with that failureReason.
+   POST /_abca/agentcore/hide-next-version {"agentRuntimeId": ..., "calls": N, "seconds": S}
+       the version the runtime's next UpdateAgentRuntime creates answers GetAgentRuntime of that
+       version with ResourceNotFoundException for N reads and/or S seconds (eventual consistency).
    GET /_abca/contracts/stats: requests checked, refused, and the time spent checking.
    POST /_abca/contracts/validate {"service": ..., "operation": ..., "input": {...}}: the same
        check of an operation's input (all its members, path ones included, by model name) without
@@ -131,6 +134,12 @@ def _controls(environ, start_response):
     if path == "/_abca/agentcore/fail-next-update" and body.get("agentRuntimeId"):
         agentcore_control.Controls.fail_next_update[body["agentRuntimeId"]] = body.get("reason") or "update failed (emulator fault injection)"
         return _json_response(start_response, 200, {"ok": True})
+    if path == "/_abca/agentcore/hide-next-version" and body.get("agentRuntimeId"):
+        agentcore_control.Controls.hide_next_version[body["agentRuntimeId"]] = {
+            "calls": int(body.get("calls") or 0),
+            "seconds": float(body.get("seconds") or 0),
+        }
+        return _json_response(start_response, 200, {"ok": True})
     return _json_response(start_response, 404, {"message": f"unknown control {path}"})
 
 
@@ -180,7 +189,7 @@ def _serialized(app):
                 return _controls(environ, start_response)
             if path == "/moto-api/reset":
                 # A reset starts a suite afresh: armed faults and AgentCore delays go too.
-                agentcore_control.Controls.fail_next_update.clear()
+                agentcore_control.Controls.clear()
                 for model in (agentcore_control.RUNTIME_MODEL, agentcore_control.ENDPOINT_MODEL, route53resolver_states.MODEL):
                     state_manager.unset_transition(model)
             if _CHECK and not path.startswith("/moto-api"):

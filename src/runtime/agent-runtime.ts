@@ -7,6 +7,7 @@ import {
   type NetworkConfiguration,
   type UpdateAgentRuntimeCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { isAwsError } from '../aws/errors';
 import { OperationFailedError } from '../errors';
 import { parseContainerUri } from '../platform/runtime-spec';
 import type { RuntimeContext } from './context';
@@ -38,6 +39,11 @@ export const UPDATABLE_MEMBERS = [
 
 /** UpdateAgentRuntimeRequest members that are not configuration: the path id and the idempotency token. */
 export const NON_CONFIG_MEMBERS = ['agentRuntimeId', 'clientToken'] as const;
+
+/** Whether a version's configuration requires MMDSv2 (AgentCore invokes no other since 2026-06-30). */
+export function requiresMmdsV2(runtime: Pick<LiveRuntime, 'metadataConfiguration'>): boolean {
+  return runtime.metadataConfiguration?.requireMMDSV2 === true;
+}
 
 export function liveDigest(runtime: Pick<LiveRuntime, 'agentRuntimeArtifact'>): string | undefined {
   const uri = runtime.agentRuntimeArtifact?.containerConfiguration?.containerUri;
@@ -197,16 +203,43 @@ export async function poll<T>(
 }
 
 /**
+ * How long a version just created may answer ResourceNotFound before waitReady gives up on it:
+ * AgentCore's control plane is eventually consistent, and a fresh version can briefly be
+ * invisible to GetAgentRuntime (docs/infra.md, "Eventual consistency").
+ */
+export const VERSION_NOT_FOUND_GRACE_MS = 30_000;
+
+/**
  * Polls until `version` (default: the latest) is READY; `*_FAILED` or the timeout fail. With a
  * version, the read is GetAgentRuntime of that version: any other version being READY (the one
- * the update replaced) never counts.
+ * the update replaced) never counts. That version answering ResourceNotFound is tolerated for
+ * `notFoundGraceMs` (default VERSION_NOT_FOUND_GRACE_MS, at most the timeout).
  */
-export async function waitReady(ctx: RuntimeContext, opts: WaitOptions & { version?: string }): Promise<LiveRuntime> {
+export async function waitReady(ctx: RuntimeContext, opts: WaitOptions & { version?: string; notFoundGraceMs?: number }): Promise<LiveRuntime> {
   const what = `runtime ${ctx.platform.agentRuntimeId}${opts.version ? ` version ${opts.version}` : ''}`;
-  return poll(
+  const grace = Math.min(opts.notFoundGraceMs ?? VERSION_NOT_FOUND_GRACE_MS, opts.timeoutMs);
+  // undefined: the version is not visible yet, and waitReady keeps polling (bounded by the grace).
+  const read = async (): Promise<LiveRuntime | undefined> => {
+    try {
+      return await getRuntime(ctx, opts.version);
+    } catch (e) {
+      // Only a named version can be "not visible yet"; the runtime itself missing is a real error.
+      if (opts.version && isAwsError(e, 'ResourceNotFoundException')) return undefined;
+      throw e;
+    }
+  };
+  const ready = await poll(
     opts,
-    () => getRuntime(ctx, opts.version),
+    read,
     (live, elapsed) => {
+      if (!live) {
+        if (elapsed >= grace)
+          throw new OperationFailedError(
+            `${what} still not found after ${Math.round(elapsed / 1000)} s (GetAgentRuntime: ResourceNotFoundException)`,
+            'RUNTIME_TIMEOUT',
+          );
+        return false;
+      }
       const exact = !opts.version || live.agentRuntimeVersion === opts.version;
       if (exact && live.status === 'READY') return true;
       if (exact && live.status?.endsWith('_FAILED')) {
@@ -215,6 +248,7 @@ export async function waitReady(ctx: RuntimeContext, opts: WaitOptions & { versi
       if (elapsed >= opts.timeoutMs) throw new OperationFailedError(`${what} still ${live.status} after ${Math.round(elapsed / 1000)} s`, 'RUNTIME_TIMEOUT');
       return false;
     },
-    (live) => live.status,
+    (live) => live?.status ?? 'NOT_FOUND',
   );
+  return ready!;
 }

@@ -13,7 +13,7 @@ import {
 import { isAwsError } from '../aws/errors';
 import { allItems } from '../aws/pages';
 import { NotFoundError, OperationFailedError } from '../errors';
-import { getRuntime, liveDigest, newClientToken, poll, type WaitOptions } from './agent-runtime';
+import { getRuntime, liveDigest, newClientToken, poll, requiresMmdsV2, type WaitOptions } from './agent-runtime';
 import type { RuntimeContext } from './context';
 
 export interface EndpointView {
@@ -108,12 +108,15 @@ export async function listVersions(ctx: RuntimeContext): Promise<AgentRuntime[]>
   return all.sort((a, b) => Number(b.agentRuntimeVersion ?? 0) - Number(a.agentRuntimeVersion ?? 0));
 }
 
-/** The digest a version serves, or undefined when AgentCore no longer has that version. */
-export async function versionDigest(ctx: RuntimeContext, version: string): Promise<{ digest?: string; status?: string } | undefined> {
+/**
+ * The digest a version serves (and whether it requires MMDSv2, without which AgentCore refuses to
+ * invoke it), or undefined when AgentCore no longer has that version.
+ */
+export async function versionDigest(ctx: RuntimeContext, version: string): Promise<{ digest?: string; status?: string; mmdsv2: boolean } | undefined> {
   try {
     const v = await getRuntime(ctx, version);
     if (v.agentRuntimeVersion !== version) return undefined;
-    return { digest: liveDigest(v), status: v.status };
+    return { digest: liveDigest(v), status: v.status, mmdsv2: requiresMmdsV2(v) };
   } catch (e) {
     if (isAwsError(e, 'ResourceNotFoundException', 'ValidationException')) return undefined;
     throw e;

@@ -40,8 +40,11 @@ export interface AgentInvoker {
   readonly qualifier?: string;
   /** The agent's JSON answer; AGENT_INVOCATION_FAILED when it cannot be reached or does not answer JSON. */
   invoke(invocation: AgentInvocation): Promise<unknown>;
-  /** StopRuntimeSession; `not_found` when AgentCore no longer has the session. */
-  stopSession(opts: { sessionId: string; runtimeArn?: string }): Promise<'stopped' | 'not_found'>;
+  /**
+   * StopRuntimeSession; `not_found` when AgentCore no longer has the session. `qualifier`: the
+   * endpoint the session was started on (the task records it); the invoker's own otherwise.
+   */
+  stopSession(opts: { sessionId: string; runtimeArn?: string; qualifier?: string }): Promise<'stopped' | 'not_found'>;
 }
 
 export function assertSessionId(sessionId: string): void {
@@ -126,15 +129,16 @@ export class AgentCoreInvoker implements AgentInvoker {
     return parseAgentBody(text, out.contentType);
   }
 
-  async stopSession(opts: { sessionId: string; runtimeArn?: string }): Promise<'stopped' | 'not_found'> {
+  async stopSession(opts: { sessionId: string; runtimeArn?: string; qualifier?: string }): Promise<'stopped' | 'not_found'> {
     assertSessionId(opts.sessionId);
     const agentRuntimeArn = opts.runtimeArn ?? this.target;
+    const qualifier = opts.qualifier ?? this.qualifier;
     try {
       await this.client.send(
         new StopRuntimeSessionCommand({
           agentRuntimeArn,
           runtimeSessionId: opts.sessionId,
-          qualifier: this.qualifier,
+          qualifier,
           clientToken: stopClientToken(opts.sessionId),
         }),
       );
@@ -143,7 +147,7 @@ export class AgentCoreInvoker implements AgentInvoker {
       const name = awsErrorName(e) ?? 'Error';
       if (name === 'ResourceNotFoundException') return 'not_found';
       throw new AgentInvocationError(
-        `StopRuntimeSession on ${agentRuntimeArn} failed: ${name}: ${(e as Error).message}`,
+        `StopRuntimeSession on ${agentRuntimeArn}${qualifier ? ` (${qualifier})` : ''} failed: ${name}: ${(e as Error).message}`,
         { target: agentRuntimeArn, error: name },
         { cause: e },
       );

@@ -206,10 +206,14 @@ export async function cancelTask(deps: TaskDeps, taskId: string, opts: { caller?
   return toTaskView(cancelled);
 }
 
-/** StopRuntimeSession for a task's session; never throws (logged): the row's state is what counts. */
+/**
+ * StopRuntimeSession for a task's session, on the runtime and qualifier the task started on (a
+ * session belongs to that endpoint, whatever the invoker targets now); never throws (logged): the
+ * row's state is what counts.
+ */
 export async function stopSession(deps: TaskDeps, task: TaskRecord): Promise<'stopped' | 'not_found' | 'failed'> {
   try {
-    const out = await deps.invoker.stopSession({ sessionId: task.runtime_session_id!, runtimeArn: task.runtime_arn });
+    const out = await deps.invoker.stopSession({ sessionId: task.runtime_session_id!, runtimeArn: task.runtime_arn, qualifier: task.runtime_qualifier });
     deps.log?.(`task ${task.task_id}: session ${out === 'stopped' ? 'stopped' : 'already gone'}`);
     return out;
   } catch (e) {

@@ -2,6 +2,7 @@ import { GetAgentRuntimeCommand, UpdateAgentRuntimeCommand } from '@aws-sdk/clie
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { handler } from '../../src/handlers/image-pointer';
 import { buildUpdateRequest } from '../../src/runtime/agent-runtime';
+import { endpointNames, getEndpoint, versionDigest } from '../../src/runtime/endpoints';
 import { listAudit, runtimeStatus, type RuntimeContext } from '../../src/runtime';
 import { useMoto } from '../support/moto';
 import { bootstrappedRuntime, pushImage } from './helpers';
@@ -29,11 +30,12 @@ describe('image-pointer custom resource', () => {
   it('does nothing when the runtime already serves the pointer', async () => {
     // Prepare
     const ctx = await bootstrappedRuntime('crsame');
+    const before = await listAudit(ctx);
     // Act
     const result = await handler(invocation(ctx, 'create'));
     // Assess
     expect(result).toMatchObject({ action: 'create', changed: false, digest: (await runtimeStatus(ctx)).pointer.digest });
-    expect(await listAudit(ctx)).toEqual([]);
+    expect(await listAudit(ctx)).toEqual(before);
   });
 
   it('re-applies the pointer after an infra update sent a stale artifact, and audits it', async () => {
@@ -75,6 +77,34 @@ describe('image-pointer custom resource', () => {
     expect(result).toMatchObject({ changed: true, path: 'fast', runtimeVersion: terraform.agentRuntimeVersion });
     expect(result.operation?.executed.map((s) => s.kind)).toEqual(['move_endpoint', 'labels', 'audit']);
     expect(await runtimeStatus(ctx)).toMatchObject({ inSync: true, runtime: { digest: pointer, version: terraform.agentRuntimeVersion } });
+  });
+
+  it('after Terraform updated the runtime (no MMDSv2, same image), brings live and canary onto a new MMDSv2 version', async () => {
+    // Prepare: Terraform's update sends no metadataConfiguration (the provider cannot), so its version lacks MMDSv2
+    const ctx = await bootstrappedRuntime('crmmds');
+    const live = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
+    const pointer = (await runtimeStatus(ctx)).pointer.digest;
+    const changed = {
+      ...buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${pointer}`, `abca-tf-${'m'.repeat(40)}`),
+      environmentVariables: { ...live.environmentVariables, FEATURE: 'on' },
+    };
+    delete changed.metadataConfiguration;
+    const terraform = await ctx.clients.agentcore.send(new UpdateAgentRuntimeCommand(changed));
+    expect((await versionDigest(ctx, terraform.agentRuntimeVersion!))?.mmdsv2).toBe(false);
+    // Act
+    const result = await handler(invocation(ctx, 'update'));
+    // Assess: a version after Terraform's, MMDSv2-enabled, with Terraform's configuration and the same image
+    const names = endpointNames(ctx);
+    const [liveEp, canaryEp] = await Promise.all([getEndpoint(ctx, names.live), getEndpoint(ctx, names.canary)]);
+    expect(result).toMatchObject({ changed: true });
+    expect(Number(liveEp.liveVersion)).toBeGreaterThan(Number(terraform.agentRuntimeVersion));
+    expect((await versionDigest(ctx, canaryEp.liveVersion!))?.mmdsv2).toBe(true);
+    const served = await ctx.clients.agentcore.send(
+      new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, agentRuntimeVersion: liveEp.liveVersion }),
+    );
+    expect(served.metadataConfiguration).toEqual({ requireMMDSV2: true });
+    expect(served.environmentVariables).toMatchObject({ FEATURE: 'on' });
+    expect(await runtimeStatus(ctx)).toMatchObject({ inSync: true, runtime: { digest: pointer, version: liveEp.liveVersion } });
   });
 
   it('does nothing on delete', async () => {

@@ -6,8 +6,12 @@ import { bootstrapLocal } from '../../src/local/bootstrap';
 import { pushLocalImage } from '../../src/local/images';
 import { openRuntime, type RuntimeContext } from '../../src/runtime';
 
+/**
+ * Bootstraps with clients of its own (bootstrap ends with the stack's re-apply, whose requests a
+ * test's instrumented clients should not see), then opens the runtime with the test's clients.
+ */
 export async function bootstrappedRuntime(env: string, clients: AwsClients = createClients()): Promise<RuntimeContext> {
-  await bootstrapLocal({ env, clients });
+  await bootstrapLocal({ env, clients: createClients() });
   return openRuntime(env, { clients, actor: 'tester@test' });
 }
 
@@ -20,3 +24,6 @@ export async function pointerVersions(ctx: RuntimeContext) {
 }
 
 export const FAST = { pollIntervalMs: 5, timeoutMs: 10_000 };
+
+/** Bootstrap's own re-apply (as the stack's custom resource after Terraform) is in the audit: the events after it. */
+export const BOOTSTRAP_ACTOR = 'image-pointer-custom-resource';

@@ -192,7 +192,7 @@ describe('UpdateAgentRuntime request', () => {
           const asked = (args.input as AgentCore.GetAgentRuntimeCommandInput).agentRuntimeVersion;
           reads.push(asked);
           const body = out.output as AgentCore.GetAgentRuntimeCommandOutput;
-          if (asked === '2' && heldReads > 0) {
+          if (asked === '3' && heldReads > 0) {
             heldReads--;
             body.status = 'UPDATING';
           }
@@ -207,14 +207,15 @@ describe('UpdateAgentRuntime request', () => {
     const created = await clients.agentcore.send(
       new UpdateAgentRuntimeCommand(buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${b}`, 'abca-exact-0123456789012345678901234567')),
     );
-    expect(created.agentRuntimeVersion).toBe('2');
+    // Bootstrap made version 1 (as Terraform) and 2 (its re-apply, MMDSv2): this update makes 3.
+    expect(created.agentRuntimeVersion).toBe('3');
     const polled: (string | undefined)[] = [];
     // Act
-    const ready = await waitReady(ctx, { version: '2', timeoutMs: 20_000, pollIntervalMs: 8, onPoll: (s) => polled.push(s) });
+    const ready = await waitReady(ctx, { version: '3', timeoutMs: 20_000, pollIntervalMs: 8, onPoll: (s) => polled.push(s) });
     // Assess
     expect(ready.status).toBe('READY');
     expect(polled).toEqual(['UPDATING', 'UPDATING', 'UPDATING', 'READY']);
-    expect(reads.filter((v) => v === '2')).toHaveLength(4);
+    expect(reads.filter((v) => v === '3')).toHaveLength(4);
   });
 
   it('a label SSM refuses (InvalidLabels) fails the publish instead of passing silently', async () => {

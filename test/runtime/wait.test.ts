@@ -1,5 +1,6 @@
 import { UpdateAgentRuntimeCommand, GetAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { buildUpdateRequest, waitReady } from '../../src/runtime/agent-runtime';
+import { hideNextRuntimeVersion } from '../../src/local/moto';
 import { useMoto } from '../support/moto';
 import { bootstrappedRuntime, pushImage } from './helpers';
 
@@ -21,7 +22,8 @@ async function releaseHold(endpoint: string): Promise<void> {
 
 describe('waitReady', () => {
   const moto = useMoto();
-  afterAll(() => releaseHold(moto.endpoint()));
+  // A manual hold left in place would keep the next test's new runtime CREATING.
+  afterEach(() => releaseHold(moto.endpoint()));
 
   it('polls at a quarter of the interval first, then doubles, never waiting longer than one interval', async () => {
     // Prepare: an update the emulator keeps UPDATING for 6 reads
@@ -46,5 +48,42 @@ describe('waitReady', () => {
     expect(sleeps.slice(0, 4)).toEqual([200, 400, 800, 800]);
     expect(Math.max(...sleeps)).toBe(800);
     expect(sleeps).toHaveLength(seen.length - 1);
+  });
+
+  it('tolerates GetAgentRuntime answering ResourceNotFound for the version just created (eventual consistency)', async () => {
+    // Prepare: the new version is invisible to its first 3 reads, as a fresh AWS version can be
+    const ctx = await bootstrappedRuntime('waitnf');
+    const digest = await pushImage(ctx, 'nf');
+    await hideNextRuntimeVersion(moto.endpoint(), ctx.platform.agentRuntimeId, { calls: 3 });
+    const live = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
+    const out = await ctx.clients.agentcore.send(
+      new UpdateAgentRuntimeCommand(buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${digest}`, 'n'.repeat(40))),
+    );
+    const seen: (string | undefined)[] = [];
+    // Act
+    const ready = await waitReady(ctx, { timeoutMs: 10_000, pollIntervalMs: 20, version: out.agentRuntimeVersion, onPoll: (s) => seen.push(s) });
+    // Assess: three reads saw nothing, then the exact version READY
+    expect(ready.agentRuntimeVersion).toBe(out.agentRuntimeVersion);
+    expect(ready.status).toBe('READY');
+    expect(seen.slice(0, 3)).toEqual(['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND']);
+  });
+
+  it('fails (RUNTIME_TIMEOUT) when the version stays invisible past the grace period', async () => {
+    // Prepare: the new version stays invisible for a minute
+    const ctx = await bootstrappedRuntime('waitnf2');
+    const digest = await pushImage(ctx, 'nf2');
+    await hideNextRuntimeVersion(moto.endpoint(), ctx.platform.agentRuntimeId, { seconds: 60 });
+    const live = await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }));
+    const out = await ctx.clients.agentcore.send(
+      new UpdateAgentRuntimeCommand(buildUpdateRequest(live, `${ctx.platform.ecrRepositoryUrl}@${digest}`, 'm'.repeat(40))),
+    );
+    // Act
+    const started = Date.now();
+    const failed = await waitReady(ctx, { timeoutMs: 10_000, pollIntervalMs: 20, notFoundGraceMs: 300, version: out.agentRuntimeVersion }).catch(
+      (e: unknown) => e,
+    );
+    // Assess: bounded by the grace period, not the whole timeout
+    expect(failed).toMatchObject({ code: 'RUNTIME_TIMEOUT', message: expect.stringMatching(/not found/) });
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

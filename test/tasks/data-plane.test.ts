@@ -33,6 +33,9 @@ describe('local AgentCore data plane', () => {
   const clients = createClients();
   let platform: PlatformConfig;
   let firstDigest: string;
+  /** The version live serves after bootstrap (its re-apply made it, MMDSv2-enabled), and the one the first test publishes. */
+  let startVersion: string;
+  let published: string;
 
   async function publish(digest: string): Promise<string> {
     const live = await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: platform.agentRuntimeId }));
@@ -55,12 +58,13 @@ describe('local AgentCore data plane', () => {
     ({ platform } = await bootstrapLocal({ env: 'dataplane', clients }));
     const runtime = await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: platform.agentRuntimeId }));
     firstDigest = runtime.agentRuntimeArtifact!.containerConfiguration!.containerUri!.split('@')[1]!;
+    startVersion = runtime.agentRuntimeVersion!;
   });
 
   it('routes by qualifier to the image of the version each endpoint serves, as versions change', async () => {
-    // Prepare: version 2 on a new image; canary on it, live stays on version 1
+    // Prepare: the next version on a new image; canary on it, live stays on the start version
     const second = await pushLocalImage(clients.ecr, platform.ecrRepositoryName, 'dp-second');
-    const v2 = await publish(second);
+    const v2 = (published = await publish(second));
     await clients.agentcore.send(
       new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: CANARY_ENDPOINT, agentRuntimeVersion: v2 }),
     );
@@ -69,12 +73,12 @@ describe('local AgentCore data plane', () => {
     const onLive = await version(LIVE_ENDPOINT, session(1));
     const onCanary = await version(CANARY_ENDPOINT, session(2));
     // Assess
-    expect(v2).toBe('2');
+    expect(v2).toBe(String(Number(startVersion) + 1));
     expect(onLive.digest).toBe(firstDigest);
     expect(onCanary.digest).toBe(second);
     const sessions = plane().sessions();
-    expect(sessions.find((s) => s.sessionId === session(1))).toMatchObject({ qualifier: LIVE_ENDPOINT, version: '1', digest: firstDigest });
-    expect(sessions.find((s) => s.sessionId === session(2))).toMatchObject({ qualifier: CANARY_ENDPOINT, version: '2', digest: second });
+    expect(sessions.find((s) => s.sessionId === session(1))).toMatchObject({ qualifier: LIVE_ENDPOINT, version: startVersion, digest: firstDigest });
+    expect(sessions.find((s) => s.sessionId === session(2))).toMatchObject({ qualifier: CANARY_ENDPOINT, version: v2, digest: second });
   });
 
   it('keeps a session on the process that first served it; StopRuntimeSession ends exactly that session', async () => {
@@ -112,14 +116,14 @@ describe('local AgentCore data plane', () => {
   });
 
   it('when live moves to a new version, new sessions get its image; a session already open stays on the one it started with', async () => {
-    // Prepare: a session on live (version 1), then live moved to version 2
+    // Prepare: a session on live (the start version), then live moved to the published one
     const before = await version(LIVE_ENDPOINT, session(6));
     await clients.agentcore.send(
-      new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: LIVE_ENDPOINT, agentRuntimeVersion: '2' }),
+      new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: LIVE_ENDPOINT, agentRuntimeVersion: published }),
     );
     for (let i = 0; i < 50; i++) {
       const ep = await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: LIVE_ENDPOINT }));
-      if (ep.liveVersion === '2') break;
+      if (ep.liveVersion === published) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     // Act
@@ -133,7 +137,7 @@ describe('local AgentCore data plane', () => {
       plane()
         .sessions()
         .find((s) => s.sessionId === session(7)),
-    ).toMatchObject({ version: '2' });
+    ).toMatchObject({ version: published });
   });
 
   it('a bad image (annotated faulty) never becomes healthy: RuntimeClientError 424', async () => {
@@ -208,5 +212,40 @@ describe('local AgentCore data plane', () => {
     expect(noEndpoint.name).toBe('ResourceNotFoundException');
     expect(shortSession.name).toBe('ValidationException');
     expect((shortSession.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(400);
+  });
+
+  it('refuses to invoke a version that is not MMDSv2-enabled: 400 ValidationException, as AgentCore does since 2026-06-30', async () => {
+    // Prepare: a version made as Terraform makes one (no metadataConfiguration), behind an endpoint of its own
+    const live = await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: platform.agentRuntimeId }));
+    const request = buildUpdateRequest(live, containerUri(platform.ecrRepositoryUrl, firstDigest), 'token-no-mmds-0000000000000000000000');
+    delete request.metadataConfiguration;
+    const made = await clients.agentcore.send(new UpdateAgentRuntimeCommand(request));
+    await clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: platform.agentRuntimeId }));
+    await clients.agentcore.send(
+      new CreateAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, name: 'nommds', agentRuntimeVersion: made.agentRuntimeVersion }),
+    );
+    await clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: platform.agentRuntimeId, endpointName: 'nommds' }));
+    // Act
+    const error = await rejectionOf(
+      new BedrockAgentCoreClient({ maxAttempts: 1 }).send(
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: platform.agentRuntimeArn,
+          qualifier: 'nommds',
+          runtimeSessionId: session(10),
+          payload: new TextEncoder().encode('{"action":"ping"}'),
+        }),
+      ),
+    );
+    const served = await version(LIVE_ENDPOINT, session(11));
+    // Assess: refused before any session starts; live (MMDSv2-enabled) still serves
+    expect(error.name).toBe('ValidationException');
+    expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(400);
+    expect(String(error.message)).toBe('This runtime is not MMDSv2-enabled');
+    expect(
+      plane()
+        .sessions()
+        .map((s) => s.sessionId),
+    ).not.toContain(session(10));
+    expect(served.digest).toMatch(/^sha256:/);
   });
 });

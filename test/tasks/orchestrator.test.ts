@@ -6,6 +6,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDb } from '../../agent/src/aws';
 import { ConditionFailed, DynamoTaskRow } from '../../agent/src/task-row';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
+import { CANARY_ENDPOINT, LIVE_ENDPOINT } from '../../src/platform/runtime-spec';
 import { AgentCoreInvoker } from '../../src/tasks/invoker';
 import { interpretStartAnswer } from '../../src/tasks/contract';
 import { cancelTask, getTask, listTasks, startTask, submitTask } from '../../src/tasks/orchestrator';
@@ -301,6 +302,27 @@ describe('task orchestrator', () => {
     const after = await getTask(deps, task.task_id);
     expect(after).toMatchObject({ status: 'CANCELLED', version: cancelled.version });
     expect(after.result).toBeUndefined();
+  });
+
+  it('cancel stops the session on the qualifier the task started on, not the one the invoker targets now', async () => {
+    // Prepare: a task started through canary (as a smoke's golden task is), still working
+    plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '2000' });
+    const onCanary = bed.deps({ invoker: new AgentCoreInvoker({ runtimeArn: bed.platform.agentRuntimeArn, qualifier: CANARY_ENDPOINT }) });
+    const { task } = await submitTask(onCanary, { caller, input: { repo: 'octo/active', description: 'Started on canary' } });
+    await startTask(onCanary, task.task_id);
+    await bed.waitFor(onCanary, task.task_id, (t) => !!t.progress?.startsWith('step'));
+    const session = plane()
+      .sessions()
+      .find((s) => s.sessionId === task.task_id)!;
+    // Act: the API's deps target live
+    const cancelled = await cancelTask(bed.deps(), task.task_id, { reason: 'stop it' });
+    // Assess
+    expect(bed.deps().invoker.qualifier).toBe(LIVE_ENDPOINT);
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', runtime_qualifier: CANARY_ENDPOINT });
+    expect(plane().calls.filter((c) => c.operation === 'StopRuntimeSession' && c.sessionId === task.task_id)).toEqual([
+      expect.objectContaining({ qualifier: CANARY_ENDPOINT, status: 200 }),
+    ]);
+    expect(() => process.kill(session.pid, 0)).toThrow();
   });
 
   it('a completed task cannot be cancelled', async () => {

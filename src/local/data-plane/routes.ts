@@ -83,7 +83,7 @@ async function invoke(deps: RouteDeps, req: http.IncomingMessage, res: http.Serv
   res.end(text);
 }
 
-async function stopSession(deps: RouteDeps, req: http.IncomingMessage, res: http.ServerResponse, arn: string, call: DataPlaneCall) {
+async function stopSession(deps: RouteDeps, req: http.IncomingMessage, res: http.ServerResponse, arn: string, qualifier: string | null, call: DataPlaneCall) {
   const sessionId = sessionHeader(req);
   call.sessionId = sessionId ?? null;
   if (!sessionId) throw validation('runtimeSessionId is required', 'runtimeSessionId');
@@ -91,7 +91,10 @@ async function stopSession(deps: RouteDeps, req: http.IncomingMessage, res: http
   await readBody(req);
   await deps.resolver.runtime(arn);
   const session = deps.sessions.get(sessionId);
-  if (!session) throw new DataPlaneError(404, 'ResourceNotFoundException', `no session ${sessionId} on ${arn}`);
+  // A session belongs to the endpoint it was started on (qualifier, DEFAULT when absent): under
+  // another qualifier AgentCore finds no such session (docs/agentcore-emulator.md, D8).
+  if (!session || session.info.qualifier !== (qualifier ?? 'DEFAULT'))
+    throw new DataPlaneError(404, 'ResourceNotFoundException', `no session ${sessionId} on ${arn} (qualifier ${qualifier ?? 'DEFAULT'})`);
   await deps.sessions.end(session);
   deps.log(`session ${sessionId} stopped`);
   res.writeHead(200, { 'content-type': 'application/json', [SESSION_HEADER]: sessionId });
@@ -134,6 +137,8 @@ export function dataPlaneRoutes(deps: RouteDeps): http.RequestListener {
       status: 200,
     };
     deps.calls.push(call);
-    (m[2] === 'invocations' ? invoke(deps, req, res, arn, qualifier, call) : stopSession(deps, req, res, arn, call)).catch((e) => fail(deps, res, e, call));
+    (m[2] === 'invocations' ? invoke(deps, req, res, arn, qualifier, call) : stopSession(deps, req, res, arn, qualifier, call)).catch((e) =>
+      fail(deps, res, e, call),
+    );
   };
 }

@@ -6,7 +6,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawnAgent, type AgentProcessOptions } from './agent-process';
+import { DataPlaneError } from './errors';
 import type { RuntimeResolver } from './runtimes';
+
+/** AWS's message when the version a call reaches lacks metadataConfiguration.requireMMDSV2. */
+export const MMDSV2_REQUIRED = 'This runtime is not MMDSv2-enabled';
 
 export interface SessionInfo {
   sessionId: string;
@@ -112,6 +116,9 @@ export class SessionPool {
 
   private async open(arn: string, qualifier: string, sessionId: string): Promise<Session> {
     const image = await this.resolver.served(arn, qualifier);
+    // Since 2026-06-30 AgentCore refuses to invoke a version that does not require MMDSv2 (AgentCore
+    // Runtime troubleshooting guide; docs/agentcore-emulator.md, D9): no session starts on it.
+    if (image.config.metadataConfiguration?.requireMMDSV2 !== true) throw new DataPlaneError(400, 'ValidationException', MMDSV2_REQUIRED);
     const { child, url } = await spawnAgent(this.agents, image, sessionId);
     const session: Session = {
       info: {

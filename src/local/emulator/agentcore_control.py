@@ -13,6 +13,7 @@ import base64
 import copy
 import json
 import string
+import time
 from datetime import datetime
 from typing import Any
 
@@ -73,6 +74,32 @@ class Controls:
 
     # runtime id -> failure reason: that runtime's next update ends UPDATE_FAILED.
     fail_next_update: dict[str, str] = {}
+    # runtime id -> {"calls": N, "seconds": S}: the version that runtime's next update creates is
+    # not yet visible to GetAgentRuntime(agentRuntimeVersion=it), as AWS's control plane is
+    # eventually consistent: ResourceNotFoundException for N such reads and/or S seconds.
+    hide_next_version: dict[str, dict[str, float]] = {}
+    # runtime id -> {"version", "calls", "until"}: the version currently hidden.
+    hidden_version: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def clear(cls) -> None:
+        cls.fail_next_update.clear()
+        cls.hide_next_version.clear()
+        cls.hidden_version.clear()
+
+    @classmethod
+    def hides(cls, runtime_id: str, version: str) -> bool:
+        """Whether this read of `version` still answers ResourceNotFoundException (counts the read)."""
+        hidden = cls.hidden_version.get(runtime_id)
+        if hidden is None or hidden["version"] != version:
+            return False
+        if hidden["calls"] > 0:
+            hidden["calls"] -= 1
+            return True
+        if time.monotonic() < hidden["until"]:
+            return True
+        del cls.hidden_version[runtime_id]
+        return False
 
 
 def _random_suffix(n: int = 10) -> str:
@@ -140,6 +167,13 @@ class Runtime(BaseModel, ManagedState):
         self.versions[self.latest]["status"] = self.status
         version = self._add_version(config)
         reason = Controls.fail_next_update.pop(self.id, None)
+        hide = Controls.hide_next_version.pop(self.id, None)
+        if hide is not None:
+            Controls.hidden_version[self.id] = {
+                "version": version,
+                "calls": int(hide.get("calls") or 0),
+                "until": time.monotonic() + float(hide.get("seconds") or 0),
+            }
         self._transitions = [("CREATING", "READY"), ("UPDATING", "UPDATE_FAILED" if reason is not None else "READY")]
         self._pending_failure = reason
         self.failure_reason = None
@@ -372,7 +406,10 @@ class Handlers:
         params = self._get_params()
         runtime = self._runtime(params["agentRuntimeId"])
         runtime.advance()  # moto's "manual" progression counts reads
-        return ActionResult(runtime.described(self._version(runtime, params.get("agentRuntimeVersion"))))
+        version = params.get("agentRuntimeVersion")
+        if version is not None and Controls.hides(runtime.id, version):
+            raise ResourceNotFoundException(f"Version {version} of agent runtime {runtime.id} not found")
+        return ActionResult(runtime.described(self._version(runtime, version)))
 
     def update_agent_runtime(self) -> ActionResult:
         params = self._get_params()

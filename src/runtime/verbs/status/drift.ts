@@ -65,3 +65,62 @@ export function assessDrift(
   }
   return { drift, notes, fix };
 }
+
+/** One runtime version as status sees it: its number and whether it requires MMDSv2. */
+export interface VersionFacts {
+  version?: string;
+  /** metadataConfiguration.requireMMDSV2 of that version's configuration. */
+  mmdsv2?: boolean;
+}
+
+export interface ServedVersions {
+  /** The runtime's latest version (what DEFAULT follows and the next update builds on). */
+  latest?: VersionFacts;
+  /** The versions the `live` and `canary` endpoints serve. */
+  live?: VersionFacts;
+  canary?: VersionFacts;
+  /** Every version an operation of ours made or served (the audit); undefined when unknown (no events). */
+  ours?: ReadonlySet<string>;
+}
+
+/** The one command that brings live and canary onto an MMDSv2 version of ours, recorded in the audit. */
+export const reapplyFix = (env: string) => `bgagent runtime reapply --env ${env}`;
+
+/**
+ * Pure: drift in the versions themselves, which the digests cannot show.
+ * - A served version (live, canary) without MMDSv2: AgentCore refuses to invoke it since
+ *   2026-06-30 (AgentCore Runtime troubleshooting, "This runtime is not MMDSv2-enabled").
+ * - A latest version no operation of ours made (none in the audit): someone updated the runtime
+ *   outside the pipeline (console, CDK hotswap, a script). It is not a fast rollback's DEFAULT lag:
+ *   a fast rollback makes no version, so the latest is then still one of ours.
+ */
+export function assessVersions(env: string, v: ServedVersions): { drift: string[]; foreignLatest: boolean; fix?: string } {
+  const drift: string[] = [];
+  for (const [endpoint, facts] of [
+    ['live', v.live],
+    ['canary', v.canary],
+  ] as const) {
+    if (facts?.version && facts.mmdsv2 === false)
+      drift.push(
+        `version ${facts.version} served by endpoint ${endpoint} is not MMDSv2-enabled (metadataConfiguration.requireMMDSV2): AgentCore refuses to invoke it`,
+      );
+  }
+  const latest = v.latest?.version;
+  const foreignLatest = latest !== undefined && v.ours !== undefined && v.ours.size > 0 && !v.ours.has(latest);
+  if (foreignLatest)
+    drift.push(
+      `runtime version ${latest} (the latest) was made outside the pipeline: no operation in the audit made it (a console edit, CDK hotswap or script?); ` +
+        'the next publish would build on its configuration',
+    );
+  return { drift, foreignLatest, ...(drift.length ? { fix: reapplyFix(env) } : {}) };
+}
+
+/** The versions the audit events name: the ones our operations made or moved an endpoint to. */
+export function auditedVersions(events: readonly { runtime_version?: string; live_version?: string }[]): Set<string> {
+  const ours = new Set<string>();
+  for (const e of events) {
+    if (e.runtime_version) ours.add(e.runtime_version);
+    if (e.live_version) ours.add(e.live_version);
+  }
+  return ours;
+}

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { ValidationError } from '../../../errors';
 import { listAudit, type RuntimeAuditEvent } from '../../audit';
 import type { RuntimeContext } from '../../context';
+import { getRuntime, requiresMmdsV2 } from '../../agent-runtime';
+import { endpointNames, getEndpoint, versionDigest } from '../../endpoints';
 import { observe } from '../../move';
-import { assessDrift, parseTerraformState, type TerraformView } from './drift';
+import { assessDrift, assessVersions, auditedVersions, parseTerraformState, type ServedVersions, type TerraformView } from './drift';
 
 export * from './options';
 export * from './drift';
@@ -21,6 +23,8 @@ export interface RuntimeStatusReport {
   /** The runtime's latest version, which AgentCore's DEFAULT endpoint follows (nothing user-facing invokes it). */
   latest: { version?: string; status?: string; digest?: string };
   terraform?: TerraformView;
+  /** The versions live, canary and DEFAULT serve: MMDSv2 on each, and whether the latest is ours. */
+  versions: ServedVersions & { foreignLatest: boolean };
   lastAudit?: RuntimeAuditEvent;
   drift: string[];
   /** Differences that are expected and harmless, e.g. DEFAULT after a fast rollback. */
@@ -37,7 +41,8 @@ export async function runtimeStatus(ctx: RuntimeContext, opts: { terraformState?
       throw new ValidationError(`cannot read Terraform state ${opts.terraformState}: ${(e as Error).message}`, 'BAD_STATE_FILE');
     }
   }
-  const [o, audit] = await Promise.all([observe(ctx), listAudit(ctx, 1)]);
+  // The audit names every version our operations made; 1000 events reach far past the newest version.
+  const [o, audit, versions] = await Promise.all([observe(ctx), listAudit(ctx, 1000), servedVersions(ctx)]);
   const runtime = {
     id: ctx.platform.agentRuntimeId,
     arn: ctx.platform.agentRuntimeArn,
@@ -47,6 +52,37 @@ export async function runtimeStatus(ctx: RuntimeContext, opts: { terraformState?
     status: o.live.status,
     digest: o.live.digest,
   };
-  const { drift, notes, fix } = assessDrift(ctx.env, o.pointer.digest, runtime, terraform, o.latest);
-  return { env: ctx.env, inSync: drift.length === 0, pointer: o.pointer, runtime, latest: o.latest, terraform, lastAudit: audit[0], drift, notes, fix };
+  const digests = assessDrift(ctx.env, o.pointer.digest, runtime, terraform, o.latest);
+  const served = { ...versions, ours: audit.length ? auditedVersions(audit) : undefined };
+  const own = assessVersions(ctx.env, served);
+  // A foreign latest version is drift, not the harmless DEFAULT lag of a fast rollback.
+  const notes = own.foreignLatest ? digests.notes.filter((n) => !n.startsWith('DEFAULT')) : digests.notes;
+  const drift = [...digests.drift, ...own.drift];
+  return {
+    env: ctx.env,
+    inSync: drift.length === 0,
+    pointer: o.pointer,
+    runtime,
+    latest: o.latest,
+    terraform,
+    versions: { latest: versions.latest, live: versions.live, canary: versions.canary, foreignLatest: own.foreignLatest },
+    lastAudit: audit[0],
+    drift,
+    notes,
+    fix: digests.fix ?? own.fix,
+  };
+}
+
+/** The versions the latest, `live` and `canary` are on, with MMDSv2 for each. */
+async function servedVersions(ctx: RuntimeContext): Promise<Omit<ServedVersions, 'ours'>> {
+  const names = endpointNames(ctx);
+  const [latest, live, canary] = await Promise.all([getRuntime(ctx), getEndpoint(ctx, names.live), getEndpoint(ctx, names.canary).catch(() => undefined)]);
+  const facts = async (version?: string) => {
+    if (!version) return undefined;
+    if (version === latest.agentRuntimeVersion) return { version, mmdsv2: requiresMmdsV2(latest) };
+    const v = await versionDigest(ctx, version);
+    return { version, ...(v ? { mmdsv2: v.mmdsv2 } : {}) };
+  };
+  const [liveFacts, canaryFacts] = await Promise.all([facts(live.liveVersion), facts(canary?.liveVersion)]);
+  return { latest: { version: latest.agentRuntimeVersion, mmdsv2: requiresMmdsV2(latest) }, live: liveFacts, canary: canaryFacts };
 }
