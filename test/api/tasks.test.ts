@@ -8,7 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaTaskDispatcher } from '../../src/tasks/dispatch';
 import { ensureLocalUser } from '../../src/local/admin-user';
 import { useDataPlane } from '../support/data-plane';
-import { TEST_AGENT_ENV } from '../tasks/helpers';
+import { TEST_AGENT_ENV } from '../tasks/support';
 import { accessToken, MODEL, useApi, type Harness } from './support';
 import { captureCalls } from '../support/faults';
 

@@ -11,7 +11,7 @@ import { bootstrapLocal } from '../../src/local/bootstrap';
 import { watchLine } from '../../src/cli/commands/task';
 import { useDataPlane } from '../support/data-plane';
 import { useMoto } from '../support/moto';
-import { TEST_AGENT_ENV } from '../tasks/helpers';
+import { TEST_AGENT_ENV } from '../tasks/support';
 import { bgagent, tempConfigDir, useBuiltCli, type CliRun } from './support';
 
 const ENV = 'clitasks';

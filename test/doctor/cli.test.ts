@@ -11,7 +11,7 @@ import { publishRuntime } from '../../src/runtime';
 import { bgagent, tempConfigDir, useBuiltCli } from '../cli/support';
 import { resources, synthInfraJson, testBundles } from '../infra/support';
 import { useMoto } from '../support/moto';
-import { bootstrappedRuntime, FAST, pushImage } from '../runtime/helpers';
+import { bootstrappedRuntime, FAST, pushImage } from '../runtime/support';
 
 const ENV = 'clidoc';
 

@@ -12,7 +12,7 @@ import { setEndpointUpdateDelay } from '../../src/local/moto';
 import { loadPlatformConfig } from '../../src/platform/platform-config';
 import { publishRuntime } from '../../src/runtime';
 import { useMoto } from '../support/moto';
-import { bootstrappedRuntime, FAST, pushImage } from '../runtime/helpers';
+import { bootstrappedRuntime, FAST, pushImage } from '../runtime/support';
 
 const allowAll: RoleSimulator = { source: 'test', simulate: async (_, qs) => qs.map(() => ({ decision: 'allowed' as const })) };
 

@@ -5,7 +5,7 @@ import { buildUpdateRequest } from '../../src/runtime/agent-runtime';
 import { endpointNames, getEndpoint, versionDigest } from '../../src/runtime/endpoints';
 import { listAudit, runtimeStatus, type RuntimeContext } from '../../src/runtime';
 import { useMoto } from '../support/moto';
-import { bootstrappedRuntime, pushImage } from './helpers';
+import { bootstrappedRuntime, pushImage } from './support';
 
 function invocation(ctx: RuntimeContext, action: 'create' | 'update' | 'delete') {
   const p = ctx.platform;

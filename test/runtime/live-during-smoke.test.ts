@@ -12,7 +12,7 @@ import { publishRuntime } from '../../src/runtime';
 import { useDataPlane } from '../support/data-plane';
 import { motoEndpoint, useMoto } from '../support/moto';
 import { TSX } from '../support/run';
-import { bootstrappedRuntime, FAST, pushImage } from './helpers';
+import { bootstrappedRuntime, FAST, pushImage } from './support';
 
 useMoto();
 useDataPlane();

@@ -3,13 +3,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createClients } from '../../src/aws/clients';
-import { bootstrapLocal } from '../../src/local/bootstrap';
 import { readPromotionPolicy } from '../../src/platform/promotion-policy';
-import { openRuntime, publishRuntime } from '../../src/runtime';
+import { publishRuntime } from '../../src/runtime';
 import { bgagent, useBuiltCli } from '../cli/support';
 import { useMoto } from '../support/moto';
 import { runTsx } from '../support/run';
-import { FAST, pushImage } from './helpers';
+import { bootstrappedRuntime, FAST, pushImage } from './support';
 
 describe('promote through the script and bgagent', () => {
   useMoto();
@@ -19,10 +18,9 @@ describe('promote through the script and bgagent', () => {
   let b: string;
 
   beforeAll(async () => {
-    await bootstrapLocal({ env: 'dev', clients });
-    await bootstrapLocal({ env: 'prod', clients, promoteFrom: ['dev'] });
-    await bootstrapLocal({ env: 'qa', clients });
-    const dev = await openRuntime('dev', { clients, actor: 'tester@test' });
+    const dev = await bootstrappedRuntime('dev', clients);
+    await bootstrappedRuntime('prod', clients, { promoteFrom: ['dev'] });
+    await bootstrappedRuntime('qa', clients);
     a = await pushImage(dev, 'a');
     b = await pushImage(dev, 'b');
     await publishRuntime(dev, { imageTag: 'a', smokeCmd: 'true', ...FAST });

@@ -12,7 +12,7 @@ import { openRuntime, publishRuntime } from '../../src/runtime';
 import { promoteRuntime, promoteOptionsFromFlags, registryOf, sourceClients } from '../../src/runtime/verbs/promote';
 import { captureCalls } from '../support/faults';
 import { useMoto } from '../support/moto';
-import { FAST, pushImage } from './helpers';
+import { FAST, pushImage } from './support';
 
 const SOURCE_ACCOUNT = '111111111111';
 const ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/abca-dev-promotion-source`;

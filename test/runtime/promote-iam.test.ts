@@ -13,7 +13,7 @@ import { openRuntime, publishRuntime } from '../../src/runtime';
 import { promoteRuntime } from '../../src/runtime/verbs/promote';
 import { decide, ACCOUNT, REGION, rolePolicy, synthInfraJson, testBundles } from '../infra/support';
 import { useMoto } from '../support/moto';
-import { FAST, pushImage } from './helpers';
+import { FAST, pushImage } from './support';
 
 interface Call {
   service: string;

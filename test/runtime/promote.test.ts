@@ -4,14 +4,13 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { createClients } from '../../src/aws/clients';
 import { bootstrapLocal } from '../../src/local/bootstrap';
 import { promotionPolicyParameter, readPromotionPolicy } from '../../src/platform/promotion-policy';
-import { listAudit, openRuntime, publishRuntime, type RuntimeContext } from '../../src/runtime';
+import { listAudit, publishRuntime, type RuntimeContext } from '../../src/runtime';
 import { promotedTag } from '../../src/runtime/ecr-copy';
 import { promoteRuntime } from '../../src/runtime/verbs/promote';
 import { useMoto } from '../support/moto';
-import { FAST, pointerVersions, pushImage } from './helpers';
+import { bootstrappedRuntime, FAST, pointerVersions, pushImage } from './support';
 
 const clients = createClients();
-const open = (env: string) => openRuntime(env, { clients, actor: 'tester@test' });
 const servedUri = async (ctx: RuntimeContext) =>
   (await ctx.clients.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: ctx.platform.agentRuntimeId }))).agentRuntimeArtifact?.containerConfiguration
     ?.containerUri;
@@ -29,10 +28,9 @@ describe('runtime promote: two environments in one emulator', () => {
   let b: string;
 
   beforeAll(async () => {
-    await bootstrapLocal({ env: 'dev', clients });
-    await bootstrapLocal({ env: 'prod', clients, promoteFrom: ['dev'] });
-    await bootstrapLocal({ env: 'qa', clients });
-    [dev, prod, qa] = await Promise.all([open('dev'), open('prod'), open('qa')]);
+    dev = await bootstrappedRuntime('dev', clients);
+    prod = await bootstrappedRuntime('prod', clients, { promoteFrom: ['dev'] });
+    qa = await bootstrappedRuntime('qa', clients);
     a = await pushImage(dev, 'a');
     b = await pushImage(dev, 'b');
     await publishRuntime(dev, { imageTag: 'a', smokeCmd: 'true', ...FAST });

@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createClients } from '../../src/aws/clients';
 import { listAudit, openRuntime, publishRuntime, rollbackRuntime, runtimeStatus } from '../../src/runtime';
 import { useMoto } from '../support/moto';
-import { bootstrappedRuntime, FAST, pointerVersions, pushImage, BOOTSTRAP_ACTOR } from './helpers';
+import { bootstrappedRuntime, FAST, pointerVersions, pushImage, BOOTSTRAP_ACTOR } from './support';
 
 /** The image the `live` endpoint serves (what tasks get), as a container URI. */
 const liveUri = async (ctx: Awaited<ReturnType<typeof bootstrappedRuntime>>) => `${ctx.platform.ecrRepositoryUrl}@${(await runtimeStatus(ctx)).runtime.digest}`;

@@ -31,7 +31,7 @@ import { createClients } from '../../src/aws/clients';
 import { publishRuntime } from '../../src/runtime';
 import { buildUpdateRequest, KEEP_EMPTY_MEMBERS, MAP_MEMBERS, REQUIRED_METADATA, UPDATABLE_MEMBERS, type LiveRuntime } from '../../src/runtime/agent-runtime';
 import { motoEndpoint, useMoto } from '../support/moto';
-import { bootstrappedRuntime, FAST, pushImage } from './helpers';
+import { bootstrappedRuntime, FAST, pushImage } from './support';
 
 const SERVICE = 'bedrock-agentcore-control';
 

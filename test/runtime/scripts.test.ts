@@ -2,7 +2,7 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { runtimeStatus } from '../../src/runtime';
 import { useMoto } from '../support/moto';
 import { runTsx } from '../support/run';
-import { bootstrappedRuntime, pointerVersions, pushImage } from './helpers';
+import { bootstrappedRuntime, pointerVersions, pushImage } from './support';
 
 describe('runtime scripts', () => {
   useMoto();

@@ -11,7 +11,7 @@ import { assessVersions, auditedVersions } from '../../src/runtime/verbs/status/
 import { reapplyPointer } from '../../src/runtime/verbs/reapply';
 import { useMoto } from '../support/moto';
 import { runTsx } from '../support/run';
-import { bootstrappedRuntime, FAST } from './helpers';
+import { bootstrappedRuntime, FAST } from './support';
 
 describe('assessVersions (pure)', () => {
   const ours = new Set(['2', '3']);

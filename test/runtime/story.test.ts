@@ -5,7 +5,7 @@
  */
 import { listAudit, publishRuntime, rollbackRuntime, runtimeStatus } from '../../src/runtime';
 import { useMoto } from '../support/moto';
-import { BOOTSTRAP_ACTOR, bootstrappedRuntime, FAST, pointerVersions, pushImage } from './helpers';
+import { BOOTSTRAP_ACTOR, bootstrappedRuntime, FAST, pointerVersions, pushImage } from './support';
 
 describe('publish / rollback story', () => {
   useMoto();

@@ -11,7 +11,7 @@ import { listAudit, publishRuntime, runtimeStatus } from '../../src/runtime';
 import { buildUpdateRequest, getRuntime, newClientToken, NON_CONFIG_MEMBERS, UPDATABLE_MEMBERS, waitReady } from '../../src/runtime/agent-runtime';
 import type { RuntimeContext } from '../../src/runtime';
 import { useMoto } from '../support/moto';
-import { bootstrappedRuntime, FAST, pushImage } from './helpers';
+import { bootstrappedRuntime, FAST, pushImage } from './support';
 
 /** The SDK's own schema of the request: [kind, namespace, name, traits, memberNames, memberSchemas]. */
 function sdkRequestMembers(): string[] {

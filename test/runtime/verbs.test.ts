@@ -2,13 +2,12 @@
  * Each verb defines its flags once (src/runtime/verbs/<verb>/options.ts): the scripts and `bgagent runtime …`
  * offer the same ones, parse them the same way, and both put --ci-run-url into the audit.
  */
-import { bootstrapLocal } from '../../src/local/bootstrap';
-import { listAudit, openRuntime, publishRuntime } from '../../src/runtime';
+import { listAudit, publishRuntime } from '../../src/runtime';
 import { createClients } from '../../src/aws/clients';
 import { bgagent, tempConfigDir, useBuiltCli } from '../cli/support';
 import { useMoto } from '../support/moto';
 import { runTsx } from '../support/run';
-import { FAST, pushImage } from './helpers';
+import { bootstrappedRuntime, FAST, pushImage } from './support';
 
 const flagsIn = (help: string) => [...new Set(help.match(/--[a-z][a-z-]+/g) ?? [])].filter((f) => f !== '--help').sort();
 
@@ -47,8 +46,7 @@ describe('runtime verbs: scripts and bgagent share one definition', () => {
   it('the rollback script and bgagent rollback both record the CI run URL in the audit', async () => {
     // Prepare
     const clients = createClients();
-    await bootstrapLocal({ env: 'verbs', clients });
-    const ctx = await openRuntime('verbs', { clients, actor: 'tester@test' });
+    const ctx = await bootstrappedRuntime('verbs', clients);
     const a = await pushImage(ctx, 'a');
     const b = await pushImage(ctx, 'b');
     await publishRuntime(ctx, { imageDigest: a, ...FAST });

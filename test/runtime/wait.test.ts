@@ -2,7 +2,7 @@ import { UpdateAgentRuntimeCommand, GetAgentRuntimeCommand } from '@aws-sdk/clie
 import { buildUpdateRequest, waitReady } from '../../src/runtime/agent-runtime';
 import { hideNextRuntimeVersion } from '../../src/local/moto';
 import { useMoto } from '../support/moto';
-import { bootstrappedRuntime, pushImage } from './helpers';
+import { bootstrappedRuntime, pushImage } from './support';
 
 /** moto's state manager: the runtime leaves UPDATING only after `reads` GetAgentRuntime calls. */
 async function holdUpdatingFor(endpoint: string, reads: number): Promise<void> {

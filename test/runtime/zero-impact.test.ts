@@ -16,7 +16,7 @@ import { createClients } from '../../src/aws/clients';
 import { listAudit, publishRuntime, rollbackRuntime, runtimeStatus, type RuntimeContext } from '../../src/runtime';
 import { failNextRuntimeUpdate, setEndpointUpdateDelay, setRuntimeUpdateDelay } from '../../src/local/moto';
 import { useMoto } from '../support/moto';
-import { bootstrappedRuntime, FAST, pushImage } from './helpers';
+import { bootstrappedRuntime, FAST, pushImage } from './support';
 
 async function endpointVersion(ctx: RuntimeContext, name: string): Promise<string | undefined> {
   const ep = await ctx.clients.agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, endpointName: name }));

@@ -23,7 +23,7 @@ import { buildUpdateRequest } from '../../src/runtime/agent-runtime';
 import { AgentCoreInvoker } from '../../src/tasks/invoker';
 import { useDataPlane } from '../support/data-plane';
 import { motoEndpoint, useMoto } from '../support/moto';
-import { rejectionOf } from './helpers';
+import { rejectionOf } from './support';
 
 const session = (n: number) => `dataplane-session-${String(n).padStart(20, '0')}`;
 

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { agentCoreDataClient } from '../../src/aws/clients';
 import { AgentCoreInvoker, parseAgentBody, stopClientToken } from '../../src/tasks/invoker';
-import { rejectionOf } from './helpers';
+import { rejectionOf } from './support';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/abca_dev_agent-AbCdEf1234';
 const SESSION = `task-${'a'.repeat(32)}`;

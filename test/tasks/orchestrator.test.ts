@@ -13,7 +13,7 @@ import { cancelTask, getTask, listTasks, startTask, submitTask } from '../../src
 import { TaskStore } from '../../src/tasks/store';
 import { useDataPlane } from '../support/data-plane';
 import { useMoto } from '../support/moto';
-import { rejectionOf, taskBed, TEST_AGENT_ENV, type TaskBed } from './helpers';
+import { rejectionOf, taskBed, TEST_AGENT_ENV, type TaskBed } from './support';
 
 describe('task orchestrator', () => {
   useMoto();

@@ -8,7 +8,7 @@ import { decide, DEFAULT_RECONCILER_SETTINGS, reconcileTasks, startReconcilerLoo
 import { getTask, startTask, submitTask } from '../../src/tasks/orchestrator';
 import { useDataPlane } from '../support/data-plane';
 import { useMoto } from '../support/moto';
-import { taskBed, TEST_AGENT_ENV, type TaskBed } from './helpers';
+import { taskBed, TEST_AGENT_ENV, type TaskBed } from './support';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const iso = (ms: number) => new Date(T0 + ms).toISOString();

@@ -10,8 +10,8 @@ import { openRuntime, type RuntimeContext } from '../../src/runtime';
  * Bootstraps with clients of its own (bootstrap ends with the stack's re-apply, whose requests a
  * test's instrumented clients should not see), then opens the runtime with the test's clients.
  */
-export async function bootstrappedRuntime(env: string, clients: AwsClients = createClients()): Promise<RuntimeContext> {
-  await bootstrapLocal({ env, clients: createClients() });
+export async function bootstrappedRuntime(env: string, clients: AwsClients = createClients(), opts: { promoteFrom?: string[] } = {}): Promise<RuntimeContext> {
+  await bootstrapLocal({ env, clients: createClients(), ...opts });
   return openRuntime(env, { clients, actor: 'tester@test' });
 }
 
