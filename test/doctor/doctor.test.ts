@@ -11,6 +11,7 @@ import { runDoctor, type DoctorDeps, type DoctorReport, type RoleSimulator } fro
 import { setEndpointUpdateDelay } from '../../src/local/moto';
 import { loadPlatformConfig } from '../../src/platform/platform-config';
 import { publishRuntime } from '../../src/runtime';
+import { endpointNames, waitEndpointServes } from '../../src/runtime/endpoints';
 import { useMoto } from '../support/moto';
 import { bootstrappedRuntime, FAST, pushImage } from '../runtime/support';
 
@@ -94,8 +95,13 @@ describe('bgagent doctor against the emulator', () => {
   });
 
   it('mmdsv2: fails where live serves the version a Terraform-like create made (no requireMMDSV2)', async () => {
-    // Prepare: the bootstrap creates the runtime as Terraform does, without metadataConfiguration
-    await bootstrappedRuntime('docmmds', clients);
+    // Prepare: the bootstrap creates version 1 as Terraform does (no metadataConfiguration), then
+    // re-applies as the stack does; live is moved back onto version 1 by hand.
+    const ctx = await bootstrappedRuntime('docmmds', clients);
+    await clients.agentcore.send(
+      new UpdateAgentRuntimeEndpointCommand({ agentRuntimeId: ctx.platform.agentRuntimeId, endpointName: endpointNames(ctx).live, agentRuntimeVersion: '1' }),
+    );
+    await waitEndpointServes(ctx, endpointNames(ctx).live, '1', FAST);
     // Act
     const report = await runDoctor(await deps('docmmds'));
     // Assess

@@ -173,6 +173,9 @@ export const OPERATIONS: OperationMapping[] = [
     { action: 'sts:TagSession', resource: '{RoleArn}', when: 'Tags', conditions: [requestTags, tagKeys] },
   ]),
 
+  // IAM: bgagent doctor's roles check simulates each role's policies (on the role it asks about).
+  query('iam', 'SimulatePrincipalPolicy', one('iam:SimulatePrincipalPolicy', '{PolicySourceArn}')),
+
   // EC2 (local network bootstrap). Creations are asked on the new resource's type with "*" ids.
   query('ec2', 'CreateVpc', one('ec2:CreateVpc', 'arn:aws:ec2:{region}:{account}:vpc/*')),
   query('ec2', 'CreateSubnet', [
@@ -194,6 +197,8 @@ export const OPERATIONS: OperationMapping[] = [
   s3('ListObjects', 's3:ListBucket', BUCKET),
   s3('GetBucketVersioning', 's3:GetBucketVersioning', BUCKET),
   s3('PutBucketVersioning', 's3:PutBucketVersioning', BUCKET),
+  s3('GetBucketTagging', 's3:GetBucketTagging', BUCKET),
+  s3('PutBucketTagging', 's3:PutBucketTagging', BUCKET),
   s3('GetBucketEncryption', 's3:GetEncryptionConfiguration', BUCKET),
   s3('PutBucketEncryption', 's3:PutEncryptionConfiguration', BUCKET),
   s3('GetPublicAccessBlock', 's3:GetBucketPublicAccessBlock', BUCKET),

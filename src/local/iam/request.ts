@@ -112,12 +112,13 @@ function s3Operation(method: string, path: string, query: URLSearchParams, host:
   const [bucket = '', ...rest] = segments.map(decodeURIComponent);
   const key = rest.join('/');
   const params = { Bucket: bucket, ...(key ? { Key: key } : {}) };
-  const sub = (['versioning', 'encryption', 'publicAccessBlock', 'policy'] as const).find((s) => query.has(s));
+  const sub = (['versioning', 'encryption', 'publicAccessBlock', 'policy', 'tagging'] as const).find((s) => query.has(s));
   const subOps: Record<string, string> = {
     versioning: 'BucketVersioning',
     encryption: 'BucketEncryption',
     publicAccessBlock: 'PublicAccessBlock',
     policy: 'BucketPolicy',
+    tagging: 'BucketTagging',
   };
   if (sub && (method === 'GET' || method === 'PUT')) return { operation: `${method === 'GET' ? 'Get' : 'Put'}${subOps[sub]}`, params };
   if (key)
