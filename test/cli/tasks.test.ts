@@ -106,8 +106,8 @@ describe('bgagent submit and task (built binary, local control plane)', () => {
   });
 
   it('task watch shows the heartbeats and the last progress line while the agent works, and exits 0 at COMPLETED', async () => {
-    // Prepare: each step takes 400 ms
-    plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '400' });
+    // Prepare: each step takes 1.5 s, so the task is still RUNNING when the watch (a new process) first polls, even on a busy machine
+    plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '1500' });
     const id = (await cli(['submit', '--repo', REPO, '--description', 'A slower job', '--json'])).json().task_id;
     // Act
     const watch = await cli(['task', 'watch', id, '--interval-ms', '100']);
