@@ -72,6 +72,19 @@ export function publisherStatements(r: PublisherResources): Statement[] {
   ];
 }
 
+/** What promotion reads of a source environment: the image, the platform document, the audit, the runtime and its `live` endpoint. */
+const SOURCE_READS = [
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:DescribeImages',
+  'ssm:GetParameter',
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'bedrock-agentcore:GetAgentRuntime',
+  'bedrock-agentcore:GetAgentRuntimeEndpoint',
+];
+
 /**
  * `runtime promote` into this environment: the publisher reads this environment's promotion policy
  * and, read-only, the source environments the stack lists (the policy's default accept_from): the
@@ -106,17 +119,7 @@ export function promotionStatements(
     {
       Sid: 'PromoteFromSources',
       Effect: 'Allow',
-      Action: [
-        'ecr:BatchGetImage',
-        'ecr:GetDownloadUrlForLayer',
-        'ecr:BatchCheckLayerAvailability',
-        'ecr:DescribeImages',
-        'ssm:GetParameter',
-        'dynamodb:Query',
-        'dynamodb:GetItem',
-        'bedrock-agentcore:GetAgentRuntime',
-        'bedrock-agentcore:GetAgentRuntimeEndpoint',
-      ],
+      Action: [...SOURCE_READS],
       Resource: sources.flatMap((s) => [
         arn('ecr', `repository/${s.ecrRepository}`),
         arn('ssm', `parameter${s.parameters.platform}`),
@@ -142,18 +145,7 @@ export function promotionSourceStatements(source: PlatformNames, aws: AwsEnv): S
     {
       Sid: 'ReadSourceForPromotion',
       Effect: 'Allow',
-      Action: [
-        'ecr:BatchGetImage',
-        'ecr:GetDownloadUrlForLayer',
-        'ecr:BatchCheckLayerAvailability',
-        'ecr:DescribeImages',
-        'ssm:GetParameter',
-        'dynamodb:Query',
-        'dynamodb:GetItem',
-        'bedrock-agentcore:GetAgentRuntime',
-        'bedrock-agentcore:GetAgentRuntimeEndpoint',
-        'bedrock-agentcore:ListAgentRuntimeVersions',
-      ],
+      Action: [...SOURCE_READS, 'bedrock-agentcore:ListAgentRuntimeVersions'],
       Resource: [
         arn('ecr', `repository/${source.ecrRepository}`),
         arn('ssm', `parameter${source.parameters.platform}`),
