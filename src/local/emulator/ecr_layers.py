@@ -38,43 +38,22 @@ from moto.ecr import responses as ecr_responses
 from moto.ecr.exceptions import RepositoryNotFoundException
 
 PART_SIZE = 10 * 1024 * 1024
-INDEX_TYPES = ("application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json")
 
 
-class LayersNotFoundException(ServiceException):
-    code = "LayersNotFoundException"
+def _error(code: str) -> type:
+    """An ECR error shape from the model: moto answers its `code` as the error type."""
+    return type(code, (ServiceException,), {"code": code})
 
 
-class LayerInaccessibleException(ServiceException):
-    code = "LayerInaccessibleException"
-
-
-class UploadNotFoundException(ServiceException):
-    code = "UploadNotFoundException"
-
-
-class InvalidLayerPartException(ServiceException):
-    code = "InvalidLayerPartException"
-
-
-class InvalidLayerException(ServiceException):
-    code = "InvalidLayerException"
-
-
-class EmptyUploadException(ServiceException):
-    code = "EmptyUploadException"
-
-
-class LayerAlreadyExistsException(ServiceException):
-    code = "LayerAlreadyExistsException"
-
-
-class ImageDigestDoesNotMatchException(ServiceException):
-    code = "ImageDigestDoesNotMatchException"
-
-
-class ReferencedImagesNotFoundException(ServiceException):
-    code = "ReferencedImagesNotFoundException"
+LayersNotFoundException = _error("LayersNotFoundException")
+LayerInaccessibleException = _error("LayerInaccessibleException")
+UploadNotFoundException = _error("UploadNotFoundException")
+InvalidLayerPartException = _error("InvalidLayerPartException")
+InvalidLayerException = _error("InvalidLayerException")
+EmptyUploadException = _error("EmptyUploadException")
+LayerAlreadyExistsException = _error("LayerAlreadyExistsException")
+ImageDigestDoesNotMatchException = _error("ImageDigestDoesNotMatchException")
+ReferencedImagesNotFoundException = _error("ReferencedImagesNotFoundException")
 
 
 def _blobs(backend: Any) -> dict:
