@@ -22,6 +22,7 @@ import { startMoto, type MotoServer } from '../../src/local/moto';
 import { platformNames } from '../../src/platform/names';
 import { openRuntime, runtimeStatus, type RuntimeContext } from '../../src/runtime';
 import { synthInfraJson, testBundles } from '../infra/support';
+import { invocation } from './support';
 import { recordUsedGrants } from '../support/iam';
 
 const ENV = 'dev';
@@ -63,19 +64,7 @@ async function invokeAsRole(proxy: IamProxy) {
   const session = await assumeRoleSession(proxy.endpoint, roleArn, 'image-pointer-fn', { credentials: ADMIN });
   Object.assign(process.env, credentialEnv(session), { AWS_ENDPOINT_URL: proxy.endpoint });
   try {
-    const p = ctx.platform;
-    return await handler({
-      env: ENV,
-      region: p.region,
-      imagePointerParameter: p.imagePointerParameter,
-      ecrRepositoryName: p.ecrRepositoryName,
-      ecrRepositoryUrl: p.ecrRepositoryUrl,
-      agentRuntimeId: p.agentRuntimeId,
-      agentRuntimeArn: p.agentRuntimeArn,
-      agentRuntimeName: p.agentRuntimeName,
-      configHash: 'e'.repeat(64),
-      tf: { action: 'update', prev_input: null },
-    });
+    return await handler(invocation(ctx, 'update', 'e'.repeat(64)));
   } finally {
     process.env.AWS_ACCESS_KEY_ID = ADMIN.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = ADMIN.secretAccessKey;

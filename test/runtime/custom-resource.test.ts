@@ -3,25 +3,9 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { handler } from '../../src/handlers/image-pointer';
 import { buildUpdateRequest } from '../../src/runtime/agent-runtime';
 import { endpointNames, getEndpoint, versionDigest } from '../../src/runtime/endpoints';
-import { listAudit, runtimeStatus, type RuntimeContext } from '../../src/runtime';
+import { listAudit, runtimeStatus } from '../../src/runtime';
 import { useMoto } from '../support/moto';
-import { bootstrappedRuntime, pushImage } from './support';
-
-function invocation(ctx: RuntimeContext, action: 'create' | 'update' | 'delete') {
-  const p = ctx.platform;
-  return {
-    env: ctx.env,
-    region: p.region,
-    imagePointerParameter: p.imagePointerParameter,
-    ecrRepositoryName: p.ecrRepositoryName,
-    ecrRepositoryUrl: p.ecrRepositoryUrl,
-    agentRuntimeId: p.agentRuntimeId,
-    agentRuntimeArn: p.agentRuntimeArn,
-    agentRuntimeName: p.agentRuntimeName,
-    configHash: 'f'.repeat(64),
-    tf: { action, prev_input: null },
-  };
-}
+import { bootstrappedRuntime, invocation, pushImage } from './support';
 
 describe('image-pointer custom resource', () => {
   useMoto();

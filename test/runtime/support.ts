@@ -27,3 +27,20 @@ export const FAST = { pollIntervalMs: 5, timeoutMs: 10_000 };
 
 /** Bootstrap's own re-apply (as the stack's custom resource after Terraform) is in the audit: the events after it. */
 export const BOOTSTRAP_ACTOR = 'image-pointer-custom-resource';
+
+/** The image-pointer custom resource's event, as the stack's aws_lambda_invocation sends it. */
+export function invocation(ctx: RuntimeContext, action: 'create' | 'update' | 'delete', configHash = 'f'.repeat(64)) {
+  const p = ctx.platform;
+  return {
+    env: ctx.env,
+    region: p.region,
+    imagePointerParameter: p.imagePointerParameter,
+    ecrRepositoryName: p.ecrRepositoryName,
+    ecrRepositoryUrl: p.ecrRepositoryUrl,
+    agentRuntimeId: p.agentRuntimeId,
+    agentRuntimeArn: p.agentRuntimeArn,
+    agentRuntimeName: p.agentRuntimeName,
+    configHash,
+    tf: { action, prev_input: null },
+  };
+}
