@@ -190,6 +190,16 @@ export const ERROR_CODES = {
   NO_SOURCE_DIGEST: spec('ValidationError', 400, 'cli', "the source environment's `live` serves no digest-pinned image: give `--digest`"),
   PROMOTION_NOT_ALLOWED: spec('ValidationError', 400, 'cli', "the target environment's promotion policy does not accept the source environment"),
   PROMOTION_POLICY_INVALID: spec('ValidationError', 400, 'cli', 'the `/abca/<env>/promotion-policy` document does not validate'),
+  // Configuration history and validated policy edits (issue 24)
+  REPO_VERSION_NOT_FOUND: spec('NotFoundError', 404, 'cli', 'a repository version that does not exist or that the audit log does not reach back to'),
+  REVERT_IMPOSSIBLE: spec(
+    'ValidationError',
+    422,
+    'cli',
+    'a revert to a version whose value the audit log holds only as a digest, or that would clear a required field',
+  ),
+  POLICY_INVALID: spec('ValidationError', 400, 'cli', 'a policy parameter value (guardrails, promotion policy) that does not validate; the field is named'),
+  POLICY_CHANGED: spec('ConflictError', 409, 'cli', 'the policy parameter changed while this edit was applied; read it again and retry'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

@@ -7,6 +7,7 @@ import { API_KEY_SCOPES } from '../auth/principal';
 import { ApiKeyCreateSchema } from '../auth/api-keys';
 import { LIST_LIMIT } from './http';
 import { REPO_STATUSES, RepoConfigInputSchema, RepoConfigPatchSchema, RepoConfigViewSchema } from '../repos/repo-config';
+import { RepoHistoryPageSchema } from '../repos/history';
 import { GithubTokenBodySchema } from '../repos/token-secrets';
 import { MAX_BODY_BYTES } from './middleware';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, TASK_STATES, TaskInputSchema } from '../tasks';
@@ -152,6 +153,20 @@ function build(): Json {
           },
         },
       },
+      '/v1/repos/{owner}/{repo}/history': {
+        parameters: REPO_PATH,
+        get: {
+          operationId: 'getRepoHistory',
+          summary: "A repository's changes, newest first: who, when, the request id, each changed field's old and new value, the resulting version",
+          description: 'Secret references appear as "changed", never their value. Rows declared in IaC show their history too (read-only).',
+          security: USER_OR_KEY,
+          parameters: [
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default } },
+            { name: 'next_token', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'One page', ...json('RepoHistory') }, ...COMMON_ERRORS, '404': error('Not onboarded (REPO_NOT_FOUND)') },
+        },
+      },
       '/v1/repos/{owner}/{repo}/github-token': {
         parameters: REPO_PATH,
         put: {
@@ -257,6 +272,7 @@ function build(): Json {
         RepoConfig: schema(RepoConfigViewSchema, 'output'),
         RepoList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('RepoConfig') }, next_token: { type: 'string' } } },
         GithubTokenBody: schema(GithubTokenBodySchema, 'input'),
+        RepoHistory: schema(RepoHistoryPageSchema, 'output'),
         ApiKeyCreate: schema(ApiKeyCreateSchema, 'input'),
         ApiKey: schema(ApiKeyViewSchema, 'output'),
         ApiKeyCreated: {

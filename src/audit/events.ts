@@ -15,6 +15,15 @@ export interface AuditRow {
 export const runtimeStream = (env: string) => `runtime#${env}`;
 export const reposAuditStream = (env: string) => `repos#${env}`;
 export const apiKeysAuditStream = (env: string) => `api-keys#${env}`;
+export const policyAuditStream = (env: string) => `policy#${env}`;
+
+/** The audit log's kinds, one stream each per environment. */
+export const AUDIT_KINDS = ['runtime', 'repos', 'api-keys', 'policy'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+export function auditStream(kind: AuditKind, env: string): string {
+  return `${kind}#${env}`;
+}
 
 /** `refused`: never started (e.g. the deploy lock was held); nothing was written but this event. */
 export type AuditOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'repaired' | 'refused';
@@ -57,7 +66,17 @@ export interface RuntimeAuditEvent extends AuditRow {
 }
 
 export type ConfigAuditAction =
-  'onboard' | 'restore' | 'update' | 'remove' | 'set_github_token' | 'provisioned' | 'provisioning_failed' | 'api_key_create' | 'api_key_revoke';
+  | 'onboard'
+  | 'restore'
+  | 'update'
+  | 'remove'
+  | 'set_github_token'
+  | 'provisioned'
+  | 'provisioning_failed'
+  | 'import'
+  | 'api_key_create'
+  | 'api_key_revoke'
+  | 'policy_set';
 
 /** A change of a repository or an API key (streams `repos#<env>`, `api-keys#<env>`). Never holds a secret. */
 export interface ConfigAuditEvent extends AuditRow {
@@ -71,4 +90,12 @@ export interface ConfigAuditEvent extends AuditRow {
   changed?: string[];
   request_id?: string;
   reason?: string;
+  /** The repository row's (or policy parameter's) version after the change. */
+  version?: number;
 }
+
+/** A change of a policy parameter (stream `policy#<env>`): `subject` is the parameter's name. */
+export type PolicyAuditEvent = ConfigAuditEvent & { action: 'policy_set' };
+
+/** Stands in for a secret reference (a token secret's ARN) in `before`/`after`: the event says it changed, not to what. */
+export const SECRET_CHANGED = 'changed';

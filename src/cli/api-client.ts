@@ -5,7 +5,8 @@
  */
 import { exitCodeOfCode, isErrorCode } from '../error-codes';
 import { AbcaError, type ErrorCode, type ExitCode, type Fault } from '../errors';
-import type { RepoConfig, RepoConfigInput, RepoSettings, RepoStatus } from '../repos/repo-config';
+import type { RepoHistoryEntry } from '../repos/history';
+import type { RepoConfig, RepoConfigInput, RepoConfigPatch, RepoSettings, RepoStatus } from '../repos/repo-config';
 
 /** 409 and 412 are conflicts (3); other 4xx are the caller's input or identity (2); the rest fail (1). */
 export function exitCodeForStatus(status: number): ExitCode {
@@ -60,6 +61,7 @@ export function errorFromResponse(status: number, body: unknown, text: string): 
 }
 
 export type RepoRow = RepoConfig & { status_reason?: string };
+export type RepoHistoryPage = { repo: string; items: RepoHistoryEntry[]; next_token?: string };
 export interface Page<T> {
   items: T[];
   next_token?: string;
@@ -174,11 +176,14 @@ export class ApiClient {
   onboardRepo(input: RepoConfigInput) {
     return this.request<RepoRow>('POST', '/v1/repos', { body: input });
   }
-  updateRepo(repo: string, patch: RepoSettings, ifMatch: string) {
+  updateRepo(repo: string, patch: RepoSettings | RepoConfigPatch, ifMatch: string) {
     return this.request<RepoRow>('PATCH', repoPath(repo), { body: patch, headers: { 'if-match': ifMatch } });
   }
   removeRepo(repo: string) {
     return this.request<RepoRow>('DELETE', repoPath(repo)).then((a) => a.body);
+  }
+  repoHistory(repo: string, q: { limit?: number; next_token?: string } = {}) {
+    return this.request<RepoHistoryPage>('GET', `${repoPath(repo)}/history`, { query: q }).then((a) => a.body);
   }
   setGithubToken(repo: string, token: string) {
     return this.request<Record<string, unknown> | undefined>('PUT', `${repoPath(repo)}/github-token`, { body: { token } }).then((a) => a.body);

@@ -10,12 +10,13 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ConfigAudit } from './audit';
+import type { ConfigAudit } from '../audit/config';
 import { cedarSyntaxErrors } from './cedar';
 import type { DomainList } from './dns-firewall';
 import { desiredDomains, planDomainSync, type DomainPlan } from './egress-sync';
 import { DomainSchema, repoIdProblem, type RepoConfig, type RepoStatus } from './repo-config';
-import { rowView } from './rows';
+import { repoChange } from './history';
+import { settledRow } from './rows';
 import type { RepoStore } from './store';
 import { checkSecret } from './token-secrets';
 
@@ -62,28 +63,30 @@ export async function provisionRepo(deps: ProvisionerDeps, repo: string): Promis
   const problems = await provisioningProblems(deps.secrets, row);
   if (problems.length) {
     const reason = problems.join('; ');
-    const settled = await deps.store.settle(repo, row.version, 'failed', reason, now());
-    if (!settled) return { repo, status: 'skipped', why: 'superseded by a newer version' };
+    if (!(await settle(deps, row, settledRow(row, 'failed', reason, now())))) return { repo, status: 'skipped', why: 'superseded by a newer version' };
     // Its domains may have been added while it was provisioning: take them out again.
     await syncEgress(deps);
-    await deps.audit.record('repos', {
-      action: 'provisioning_failed',
-      actor: PROVISIONER_ACTOR,
-      subject: repo,
-      before: rowView(row),
-      after: rowView(settled),
-      reason,
-    });
     deps.log.warn('repository provisioning failed', { repo, version: row.version, reason });
     return { repo, status: 'failed', version: row.version, reason };
   }
 
   const plan = await syncEgress(deps);
-  const settled = await deps.store.settle(repo, row.version, 'active', undefined, now());
-  if (!settled) return { repo, status: 'skipped', why: 'superseded by a newer version' };
-  await deps.audit.record('repos', { action: 'provisioned', actor: PROVISIONER_ACTOR, subject: repo, before: rowView(row), after: rowView(settled) });
+  if (!(await settle(deps, row, settledRow(row, 'active', undefined, now())))) return { repo, status: 'skipped', why: 'superseded by a newer version' };
   deps.log.info('repository active', { repo, version: row.version, domains_added: plan?.add.length ?? 0, domains_removed: plan?.remove.length ?? 0 });
   return { repo, status: 'active', version: row.version, plan };
+}
+
+/** Writes the verdict with its event, in one transaction; false when a newer version superseded it. */
+async function settle(deps: ProvisionerDeps, row: RepoConfig, settled: RepoConfig): Promise<boolean> {
+  const event = deps.audit.event('repos', {
+    action: settled.status === 'active' ? 'provisioned' : 'provisioning_failed',
+    actor: PROVISIONER_ACTOR,
+    subject: row.repo,
+    version: row.version,
+    ...(settled.status_reason ? { reason: settled.status_reason } : {}),
+    ...repoChange(row, settled, true),
+  });
+  return deps.store.settle(settled, deps.audit.putOf(event));
 }
 
 /**

@@ -58,6 +58,12 @@ export function removedRow(row: RepoConfig, now: Date, ttlSeconds = REMOVED_TTL_
   };
 }
 
+/** The provisioner's verdict on a `provisioning` row: same version (it counts configuration changes). */
+export function settledRow(row: RepoConfig, status: 'active' | 'failed', reason: string | undefined, now: Date): RepoConfig {
+  const { status_reason: _reason, ...rest } = row;
+  return { ...rest, status, updated_at: now.toISOString(), ...(reason ? { status_reason: reason } : {}) };
+}
+
 /** The API's view of a row: no TTL bookkeeping. */
 export function rowView(row: RepoConfig): RepoConfigView {
   const { expires_at: _ttl, ...view } = row;

@@ -8,7 +8,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ZodError } from 'zod';
 import { ConflictError, NotFoundError, OperationFailedError, ValidationError } from '../errors';
 import type { Guardrails, GuardrailsSource } from '../platform/guardrails';
-import type { ConfigAudit } from './audit';
+import type { ConfigAudit } from '../audit/config';
 import {
   canonicalRepoId,
   repoPolicyProblems,
@@ -18,7 +18,10 @@ import {
   type RepoPolicyInput,
   type RepoStatus,
 } from './repo-config';
-import { onboardedRow, patchedRow, removedRow, rowView, settingsOf } from './rows';
+import type { ConfigAuditAction, ConfigAuditEvent } from '../audit/events';
+import type { AuditPage } from '../audit/store';
+import { repoChange } from './history';
+import { onboardedRow, patchedRow, removedRow } from './rows';
 import { LimitReachedError, StaleWriteError, type ListPage, type RepoStore } from './store';
 import { withOptimisticRetry } from '../aws/optimistic-retry';
 import { storeGithubToken, tokenSecretName } from './token-secrets';
@@ -97,8 +100,9 @@ export class RepoService {
       throw new ConflictError(`repository ${repo} is already onboarded (status ${existing.status}); change it with PATCH`, 'REPO_EXISTS');
     }
     const row = onboardedRow({ ...input, repo }, this.now(), existing);
+    const event = this.event(caller, existing ? 'restore' : 'onboard', existing, row, true);
     try {
-      await this.deps.store.create(row, guardrails.max_repos, existing);
+      await this.deps.store.create(row, guardrails.max_repos, this.deps.audit.putOf(event), existing);
     } catch (e) {
       if (e instanceof LimitReachedError) {
         throw new ConflictError(
@@ -112,14 +116,6 @@ export class RepoService {
       if (e instanceof StaleWriteError) throw new ConflictError(`repository ${repo} was onboarded by another request just now`, 'REPO_EXISTS');
       throw e;
     }
-    await this.deps.audit.record('repos', {
-      action: existing ? 'restore' : 'onboard',
-      actor: caller.actor,
-      subject: repo,
-      request_id: caller.requestId,
-      before: existing ? rowView(existing) : undefined,
-      after: rowView(row),
-    });
     this.deps.onChange?.(repo);
     return row;
   }
@@ -160,18 +156,10 @@ export class RepoService {
       if (ifMatch && !ifMatch(row.version)) throw preconditionFailed(repo, row.version);
       if (row.status === 'removed') return { row };
       const next = removedRow(row, this.now());
-      await this.deps.store.remove(next, row.version);
+      await this.deps.store.remove(next, row.version, this.deps.audit.putOf(this.event(caller, 'remove', row, next, true)));
       return { row, next };
     });
     if (!done.next) return done.row;
-    await this.deps.audit.record('repos', {
-      action: 'remove',
-      actor: caller.actor,
-      subject: repo,
-      request_id: caller.requestId,
-      before: rowView(done.row),
-      after: rowView(done.next),
-    });
     this.deps.onChange?.(repo);
     return done.next;
   }
@@ -187,23 +175,30 @@ export class RepoService {
     const { row, next } = await withOptimisticRetry(this.retryOptions(repo, ifMatch), async () => {
       const row = this.assertWritable(await this.get(repo), ifMatch);
       const next = change(row);
-      if (next.changed.length) await this.deps.store.replace(next.row, row.version);
+      if (next.changed.length) await this.deps.store.replace(next.row, row.version, this.deps.audit.putOf(this.event(caller, action, row, next.row, false)));
       return { row, next };
     });
     if (!next.changed.length) return row;
-    const before = settingsOf(row);
-    const after = settingsOf(next.row);
-    await this.deps.audit.record('repos', {
-      action,
-      actor: caller.actor,
-      subject: repo,
-      request_id: caller.requestId,
-      changed: next.changed,
-      before: Object.fromEntries(next.changed.map((f) => [f, before[f] ?? null])),
-      after: Object.fromEntries(next.changed.map((f) => [f, after[f] ?? null])),
-    });
     this.deps.onChange?.(repo);
     return next.row;
+  }
+
+  /** The event of a change, written in the row's own transaction. */
+  private event(caller: Caller, action: ConfigAuditAction, before: RepoConfig | undefined, after: RepoConfig, lifecycle: boolean): ConfigAuditEvent {
+    return this.deps.audit.event('repos', {
+      action,
+      actor: caller.actor,
+      subject: after.repo,
+      request_id: caller.requestId,
+      version: after.version,
+      ...repoChange(before, after, lifecycle),
+    });
+  }
+
+  /** One page of a repository's history, newest first (IaC rows too: their history is read-only, not hidden). */
+  async history(repo: string, query: { limit: number; nextToken?: string }): Promise<AuditPage<ConfigAuditEvent>> {
+    await this.get(repo);
+    return this.deps.audit.history('repos', repo, query);
   }
 
   /** A lost race is retried unless the caller pinned the version (If-Match): then it is a 412. */

@@ -2,18 +2,10 @@
  * The repos table: RepoConfig rows keyed by canonical `owner/repo`, every write conditional on the
  * version the caller read (optimistic concurrency), plus paginated listing.
  */
-import {
-  GetCommand,
-  paginateQuery,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { isAwsError, rethrowUnlessAwsError } from '../aws/errors';
+import type { AuditPut } from '../audit/store';
+import { rethrowUnlessAwsError } from '../aws/errors';
 import { allItems, decodePageToken, encodePageToken, fillPage } from '../aws/pages';
 import { releaseSlot, takeSlot } from './counter';
 import { REPO_STATUSES, type RepoConfig, type RepoStatus } from './repo-config';
@@ -57,10 +49,6 @@ export function decodeNextToken(token: string, status?: RepoStatus): Record<stri
   });
 }
 
-function isConditionFailure(e: unknown): boolean {
-  return isAwsError(e, 'ConditionalCheckFailedException');
-}
-
 export class RepoStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -75,9 +63,9 @@ export class RepoStore {
   /**
    * Writes a new row and takes a slot of the limit, in one transaction; `over` is the removed row
    * being restored, if any. LimitReachedError when no slot is free, StaleWriteError when the row is
-   * taken (a racing onboarding won).
+   * taken (a racing onboarding won). `event` is written in the same transaction.
    */
-  async create(row: RepoConfig, maxRepos: number, over?: RepoConfig): Promise<void> {
+  async create(row: RepoConfig, maxRepos: number, event: AuditPut, over?: RepoConfig): Promise<void> {
     if (maxRepos <= 0) throw new LimitReachedError();
     const condition: Condition = over
       ? {
@@ -87,27 +75,25 @@ export class RepoStore {
         }
       : { ConditionExpression: 'attribute_not_exists(repo)' };
     await this.transact(
-      [takeSlot(this.tableName, maxRepos), { Put: { TableName: this.tableName, Item: row, ...condition } }],
+      [takeSlot(this.tableName, maxRepos), { Put: { TableName: this.tableName, Item: row, ...condition } }, event],
       [LimitReachedError, StaleWriteError],
     );
   }
 
-  /** Replaces an API-owned row still at `expectedVersion` and not removed. */
-  async replace(row: RepoConfig, expectedVersion: number): Promise<void> {
-    await this.put(row, this.writableAt(expectedVersion));
+  /** Replaces an API-owned row still at `expectedVersion` and not removed, with its event, in one transaction. */
+  async replace(row: RepoConfig, expectedVersion: number, event: AuditPut): Promise<void> {
+    await this.transact([{ Put: { TableName: this.tableName, Item: row, ...this.writableAt(expectedVersion) } }, event], [StaleWriteError]);
   }
 
-  /** Writes the removed row and gives its slot back, in one transaction. */
-  async remove(row: RepoConfig, expectedVersion: number): Promise<void> {
+  /** Writes the removed row, gives its slot back and writes its event, in one transaction. */
+  async remove(row: RepoConfig, expectedVersion: number, event: AuditPut): Promise<void> {
+    const put = { Put: { TableName: this.tableName, Item: row, ...this.writableAt(expectedVersion) } };
     try {
-      await this.transact(
-        [{ Put: { TableName: this.tableName, Item: row, ...this.writableAt(expectedVersion) } }, releaseSlot(this.tableName)],
-        [StaleWriteError, NoSlotToRelease],
-      );
+      await this.transact([put, releaseSlot(this.tableName), event], [StaleWriteError, NoSlotToRelease]);
     } catch (e) {
       if (!(e instanceof NoSlotToRelease)) throw e;
       // A row the counter never counted (written around the API): removing it must still work.
-      await this.put(row, this.writableAt(expectedVersion));
+      await this.transact([put, event], [StaleWriteError]);
     }
   }
 
@@ -137,32 +123,33 @@ export class RepoStore {
   }
 
   /**
-   * The provisioner's verdict on a version: applied only while that version is still the one
-   * being provisioned (a newer change brings its own provisioning). The version does not move:
-   * it counts configuration changes, and ETags held by callers stay valid.
+   * The provisioner's verdict on a row (`settled`, made from `row` by settledRow), with its event,
+   * in one transaction; applied only while that version is still the one being provisioned (a newer
+   * change brings its own provisioning). The version does not move: it counts configuration
+   * changes, and ETags held by callers stay valid. False when superseded.
    */
-  async settle(repo: string, version: number, status: 'active' | 'failed', reason?: string, at = new Date()): Promise<RepoConfig | undefined> {
+  async settle(settled: RepoConfig, event: AuditPut): Promise<boolean> {
+    const { status, status_reason: reason, updated_at: at, repo, version } = settled;
     try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { repo },
-          UpdateExpression: reason ? 'SET #s = :s, status_reason = :r, updated_at = :at' : 'SET #s = :s, updated_at = :at REMOVE status_reason',
-          ConditionExpression: '#v = :v AND #s = :provisioning',
-          ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-          ExpressionAttributeValues: {
-            ':s': status,
-            ':v': version,
-            ':provisioning': 'provisioning',
-            ':at': at.toISOString(),
-            ...(reason ? { ':r': reason } : {}),
+      await this.transact(
+        [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: { repo },
+              UpdateExpression: reason ? 'SET #s = :s, status_reason = :r, updated_at = :at' : 'SET #s = :s, updated_at = :at REMOVE status_reason',
+              ConditionExpression: '#v = :v AND #s = :provisioning',
+              ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
+              ExpressionAttributeValues: { ':s': status, ':v': version, ':provisioning': 'provisioning', ':at': at, ...(reason ? { ':r': reason } : {}) },
+            },
           },
-          ReturnValues: 'ALL_NEW',
-        }),
+          event,
+        ],
+        [StaleWriteError],
       );
-      return out.Attributes as RepoConfig;
+      return true;
     } catch (e) {
-      if (isConditionFailure(e)) return undefined;
+      if (e instanceof StaleWriteError) return false;
       throw e;
     }
   }
@@ -218,14 +205,5 @@ export class RepoStore {
       ),
       (page) => page.Items as RepoConfig[] | undefined,
     );
-  }
-
-  private async put(row: RepoConfig, condition: Condition): Promise<void> {
-    try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: row, ...condition }));
-    } catch (e) {
-      if (isConditionFailure(e)) throw new StaleWriteError();
-      throw e;
-    }
   }
 }

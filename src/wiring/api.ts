@@ -8,7 +8,7 @@ import { ApiKeyStore } from '../auth/api-keys';
 import { Authenticator } from '../auth/authenticate';
 import { cognitoAccessTokenVerifier } from '../auth/cognito';
 import type { PlatformConfig } from '../platform/platform-config';
-import { ConfigAudit } from '../repos/audit';
+import { ConfigAudit } from '../audit/config';
 import { RepoService } from '../repos/service';
 import { RepoStore } from '../repos/store';
 import { InProcessTaskDispatcher, type TaskDispatcher } from '../tasks/dispatch';

@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { route53ResolverClient, type AwsClients } from '../aws/clients';
 import { platformNames } from '../platform/names';
 import type { PlatformConfig } from '../platform/platform-config';
-import { ConfigAudit } from '../repos/audit';
+import { ConfigAudit } from '../audit/config';
 import { FirewallDomainList } from '../repos/dns-firewall';
 import type { ProvisionerDeps } from '../repos/provisioner';
 import { RepoStore } from '../repos/store';

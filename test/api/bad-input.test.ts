@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import fc from 'fast-check';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { RepoCounter } from '../../src/repos/counter';
-import { reposAuditStream } from '../../src/repos/audit';
+import { reposAuditStream } from '../../src/audit/events';
 import { MAX_BODY_BYTES } from '../../src/api/middleware';
 import { MODEL, useApi, type Harness, type Reply } from './support';
 

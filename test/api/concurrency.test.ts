@@ -4,7 +4,7 @@
  * and a repository limit that 50 concurrent onboardings cannot overshoot.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ConfigAudit } from '../../src/repos/audit';
+import { ConfigAudit } from '../../src/audit/config';
 import { RepoCounter } from '../../src/repos/counter';
 import { useApi } from './support';
 

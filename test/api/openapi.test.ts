@@ -51,6 +51,7 @@ describe('GET /v1/openapi.json', () => {
         'GET /v1/repos/{owner}/{repo}',
         'PATCH /v1/repos/{owner}/{repo}',
         'DELETE /v1/repos/{owner}/{repo}',
+        'GET /v1/repos/{owner}/{repo}/history',
         'PUT /v1/repos/{owner}/{repo}/github-token',
         'POST /v1/api-keys',
         'GET /v1/api-keys',

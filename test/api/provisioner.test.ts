@@ -119,9 +119,9 @@ describe('provisioner', () => {
     await putRow(h, { ...onboardedRow({ repo: 'prov/f' }, new Date()), status: 'removed' });
     const settleFirst = deps.store.settle.bind(deps.store);
     // A PATCH lands between the provisioner's read and its verdict.
-    deps.store.settle = async (repo, version, status, reason, at) => {
-      await putRow(h, { ...(await deps.store.get(repo))!, version: version + 1, max_turns: 9 });
-      return settleFirst(repo, version, status, reason, at);
+    deps.store.settle = async (settled, event) => {
+      await putRow(h, { ...(await deps.store.get(settled.repo))!, version: settled.version + 1, max_turns: 9 });
+      return settleFirst(settled, event);
     };
     // Act
     const superseded = await provisionRepo(deps, 'prov/d');

@@ -1,6 +1,6 @@
 /** RepoConfig rows as values: onboarding, patch and removal rows, list tokens, audit values, secret names. */
 import { secretArnPrefix } from '../../src/wiring/api';
-import { compactForAudit } from '../../src/repos/audit';
+import { compactForAudit } from '../../src/audit/config';
 import { RepoConfigPatchSchema, RepoConfigSchema, type RepoConfig } from '../../src/repos/repo-config';
 import { onboardedRow, patchedRow, removedRow, REMOVED_TTL_SECONDS } from '../../src/repos/rows';
 import { decodeNextToken, encodeNextToken } from '../../src/repos/store';

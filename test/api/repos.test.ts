@@ -5,7 +5,7 @@
  */
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ConfigAudit } from '../../src/repos/audit';
+import { ConfigAudit } from '../../src/audit/config';
 import { REPO_COUNTER_KEY, RepoCounter } from '../../src/repos/counter';
 import { MODEL, settled, useApi } from './support';
 

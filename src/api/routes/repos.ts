@@ -1,8 +1,9 @@
-/** `/v1/repos`: onboard, list, read, patch, remove, and set the GitHub token. */
+/** `/v1/repos`: onboard, list, read, patch, remove, set the GitHub token, and a repository's history. */
 import { Hono } from 'hono';
 import type { ApiDeps } from '../../wiring/api';
 import { etagOf, parseBody, repoFromPath, repoListQuery, versionMatchOf } from '../http';
 import { RepoConfigInputSchema, RepoConfigPatchSchema, type RepoConfig } from '../../repos/repo-config';
+import { historyEntry } from '../../repos/history';
 import { rowView } from '../../repos/rows';
 import { GithubTokenBodySchema } from '../../repos/token-secrets';
 import { callerOf, readJson, requirePermission, type ApiEnv } from '../middleware';
@@ -26,6 +27,13 @@ export function reposRoutes(deps: ApiDeps): Hono<ApiEnv> {
   r.get('/:owner/:repo', read, async (c) => {
     const row = await deps.repos.get(repoFromPath(c.req.param('owner'), c.req.param('repo')));
     return c.json(rowView(row), 200, withEtag(row));
+  });
+
+  r.get('/:owner/:repo/history', read, async (c) => {
+    const repo = repoFromPath(c.req.param('owner'), c.req.param('repo'));
+    const { limit, nextToken } = repoListQuery({ limit: c.req.query('limit'), next_token: c.req.query('next_token') });
+    const page = await deps.repos.history(repo, { limit, nextToken });
+    return c.json({ repo, items: page.items.map(historyEntry), ...(page.nextToken ? { next_token: page.nextToken } : {}) });
   });
 
   r.patch('/:owner/:repo', write, async (c) => {

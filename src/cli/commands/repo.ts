@@ -1,10 +1,11 @@
-/** `bgagent repo list | show | onboard | update | remove | set-token`, over /v1/repos. */
+/** `bgagent repo list | show | onboard | update | remove | set-token | history | diff | revert`, over /v1/repos. */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ConflictError, OperationFailedError, ValidationError } from '../../errors';
 import type { ApiClient, Page, RepoRow } from '../api-client';
 import { chompLine, examples, openApi, output, positiveNumber, promptHidden, readStdin, waitFor, withApi, type ApiOpts, type Verdict } from '../common';
 import { renderFields, renderTable, type Column, type Output } from '../output';
+import { repoHistoryCommands } from './repo-history';
 import {
   CLEAR_CEDAR_FLAG,
   FROM_FILE_FLAG,
@@ -127,6 +128,7 @@ function fromFile(opts: FlagValues): Record<string, unknown> | undefined {
 export function repoCommands(program: Command): void {
   const repo = program.command('repo').description('Onboard and configure GitHub repositories (RepoConfig) through the /v1/repos API');
   examples(repo, 'bgagent repo list', 'bgagent repo onboard acme/widgets --model-id anthropic.claude-sonnet-4 --wait');
+  repoHistoryCommands(repo);
 
   const list = withApi(repo.command('list').description('List onboarded repositories'))
     .addOption(new Option('--status <status>', 'only this status').choices(['provisioning', 'active', 'failed', 'removed']))
