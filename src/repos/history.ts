@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { fieldChanges, isStandIn, SECRET_FIELDS } from '../audit/changes';
 import type { ConfigAuditEvent } from '../audit/events';
 import { NotFoundError, ValidationError } from '../errors';
-import { CLEARABLE_FIELDS, type RepoConfig, type RepoConfigPatch } from './repo-config';
-import { settingsOf } from './rows';
+import { CLEARABLE_FIELDS, settingsOf } from './fields';
+import type { RepoConfig, RepoConfigPatch } from './repo-config';
 
 /** Lifecycle fields an event records beside the settings (onboarding, removal, provisioning). */
 const LIFECYCLE = ['status', 'status_reason'] as const;

@@ -6,6 +6,7 @@ import { ERROR_CODES, isErrorCode, type CodeOf } from '../error-codes';
 import { z } from 'zod';
 import { checkCedarPolicy } from './cedar';
 import { egressEntryProblems, publicSuffixProblem, type EgressPolicy } from './egress-policy';
+import { CLEARABLE_FIELDS } from './fields';
 
 /** GitHub owner: 1-39 ASCII letters/digits and single inner hyphens. */
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -130,8 +131,7 @@ export const RepoConfigInputSchema = z
   .strict();
 export type RepoConfigInput = z.infer<typeof RepoConfigInputSchema>;
 
-/** Optional settings a PATCH may clear by sending `null` (JSON merge patch, RFC 7396). */
-export const CLEARABLE_FIELDS = ['runtime_arn', 'model_id', 'system_prompt_overrides', 'github_token_secret_arn', 'build_command', 'lint_command'] as const;
+export { CLEARABLE_FIELDS } from './fields';
 type Clearable = (typeof CLEARABLE_FIELDS)[number];
 
 const PatchShape = Object.fromEntries(

@@ -3,13 +3,11 @@
  * row into. Pure, so every rule (defaults, versioning, what counts as a change) is tested without
  * a table.
  */
+import { BOOKKEEPING } from './fields';
 import { canonicalRepoId, REPO_DEFAULTS, type RepoConfig, type RepoConfigInput, type RepoConfigPatch, type RepoConfigView } from './repo-config';
 
 /** How long a removed row stays (restorable by onboarding again) before DynamoDB's TTL purges it. */
 export const REMOVED_TTL_SECONDS = 30 * 24 * 3600;
-
-/** Fields a caller sets; everything else is bookkeeping. */
-const BOOKKEEPING = new Set(['repo', 'status', 'status_reason', 'onboarded_at', 'updated_at', 'source', 'version', 'expires_at']);
 
 /**
  * A fresh row from a `POST /v1/repos` body, defaults applied, waiting for the provisioner. Restoring
@@ -29,6 +27,8 @@ export function onboardedRow(input: RepoConfigInput, now: Date, removed?: RepoCo
     version: (removed?.version ?? 0) + 1,
   };
 }
+
+export { settingsOf } from './fields';
 
 /** Applies a merge patch (`null` clears); `changed` lists the settings whose value moved. */
 export function patchedRow(row: RepoConfig, patch: RepoConfigPatch, now: Date): { row: RepoConfig; changed: string[] } {
@@ -68,11 +68,6 @@ export function settledRow(row: RepoConfig, status: 'active' | 'failed', reason:
 export function rowView(row: RepoConfig): RepoConfigView {
   const { expires_at: _ttl, ...view } = row;
   return view;
-}
-
-/** The caller-set part of a row, for audit diffs. */
-export function settingsOf(row: RepoConfig): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).filter(([k]) => !BOOKKEEPING.has(k)));
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
