@@ -117,7 +117,12 @@ export const ERROR_CODES = {
   // Failures (exit 1, 5xx)
   OPERATION_FAILED: spec('OperationFailedError', 500, 'both', 'an operation failed', { default: true }),
   INTERNAL: spec('OperationFailedError', 500, 'both', 'an unexpected error; the request id identifies it in the logs'),
-  GUARDRAILS_INVALID: spec('OperationFailedError', 500, 'api', 'the `/abca/<env>/guardrails` document does not parse'),
+  GUARDRAILS_INVALID: spec(
+    'OperationFailedError',
+    503,
+    'api',
+    'the `/abca/<env>/guardrails` document does not parse or validate (the field is named); fix it with `bgagent guardrails edit`',
+  ),
   AGENT_INVOCATION_FAILED: spec('OperationFailedError', 502, 'api', 'the agent could not be reached or answered badly'),
   AUTH_UNAVAILABLE: spec('AuthUnavailableError', 503, 'api', "the identity provider's signing keys could not be fetched", { default: true }),
   THROTTLED: spec('OperationFailedError', 429, 'cli', 'a 429 answer without a code of its own'),

@@ -12,6 +12,7 @@ import { apiKeyCommands } from './commands/api-key';
 import { configureCommand } from './commands/configure';
 import { doctorCommand } from './commands/doctor';
 import { loginCommands } from './commands/login';
+import { policyCommands } from './commands/policy';
 import { repoCommands } from './commands/repo';
 import { runtimeCommands } from './commands/runtime';
 import { taskCommands } from './commands/task';
@@ -49,6 +50,7 @@ ${EXIT_CODES_HELP}`,
   taskCommands(program);
   runtimeCommands(program);
   doctorCommand(program);
+  policyCommands(program);
   return program;
 }
 

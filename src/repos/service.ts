@@ -61,16 +61,27 @@ export type VersionMatch = (version: number) => boolean;
 export class RepoService {
   constructor(private readonly deps: RepoServiceDeps) {}
 
-  /** The current guardrails; a parameter a host broke is our failure (500 with the reason), not the caller's. */
+  /**
+   * The current guardrails. A parameter written by hand around `bgagent guardrails` that its schema
+   * refuses is the platform's state, not the caller's input: 503 GUARDRAILS_INVALID naming the field.
+   */
   private async guardrails(): Promise<Guardrails> {
     try {
       return await this.deps.guardrails.get();
     } catch (e) {
-      const why = e instanceof SyntaxError ? 'not JSON' : e instanceof ZodError ? 'not valid guardrails' : undefined;
+      const why =
+        e instanceof SyntaxError
+          ? 'not JSON'
+          : e instanceof ZodError
+            ? `not valid guardrails (${e.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ')})`
+            : undefined;
       if (!why) throw e;
-      throw new OperationFailedError(`the guardrails parameter is ${why}; fix /abca/${this.deps.env}/guardrails`, 'GUARDRAILS_INVALID', undefined, {
-        cause: e,
-      });
+      throw new OperationFailedError(
+        `the guardrails parameter is ${why}; fix /abca/${this.deps.env}/guardrails (bgagent guardrails edit --env ${this.deps.env})`,
+        'GUARDRAILS_INVALID',
+        undefined,
+        { cause: e },
+      );
     }
   }
 

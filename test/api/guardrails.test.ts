@@ -135,9 +135,10 @@ describe('guardrails', () => {
     const row = await h.call('GET', '/v1/repos/broken/guardrails', { token: h.adminToken });
     await h.setGuardrails({});
     // Assess
-    expect([notJson.status, notValid.status]).toEqual([500, 500]);
+    expect([notJson.status, notValid.status]).toEqual([503, 503]);
     expect(notJson.body.error).toMatchObject({ code: 'GUARDRAILS_INVALID', message: expect.stringContaining('is not JSON; fix /abca/guard/guardrails') });
     expect(notValid.body.error).toMatchObject({ code: 'GUARDRAILS_INVALID', message: expect.stringContaining('is not valid guardrails') });
+    expect(notValid.body.error.message).toMatch(/max_repos: .*expected number/);
     expect(row.status).toBe(404);
   });
 });
