@@ -2,13 +2,14 @@
  * The repos table: RepoConfig rows keyed by canonical `owner/repo`, every write conditional on the
  * version the caller read (optimistic concurrency), plus paginated listing.
  */
-import { GetCommand, paginateQuery, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, paginateScan, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { AuditPut } from '../audit/store';
 import { rethrowUnlessAwsError } from '../aws/errors';
 import { allItems, decodePageToken, encodePageToken, fillPage } from '../aws/pages';
 import { releaseSlot, takeSlot } from './counter';
 import { REPO_STATUSES, type RepoConfig, type RepoStatus } from './repo-config';
+import { fromStored } from './upstream';
 
 export const STATUS_INDEX = 'status-index';
 
@@ -55,9 +56,28 @@ export class RepoStore {
     readonly tableName: string,
   ) {}
 
+  /**
+   * The row of `repo` (canonical, lower-case). A row keyed in another case (written by upstream's
+   * Blueprint construct) is found by a scan of the keys, only when the direct read misses: the table
+   * holds at most `max_repos` live rows.
+   */
   async get(repo: string): Promise<RepoConfig | undefined> {
+    const direct = await this.getExact(repo);
+    if (direct) return direct;
+    const keys = await allItems(
+      paginateScan(
+        { client: this.doc },
+        { TableName: this.tableName, ProjectionExpression: '#r', ExpressionAttributeNames: { '#r': 'repo' }, ConsistentRead: true },
+      ),
+      (page) => page.Items as { repo: string }[] | undefined,
+    );
+    const key = keys.find((k) => k.repo !== repo && k.repo.toLowerCase() === repo)?.repo;
+    return key ? this.getExact(key) : undefined;
+  }
+
+  private async getExact(repo: string): Promise<RepoConfig | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { repo }, ConsistentRead: true }));
-    return out.Item as RepoConfig | undefined;
+    return out.Item ? fromStored(out.Item) : undefined;
   }
 
   /**
@@ -185,7 +205,7 @@ export class RepoStore {
       { limit: opts.limit, startKey: opts.nextToken ? decodeNextToken(opts.nextToken, opts.status) : undefined },
     );
     return {
-      items,
+      items: items.map((i) => fromStored(i as unknown as Record<string, unknown>)),
       nextToken: lastKey ? encodeNextToken(opts.status ? { repo: String(lastKey.repo), status: opts.status } : { repo: String(lastKey.repo) }) : undefined,
     };
   }
@@ -203,7 +223,7 @@ export class RepoStore {
           ExpressionAttributeValues: { ':s': status },
         },
       ),
-      (page) => page.Items as RepoConfig[] | undefined,
+      (page) => page.Items?.map(fromStored),
     );
   }
 }
