@@ -13,3 +13,6 @@ export const BOOKKEEPING: ReadonlySet<string> = new Set(['repo', 'status', 'stat
 export function settingsOf(row: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).filter(([k]) => !BOOKKEEPING.has(k)));
 }
+
+export const REPO_STATUSES = ['provisioning', 'active', 'failed', 'removed'] as const;
+export type RepoStatus = (typeof REPO_STATUSES)[number];

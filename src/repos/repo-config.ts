@@ -6,31 +6,11 @@ import { ERROR_CODES, isErrorCode, type CodeOf } from '../error-codes';
 import { z } from 'zod';
 import { checkCedarPolicy } from './cedar';
 import { egressEntryProblems, publicSuffixProblem, type EgressPolicy } from './egress-policy';
-import { CLEARABLE_FIELDS } from './fields';
+import { CLEARABLE_FIELDS, REPO_STATUSES } from './fields';
+import { canonicalRepoId, clip, repoIdProblem } from './repo-id';
 
-/** GitHub owner: 1-39 ASCII letters/digits and single inner hyphens. */
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-/** GitHub repository name: 1-100 of letters, digits, '.', '_', '-'; not '.' or '..'. */
-const NAME = /^[A-Za-z0-9._-]{1,100}$/;
-
-/** Input quoted in an error message: at most `max` characters, so a 1 MB value is not echoed back. */
-export function clip(value: string, max = 64): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  const printable = value.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return printable.length > max ? `${printable.slice(0, max)}… (${value.length} characters)` : printable;
-}
-
-export function repoIdProblem(repo: string): string | undefined {
-  if (repo.length > 140) return `must be at most 140 characters ("owner/repo"), got ${repo.length}`;
-  const parts = repo.split('/');
-  if (parts.length !== 2) return 'must be "owner/repo"';
-  const [owner, name] = parts as [string, string];
-  if (!OWNER.test(owner)) return `owner "${clip(owner)}" is not a valid GitHub user or organization name`;
-  if (!NAME.test(name) || name === '.' || name === '..' || name.toLowerCase().endsWith('.git')) {
-    return `name "${clip(name)}" is not a valid GitHub repository name`;
-  }
-  return undefined;
-}
+export { canonicalRepoId, clip, repoIdProblem } from './repo-id';
+export { REPO_STATUSES, type RepoStatus } from './fields';
 
 export const RepoIdSchema = z
   .string()
@@ -39,15 +19,6 @@ export const RepoIdSchema = z
     const problem = repoIdProblem(repo);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
-
-/**
- * The key a repository is stored under. GitHub treats owner and name case-insensitively, so the API
- * keys rows by the lower-case id: `Acme/Widgets` and `acme/widgets` are one repository (and one slot
- * of the repository limit).
- */
-export function canonicalRepoId(repo: string): string {
-  return repo.toLowerCase();
-}
 
 /** DNS names, optionally with one leading wildcard label ("*.example.com"), as DNS Firewall takes them. */
 const DOMAIN = /^(\*\.)?(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.[a-z]{2,63}$/;
@@ -94,8 +65,6 @@ export const CedarPoliciesSchema = z
   });
 
 export const COMPUTE_TYPES = ['agentcore'] as const;
-export const REPO_STATUSES = ['provisioning', 'active', 'failed', 'removed'] as const;
-export type RepoStatus = (typeof REPO_STATUSES)[number];
 
 /** Fields an operator may set (POST body minus `repo`, and every PATCH field). */
 export const RepoSettingsShape = {

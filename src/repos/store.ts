@@ -8,7 +8,8 @@ import type { AuditPut } from '../audit/store';
 import { rethrowUnlessAwsError } from '../aws/errors';
 import { allItems, decodePageToken, encodePageToken, fillPage } from '../aws/pages';
 import { releaseSlot, takeSlot } from './counter';
-import { REPO_STATUSES, type RepoConfig, type RepoStatus } from './repo-config';
+import { REPO_STATUSES, type RepoStatus } from './fields';
+import type { RepoConfig } from './repo-config';
 import { fromStored } from './upstream';
 
 export const STATUS_INDEX = 'status-index';
@@ -103,6 +104,22 @@ export class RepoStore {
   /** Replaces an API-owned row still at `expectedVersion` and not removed, with its event, in one transaction. */
   async replace(row: RepoConfig, expectedVersion: number, event: AuditPut): Promise<void> {
     await this.transact([{ Put: { TableName: this.tableName, Item: row, ...this.writableAt(expectedVersion) } }, event], [StaleWriteError]);
+  }
+
+  /**
+   * Writes an imported IaC row with its event: a new row where none is, or over an IaC row still at
+   * `expectedVersion`. StaleWriteError when the target changed since the import read it.
+   */
+  async importRow(row: RepoConfig, expectedVersion: number | undefined, event: AuditPut): Promise<void> {
+    const condition: Condition =
+      expectedVersion === undefined
+        ? { ConditionExpression: 'attribute_not_exists(repo)' }
+        : {
+            ConditionExpression: '#v = :v AND #src = :iac',
+            ExpressionAttributeNames: { '#v': 'version', '#src': 'source' },
+            ExpressionAttributeValues: { ':v': expectedVersion, ':iac': 'iac' },
+          };
+    await this.transact([{ Put: { TableName: this.tableName, Item: row, ...condition } }, event], [StaleWriteError]);
   }
 
   /** Writes the removed row, gives its slot back and writes its event, in one transaction. */

@@ -6,6 +6,7 @@ import type { ApiClient, Page, RepoRow } from '../api-client';
 import { chompLine, examples, openApi, output, positiveNumber, promptHidden, readStdin, waitFor, withApi, type ApiOpts, type Verdict } from '../common';
 import { renderFields, renderTable, type Column, type Output } from '../output';
 import { repoHistoryCommands } from './repo-history';
+import { repoImportCommand } from './repo-import';
 import {
   CLEAR_CEDAR_FLAG,
   FROM_FILE_FLAG,
@@ -129,6 +130,7 @@ export function repoCommands(program: Command): void {
   const repo = program.command('repo').description('Onboard and configure GitHub repositories (RepoConfig) through the /v1/repos API');
   examples(repo, 'bgagent repo list', 'bgagent repo onboard acme/widgets --model-id anthropic.claude-sonnet-4 --wait');
   repoHistoryCommands(repo);
+  repoImportCommand(repo);
 
   const list = withApi(repo.command('list').description('List onboarded repositories'))
     .addOption(new Option('--status <status>', 'only this status').choices(['provisioning', 'active', 'failed', 'removed']))
