@@ -204,6 +204,12 @@ export const ERROR_CODES = {
     'a revert to a version whose value the audit log holds only as a digest, or that would clear a required field',
   ),
   POLICY_INVALID: spec('ValidationError', 400, 'cli', 'a policy parameter value (guardrails, promotion policy) that does not validate; the field is named'),
+  COMPUTE_TYPE_UNSUPPORTED: spec(
+    'ValidationError',
+    422,
+    'api',
+    "a task for a repository whose `compute_type` this platform does not run (an upstream Blueprint row's `ecs`, `lambda-microvm`)",
+  ),
   POLICY_CHANGED: spec('ConflictError', 409, 'cli', 'the policy parameter changed while this edit was applied; read it again and retry'),
 } as const satisfies Record<string, ErrorSpec>;
 

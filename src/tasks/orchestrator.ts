@@ -8,6 +8,7 @@
  * is in contract.ts, the configuration merge in config.ts, the rows in store.ts (TaskStore) and
  * repos/store.ts (RepoStore).
  */
+import { computeTypeRefusal } from '../repos/upstream';
 import { describeError, ValidationError } from '../errors';
 import { canonicalRepoId, RepoConfigSchema, repoIdProblem } from '../repos/repo-config';
 import type { RepoStore } from '../repos/store';
@@ -85,6 +86,9 @@ export async function submitTask(deps: TaskDeps, req: SubmitRequest): Promise<{ 
   }
   const repo = await deps.repos.get(input.repo);
   if (repo?.status !== 'active') throw new RepoNotOnboardedError(input.repo, typeof repo?.status === 'string' ? repo.status : undefined);
+  // Upstream rows may name a compute type this platform does not run: kept on the row, refused here.
+  const unsupported = computeTypeRefusal(repo);
+  if (unsupported) throw new ValidationError(unsupported, 'COMPUTE_TYPE_UNSUPPORTED', { repo: input.repo, compute_type: repo.compute_type });
   const at = clock(deps)().toISOString();
   const { task, created } = await deps.store.create({ ...record, created_at: at, updated_at: at });
   deps.log?.(`task ${task.task_id} ${created ? 'submitted' : 'resubmitted'} for ${task.repo} by ${req.caller}`);

@@ -69,6 +69,21 @@ describe('upstream Blueprint rows', () => {
     expect(patch.body.error.code).toBe('REPO_MANAGED_BY_IAC');
   });
 
+  it('refuses a task for it with the compute type named (422), submitting nothing', async () => {
+    // Act
+    const h = harness();
+    const res = await h.call<{ error: { code: string; message: string } }>('POST', '/v1/tasks', {
+      token: h.adminToken,
+      body: { repo: 'Acme-Corp/Widget-Service', description: 'fix the build' },
+    });
+    const tasks = await h.call<{ items: unknown[] }>('GET', '/v1/tasks', { token: h.adminToken });
+    // Assess
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('COMPUTE_TYPE_UNSUPPORTED');
+    expect(res.body.error.message).toContain('compute_type "ecs"');
+    expect(tasks.body.items).toEqual([]);
+  });
+
   it('a removed upstream row (ttl, not expires_at) leaves the default listing', async () => {
     // Prepare: upstream's onDelete
     const h = harness();
