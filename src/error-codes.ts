@@ -190,6 +190,15 @@ export const ERROR_CODES = {
   NO_SOURCE_DIGEST: spec('ValidationError', 400, 'cli', "the source environment's `live` serves no digest-pinned image: give `--digest`"),
   PROMOTION_NOT_ALLOWED: spec('ValidationError', 400, 'cli', "the target environment's promotion policy does not accept the source environment"),
   PROMOTION_POLICY_INVALID: spec('ValidationError', 400, 'cli', 'the `/abca/<env>/promotion-policy` document does not validate'),
+  // Releases that protect themselves (issue 23)
+  RELEASE_POLICY_INVALID: spec('ValidationError', 400, 'cli', 'the `/abca/<env>/release-policy` document does not validate (the field is named)'),
+  NO_RELEASE_POLICY: spec('NotFoundError', 404, 'cli', 'the environment has no `/abca/<env>/release-policy` (deploy infra, or bootstrap locally)'),
+  CANARY_CHECK_FAILED: spec(
+    'OperationFailedError',
+    500,
+    'cli',
+    "the platform's canary check failed on `canary` (invocation, digest or golden task): live never moved",
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

@@ -6,6 +6,8 @@ import { AGENTCORE_SERVICE } from '../constructs/application';
 
 export interface PublisherResources {
   platformParameterArn: string;
+  /** `/abca/<env>/release-policy`: publish reads its canary check, golden task, bake and gate. */
+  releasePolicyArn: string;
   pointerArn: string;
   repositoryArn: string;
   runtimeArn: string;
@@ -18,6 +20,7 @@ export interface PublisherResources {
 export function publisherStatements(r: PublisherResources): Statement[] {
   return [
     { Sid: 'ReadPlatform', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.platformParameterArn },
+    { Sid: 'ReadReleasePolicy', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.releasePolicyArn },
     {
       Sid: 'WritePointer',
       Effect: 'Allow',
