@@ -147,6 +147,9 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
         // Built from the name (not the resource) so the role does not wait for the parameter.
         platformParameterArn: parameterArn(names.parameters.platform),
         releasePolicyArn: parameterArn(names.parameters.releasePolicy),
+        guardrailsArn: parameterArn(names.parameters.guardrails),
+        tasksTableArn: this.data.tables.tasks.arn,
+        reposTableArn: this.data.tables.repos.arn,
         pointerArn: app.pointer.arn,
         repositoryArn: app.repository.arn,
         runtimeArn: app.runtime.agentRuntimeArn,

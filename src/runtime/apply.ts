@@ -7,6 +7,7 @@ import { OperationFailedError, describeError } from '../errors';
 import { containerUri } from '../platform/runtime-spec';
 import { getRuntime, updateRuntime, waitReady, newClientToken, type WaitOptions } from './agent-runtime';
 import { recordAudit, type RuntimeAuditEvent } from './audit';
+import { canaryFailure, runCanaryCheck, type CanaryReport } from './canary-check';
 import type { RuntimeContext } from './context';
 import { copyImage, type CopyResult, type RepositoryRef } from './ecr-copy';
 import { endpointNames, moveEndpoint } from './endpoints';
@@ -42,6 +43,8 @@ export interface ApplyState {
   liveVersion?: string;
   /** What a `copy_image` step did. */
   copied?: CopyResult;
+  /** What a `canary_check` step found (also when it failed). */
+  canary?: CanaryReport;
 }
 
 export function initialState(): ApplyState {
@@ -111,6 +114,14 @@ export async function applySteps(ctx: RuntimeContext, steps: PlanStep[], run: Ap
         }
         break;
       }
+      case 'canary_check': {
+        const version = resolveVersion(step.version, state);
+        ctx.log(`canary check through ${endpointNames(ctx)[step.endpoint]} (version ${version})`);
+        state.canary = await runCanaryCheck(ctx, { version, digest: run.to, golden: step.golden, pollIntervalMs: run.wait.pollIntervalMs });
+        for (const c of state.canary.checks) ctx.log(`  ${c.ok === null ? 'skip' : c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+        if (!state.canary.ok) throw canaryFailure(state.canary);
+        break;
+      }
       case 'smoke': {
         const version = resolveVersion(step.version, state);
         const qualifier = endpointNames(ctx)[step.endpoint];
@@ -140,8 +151,8 @@ export async function applySteps(ctx: RuntimeContext, steps: PlanStep[], run: Ap
           path: run.path,
           live_moved: state.liveMoved,
           live_version: state.liveVersion ?? run.from.liveVersion,
-          // A smoke step that failed threw before here: one that ran, passed (promotion needs it).
-          smoke: state.executed.some((e) => e.kind === 'smoke') ? 'passed' : 'skipped',
+          // A check that failed threw before here: one that ran, passed (promotion needs it).
+          smoke: state.executed.some((e) => e.kind === 'smoke' || e.kind === 'canary_check') ? 'passed' : 'skipped',
           outcome: step.outcome,
         });
         break;

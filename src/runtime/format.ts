@@ -2,6 +2,8 @@
 import type { RuntimeOperationResult } from './move';
 import { describeStep } from './plan';
 
+const mark = (ok: boolean | null) => (ok === null ? 'skip' : ok ? 'ok' : 'FAIL');
+
 function verbOf(r: RuntimeOperationResult): string {
   if (r.outcome === 'noop') return 'already live (no-op)';
   if (r.outcome === 'dry_run') return 'dry run: nothing written';
@@ -24,6 +26,7 @@ export function formatOperation(r: RuntimeOperationResult, style: 'text' | 'mark
       `| live | \`${r.runtimeArn}\` endpoint live on version ${r.runtimeVersion ?? '-'} |`,
       `| pointer version | ${r.pointerVersion ?? '-'} |`,
       ...(steps.length ? ['', stepsTitle, ...steps.map((s, i) => `${i + 1}. ${describeStep(s)}`)] : []),
+      ...(r.canary ? ['', 'canary check:', ...r.canary.checks.map((c) => `- ${mark(c.ok)} ${c.name}: ${c.detail}`)] : []),
       '',
     ].join('\n');
   }
@@ -34,5 +37,6 @@ export function formatOperation(r: RuntimeOperationResult, style: 'text' | 'mark
     `  live    ${r.runtimeArn} (version ${r.runtimeVersion ?? '-'})`,
     ...(r.pointerVersion ? [`  pointer version ${r.pointerVersion}`] : []),
     ...(steps.length ? [`  ${stepsTitle}`, ...steps.map((s, i) => `    ${i + 1}. ${describeStep(s)}`)] : []),
+    ...(r.canary ? ['  canary check:', ...r.canary.checks.map((c) => `    ${mark(c.ok)} ${c.name}: ${c.detail}`)] : []),
   ].join('\n');
 }

@@ -8,6 +8,10 @@ export interface PublisherResources {
   platformParameterArn: string;
   /** `/abca/<env>/release-policy`: publish reads its canary check, golden task, bake and gate. */
   releasePolicyArn: string;
+  /** The release policy's golden task runs as a task: its row, its repository's RepoConfig, the default model. */
+  tasksTableArn: string;
+  reposTableArn: string;
+  guardrailsArn: string;
   pointerArn: string;
   repositoryArn: string;
   runtimeArn: string;
@@ -21,6 +25,10 @@ export function publisherStatements(r: PublisherResources): Statement[] {
   return [
     { Sid: 'ReadPlatform', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.platformParameterArn },
     { Sid: 'ReadReleasePolicy', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.releasePolicyArn },
+    // The canary check's golden task is recorded like any task (TaskStore: conditional put, get, transitions).
+    { Sid: 'GoldenTaskRow', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: r.tasksTableArn },
+    { Sid: 'GoldenTaskRepo', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: r.reposTableArn },
+    { Sid: 'GoldenTaskModel', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.guardrailsArn },
     {
       Sid: 'WritePointer',
       Effect: 'Allow',

@@ -108,4 +108,29 @@ describe('release policy: the stack', () => {
     expect(await decide(policy, principal, { action: 'ssm:PutParameter', resource: arn(releasePolicyParameter('prod')) })).not.toBe('Allowed');
     expect(await decide(policy, principal, { action: 'ssm:GetParameter', resource: arn(releasePolicyParameter('staging')) })).not.toBe('Allowed');
   });
+
+  it("the publisher may record the golden task as a task (its row, its repository's config, the default model), and no more", async () => {
+    // Prepare
+    const names = platformNames('prod');
+    const role = names.roles.runtimePublisher;
+    const policy = rolePolicy(json, role);
+    const principal = `arn:aws:iam::${ACCOUNT}:role/${role}`;
+    const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+    const can = (action: string, resource: string) => decide(policy, principal, { action, resource });
+    // Act
+    const allowed = await Promise.all([
+      can('dynamodb:PutItem', table(names.tables.tasks)),
+      can('dynamodb:UpdateItem', table(names.tables.tasks)),
+      can('dynamodb:GetItem', table(names.tables.repos)),
+      can('ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${names.parameters.guardrails}`),
+    ]);
+    const denied = await Promise.all([
+      can('dynamodb:PutItem', table(names.tables.repos)),
+      can('dynamodb:DeleteItem', table(names.tables.tasks)),
+      can('dynamodb:Scan', table(names.tables.tasks)),
+    ]);
+    // Assess
+    expect(allowed).toEqual(['Allowed', 'Allowed', 'Allowed', 'Allowed']);
+    expect(denied.filter((d) => d === 'Allowed')).toEqual([]);
+  });
 });

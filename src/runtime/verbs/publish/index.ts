@@ -4,6 +4,8 @@
  * rollback"). The steps are a plan (../../plan.ts) the applier runs exactly; a failure before live
  * moves restores and live never moved.
  */
+import { readReleasePolicy, type ReleasePolicy } from '../../../platform/release-policy';
+import type { GoldenTaskSpec } from '../../canary-check';
 import type { RuntimeContext } from '../../context';
 import { resolveImage } from '../../image';
 import { moveTo, type RuntimeOperationResult } from '../../move';
@@ -11,7 +13,16 @@ import type { PublishOptions } from './options';
 
 export * from './options';
 
+/** Pure: the canary check the release policy asks for (undefined: it turned the check off). */
+export function canaryFromPolicy(policy: ReleasePolicy): { golden?: GoldenTaskSpec } | undefined {
+  if (!policy.canary_check.enabled) return undefined;
+  return policy.golden_task ? { golden: { ...policy.golden_task, limits: policy.limits } } : {};
+}
+
 export async function publishRuntime(ctx: RuntimeContext, opts: PublishOptions): Promise<RuntimeOperationResult> {
   const digest = await resolveImage(ctx, opts);
-  return moveTo(ctx, 'publish', digest, opts);
+  // Read (and validated) before anything is written: a bad policy refuses the publish up front.
+  const canary = opts.canaryCheck ? canaryFromPolicy(await readReleasePolicy(ctx.clients.ssm, ctx.env)) : undefined;
+  if (opts.canaryCheck && !canary) ctx.log('canary check: off (release policy canary_check.enabled = false)');
+  return moveTo(ctx, 'publish', digest, opts, canary ? { canary } : {});
 }

@@ -5,14 +5,25 @@ import { APPLY_FLAGS, applyOptionsFromFlags, type ApplyFlagValues, type ApplyOpt
 export interface PublishOptions extends ApplyOptions {
   imageDigest?: string;
   imageTag?: string;
+  /**
+   * The platform's canary check (invocation accepted, version serves the digest, the release
+   * policy's golden task) on `canary` before `live` moves. The flags default it on; a library
+   * caller asks for it.
+   */
+  canaryCheck?: boolean;
 }
 
 export const PUBLISH_DESCRIPTION =
-  'Publish an image with zero impact: SSM pointer, UpdateAgentRuntime, wait for that version, smoke it through the canary endpoint, then move live; restores on failure (live never moves)';
+  "Publish an image with zero impact: SSM pointer, UpdateAgentRuntime, wait for that version, check it through the canary endpoint (the platform's canary check, then --smoke-cmd), then move live; restores on failure (live never moves)";
 
 export const PUBLISH_FLAGS: readonly FlagDef[] = [
   { flags: '--image-digest <digest>', description: 'sha256:… digest (or <repo url>@sha256:…) in the platform ECR repository' },
   { flags: '--image-tag <tag>', description: 'tag in the platform ECR repository, resolved to its digest' },
+  {
+    flags: '--no-canary-check',
+    description:
+      "skip the platform's own canary check on canary (invocation accepted, version serves the digest, the release policy's golden task); on by default, --smoke-cmd adds to it",
+  },
   ...APPLY_FLAGS,
 ];
 
@@ -21,9 +32,9 @@ export const PUBLISH_EXAMPLES = [
   'bgagent runtime publish --env dev --image-digest sha256:… --reason "hotfix" --dry-run',
 ];
 
-export type PublishFlagValues = ApplyFlagValues & { imageDigest?: string; imageTag?: string };
+export type PublishFlagValues = ApplyFlagValues & { imageDigest?: string; imageTag?: string; canaryCheck?: boolean };
 
 export function publishOptionsFromFlags(f: PublishFlagValues, env: NodeJS.ProcessEnv = process.env): PublishOptions {
   if (!f.imageDigest && !f.imageTag) throw new ValidationError('give --image-digest or --image-tag', 'VALIDATION_ERROR');
-  return { imageDigest: f.imageDigest, imageTag: f.imageTag, ...applyOptionsFromFlags(f, env) };
+  return { imageDigest: f.imageDigest, imageTag: f.imageTag, canaryCheck: f.canaryCheck !== false, ...applyOptionsFromFlags(f, env) };
 }
