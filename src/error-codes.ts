@@ -199,6 +199,13 @@ export const ERROR_CODES = {
     'cli',
     "the platform's canary check failed on `canary` (invocation, digest or golden task): live never moved",
   ),
+  BAKE_BREACH: spec(
+    'OperationFailedError',
+    500,
+    'cli',
+    'the bake window saw the new version breach the release policy: live was moved back to the previous version',
+  ),
+  NOTHING_TO_BAKE: spec('NotFoundError', 404, 'cli', 'no publish in the audit moved `live` that a bake could watch'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

@@ -25,8 +25,14 @@ export function publisherStatements(r: PublisherResources): Statement[] {
   return [
     { Sid: 'ReadPlatform', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.platformParameterArn },
     { Sid: 'ReadReleasePolicy', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.releasePolicyArn },
-    // The canary check's golden task is recorded like any task (TaskStore: conditional put, get, transitions).
-    { Sid: 'GoldenTaskRow', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: r.tasksTableArn },
+    // The canary check's golden task is recorded like any task (TaskStore: conditional put, get,
+    // transitions); the bake window reads the tasks started since live moved (TaskStore.list: Scan).
+    {
+      Sid: 'ReleaseTasks',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+      Resource: r.tasksTableArn,
+    },
     { Sid: 'GoldenTaskRepo', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: r.reposTableArn },
     { Sid: 'GoldenTaskModel', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.guardrailsArn },
     {

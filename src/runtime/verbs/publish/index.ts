@@ -5,6 +5,7 @@
  * moves restores and live never moved.
  */
 import { readReleasePolicy, type ReleasePolicy } from '../../../platform/release-policy';
+import { watchBake, type BakeResult } from '../../bake';
 import type { GoldenTaskSpec } from '../../canary-check';
 import type { RuntimeContext } from '../../context';
 import { resolveImage } from '../../image';
@@ -19,10 +20,27 @@ export function canaryFromPolicy(policy: ReleasePolicy): { golden?: GoldenTaskSp
   return policy.golden_task ? { golden: { ...policy.golden_task, limits: policy.limits } } : {};
 }
 
-export async function publishRuntime(ctx: RuntimeContext, opts: PublishOptions): Promise<RuntimeOperationResult> {
+export async function publishRuntime(ctx: RuntimeContext, opts: PublishOptions): Promise<RuntimeOperationResult & { bake?: BakeResult }> {
   const digest = await resolveImage(ctx, opts);
   // Read (and validated) before anything is written: a bad policy refuses the publish up front.
-  const canary = opts.canaryCheck ? canaryFromPolicy(await readReleasePolicy(ctx.clients.ssm, ctx.env)) : undefined;
+  const policy = opts.canaryCheck || opts.bake ? await readReleasePolicy(ctx.clients.ssm, ctx.env) : undefined;
+  const canary = opts.canaryCheck && policy ? canaryFromPolicy(policy) : undefined;
   if (opts.canaryCheck && !canary) ctx.log('canary check: off (release policy canary_check.enabled = false)');
-  return moveTo(ctx, 'publish', digest, opts, canary ? { canary } : {});
+  // Before live moves: tasks are told apart by the version they started on, so an early start is harmless.
+  const since = new Date().toISOString();
+  const result = await moveTo(ctx, 'publish', digest, opts, canary ? { canary } : {});
+  if (!opts.bake || !policy || result.outcome !== 'published' || !result.runtimeVersion || result.runtimeVersion === result.plan.runtimeVersion) return result;
+  const bake = await watchBake(
+    ctx,
+    {
+      version: result.runtimeVersion,
+      digest,
+      previousDigest: result.plan.liveDigest ?? result.from,
+      ...(result.plan.runtimeVersion ? { previousVersion: result.plan.runtimeVersion } : {}),
+      since,
+    },
+    policy.bake,
+    opts,
+  );
+  return { ...result, bake };
 }

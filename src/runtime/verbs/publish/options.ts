@@ -1,5 +1,6 @@
 /** The options of `publish`: its flags, written once for scripts/publish-runtime.ts and `bgagent runtime publish`. */
 import { ValidationError } from '../../../errors';
+import { BAKE_FLAGS, bakeOptionsFromFlags, type BakeFlagValues } from '../bake/options';
 import { APPLY_FLAGS, applyOptionsFromFlags, type ApplyFlagValues, type ApplyOptions, type FlagDef } from '../../options';
 
 export interface PublishOptions extends ApplyOptions {
@@ -11,6 +12,10 @@ export interface PublishOptions extends ApplyOptions {
    * caller asks for it.
    */
   canaryCheck?: boolean;
+  /** After `live` moved, watch it for the release policy's bake window (rolls back on a breach). */
+  bake?: boolean;
+  bakePollMs?: number;
+  windowMs?: number;
 }
 
 export const PUBLISH_DESCRIPTION =
@@ -24,6 +29,12 @@ export const PUBLISH_FLAGS: readonly FlagDef[] = [
     description:
       "skip the platform's own canary check on canary (invocation accepted, version serves the digest, the release policy's golden task); on by default, --smoke-cmd adds to it",
   },
+  {
+    flags: '--bake',
+    description:
+      "after live moves, watch the new version for the release policy's bake window; a breach moves live back (fast path) and exits 1 (or run `bgagent runtime bake` later)",
+  },
+  ...BAKE_FLAGS,
   ...APPLY_FLAGS,
 ];
 
@@ -32,9 +43,15 @@ export const PUBLISH_EXAMPLES = [
   'bgagent runtime publish --env dev --image-digest sha256:… --reason "hotfix" --dry-run',
 ];
 
-export type PublishFlagValues = ApplyFlagValues & { imageDigest?: string; imageTag?: string; canaryCheck?: boolean };
+export type PublishFlagValues = ApplyFlagValues & BakeFlagValues & { imageDigest?: string; imageTag?: string; canaryCheck?: boolean; bake?: boolean };
 
 export function publishOptionsFromFlags(f: PublishFlagValues, env: NodeJS.ProcessEnv = process.env): PublishOptions {
   if (!f.imageDigest && !f.imageTag) throw new ValidationError('give --image-digest or --image-tag', 'VALIDATION_ERROR');
-  return { imageDigest: f.imageDigest, imageTag: f.imageTag, canaryCheck: f.canaryCheck !== false, ...applyOptionsFromFlags(f, env) };
+  return {
+    imageDigest: f.imageDigest,
+    imageTag: f.imageTag,
+    canaryCheck: f.canaryCheck !== false,
+    ...(f.bake ? { bake: true, ...bakeOptionsFromFlags(f) } : {}),
+    ...applyOptionsFromFlags(f, env),
+  };
 }
