@@ -10,8 +10,8 @@
 import { describeError, OperationFailedError } from '../errors';
 import { GuardrailsSource } from '../platform/guardrails';
 import { platformNames } from '../platform/names';
-import type { PlatformConfig } from '../platform/platform-config';
 import type { ReleaseLimits } from '../platform/release-policy';
+import type { PlatformConfig } from '../platform/platform-config';
 import { RepoStore } from '../repos/store';
 import { liveDefaultModel } from '../tasks/config';
 import { AgentCoreInvoker } from '../tasks/invoker';
@@ -22,37 +22,9 @@ import { TaskStore } from '../tasks/store';
 import { defaultSleep } from './agent-runtime';
 import type { RuntimeContext } from './context';
 import { endpointNames, versionDigest } from './endpoints';
+import type { CanaryCheckResult, CanaryReport, CanaryRunOptions, GoldenTaskFigures, GoldenTaskSpec } from './release-check';
 
-/** What the plan's `canary_check` step carries: everything it runs is printed with the plan. */
-export interface GoldenTaskSpec {
-  repo: string;
-  description: string;
-  limits: ReleaseLimits;
-}
-
-export interface CanaryCheckResult {
-  name: 'invocation' | 'digest' | 'golden_task';
-  /** null: skipped. */
-  ok: boolean | null;
-  detail: string;
-}
-
-export interface GoldenTaskFigures {
-  task_id: string;
-  status: string;
-  reason?: string;
-  turns?: number;
-  cost_usd?: number;
-  duration_seconds: number;
-}
-
-export interface CanaryReport {
-  ok: boolean;
-  version: string;
-  digest: string;
-  checks: CanaryCheckResult[];
-  golden?: GoldenTaskFigures & { failures: string[] };
-}
+export * from './release-check';
 
 /** The submitter recorded on a golden task's row: marks it a release check, not a user's task. */
 export const releaseCheckCaller = (env: string) => `release-check:${env}`;
@@ -88,14 +60,6 @@ export function goldenFigures(task: TaskView, now: Date): GoldenTaskFigures {
     ...(num(result.cost_usd) !== undefined ? { cost_usd: num(result.cost_usd) } : {}),
     duration_seconds: Math.max(0, Math.round((end - start) / 100) / 10),
   };
-}
-
-export interface CanaryRunOptions {
-  version: string;
-  digest: string;
-  golden?: GoldenTaskSpec;
-  pollIntervalMs: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The task verbs aimed at `canary`: a golden task runs exactly as a user's would, on the candidate. */
@@ -179,13 +143,4 @@ export async function runCanaryCheck(ctx: RuntimeContext, opts: CanaryRunOptions
   }
   report.ok = report.checks.every((c) => c.ok !== false);
   return report;
-}
-
-export function canaryFailure(report: CanaryReport): OperationFailedError {
-  const failed = report.checks.filter((c) => c.ok === false);
-  return new OperationFailedError(
-    `canary check of version ${report.version} failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
-    'CANARY_CHECK_FAILED',
-    { checks: report.checks, ...(report.golden ? { golden: report.golden } : {}) },
-  );
 }

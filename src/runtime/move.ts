@@ -6,7 +6,7 @@
 import { OperationFailedError, describeError } from '../errors';
 import { getRuntime, liveDigest } from './agent-runtime';
 import { applySteps, initialState, type ApplyContext, type ApplyState } from './apply';
-import type { CanaryReport, GoldenTaskSpec } from './canary-check';
+import type { CanaryReport, CanaryRunner, GoldenTaskSpec } from './release-check';
 import { recordAudit } from './audit';
 import type { RuntimeContext } from './context';
 import { hasImage, type CopyResult, type RepositoryRef } from './ecr-copy';
@@ -53,7 +53,7 @@ export interface MoveHow {
   restoreOnFailure?: boolean;
   copyFrom?: CopyFrom;
   /** The platform's canary check on `canary` before `live` moves (publish's default). */
-  canary?: { golden?: GoldenTaskSpec };
+  canary?: { golden?: GoldenTaskSpec; run: CanaryRunner };
 }
 
 export async function observe(ctx: RuntimeContext): Promise<Observation> {
@@ -98,7 +98,7 @@ async function plan(ctx: RuntimeContext, action: Exclude<RuntimeAction, 'restore
     smokeCmd: opts.smokeCmd,
     existingVersion,
     copyFrom,
-    ...(how.canary ? { canaryCheck: how.canary } : {}),
+    ...(how.canary ? { canaryCheck: how.canary.golden ? { golden: how.canary.golden } : {} } : {}),
   });
 }
 
@@ -162,6 +162,7 @@ export async function moveTo(
       wait,
       audit: common,
       imageSource: how.copyFrom?.repository,
+      canary: how.canary?.run,
     };
     ctx.log(`${action} ${to.slice(0, 19)}… (${p.path} path): ${p.steps.length} steps`);
     const state = initialState();

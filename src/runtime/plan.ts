@@ -5,7 +5,7 @@
  * before `live` moves gets a restore plan, run by the same applier.
  */
 import type { AuditOutcome } from './audit';
-import type { GoldenTaskSpec } from './canary-check';
+import type { GoldenTaskSpec } from './release-check';
 
 /** A version known when planning, or the one the plan's `update_runtime` step creates. */
 export type VersionRef = { existing: string } | 'new';

@@ -6,7 +6,7 @@
  */
 import { readReleasePolicy, type ReleasePolicy } from '../../../platform/release-policy';
 import { watchBake, type BakeResult } from '../../bake';
-import type { GoldenTaskSpec } from '../../canary-check';
+import { runCanaryCheck, type GoldenTaskSpec } from '../../canary-check';
 import type { RuntimeContext } from '../../context';
 import { resolveImage } from '../../image';
 import { moveTo, type RuntimeOperationResult } from '../../move';
@@ -28,7 +28,7 @@ export async function publishRuntime(ctx: RuntimeContext, opts: PublishOptions):
   if (opts.canaryCheck && !canary) ctx.log('canary check: off (release policy canary_check.enabled = false)');
   // Before live moves: tasks are told apart by the version they started on, so an early start is harmless.
   const since = new Date().toISOString();
-  const result = await moveTo(ctx, 'publish', digest, opts, canary ? { canary } : {});
+  const result = await moveTo(ctx, 'publish', digest, opts, canary ? { canary: { ...canary, run: runCanaryCheck } } : {});
   if (!opts.bake || !policy || result.outcome !== 'published' || !result.runtimeVersion || result.runtimeVersion === result.plan.runtimeVersion) return result;
   const bake = await watchBake(
     ctx,
