@@ -8,6 +8,7 @@ import { createClients } from '../../src/aws/clients';
 import { loadPlatformConfig } from '../../src/platform/platform-config';
 import { REPO_DEFAULTS, RepoConfigSchema } from '../../src/repos/repo-config';
 import { publishRuntime, runtimeStatus } from '../../src/runtime';
+import { drainVersion } from '../../src/runtime/drain';
 import { sessionsOffLive } from '../../src/runtime/verbs/status';
 import { cancelTask, getTask, startTask, submitTask } from '../../src/tasks/orchestrator';
 import { taskDeps } from '../../src/wiring/tasks';
@@ -64,5 +65,25 @@ describe('sessions across a publish', () => {
         .map((s) => s.sessionId),
     ).not.toContain(task.task_id);
     expect((await getTask(deps, task.task_id)).runtime_version).toBe(oldVersion);
+  });
+
+  it('publish --drain waits for the outgoing version, with a limit, naming the tasks left; once they end it is drained', async () => {
+    // Prepare
+    const ctx = await bootstrappedRuntime('drain', clients);
+    const platform = await loadPlatformConfig(clients.ssm, 'drain');
+    const at = new Date().toISOString();
+    const row = RepoConfigSchema.parse({ ...REPO_DEFAULTS, repo: 'acme/app', status: 'active', onboarded_at: at, updated_at: at, source: 'api', version: 1 });
+    await clients.doc.send(new PutCommand({ TableName: platform.tables.repos, Item: row }));
+    const deps = taskDeps(platform, clients);
+    const { task } = await submitTask(deps, { caller: 'user:a', input: { repo: 'acme/app', description: 'a slow change' } });
+    await startTask(deps, task.task_id);
+    const outgoing = (await runtimeStatus(ctx)).runtime.version!;
+    // Act
+    const published = await publishRuntime(ctx, { imageDigest: await pushImage(ctx, 'next'), drain: true, drainTimeoutMs: 300, ...FAST, pollIntervalMs: 50 });
+    await cancelTask(deps, task.task_id, { reason: 'done waiting' });
+    const after = await drainVersion(ctx, outgoing, { timeoutMs: 5000, pollIntervalMs: 50 });
+    // Assess
+    expect(published.drain).toMatchObject({ version: outgoing, drained: false, remaining: [task.task_id] });
+    expect(after).toMatchObject({ version: outgoing, drained: true, remaining: [] });
   });
 });

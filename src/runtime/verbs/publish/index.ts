@@ -6,6 +6,8 @@
  */
 import { readReleasePolicy, type ReleasePolicy } from '../../../platform/release-policy';
 import { watchBake, type BakeResult } from '../../bake';
+import { drainVersion, type DrainResult } from '../../drain';
+import { DEFAULT_POLL_INTERVAL_MS } from '../../options';
 import { runCanaryCheck, type GoldenTaskSpec } from '../../canary-check';
 import type { RuntimeContext } from '../../context';
 import { resolveImage } from '../../image';
@@ -20,7 +22,7 @@ export function canaryFromPolicy(policy: ReleasePolicy): { golden?: GoldenTaskSp
   return policy.golden_task ? { golden: { ...policy.golden_task, limits: policy.limits } } : {};
 }
 
-export async function publishRuntime(ctx: RuntimeContext, opts: PublishOptions): Promise<RuntimeOperationResult & { bake?: BakeResult }> {
+export async function publishRuntime(ctx: RuntimeContext, opts: PublishOptions): Promise<RuntimeOperationResult & { bake?: BakeResult; drain?: DrainResult }> {
   const digest = await resolveImage(ctx, opts);
   // Read (and validated) before anything is written: a bad policy refuses the publish up front.
   const policy = opts.canaryCheck || opts.bake ? await readReleasePolicy(ctx.clients.ssm, ctx.env) : undefined;
@@ -28,7 +30,13 @@ export async function publishRuntime(ctx: RuntimeContext, opts: PublishOptions):
   if (opts.canaryCheck && !canary) ctx.log('canary check: off (release policy canary_check.enabled = false)');
   // Before live moves: tasks are told apart by the version they started on, so an early start is harmless.
   const since = new Date().toISOString();
-  const result = await moveTo(ctx, 'publish', digest, opts, canary ? { canary: { ...canary, run: runCanaryCheck } } : {});
+  const moved = await moveTo(ctx, 'publish', digest, opts, canary ? { canary: { ...canary, run: runCanaryCheck } } : {});
+  const outgoing = moved.plan.runtimeVersion;
+  const drain =
+    opts.drain && moved.outcome === 'published' && outgoing && outgoing !== moved.runtimeVersion
+      ? await drainVersion(ctx, outgoing, { timeoutMs: opts.drainTimeoutMs, pollIntervalMs: opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS })
+      : undefined;
+  const result = drain ? { ...moved, drain } : moved;
   if (!opts.bake || !policy || result.outcome !== 'published' || !result.runtimeVersion || result.runtimeVersion === result.plan.runtimeVersion) return result;
   const bake = await watchBake(
     ctx,

@@ -1,7 +1,7 @@
 /** The options of `publish`: its flags, written once for scripts/publish-runtime.ts and `bgagent runtime publish`. */
 import { ValidationError } from '../../../errors';
 import { BAKE_FLAGS, bakeOptionsFromFlags, type BakeFlagValues } from '../bake/options';
-import { APPLY_FLAGS, applyOptionsFromFlags, type ApplyFlagValues, type ApplyOptions, type FlagDef } from '../../options';
+import { positive, APPLY_FLAGS, applyOptionsFromFlags, type ApplyFlagValues, type ApplyOptions, type FlagDef } from '../../options';
 
 export interface PublishOptions extends ApplyOptions {
   imageDigest?: string;
@@ -16,6 +16,9 @@ export interface PublishOptions extends ApplyOptions {
   bake?: boolean;
   bakePollMs?: number;
   windowMs?: number;
+  /** After `live` moved, wait until no task runs on the outgoing version (up to drainTimeoutMs). */
+  drain?: boolean;
+  drainTimeoutMs?: number;
 }
 
 export const PUBLISH_DESCRIPTION =
@@ -35,6 +38,11 @@ export const PUBLISH_FLAGS: readonly FlagDef[] = [
       "after live moves, watch the new version for the release policy's bake window; a breach moves live back (fast path) and exits 1 (or run `bgagent runtime bake` later)",
   },
   ...BAKE_FLAGS,
+  {
+    flags: '--drain',
+    description: 'after live moves, wait (progress printed) until no task runs on the outgoing version, so a rollback or its deletion stops none',
+  },
+  { flags: '--drain-timeout-ms <ms>', description: 'how long --drain waits at most (default 15 minutes); tasks left are listed' },
   ...APPLY_FLAGS,
 ];
 
@@ -43,7 +51,8 @@ export const PUBLISH_EXAMPLES = [
   'bgagent runtime publish --env dev --image-digest sha256:… --reason "hotfix" --dry-run',
 ];
 
-export type PublishFlagValues = ApplyFlagValues & BakeFlagValues & { imageDigest?: string; imageTag?: string; canaryCheck?: boolean; bake?: boolean };
+export type PublishFlagValues = ApplyFlagValues &
+  BakeFlagValues & { imageDigest?: string; imageTag?: string; canaryCheck?: boolean; bake?: boolean; drain?: boolean; drainTimeoutMs?: string };
 
 export function publishOptionsFromFlags(f: PublishFlagValues, env: NodeJS.ProcessEnv = process.env): PublishOptions {
   if (!f.imageDigest && !f.imageTag) throw new ValidationError('give --image-digest or --image-tag', 'VALIDATION_ERROR');
@@ -52,6 +61,7 @@ export function publishOptionsFromFlags(f: PublishFlagValues, env: NodeJS.Proces
     imageTag: f.imageTag,
     canaryCheck: f.canaryCheck !== false,
     ...(f.bake ? { bake: true, ...bakeOptionsFromFlags(f) } : {}),
+    ...(f.drain ? { drain: true, drainTimeoutMs: positive('--drain-timeout-ms', f.drainTimeoutMs) } : {}),
     ...applyOptionsFromFlags(f, env),
   };
 }

@@ -54,7 +54,7 @@ export function sessionsOffLive(
 }
 
 /** RUNNING task rows (the status listing's pages); none when the context has no tasks table (the custom resource). */
-async function runningTasks(ctx: RuntimeContext) {
+export async function runningTasks(ctx: RuntimeContext) {
   const table = (ctx.platform as { tables: { tasks?: string } }).tables.tasks;
   if (!table) return [];
   const store = new TaskStore(ctx.clients.doc, table);
