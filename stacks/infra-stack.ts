@@ -148,6 +148,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
         platformParameterArn: parameterArn(names.parameters.platform),
         releasePolicyArn: parameterArn(names.parameters.releasePolicy),
         guardrailsArn: parameterArn(names.parameters.guardrails),
+        releaseSecretsArn: arnIn(aws)('secretsmanager', `secret:${names.secretPrefix}release-*`),
         tasksTableArn: this.data.tables.tasks.arn,
         reposTableArn: this.data.tables.repos.arn,
         pointerArn: app.pointer.arn,

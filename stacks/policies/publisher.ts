@@ -12,6 +12,8 @@ export interface PublisherResources {
   tasksTableArn: string;
   reposTableArn: string;
   guardrailsArn: string;
+  /** Secrets under `abca/<env>/release-…`: the release policy's webhook URL. */
+  releaseSecretsArn: string;
   pointerArn: string;
   repositoryArn: string;
   runtimeArn: string;
@@ -34,6 +36,8 @@ export function publisherStatements(r: PublisherResources): Statement[] {
       Resource: r.tasksTableArn,
     },
     { Sid: 'GoldenTaskRepo', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: r.reposTableArn },
+    // The release policy's webhook URL is a secret: read only at notification time, never logged.
+    { Sid: 'ReleaseWebhook', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: r.releaseSecretsArn },
     { Sid: 'GoldenTaskModel', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.guardrailsArn },
     {
       Sid: 'WritePointer',

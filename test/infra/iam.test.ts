@@ -135,6 +135,7 @@ describe('runtime publisher role', () => {
         arn.ssm(names.parameters.guardrails),
         arn.table(names.tables.tasks),
         arn.table(names.tables.repos),
+        `arn:aws:secretsmanager:us-east-1:123456789012:secret:${names.secretPrefix}release-*`,
       ].sort(),
     );
     expect(wildcard.sort()).toEqual(['bedrock-agentcore:ListAgentRuntimeVersions', 'ecr:GetAuthorizationToken']);

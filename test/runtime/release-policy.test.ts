@@ -109,7 +109,7 @@ describe('release policy: the stack', () => {
     expect(await decide(policy, principal, { action: 'ssm:GetParameter', resource: arn(releasePolicyParameter('staging')) })).not.toBe('Allowed');
   });
 
-  it("the publisher may record the golden task as a task (its row, its repository's config, the default model) and read tasks for the bake, no more", async () => {
+  it("the publisher may record the golden task as a task (its row, its repository's config, the default model) and read tasks for the bake, and its webhook secret, no more", async () => {
     // Prepare
     const names = platformNames('prod');
     const role = names.roles.runtimePublisher;
@@ -124,14 +124,16 @@ describe('release policy: the stack', () => {
       can('dynamodb:GetItem', table(names.tables.repos)),
       can('ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${names.parameters.guardrails}`),
       can('dynamodb:Scan', table(names.tables.tasks)),
+      can('secretsmanager:GetSecretValue', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${names.secretPrefix}release-webhook-AbCdEf`),
     ]);
     const denied = await Promise.all([
       can('dynamodb:PutItem', table(names.tables.repos)),
       can('dynamodb:DeleteItem', table(names.tables.tasks)),
       can('dynamodb:Scan', table(names.tables.repos)),
+      can('secretsmanager:GetSecretValue', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${names.secretPrefix}github-token/acme/app-AbCdEf`),
     ]);
     // Assess
-    expect(allowed).toEqual(['Allowed', 'Allowed', 'Allowed', 'Allowed', 'Allowed']);
+    expect(allowed).toEqual(['Allowed', 'Allowed', 'Allowed', 'Allowed', 'Allowed', 'Allowed']);
     expect(denied.filter((d) => d === 'Allowed')).toEqual([]);
   });
 });

@@ -19,6 +19,8 @@ export interface PublishOptions extends ApplyOptions {
   /** After `live` moved, wait until no task runs on the outgoing version (up to drainTimeoutMs). */
   drain?: boolean;
   drainTimeoutMs?: number;
+  /** Announce the outcome (GitHub Deployment, the policy's webhook); the flags turn it on. */
+  notify?: boolean;
 }
 
 export const PUBLISH_DESCRIPTION =
@@ -60,6 +62,7 @@ export function publishOptionsFromFlags(f: PublishFlagValues, env: NodeJS.Proces
     imageDigest: f.imageDigest,
     imageTag: f.imageTag,
     canaryCheck: f.canaryCheck !== false,
+    notify: true,
     ...(f.bake ? { bake: true, ...bakeOptionsFromFlags(f) } : {}),
     ...(f.drain ? { drain: true, drainTimeoutMs: positive('--drain-timeout-ms', f.drainTimeoutMs) } : {}),
     ...applyOptionsFromFlags(f, env),
