@@ -26,6 +26,7 @@ const QUICK_ARGS: Record<string, string[]> = {
   promote: ['--runs', '1'],
   iam: ['--requests', '300'],
   'config-history': ['--writes', '30'],
+  release: ['--runs', '1'],
 };
 
 /** Readers for benches that print no BENCH-FIGURES line of their own. */

@@ -4,6 +4,7 @@ import { emit, progressLog } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { resolveEnv } from '../src/platform/names';
 import { formatOperation, openRuntime } from '../src/runtime';
+import { formatBake } from '../src/runtime/format';
 import { addFlags } from '../src/runtime/options';
 import {
   PUBLISH_DESCRIPTION,
@@ -21,7 +22,7 @@ const program = addFlags(
   .option('--json', 'print one JSON document on stdout')
   .addHelpText(
     'after',
-    `\nExamples:\n${PUBLISH_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 live and pointer agree, 1 failed (restored; live never moved), 2 bad input, 3 lock held\n`,
+    `\nExamples:\n${PUBLISH_EXAMPLES.map((e) => `  ${e}`).join('\n')}\n\nExit: 0 live and pointer agree (with --bake: the bake passed or saw not enough traffic), 1 failed (restored; live never moved) or the bake breached (live moved back), 2 bad input, 3 lock held\n`,
   );
 const opts = program.parse().opts<PublishFlagValues & { env?: string; json?: boolean }>();
 
@@ -30,7 +31,8 @@ runMain(
     const options = publishOptionsFromFlags(opts);
     const ctx = await openRuntime(resolveEnv(opts.env), { log: progressLog() });
     const result = await publishRuntime(ctx, options);
-    emit(!!opts.json, result, formatOperation(result), formatOperation(result, 'markdown'));
+    const bake = result.bake ? `\n${formatBake(result.bake)}` : '';
+    emit(!!opts.json, result, formatOperation(result) + bake, formatOperation(result, 'markdown') + bake);
   },
   { json: () => !!opts.json },
 );

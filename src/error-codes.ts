@@ -211,6 +211,22 @@ export const ERROR_CODES = {
     "a task for a repository whose `compute_type` this platform does not run (an upstream Blueprint row's `ecs`, `lambda-microvm`)",
   ),
   POLICY_CHANGED: spec('ConflictError', 409, 'cli', 'the policy parameter changed while this edit was applied; read it again and retry'),
+  // Releases that protect themselves (issue 23)
+  RELEASE_POLICY_INVALID: spec('ValidationError', 400, 'cli', 'the `/abca/<env>/release-policy` document does not validate (the field is named)'),
+  NO_RELEASE_POLICY: spec('NotFoundError', 404, 'cli', 'the environment has no `/abca/<env>/release-policy` (deploy infra, or bootstrap locally)'),
+  CANARY_CHECK_FAILED: spec(
+    'OperationFailedError',
+    500,
+    'cli',
+    "the platform's canary check failed on `canary` (invocation, digest or golden task): live never moved",
+  ),
+  BAKE_BREACH: spec(
+    'OperationFailedError',
+    500,
+    'cli',
+    'the bake window saw the new version breach the release policy: live was moved back to the previous version',
+  ),
+  NOTHING_TO_BAKE: spec('NotFoundError', 404, 'cli', 'no publish in the audit moved `live` that a bake could watch'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

@@ -20,6 +20,7 @@ import { DnsFirewall } from './constructs/dns-firewall';
 import { Network } from './constructs/network';
 import { PlatformParameters } from './constructs/platform-parameters';
 import { PromotionPolicyParameter, readPromoteFrom } from './constructs/promotion-policy';
+import { ReleasePolicyParameter } from './constructs/release-policy';
 import { TasksReconciler } from './constructs/tasks-reconciler';
 import { arnIn, awsEnv, type AwsEnv } from './lib/aws-env';
 import type { InfraSettings } from './settings';
@@ -130,6 +131,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
     });
 
     const promotion = new PromotionPolicyParameter(this, 'promotion-policy', { names, promoteFrom: readPromoteFrom(this) });
+    new ReleasePolicyParameter(this, 'release-policy', { names });
 
     if (!settings.githubRepositoryConfigured) {
       Annotations.of(this).addWarning(`githubRepository not set: the CI roles trust no one (${settings.githubRepository}); see docs/infra.md`);
@@ -144,6 +146,11 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
       publisher: {
         // Built from the name (not the resource) so the role does not wait for the parameter.
         platformParameterArn: parameterArn(names.parameters.platform),
+        releasePolicyArn: parameterArn(names.parameters.releasePolicy),
+        guardrailsArn: parameterArn(names.parameters.guardrails),
+        releaseSecretsArn: arnIn(aws)('secretsmanager', `secret:${names.secretPrefix}release-*`),
+        tasksTableArn: this.data.tables.tasks.arn,
+        reposTableArn: this.data.tables.repos.arn,
         pointerArn: app.pointer.arn,
         repositoryArn: app.repository.arn,
         runtimeArn: app.runtime.agentRuntimeArn,

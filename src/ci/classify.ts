@@ -59,6 +59,21 @@ export const RULES: readonly Rule[] = [
   },
   { pattern: 'src/wiring/**', layers: INFRA, why: 'builds the services the Lambda entry points run (and the local control plane)' },
   { pattern: 'src/api/**', layers: INFRA, why: 'API Lambda handler code (deployed by Terraform)' },
+  // Releases that protect themselves (issue 23): publish's canary check runs its golden task
+  // through the task verbs, and the bake window reads task rows, so these also change the publisher.
+  ...[
+    'src/tasks/orchestrator.ts',
+    'src/tasks/store.ts',
+    'src/tasks/state-machine.ts',
+    'src/tasks/config.ts',
+    'src/tasks/contract.ts',
+    'src/tasks/schema.ts',
+    'src/repos/store.ts',
+    'src/repos/repo-config.ts',
+    'src/repos/counter.ts',
+    'src/repos/cedar.ts',
+    'src/repos/egress-policy.ts',
+  ].map((pattern) => ({ pattern, layers: BOTH, why: 'task verbs: the API Lambda, and the publisher (golden task, bake window)' })),
   { pattern: 'src/repos/**', layers: INFRA, why: 'RepoConfig schema/Cedar checks used by the API handlers and the Blueprint construct' },
   { pattern: 'src/auth/**', layers: INFRA, why: 'Cognito JWT and API-key verification bundled into the API Lambda' },
   // The smoke check (runtime) invokes the agent through the same invoker the API Lambda uses.

@@ -29,6 +29,7 @@ import { isAwsError } from '../aws/errors';
 import { allItems } from '../aws/pages';
 import { DEFAULT_GUARDRAILS } from '../platform/guardrails';
 import { defaultPromotionPolicy, promotionPolicyParameter } from '../platform/promotion-policy';
+import { defaultReleasePolicy, releasePolicyParameter } from '../platform/release-policy';
 import { platformNames, type PlatformNames } from '../platform/names';
 import { PlatformConfigSchema, type PlatformConfig } from '../platform/platform-config';
 import { platformDocument } from '../platform/platform-document';
@@ -101,6 +102,7 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   await ensureParameter(clients.ssm, names.parameters.guardrails, JSON.stringify(DEFAULT_GUARDRAILS, null, 2), false, changed);
   // Written once, like the stack does: later edits (no deploy) are kept.
   await ensureParameter(clients.ssm, promotionPolicyParameter(names.env), JSON.stringify(defaultPromotionPolicy(names.env, opts.promoteFrom)), false, changed);
+  await ensureParameter(clients.ssm, releasePolicyParameter(names.env), JSON.stringify(defaultReleasePolicy(), null, 2), false, changed);
 
   const platform = PlatformConfigSchema.parse(
     platformDocument(names, {

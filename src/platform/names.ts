@@ -24,7 +24,7 @@ export interface PlatformNames {
   env: string;
   prefix: string;
   tables: { repos: string; tasks: string; audit: string; apiKeys: string; locks: string };
-  parameters: { imagePointer: string; platform: string; guardrails: string; promotionPolicy: string };
+  parameters: { imagePointer: string; platform: string; guardrails: string; promotionPolicy: string; releasePolicy: string };
   ecrRepository: string;
   /** AgentCore runtime names allow letters, digits and underscores only. */
   agentRuntime: string;
@@ -77,6 +77,7 @@ export function platformNames(envInput: string): PlatformNames {
       platform: `/abca/${env}/platform`,
       guardrails: `/abca/${env}/guardrails`,
       promotionPolicy: `/abca/${env}/promotion-policy`,
+      releasePolicy: `/abca/${env}/release-policy`,
     },
     ecrRepository: `${prefix}-agent`,
     agentRuntime: `abca_${env}_agent`,

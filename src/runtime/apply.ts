@@ -7,6 +7,7 @@ import { OperationFailedError, describeError } from '../errors';
 import { containerUri } from '../platform/runtime-spec';
 import { getRuntime, updateRuntime, waitReady, newClientToken, type WaitOptions } from './agent-runtime';
 import { recordAudit, type RuntimeAuditEvent } from './audit';
+import { canaryFailure, type CanaryReport, type CanaryRunner } from './release-check';
 import type { RuntimeContext } from './context';
 import { copyImage, type CopyResult, type RepositoryRef } from './ecr-copy';
 import { endpointNames, moveEndpoint } from './endpoints';
@@ -27,6 +28,8 @@ export interface ApplyContext {
   audit: Pick<RuntimeAuditEvent, 'git_commit' | 'ci_run_url' | 'reason' | 'promoted_from'> & { error?: string };
   /** Promotion: the source repository with an ECR client that reaches it (a `copy_image` step reads it). */
   imageSource?: RepositoryRef;
+  /** What runs a `canary_check` step (canary-check.ts runCanaryCheck, given by the verb that planned one). */
+  canary?: CanaryRunner;
 }
 
 /** What the steps did so far: read by later steps, by the failure handler and the result. */
@@ -42,6 +45,8 @@ export interface ApplyState {
   liveVersion?: string;
   /** What a `copy_image` step did. */
   copied?: CopyResult;
+  /** What a `canary_check` step found (also when it failed). */
+  canary?: CanaryReport;
 }
 
 export function initialState(): ApplyState {
@@ -111,6 +116,15 @@ export async function applySteps(ctx: RuntimeContext, steps: PlanStep[], run: Ap
         }
         break;
       }
+      case 'canary_check': {
+        const version = resolveVersion(step.version, state);
+        ctx.log(`canary check through ${endpointNames(ctx)[step.endpoint]} (version ${version})`);
+        if (!run.canary) throw new OperationFailedError('plan has a canary check but this run cannot run one', 'PLAN_INVALID');
+        state.canary = await run.canary(ctx, { version, digest: run.to, golden: step.golden, pollIntervalMs: run.wait.pollIntervalMs });
+        for (const c of state.canary.checks) ctx.log(`  ${c.ok === null ? 'skip' : c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+        if (!state.canary.ok) throw canaryFailure(state.canary);
+        break;
+      }
       case 'smoke': {
         const version = resolveVersion(step.version, state);
         const qualifier = endpointNames(ctx)[step.endpoint];
@@ -140,8 +154,8 @@ export async function applySteps(ctx: RuntimeContext, steps: PlanStep[], run: Ap
           path: run.path,
           live_moved: state.liveMoved,
           live_version: state.liveVersion ?? run.from.liveVersion,
-          // A smoke step that failed threw before here: one that ran, passed (promotion needs it).
-          smoke: state.executed.some((e) => e.kind === 'smoke') ? 'passed' : 'skipped',
+          // A check that failed threw before here: one that ran, passed (promotion needs it).
+          smoke: state.executed.some((e) => e.kind === 'smoke' || e.kind === 'canary_check') ? 'passed' : 'skipped',
           outcome: step.outcome,
         });
         break;

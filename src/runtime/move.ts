@@ -6,6 +6,7 @@
 import { OperationFailedError, describeError } from '../errors';
 import { getRuntime, liveDigest } from './agent-runtime';
 import { applySteps, initialState, type ApplyContext, type ApplyState } from './apply';
+import type { CanaryReport, CanaryRunner, GoldenTaskSpec } from './release-check';
 import { recordAudit } from './audit';
 import type { RuntimeContext } from './context';
 import { hasImage, type CopyResult, type RepositoryRef } from './ecr-copy';
@@ -33,6 +34,8 @@ export interface RuntimeOperationResult {
   executed: PlanStep[];
   /** What the plan's `copy_image` step did (promotion), when it ran. */
   copied?: CopyResult;
+  /** What the platform's canary check found, when it ran. */
+  canary?: CanaryReport;
 }
 
 /** Promotion: the image may have to come from another environment's repository first. */
@@ -49,6 +52,8 @@ export interface MoveHow {
   lock?: boolean;
   restoreOnFailure?: boolean;
   copyFrom?: CopyFrom;
+  /** The platform's canary check on `canary` before `live` moves (publish's default). */
+  canary?: { golden?: GoldenTaskSpec; run: CanaryRunner };
 }
 
 export async function observe(ctx: RuntimeContext): Promise<Observation> {
@@ -84,7 +89,17 @@ async function plan(ctx: RuntimeContext, action: Exclude<RuntimeAction, 'restore
     into: repositoryName,
     tag: how.copyFrom.tag,
   };
-  return planMove({ env: ctx.env, action, runtimeId: ctx.platform.agentRuntimeId, observed, to, smokeCmd: opts.smokeCmd, existingVersion, copyFrom });
+  return planMove({
+    env: ctx.env,
+    action,
+    runtimeId: ctx.platform.agentRuntimeId,
+    observed,
+    to,
+    smokeCmd: opts.smokeCmd,
+    existingVersion,
+    copyFrom,
+    ...(how.canary ? { canaryCheck: how.canary.golden ? { golden: how.canary.golden } : {} } : {}),
+  });
 }
 
 export async function moveTo(
@@ -109,6 +124,7 @@ export async function moveTo(
     plan: p,
     executed: state?.executed ?? [],
     ...(state?.copied ? { copied: state.copied } : {}),
+    ...(state?.canary ? { canary: state.canary } : {}),
   });
   const first = await plan(ctx, action, to, opts, how);
   if (opts.dryRun) return result(first, 'dry_run');
@@ -146,6 +162,7 @@ export async function moveTo(
       wait,
       audit: common,
       imageSource: how.copyFrom?.repository,
+      canary: how.canary?.run,
     };
     ctx.log(`${action} ${to.slice(0, 19)}… (${p.path} path): ${p.steps.length} steps`);
     const state = initialState();

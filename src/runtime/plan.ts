@@ -5,6 +5,7 @@
  * before `live` moves gets a restore plan, run by the same applier.
  */
 import type { AuditOutcome } from './audit';
+import type { GoldenTaskSpec } from './release-check';
 
 /** A version known when planning, or the one the plan's `update_runtime` step creates. */
 export type VersionRef = { existing: string } | 'new';
@@ -25,6 +26,11 @@ export type PlanStep =
   | { kind: 'wait_version'; version: VersionRef }
   /** UpdateAgentRuntimeEndpoint, then until the endpoint is READY with liveVersion = that version. */
   | { kind: 'move_endpoint'; endpoint: EndpointRole; version: VersionRef }
+  /**
+   * The platform's own canary check through `endpoint` (canary-check.ts): the version serves the
+   * digest being published, an invocation is accepted, and the golden task (when given) passes.
+   */
+  | { kind: 'canary_check'; endpoint: EndpointRole; version: VersionRef; golden?: GoldenTaskSpec }
   /** The operator's smoke command, invoking `endpoint` (RUNTIME_QUALIFIER) on that version. */
   | { kind: 'smoke'; endpoint: EndpointRole; version: VersionRef; cmd: string }
   /** Pointer labels: `live` on the version this run wrote (or the current one), `previous` on the one it replaced. */
@@ -83,6 +89,12 @@ export function describeStep(step: PlanStep): string {
       return `wait until ${versionText(step.version)} is READY`;
     case 'move_endpoint':
       return `move endpoint ${step.endpoint} → ${versionText(step.version)} (wait until it serves it)`;
+    case 'canary_check':
+      return `canary check ${versionText(step.version)} through ${step.endpoint}: serves the digest, invocation accepted, ${
+        step.golden
+          ? `golden task on ${step.golden.repo} (≤ ${step.golden.limits.max_turns} turns, ≤ $${step.golden.limits.max_cost_usd}, ≤ ${step.golden.limits.max_duration_seconds} s, ${step.golden.limits.outcome})`
+          : 'no golden task'
+      }`;
     case 'smoke':
       return `smoke ${versionText(step.version)} through ${step.endpoint}: ${step.cmd}`;
     case 'labels':
@@ -109,6 +121,8 @@ export interface PlanInput {
   observed: Observation;
   to: string;
   smokeCmd?: string;
+  /** The platform's canary check (publish's default): runs before the smoke command, on `canary`. */
+  canaryCheck?: { golden?: GoldenTaskSpec };
   /** A READY version that already serves `to` (rollback's fast path), found by the caller. */
   existingVersion?: string;
   /** Promotion: where the image comes from when the repository lacks it (`observed.image`). */
@@ -118,8 +132,8 @@ export interface PlanInput {
 /**
  * Pure: the steps that take the observed state to `to`. The version to serve is, in order: an
  * existing version that serves `to` (fast), the latest version when it already serves `to` and is
- * READY, else a new one from UpdateAgentRuntime. With a smoke command the candidate goes to
- * `canary` and is smoked there; `live` moves last.
+ * READY, else a new one from UpdateAgentRuntime. With the canary check or a smoke command the
+ * candidate goes to `canary` and is checked there (the platform's check first); `live` moves last.
  */
 export function planMove(input: PlanInput): RuntimePlan {
   const o = input.observed;
@@ -156,9 +170,10 @@ export function planMove(input: PlanInput): RuntimePlan {
     version = 'new';
     path = 'forward';
   }
-  if (input.smokeCmd) {
-    steps.push({ kind: 'move_endpoint', endpoint: 'canary', version }, { kind: 'smoke', endpoint: 'canary', version, cmd: input.smokeCmd });
-  }
+  if (input.canaryCheck || input.smokeCmd) steps.push({ kind: 'move_endpoint', endpoint: 'canary', version });
+  if (input.canaryCheck)
+    steps.push({ kind: 'canary_check', endpoint: 'canary', version, ...(input.canaryCheck.golden ? { golden: input.canaryCheck.golden } : {}) });
+  if (input.smokeCmd) steps.push({ kind: 'smoke', endpoint: 'canary', version, cmd: input.smokeCmd });
   steps.push(
     { kind: 'move_endpoint', endpoint: 'live', version },
     { kind: 'labels' },

@@ -33,6 +33,11 @@ export interface TaskDeps {
   defaultModelId?: string | (() => Promise<string>);
   now?: () => Date;
   log?: (line: string) => void;
+  /**
+   * The runtime version the invoker's endpoint serves now (GetAgentRuntimeEndpoint liveVersion),
+   * recorded on the task at start; undefined when it cannot be read (the start goes on without it).
+   */
+  servedVersion?: () => Promise<string | undefined>;
 }
 
 /** What callers see of a task row (internal bookkeeping and the token secret's ARN left out). */
@@ -133,7 +138,10 @@ export async function startTask(deps: TaskDeps, taskId: string): Promise<TaskVie
   const defaultModel = typeof deps.defaultModelId === 'function' ? await deps.defaultModelId() : deps.defaultModelId;
   const config = mergeTaskConfig(repo, defaultModel);
   const runtimeArn = repo.runtime_arn ?? deps.invoker.target;
+  // Read just before the session starts: a publish moving `live` meanwhile is the only race.
+  const runtimeVersion = repo.runtime_arn ? undefined : await deps.servedVersion?.().catch(() => undefined);
   const running = await move(deps, task, 'RUNNING', {
+    ...(runtimeVersion ? { runtime_version: runtimeVersion } : {}),
     config: config as unknown as Record<string, unknown>,
     runtime_session_id: task.task_id,
     runtime_arn: runtimeArn,

@@ -48,6 +48,8 @@ export interface TaskRecord {
   /** The runtime and endpoint the session was started on (StopRuntimeSession needs the same). */
   runtime_arn?: string;
   runtime_qualifier?: string;
+  /** The runtime version the qualifier served when the task started (the bake window compares versions by it). */
+  runtime_version?: string;
   /** Written by the agent while it works (and at RUNNING by the dispatcher, as the first sign of life). */
   heartbeat_at?: string;
   /** The agent's last progress line. */
@@ -102,7 +104,16 @@ export function assertSameRequest(existing: TaskRecord, candidate: Pick<TaskReco
 export type TransitionFields = Partial<
   Pick<
     TaskRecord,
-    'status_reason' | 'result' | 'config' | 'runtime_session_id' | 'runtime_arn' | 'runtime_qualifier' | 'heartbeat_at' | 'progress' | 'cancelled_by'
+    | 'status_reason'
+    | 'result'
+    | 'config'
+    | 'runtime_session_id'
+    | 'runtime_arn'
+    | 'runtime_qualifier'
+    | 'runtime_version'
+    | 'heartbeat_at'
+    | 'progress'
+    | 'cancelled_by'
   >
 >;
 

@@ -3,6 +3,7 @@
  * from the live guardrails, and where submitted tasks start. Used by the API (Lambda and local
  * server), the reconciler Lambda and the local control plane alike.
  */
+import { GetAgentRuntimeEndpointCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { lambdaClient, type AwsClients } from '../aws/clients';
 import { GuardrailsSource } from '../platform/guardrails';
 import type { PlatformConfig } from '../platform/platform-config';
@@ -31,11 +32,20 @@ export interface TaskDepsOptions {
 
 /** The task verbs' dependencies: the tasks and repos tables, the invoker on `live`, the live default model. */
 export function taskDeps(
-  platform: Pick<PlatformConfig, 'tables' | 'agentRuntimeArn' | 'guardrailsParameter'>,
-  clients: Pick<AwsClients, 'doc' | 'ssm'>,
+  platform: Pick<PlatformConfig, 'tables' | 'agentRuntimeArn' | 'guardrailsParameter'> & Partial<Pick<PlatformConfig, 'agentRuntimeId'>>,
+  clients: Pick<AwsClients, 'doc' | 'ssm'> & Partial<Pick<AwsClients, 'agentcore'>>,
   opts: TaskDepsOptions = {},
 ): TaskDeps {
+  const { agentcore } = clients;
+  const runtimeId = platform.agentRuntimeId;
   return {
+    // Every task records the version `live` served when it started (releases compare versions by it).
+    ...(agentcore && runtimeId && !opts.invoker
+      ? {
+          servedVersion: async () =>
+            (await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: runtimeId, endpointName: LIVE_ENDPOINT }))).liveVersion,
+        }
+      : {}),
     store: new TaskStore(clients.doc, platform.tables.tasks),
     repos: new RepoStore(clients.doc, platform.tables.repos),
     invoker: opts.invoker ?? new AgentCoreInvoker({ runtimeArn: platform.agentRuntimeArn, qualifier: LIVE_ENDPOINT }),

@@ -174,7 +174,8 @@ export class Api extends Construct {
         {
           Sid: 'InvokeAgent',
           Effect: 'Allow',
-          Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:StopRuntimeSession'],
+          // GetAgentRuntimeEndpoint: the version `live` serves, recorded on each task at start.
+          Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:StopRuntimeSession', 'bedrock-agentcore:GetAgentRuntimeEndpoint'],
           Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`],
         },
         // Append-only: the API adds audit events and reads them, never changes one.

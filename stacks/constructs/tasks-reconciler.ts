@@ -56,7 +56,8 @@ export class TasksReconciler extends Construct {
       {
         Sid: 'Sessions',
         Effect: 'Allow',
-        Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:StopRuntimeSession'],
+        // GetAgentRuntimeEndpoint: the version `live` serves, recorded on each task at start.
+        Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:StopRuntimeSession', 'bedrock-agentcore:GetAgentRuntimeEndpoint'],
         Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`],
       },
     ];

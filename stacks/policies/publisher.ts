@@ -6,6 +6,14 @@ import { AGENTCORE_SERVICE } from '../constructs/application';
 
 export interface PublisherResources {
   platformParameterArn: string;
+  /** `/abca/<env>/release-policy`: publish reads its canary check, golden task, bake and gate. */
+  releasePolicyArn: string;
+  /** The release policy's golden task runs as a task: its row, its repository's RepoConfig, the default model. */
+  tasksTableArn: string;
+  reposTableArn: string;
+  guardrailsArn: string;
+  /** Secrets under `abca/<env>/release-…`: the release policy's webhook URL. */
+  releaseSecretsArn: string;
   pointerArn: string;
   repositoryArn: string;
   runtimeArn: string;
@@ -18,6 +26,19 @@ export interface PublisherResources {
 export function publisherStatements(r: PublisherResources): Statement[] {
   return [
     { Sid: 'ReadPlatform', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.platformParameterArn },
+    { Sid: 'ReadReleasePolicy', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.releasePolicyArn },
+    // The canary check's golden task is recorded like any task (TaskStore: conditional put, get,
+    // transitions); the bake window reads the tasks started since live moved (TaskStore.list: Scan).
+    {
+      Sid: 'ReleaseTasks',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+      Resource: r.tasksTableArn,
+    },
+    { Sid: 'GoldenTaskRepo', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: r.reposTableArn },
+    // The release policy's webhook URL is a secret: read only at notification time, never logged.
+    { Sid: 'ReleaseWebhook', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: r.releaseSecretsArn },
+    { Sid: 'GoldenTaskModel', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: r.guardrailsArn },
     {
       Sid: 'WritePointer',
       Effect: 'Allow',

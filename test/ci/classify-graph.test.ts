@@ -65,8 +65,8 @@ describe('path rules against the import graph', () => {
 
   it('really notices a file outside the layer (the check is not vacuous)', () => {
     // Act
-    const decided = classify(['src/local/bootstrap.ts', 'src/repos/repo-config.ts']).files;
+    const decided = classify(['src/local/bootstrap.ts', 'src/repos/service.ts']).files;
     // Assess
-    expect(decided.filter((f) => !f.layers.includes('runtime')).map((f) => f.path)).toEqual(['src/local/bootstrap.ts', 'src/repos/repo-config.ts']);
+    expect(decided.filter((f) => !f.layers.includes('runtime')).map((f) => f.path)).toEqual(['src/local/bootstrap.ts', 'src/repos/service.ts']);
   });
 });

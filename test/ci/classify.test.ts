@@ -16,7 +16,9 @@ describe('classify: one path', () => {
     ['src/tasks/invoker.ts', BOTH],
     ['src/tasks/errors.ts', BOTH],
     ['src/tasks/smoke.ts', RUNTIME],
-    ['src/tasks/orchestrator.ts', INFRA],
+    // the task verbs: the API Lambda, and the publisher's golden task and bake window (issue 23)
+    ['src/tasks/orchestrator.ts', BOTH],
+    ['src/tasks/reconciler.ts', INFRA],
     ['agent/src/server.ts', RUNTIME],
     ['agent/package-lock.json', RUNTIME],
     ['agent/prompts/system.md', RUNTIME],
@@ -30,7 +32,8 @@ describe('classify: one path', () => {
     ['src/wiring/index.ts', INFRA],
     ['src/api/lambda.ts', INFRA],
     ['src/api/routes/repos.ts', INFRA],
-    ['src/repos/repo-config.ts', INFRA],
+    ['src/repos/repo-config.ts', BOTH],
+    ['src/repos/provisioner.ts', INFRA],
     ['scripts/bundle-handlers.ts', INFRA],
     // shared by both layers
     ['src/runtime/publish.ts', BOTH],

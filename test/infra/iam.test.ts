@@ -130,6 +130,12 @@ describe('runtime publisher role', () => {
         arn.table(names.tables.audit),
         arn.table(names.tables.locks),
         arn.role(names.roles.runtimeExecution),
+        // Releases that protect themselves: the release policy, and the canary check's golden task.
+        arn.ssm(names.parameters.releasePolicy),
+        arn.ssm(names.parameters.guardrails),
+        arn.table(names.tables.tasks),
+        arn.table(names.tables.repos),
+        `arn:aws:secretsmanager:us-east-1:123456789012:secret:${names.secretPrefix}release-*`,
       ].sort(),
     );
     expect(wildcard.sort()).toEqual(['bedrock-agentcore:ListAgentRuntimeVersions', 'ecr:GetAuthorizationToken']);

@@ -1,11 +1,14 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { runtimeStatus } from '../../src/runtime';
+import { useDataPlane } from '../support/data-plane';
 import { useMoto } from '../support/moto';
 import { runTsx } from '../support/run';
 import { bootstrappedRuntime, pointerVersions, pushImage } from './support';
 
 describe('runtime scripts', () => {
   useMoto();
+  // publish runs the platform's canary check by default: it invokes the new version on canary.
+  useDataPlane();
 
   it('publish --dry-run --json prints the plan and writes nothing', async () => {
     // Prepare

@@ -9,6 +9,7 @@ import { resolveEnv } from '../../platform/names';
 import type { RuntimeContext } from '../../runtime/context';
 import type { HistoryEntry } from '../../runtime/history';
 import { addFlags } from '../../runtime/options';
+import { BAKE_DESCRIPTION, BAKE_EXAMPLES, BAKE_FLAGS, bakeOptionsFromFlags, type BakeFlagValues } from '../../runtime/verbs/bake/options';
 import { HISTORY_DESCRIPTION, HISTORY_EXAMPLES, HISTORY_FLAGS } from '../../runtime/verbs/history/options';
 import { PUBLISH_DESCRIPTION, PUBLISH_EXAMPLES, PUBLISH_FLAGS, publishOptionsFromFlags, type PublishFlagValues } from '../../runtime/verbs/publish/options';
 import { REAPPLY_DESCRIPTION, REAPPLY_EXAMPLES, REAPPLY_FLAGS, reapplyOptionsFromFlags } from '../../runtime/verbs/reapply/options';
@@ -111,8 +112,10 @@ export function runtimeCommands(program: Command): void {
     const result = await withProgress(out, `publishing ${opts.imageTag ?? short(opts.imageDigest)}`, async (log) =>
       publishRuntime(await open(opts, log), options),
     );
-    out.result(result, () => formatOperation(result));
-    jobSummary(formatOperation(result, 'markdown'));
+    const { formatBake } = await import('../../runtime/format');
+    const bake = result.bake ? `\n${formatBake(result.bake)}` : '';
+    out.result(result, () => formatOperation(result) + bake);
+    jobSummary(formatOperation(result, 'markdown') + bake);
   });
 
   verb('rollback', ROLLBACK_DESCRIPTION, ROLLBACK_FLAGS, ROLLBACK_EXAMPLES).action(async (opts: EnvOpts & RollbackFlagValues) => {
@@ -133,6 +136,24 @@ export function runtimeCommands(program: Command): void {
       out.result(result, () => (result.operation ? formatOperation(result.operation) : `${result.digest}: ${result.changed ? 're-applied' : 'already live'}`));
     },
   );
+
+  verb('bake', BAKE_DESCRIPTION, [...BAKE_FLAGS, { flags: '--poll-interval-ms <ms>', description: 'poll interval of a rollback', hidden: true }], BAKE_EXAMPLES)
+    .addHelpText(
+      'after',
+      '\nExit: 0 passed, or not enough traffic (neither passed nor failed: see "verdict"), 1 breach (live moved back), 2 nothing to bake or bad input\n',
+    )
+    .action(async (opts: EnvOpts & BakeFlagValues & { pollIntervalMs?: string }) => {
+      const out = output(opts);
+      const [{ bakeRuntime }, { formatBake }, { positive }] = await Promise.all([
+        import('../../runtime/verbs/bake'),
+        import('../../runtime/format'),
+        import('../../runtime/options'),
+      ]);
+      const options = { ...bakeOptionsFromFlags(opts), pollIntervalMs: positive('--poll-interval-ms', opts.pollIntervalMs) };
+      const result = await withProgress(out, 'baking', async (log) => bakeRuntime(await open(opts, log), options));
+      out.result(result, () => formatBake(result));
+      jobSummary(formatBake(result));
+    });
 
   promoteCommand(group);
 

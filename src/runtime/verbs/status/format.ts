@@ -18,6 +18,7 @@ export function formatStatus(s: RuntimeStatusReport, style: 'text' | 'markdown' 
       : []),
     ...s.drift.map((d) => `  drift: ${d}`),
     ...s.notes.map((n) => `  note:  ${n}`),
+    ...s.sessions.map((x) => `  session ${x.task_id} (${x.repo}) on version ${x.version ?? '-'} via ${x.qualifier ?? '-'} since ${x.started_at ?? '-'}`),
     ...(s.fix ? [`  fix:   ${s.fix}`] : []),
   ];
   return style === 'markdown' ? ['```', ...lines, '```', ''].join('\n') : lines.join('\n');

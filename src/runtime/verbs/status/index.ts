@@ -9,6 +9,7 @@ import type { RuntimeContext } from '../../context';
 import { getRuntime, requiresMmdsV2 } from '../../agent-runtime';
 import { endpointNames, getEndpoint, versionDigest } from '../../endpoints';
 import { observe } from '../../move';
+import { TaskStore } from '../../../tasks/store';
 import { assessDrift, assessVersions, auditedVersions, parseTerraformState, type ServedVersions, type TerraformView } from './drift';
 
 export * from './options';
@@ -30,6 +31,41 @@ export interface RuntimeStatusReport {
   /** Differences that are expected and harmless, e.g. DEFAULT after a fast rollback. */
   notes: string[];
   fix?: string;
+  /** Tasks still running on a version other than the one `live` serves now (they keep their session until they end). */
+  sessions: RunningSession[];
+}
+
+export interface RunningSession {
+  task_id: string;
+  repo: string;
+  version?: string;
+  qualifier?: string;
+  started_at?: string;
+}
+
+/** Pure: the running tasks whose session is on another version than `liveVersion` (the ones a cutover must not forget). */
+export function sessionsOffLive(
+  running: readonly { task_id: string; repo: string; runtime_version?: string; runtime_qualifier?: string; started_at?: string }[],
+  liveVersion: string | undefined,
+): RunningSession[] {
+  return running
+    .filter((t) => t.runtime_version !== undefined && t.runtime_version !== liveVersion)
+    .map((t) => ({ task_id: t.task_id, repo: t.repo, version: t.runtime_version, qualifier: t.runtime_qualifier, started_at: t.started_at }));
+}
+
+/** RUNNING task rows (the status listing's pages); none when the context has no tasks table (the custom resource). */
+export async function runningTasks(ctx: RuntimeContext) {
+  const table = (ctx.platform as { tables: { tasks?: string } }).tables.tasks;
+  if (!table) return [];
+  const store = new TaskStore(ctx.clients.doc, table);
+  const all = [];
+  let next_token: string | undefined;
+  do {
+    const page = await store.list({ status: 'RUNNING', limit: 100, ...(next_token ? { next_token } : {}) });
+    all.push(...page.tasks);
+    next_token = page.next_token;
+  } while (next_token);
+  return all;
 }
 
 export async function runtimeStatus(ctx: RuntimeContext, opts: { terraformState?: string } = {}): Promise<RuntimeStatusReport> {
@@ -42,7 +78,7 @@ export async function runtimeStatus(ctx: RuntimeContext, opts: { terraformState?
     }
   }
   // The audit names every version our operations made; 1000 events reach far past the newest version.
-  const [o, audit, versions] = await Promise.all([observe(ctx), listAudit(ctx, 1000), servedVersions(ctx)]);
+  const [o, audit, versions, running] = await Promise.all([observe(ctx), listAudit(ctx, 1000), servedVersions(ctx), runningTasks(ctx)]);
   const runtime = {
     id: ctx.platform.agentRuntimeId,
     arn: ctx.platform.agentRuntimeArn,
@@ -58,6 +94,11 @@ export async function runtimeStatus(ctx: RuntimeContext, opts: { terraformState?
   // A foreign latest version is drift, not the harmless DEFAULT lag of a fast rollback.
   const notes = own.foreignLatest ? digests.notes.filter((n) => !n.startsWith('DEFAULT')) : digests.notes;
   const drift = [...digests.drift, ...own.drift];
+  const sessions = sessionsOffLive(running, o.live.liveVersion);
+  const byVersion = new Map<string, number>();
+  for (const x of sessions) byVersion.set(x.version ?? '-', (byVersion.get(x.version ?? '-') ?? 0) + 1);
+  for (const [version, count] of byVersion)
+    notes.push(`${count} task(s) still running on version ${version}, not live's ${o.live.liveVersion ?? '-'}: they keep their session until they end`);
   return {
     env: ctx.env,
     inSync: drift.length === 0,
@@ -70,6 +111,7 @@ export async function runtimeStatus(ctx: RuntimeContext, opts: { terraformState?
     drift,
     notes,
     fix: digests.fix ?? own.fix,
+    sessions,
   };
 }
 
