@@ -43,6 +43,9 @@ export async function buildCli(outDir: string = DEFAULT_CLI_DIR): Promise<CliBui
     metafile: true,
     legalComments: 'none',
     logLevel: 'silent',
+    // The publish verb's golden task reads repository rows through the task code, whose schema can
+    // check Cedar policies. The engine is required lazily (src/repos/cedar.ts), from node_modules.
+    external: ['@cedar-policy/cedar-wasm', '@cedar-policy/cedar-wasm/*'],
   });
   const meta = result.metafile as Metafile;
   // The CLI must not pull in cedar-wasm: its .wasm would have to sit next to the bundle, and

@@ -8,6 +8,7 @@ import { ValidationError } from '../errors';
 import { GuardrailsSchema } from '../platform/guardrails';
 import { platformNames } from '../platform/names';
 import { PromotionPolicySchema } from '../platform/promotion-policy';
+import { ReleasePolicySchema } from '../platform/release-policy';
 
 export interface PolicyParameter {
   /** The CLI command and the audit subject's short name. */
@@ -34,6 +35,13 @@ export const POLICY_PARAMETERS: readonly PolicyParameter[] = [
     schema: PromotionPolicySchema,
     description: 'which environments may promote an image into this one: accept_from, require_smoke',
     example: '{"accept_from": ["staging"], "require_smoke": true}',
+  },
+  {
+    key: 'release-policy',
+    parameter: (env) => platformNames(env).parameters.releasePolicy,
+    schema: ReleasePolicySchema,
+    description: 'how publish judges a release: canary_check, golden_task, limits, bake, gate, notifications',
+    example: '{"bake": {"window_minutes": 30, "min_tasks": 5}, "limits": {"max_turns": 40}}',
   },
 ];
 

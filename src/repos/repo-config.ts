@@ -115,16 +115,8 @@ export const RepoConfigPatchSchema = z
   .refine((p) => Object.keys(p).length > 0, { message: 'nothing to update' });
 export type RepoConfigPatch = z.infer<typeof RepoConfigPatchSchema>;
 
-/** Defaults applied at onboarding where the input leaves a field out. */
-export const REPO_DEFAULTS = {
-  compute_type: 'agentcore',
-  max_turns: 100,
-  max_budget_usd: 10,
-  poll_interval_ms: 30_000,
-  approval_gate_cap: 25,
-  egress_allowlist: [] as string[],
-  cedar_policies: [] as string[],
-} satisfies Partial<RepoSettings>;
+// Declared with the fields, so code without the Cedar engine (the CLI bundle) can use them.
+export { REPO_DEFAULTS } from './fields';
 
 /** A stored row. */
 export const RepoConfigSchema = z

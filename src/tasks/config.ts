@@ -3,7 +3,8 @@
  * the one rule for the default model.
  */
 import { DEFAULT_GUARDRAILS, type Guardrails } from '../platform/guardrails';
-import { REPO_DEFAULTS, type RepoConfig } from '../repos/repo-config';
+import { REPO_DEFAULTS } from '../repos/fields';
+import type { RepoConfig } from '../repos/repo-config';
 
 /** The invocation config the agent receives: platform defaults, then the RepoConfig's own settings. */
 export interface TaskRunConfig {

@@ -135,4 +135,20 @@ describe('bgagent guardrails / promotion-policy (built binary, local platform)',
       );
     }
   });
+  it('release-policy: a wrong type deep in the document is refused with its field named, a valid one is written', async () => {
+    // Prepare
+    const before = await cli(['release-policy', 'show', '--json']);
+    // Act
+    const bad = await cli(['release-policy', 'set', '--value', '{"bake": {"min_tasks": "five"}}']);
+    const afterBad = await cli(['release-policy', 'show', '--json']);
+    const good = await cli(['release-policy', 'set', '--json', '--value', '{"bake": {"min_tasks": 3}}']);
+    const afterGood = await cli(['release-policy', 'show', '--json']);
+    // Assess
+    expect(before.code).toBe(0);
+    expect(bad.code).toBe(2);
+    expect(bad.errors().join('\n')).toMatch(/bake\.min_tasks/);
+    expect(afterBad.json()).toEqual(before.json());
+    expect(good.code).toBe(0);
+    expect(afterGood.json()).toMatchObject({ valid: true, value: { bake: { min_tasks: 3 } } });
+  });
 });
