@@ -69,7 +69,7 @@ export const ERROR_CODES = {
   SESSION_EXPIRED: spec('ValidationError', 401, 'cli', 'the stored session can no longer be refreshed'),
   AUTH_FAILED: spec('ValidationError', 401, 'cli', 'wrong username or password'),
   AUTH_CHALLENGE: spec('ValidationError', 401, 'cli', 'Cognito asks for a challenge (a new password) before sign-in'),
-  AUTH_FLOW_DISABLED: spec('ValidationError', 401, 'cli', 'the app client does not allow USER_PASSWORD_AUTH'),
+  AUTH_FLOW_DISABLED: spec('ValidationError', 401, 'cli', 'the app client does not allow USER_SRP_AUTH'),
   PASSWORD_RESET_REQUIRED: spec('ValidationError', 401, 'cli', 'Cognito requires a password reset'),
   USER_NOT_CONFIRMED: spec('ValidationError', 401, 'cli', 'the user is not confirmed'),
   CANCELLED: spec('ValidationError', 400, 'cli', 'the operator cancelled a prompt (Ctrl-C)'),
@@ -190,6 +190,8 @@ export const ERROR_CODES = {
   NO_SOURCE_DIGEST: spec('ValidationError', 400, 'cli', "the source environment's `live` serves no digest-pinned image: give `--digest`"),
   PROMOTION_NOT_ALLOWED: spec('ValidationError', 400, 'cli', "the target environment's promotion policy does not accept the source environment"),
   PROMOTION_POLICY_INVALID: spec('ValidationError', 400, 'cli', 'the `/abca/<env>/promotion-policy` document does not validate'),
+  // Workshop console and user management (issue 25)
+  AUTH_NEW_PASSWORD_REFUSED: spec('ValidationError', 400, 'cli', "Cognito refused the new password (the pool's password policy)"),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

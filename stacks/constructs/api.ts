@@ -279,9 +279,26 @@ export class Api extends Construct {
       httpMethod: 'GET',
       authorization: 'NONE',
     });
+    // The workshop console (src/console): static files and its public sign-in settings, served by
+    // the same function without the authorizer (the page signs in, then calls /v1 with a token).
+    // GET only: nothing else reaches the function through these two routes.
+    const consoleRoot = new ApiGatewayResource(this, 'console', { restApiId: this.restApi.id, parentId: this.restApi.rootResourceId, pathPart: 'console' });
+    const consoleProxy = new ApiGatewayResource(this, 'console-proxy', { restApiId: this.restApi.id, parentId: consoleRoot.id, pathPart: '{proxy+}' });
+    const consoleMethods = [consoleRoot, consoleProxy].map(
+      (resource, i) =>
+        new ApiGatewayMethod(this, `console-get-${i}`, {
+          restApiId: this.restApi.id,
+          resourceId: resource.id,
+          httpMethod: 'GET',
+          authorization: 'NONE',
+          ...(i === 1 ? { requestParameters: { 'method.request.path.proxy': true } } : {}),
+        }),
+    );
     const integrations = [
       [proxy, proxyMethod],
       [openapi, openapiMethod],
+      [consoleRoot, consoleMethods[0]!],
+      [consoleProxy, consoleMethods[1]!],
     ].map(
       ([resource, method], i) =>
         new ApiGatewayIntegration(this, `integration-${i}`, {
@@ -320,6 +337,9 @@ export class Api extends Construct {
             openapi.id,
             proxyMethod.id,
             openapiMethod.id,
+            consoleRoot.id,
+            consoleProxy.id,
+            ...consoleMethods.map((m) => m.id),
             authorizer.id,
             ...integrations.map((i) => i.id),
             ...gatewayResponses.map((r) => r.id),
@@ -327,7 +347,7 @@ export class Api extends Construct {
         ),
       },
       lifecycle: { createBeforeDestroy: true },
-      dependsOn: [proxyMethod, openapiMethod, ...integrations, ...gatewayResponses],
+      dependsOn: [proxyMethod, openapiMethod, ...consoleMethods, ...integrations, ...gatewayResponses],
     });
 
     const accessLogs = new CloudwatchLogGroup(this, 'access-logs', { name: names.logGroups.apiAccess, retentionInDays: LOG_RETENTION_DAYS });
