@@ -21,6 +21,7 @@ const ApiKeyViewSchema = z.object({
   created_by: z.string(),
   revoked_at: z.string().optional(),
   revoked_by: z.string().optional(),
+  expires_at: z.string().optional(),
 });
 
 const ErrorSchema = z.object({
@@ -245,6 +246,15 @@ function build(): Json {
           },
         },
       },
+      '/v1/environment': {
+        get: {
+          operationId: 'getEnvironment',
+          summary: 'What live and canary serve (digest, version, since, by whom, commit, CI run), drift with its fix, and the release timeline',
+          description: 'Any reader (admin, operator, or `repos:read`). The same facts as `bgagent runtime status` and `runtime history`.',
+          security: USER_OR_KEY,
+          responses: { '200': { description: 'The environment', ...json('Environment') }, ...COMMON_ERRORS },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -294,6 +304,58 @@ function build(): Json {
           },
         },
         TaskList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Task') }, next_token: { type: 'string' } } },
+        Served: {
+          type: 'object',
+          required: ['endpoint'],
+          properties: {
+            endpoint: { type: 'string' },
+            version: { type: 'string' },
+            digest: { type: 'string' },
+            status: { type: 'string' },
+            mmdsv2: { type: 'boolean' },
+            since: { type: 'string', description: 'When the move that left this version served happened' },
+            by: { type: 'string' },
+            action: { type: 'string' },
+            git_commit: { type: 'string' },
+            ci_run_url: { type: 'string' },
+            reason: { type: 'string' },
+          },
+        },
+        TimelineEntry: {
+          type: 'object',
+          required: ['digest', 'labels'],
+          properties: {
+            at: { type: 'string' },
+            action: { type: 'string', description: 'publish, rollback, restore, reapply' },
+            outcome: { type: 'string' },
+            actor: { type: 'string' },
+            digest: { type: 'string' },
+            from_digest: { type: 'string' },
+            pointer_version: { type: 'integer' },
+            runtime_version: { type: 'string' },
+            labels: { type: 'array', items: { type: 'string' } },
+            reason: { type: 'string' },
+            git_commit: { type: 'string' },
+            ci_run_url: { type: 'string' },
+            error: { type: 'string' },
+            path: { type: 'string' },
+          },
+        },
+        Environment: {
+          type: 'object',
+          required: ['env', 'in_sync', 'drift', 'notes', 'pointer', 'live', 'canary', 'timeline'],
+          properties: {
+            env: { type: 'string' },
+            in_sync: { type: 'boolean' },
+            drift: { type: 'array', items: { type: 'string' } },
+            notes: { type: 'array', items: { type: 'string' } },
+            fix: { type: 'string', description: 'The one command that repairs the drift' },
+            pointer: { type: 'object', required: ['digest', 'version'], properties: { digest: { type: 'string' }, version: { type: 'integer' } } },
+            live: ref('Served'),
+            canary: ref('Served'),
+            timeline: { type: 'array', items: ref('TimelineEntry') },
+          },
+        },
         Error: schema(ErrorSchema, 'output'),
       },
     },

@@ -69,12 +69,12 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 async function sha256(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().digest('SHA-256', data));
+  return new Uint8Array(await subtle().digest('SHA-256', new Uint8Array(data)));
 }
 
 async function hmac(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const k = await subtle().importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return new Uint8Array(await subtle().sign('HMAC', k, data));
+  const k = await subtle().importKey('raw', new Uint8Array(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await subtle().sign('HMAC', k, new Uint8Array(data)));
 }
 
 /** SHA-256 of the bytes a hex string spells, as hex (SRP's H over padded numbers). */
