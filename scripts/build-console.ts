@@ -9,7 +9,9 @@ import { buildConsole, consoleIsStale } from '../src/build/console';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    process.stdout.write('Usage: tsx scripts/build-console.ts [--if-stale]\nBuilds src/console into dist/console. Exit 0 built (or up to date), 1 on a build error.\n');
+    process.stdout.write(
+      'Usage: tsx scripts/build-console.ts [--if-stale]\nBuilds src/console into dist/console. Exit 0 built (or up to date), 1 on a build error.\n',
+    );
     return;
   }
   if (process.argv.includes('--if-stale') && !consoleIsStale()) return;

@@ -67,7 +67,9 @@ export function consoleRoutes(opts: ConsoleOptions): Hono<ApiEnv> {
   const dir = path.resolve(opts.dir);
   const headers = securityHeaders(opts.signIn.cognitoEndpoint);
   const send = (file: string, cache: string) =>
-    new Response(readFileSync(file), { headers: { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': cache, ...headers } });
+    new Response(readFileSync(file), {
+      headers: { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': cache, ...headers },
+    });
   const index = () => {
     const file = consoleFile(dir, 'index.html');
     if (!file) {

@@ -59,7 +59,11 @@ function provenance(history: readonly HistoryEntry[], version: string | undefine
   return { since: match.at, by: match.actor, action: match.action, git_commit: match.git_commit, ci_run_url: match.ci_run_url, reason: match.reason };
 }
 
-export function environmentView(report: RuntimeStatusReport, history: readonly HistoryEntry[], canary: { name: string; digest?: string; status?: string }): EnvironmentView {
+export function environmentView(
+  report: RuntimeStatusReport,
+  history: readonly HistoryEntry[],
+  canary: { name: string; digest?: string; status?: string },
+): EnvironmentView {
   const liveVersion = report.runtime.version;
   const canaryVersion = report.versions.canary?.version;
   return {

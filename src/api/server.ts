@@ -78,7 +78,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     routers: opts.routers?.(deps),
     console: {
       dir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
-      signIn: { env, region: platform.region, userPoolId: platform.userPoolId, userPoolClientId: platform.userPoolClientId, cognitoEndpoint: cognitoEndpointFor(platform.region) },
+      signIn: {
+        env,
+        region: platform.region,
+        userPoolId: platform.userPoolId,
+        userPoolClientId: platform.userPoolClientId,
+        cognitoEndpoint: cognitoEndpointFor(platform.region),
+      },
     },
   });
 

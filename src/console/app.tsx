@@ -31,7 +31,9 @@ function routeOf(hash: string): ScreenId {
 }
 
 function useTheme(): [string, () => void] {
-  const [theme, setTheme] = useState(() => localStorage.getItem('abca.console.theme') ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+  const [theme, setTheme] = useState(
+    () => localStorage.getItem('abca.console.theme') ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'),
+  );
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem('abca.console.theme', theme);

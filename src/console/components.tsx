@@ -63,7 +63,11 @@ export function Field(p: FieldProps) {
   return (
     <div class={`field${p.error ? ' invalid' : ''}`}>
       <label for={id}>{p.label}</label>
-      {p.multiline ? <textarea rows={3} {...common} /> : <input {...({ type: p.type ?? 'text', autoComplete: p.autoComplete, ...common } as InputHTMLAttributes)} />}
+      {p.multiline ? (
+        <textarea rows={3} {...common} />
+      ) : (
+        <input {...({ type: p.type ?? 'text', autoComplete: p.autoComplete, ...common } as InputHTMLAttributes)} />
+      )}
       {p.hint && (
         <small id={`${id}-hint`} class="hint">
           {p.hint}

@@ -61,7 +61,12 @@ export async function signIn(config: ConsoleConfig, username: string, password: 
   });
   if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED') return { kind: 'new-password-required' };
   if (answer.ChallengeName) {
-    throw new ProblemError({ status: 0, code: 'AUTH_CHALLENGE', message: `Cognito asks for ${answer.ChallengeName}, which this console does not handle yet`, fields: {} });
+    throw new ProblemError({
+      status: 0,
+      code: 'AUTH_CHALLENGE',
+      message: `Cognito asks for ${answer.ChallengeName}, which this console does not handle yet`,
+      fields: {},
+    });
   }
   const tokens = tokensFrom(answer, username);
   save(tokens);

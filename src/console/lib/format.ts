@@ -14,7 +14,8 @@ export function ago(iso: string | undefined, now: number): string {
   if (Number.isNaN(t)) return iso;
   const s = Math.round((now - t) / 1000);
   const abs = Math.abs(s);
-  const unit = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 86400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} d`;
+  const unit =
+    abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 86400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} d`;
   return s >= 0 ? `${unit} ago` : `in ${unit}`;
 }
 

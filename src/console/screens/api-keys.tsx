@@ -45,7 +45,9 @@ export function ApiKeysScreen({ api }: { api: Api }) {
     setCreated(undefined);
     try {
       const expires_at = expiryOf(expiry);
-      const key = await must(api.POST('/v1/api-keys', { body: { name: name.trim(), scopes: scopes as (typeof SCOPES)[number][], ...(expires_at ? { expires_at } : {}) } }));
+      const key = await must(
+        api.POST('/v1/api-keys', { body: { name: name.trim(), scopes: scopes as (typeof SCOPES)[number][], ...(expires_at ? { expires_at } : {}) } }),
+      );
       setCreated(key.api_key);
       setName('');
       bump((n) => n + 1);
@@ -84,7 +86,15 @@ export function ApiKeysScreen({ api }: { api: Api }) {
               </label>
             ))}
           </fieldset>
-          <Field label="Expires on (optional)" name="key-expiry" type="date" value={expiry} onInput={setExpiry} error={problem?.fields.expires_at} hint="at most a year ahead" />
+          <Field
+            label="Expires on (optional)"
+            name="key-expiry"
+            type="date"
+            value={expiry}
+            onInput={setExpiry}
+            error={problem?.fields.expires_at}
+            hint="at most a year ahead"
+          />
           <button type="submit">Create key</button>
         </form>
         {created && (

@@ -23,9 +23,24 @@ function RepoFields({ v, set, problem, withRepo }: { v: RepoFormValues; set: (v:
   return (
     <>
       {withRepo && (
-        <Field label="Repository (owner/name)" name="repo" value={v.repo} onInput={(x) => set({ ...v, repo: x })} error={f.repo} required placeholder="acme/widgets" />
+        <Field
+          label="Repository (owner/name)"
+          name="repo"
+          value={v.repo}
+          onInput={(x) => set({ ...v, repo: x })}
+          error={f.repo}
+          required
+          placeholder="acme/widgets"
+        />
       )}
-      <Field label="Model id" name="model_id" value={v.model_id} onInput={(x) => set({ ...v, model_id: x })} error={f.model_id} hint="blank: the platform's default" />
+      <Field
+        label="Model id"
+        name="model_id"
+        value={v.model_id}
+        onInput={(x) => set({ ...v, model_id: x })}
+        error={f.model_id}
+        hint="blank: the platform's default"
+      />
       <div class="grid2">
         <Field label="Max turns" name="max_turns" value={v.max_turns} onInput={(x) => set({ ...v, max_turns: x })} error={f.max_turns} type="number" />
         <Field

@@ -45,7 +45,15 @@ export function SignIn({ config, onSignedIn }: { config: ConsoleConfig; onSigned
         {needsNew && <p>This is your first sign-in with a temporary password: choose your own.</p>}
         <ErrorBanner problem={problem} />
         <Field label="User name" name="username" value={username} onInput={setUsername} autoComplete="username" required />
-        <Field label={needsNew ? 'Temporary password' : 'Password'} name="password" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
+        <Field
+          label={needsNew ? 'Temporary password' : 'Password'}
+          name="password"
+          type="password"
+          value={password}
+          onInput={setPassword}
+          autoComplete="current-password"
+          required
+        />
         {needsNew && (
           <>
             <Field label="New password" name="new-password" type="password" value={newPassword} onInput={setNewPassword} autoComplete="new-password" required />

@@ -144,8 +144,24 @@ export function TasksScreen({ api, admin, me }: { api: Api; admin: boolean; me: 
       <Section title="Submit a task">
         <form onSubmit={submit} aria-label="Submit a task">
           <ErrorBanner problem={problem} />
-          <Field label="Repository (owner/name)" name="task-repo" value={repo} onInput={setRepo} error={problem?.fields.repo} required placeholder="acme/widgets" />
-          <Field label="Description" name="task-description" value={description} onInput={setDescription} error={problem?.fields.description} required multiline />
+          <Field
+            label="Repository (owner/name)"
+            name="task-repo"
+            value={repo}
+            onInput={setRepo}
+            error={problem?.fields.repo}
+            required
+            placeholder="acme/widgets"
+          />
+          <Field
+            label="Description"
+            name="task-description"
+            value={description}
+            onInput={setDescription}
+            error={problem?.fields.description}
+            required
+            multiline
+          />
           <button type="submit" disabled={busy}>
             Submit
           </button>
