@@ -192,6 +192,9 @@ export const ERROR_CODES = {
   PROMOTION_POLICY_INVALID: spec('ValidationError', 400, 'cli', 'the `/abca/<env>/promotion-policy` document does not validate'),
   // Workshop console and user management (issue 25)
   AUTH_NEW_PASSWORD_REFUSED: spec('ValidationError', 400, 'cli', "Cognito refused the new password (the pool's password policy)"),
+  USER_EXISTS: spec('ConflictError', 409, 'api', 'a user with this name already exists in the pool'),
+  USER_NOT_FOUND: spec('NotFoundError', 404, 'api', 'no user with this name in the pool'),
+  CANNOT_REMOVE_SELF: spec('ConflictError', 409, 'api', 'an admin cannot remove their own user (another admin can)'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

@@ -14,6 +14,7 @@ import { consoleRoutes, type ConsoleOptions } from './console';
 import { openApiDocument } from './openapi';
 import { apiKeysRoutes } from './routes/api-keys';
 import { environmentRoutes } from './routes/environment';
+import { usersRoutes } from './routes/users';
 import { reposRoutes } from './routes/repos';
 import { tasksRoutes } from './routes/tasks';
 
@@ -36,6 +37,7 @@ export function createApp(deps: ApiDeps, opts: CreateAppOptions = {}): ApiApp {
   app.route('/v1/api-keys', apiKeysRoutes(deps));
   app.route('/v1/tasks', tasksRoutes(deps));
   app.route('/v1/environment', environmentRoutes(deps));
+  app.route('/v1/users', usersRoutes(deps));
   if (opts.console) app.route('/console', consoleRoutes(opts.console));
   for (const [path, router] of Object.entries(opts.routers ?? {})) app.route(`/v1${path}`, router);
 

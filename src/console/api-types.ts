@@ -200,6 +200,62 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The pool's users with their groups (Cognito admin only) */
+    get: operations['listUsers'];
+    put?: never;
+    /** Invite a user (Cognito admin only): created with a temporary password, shown only in this response, in the operator group by default */
+    post: operations['inviteUser'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/{username}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        username: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove a user (Cognito admin only; not yourself) */
+    delete: operations['removeUser'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/{username}/reset-password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        username: string;
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Give a user a new temporary password (shown only in this response) and end their sessions (Cognito admin only) */
+    post: operations['resetUserPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -373,6 +429,39 @@ export interface components {
       canary: components['schemas']['Served'];
       timeline: components['schemas']['TimelineEntry'][];
     };
+    UserInvite: {
+      username: string;
+      /** Format: email */
+      email?: string;
+      /**
+       * @default operator
+       * @enum {string}
+       */
+      group: 'admin' | 'operator';
+    };
+    User: {
+      username: string;
+      /** @description Cognito UserStatus: FORCE_CHANGE_PASSWORD until the first sign-in, then CONFIRMED */
+      status?: string;
+      enabled?: boolean;
+      email?: string;
+      groups: string[];
+      created_at?: string;
+    };
+    UserInvited: components['schemas']['User'] & {
+      temporary_password: string;
+    };
+    UserList: {
+      items: components['schemas']['User'][];
+    };
+    UserRemoved: {
+      username: string;
+      removed: boolean;
+    };
+    UserPasswordReset: {
+      username: string;
+      temporary_password: string;
+    };
     Error: {
       error: {
         code: string;
@@ -404,6 +493,12 @@ export type SchemaTaskList = components['schemas']['TaskList'];
 export type SchemaServed = components['schemas']['Served'];
 export type SchemaTimelineEntry = components['schemas']['TimelineEntry'];
 export type SchemaEnvironment = components['schemas']['Environment'];
+export type SchemaUserInvite = components['schemas']['UserInvite'];
+export type SchemaUser = components['schemas']['User'];
+export type SchemaUserInvited = components['schemas']['UserInvited'];
+export type SchemaUserList = components['schemas']['UserList'];
+export type SchemaUserRemoved = components['schemas']['UserRemoved'];
+export type SchemaUserPasswordReset = components['schemas']['UserPasswordReset'];
 export type SchemaError = components['schemas']['Error'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -1357,6 +1452,238 @@ export interface operations {
       };
       /** @description Authenticated, but the group or key scope does not allow this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listUsers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every user */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserList'];
+        };
+      };
+      /** @description Malformed request: bad JSON, wrong types, unknown fields, bad ids (`{"error":{"code","message","details"}}`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No credentials, or invalid, expired or revoked ones */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Authenticated, but the group or key scope does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  inviteUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UserInvite'];
+      };
+    };
+    responses: {
+      /** @description Invited */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserInvited'];
+        };
+      };
+      /** @description Malformed request: bad JSON, wrong types, unknown fields, bad ids (`{"error":{"code","message","details"}}`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No credentials, or invalid, expired or revoked ones */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Authenticated, but the group or key scope does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The user name is taken (USER_EXISTS) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  removeUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        username: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserRemoved'];
+        };
+      };
+      /** @description Malformed request: bad JSON, wrong types, unknown fields, bad ids (`{"error":{"code","message","details"}}`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No credentials, or invalid, expired or revoked ones */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Authenticated, but the group or key scope does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such user (USER_NOT_FOUND) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Removing yourself (CANNOT_REMOVE_SELF) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  resetUserPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        username: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Reset */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserPasswordReset'];
+        };
+      };
+      /** @description Malformed request: bad JSON, wrong types, unknown fields, bad ids (`{"error":{"code","message","details"}}`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No credentials, or invalid, expired or revoked ones */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Authenticated, but the group or key scope does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such user (USER_NOT_FOUND) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -179,6 +179,30 @@ export class Api extends Construct {
         },
         // Append-only: the API adds audit events and reads them, never changes one.
         { Sid: 'Audit', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: t.audit.arn },
+        // GET /v1/environment (the console): what the pointer, the runtime and its endpoints say.
+        { Sid: 'ReadRelease', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameterHistory'], Resource: parameterArn(names.parameters.imagePointer) },
+        {
+          Sid: 'ReadRuntime',
+          Effect: 'Allow',
+          Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:GetAgentRuntimeEndpoint'],
+          Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`],
+        },
+        // /v1/users (admins, from the console or bgagent admin user): the platform's own pool only.
+        {
+          Sid: 'ManageUsers',
+          Effect: 'Allow',
+          Action: [
+            'cognito-idp:AdminCreateUser',
+            'cognito-idp:AdminDeleteUser',
+            'cognito-idp:AdminSetUserPassword',
+            'cognito-idp:AdminAddUserToGroup',
+            'cognito-idp:AdminUserGlobalSignOut',
+            'cognito-idp:ListUsers',
+            'cognito-idp:ListUsersInGroup',
+          ],
+          Resource: arn('cognito-idp', 'userpool/*'),
+          Condition: { StringEquals: { 'aws:ResourceTag/abca:env': names.env } },
+        },
         // API key management re-checks the caller's groups (an access token outlives a group removal).
         {
           Sid: 'RecheckGroups',

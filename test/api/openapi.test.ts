@@ -63,6 +63,10 @@ describe('GET /v1/openapi.json', () => {
         'GET /v1/tasks/{id}',
         'POST /v1/tasks/{id}/cancel',
         'GET /v1/environment',
+        'POST /v1/users',
+        'GET /v1/users',
+        'DELETE /v1/users/{username}',
+        'POST /v1/users/{username}/reset-password',
       ].sort(),
     );
   });
