@@ -25,6 +25,7 @@ const QUICK_ARGS: Record<string, string[]> = {
   contracts: ['--requests', '50'],
   promote: ['--runs', '1'],
   iam: ['--requests', '300'],
+  console: ['--runs', '2'],
 };
 
 /** Readers for benches that print no BENCH-FIGURES line of their own. */

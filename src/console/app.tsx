@@ -44,6 +44,7 @@ function useTheme(): [string, () => void] {
 export function App({ configUrl = './config.json' }: { configUrl?: string }) {
   const [config, setConfig] = useState<ConsoleConfig>();
   const [problem, setProblem] = useState<Problem>();
+  const [signOutProblem, setSignOutProblem] = useState<Problem>();
   const [tokens, setTokens] = useState<Tokens | undefined>(() => restore());
   const [route, setRoute] = useState<ScreenId>(() => routeOf(location.hash));
   const [theme, toggleTheme] = useTheme();
@@ -72,18 +73,20 @@ export function App({ configUrl = './config.json' }: { configUrl?: string }) {
 
   if (problem) return <ErrorBanner problem={problem} />;
   if (!config) return <Progress label="Loading the console" />;
-  if (!tokens || !session || !api) return <SignIn config={config} onSignedIn={setTokens} />;
+  if (!tokens || !session || !api) return <SignIn config={config} onSignedIn={setTokens} notice={signOutProblem} />;
 
   const groups = groupsOf(session.tokens.accessToken);
   const admin = groups.includes('admin');
   const visible = SCREENS.filter((s) => !s.admin || admin);
   const current = visible.some((s) => s.id === route) ? route : 'environment';
   const doSignOut = async () => {
+    setSignOutProblem(undefined);
     try {
       await signOut(config, session.tokens);
     } catch (e) {
-      // Signed out here either way; say that the token could not be revoked.
-      setProblem(e instanceof ProblemError ? { ...e.problem, message: `signed out, but Cognito did not revoke the session: ${e.problem.message}` } : undefined);
+      // Signed out here either way; the sign-in screen says the token could not be revoked.
+      if (e instanceof ProblemError)
+        setSignOutProblem({ ...e.problem, message: `signed out here, but Cognito did not revoke the session: ${e.problem.message}` });
     }
     setTokens(undefined);
   };

@@ -61,6 +61,7 @@ from emulator import agentcore_control, cognito_srp, contracts, ecr_layers, rout
 
 agentcore_control.install()
 cognito_srp.install()
+cognito_srp.install_revoke_token()
 ecr_layers.install()
 route53resolver_states.install()
 ssm_patterns.install()

@@ -8,6 +8,7 @@ import {
   AdminSetUserPasswordCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  RevokeTokenCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { cognitoClient } from '../../src/aws/clients';
@@ -99,4 +100,14 @@ test('first sign-in with a temporary password: NEW_PASSWORD_REQUIRED, then the n
   expect(set.AuthenticationResult?.AccessToken).toBeTruthy();
   const again = await srpSignIn(call, { userPoolId: poolId, clientId, username: 'bob', password: 'Brand-new-pass-1' });
   expect(again.AuthenticationResult?.AccessToken).toBeTruthy();
+});
+
+test('sign-out: RevokeToken stops the refresh token from minting tokens', async () => {
+  const call = sdkCognitoCall(cognito);
+  const out = await srpSignIn(call, { userPoolId: poolId, clientId, username: 'ada', password: 'Correct-horse-1' });
+  const refreshToken = out.AuthenticationResult!.RefreshToken!;
+  const refresh = () => call('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: refreshToken } });
+  expect((await refresh()).AuthenticationResult?.AccessToken).toBeTruthy();
+  await cognito.send(new RevokeTokenCommand({ Token: refreshToken, ClientId: clientId }));
+  expect(awsErrorName(await refresh().catch((x: unknown) => x))).toBe('NotAuthorizedException');
 });

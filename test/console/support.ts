@@ -56,7 +56,9 @@ export async function startDev(opts: { agentStepMs?: number; timeoutMs?: number 
     } catch {
       return;
     }
-    const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 20_000)))]);
+    clearTimeout(timer);
     if (!killed) {
       try {
         process.kill(-child.pid, 'SIGKILL');

@@ -4,14 +4,14 @@ import { ErrorBanner, Field, Progress } from '../components';
 import { ProblemError, type Problem } from '../lib/problems';
 import { signIn, type ConsoleConfig, type Tokens } from '../session';
 
-export function SignIn({ config, onSignedIn }: { config: ConsoleConfig; onSignedIn: (t: Tokens) => void }) {
+export function SignIn({ config, onSignedIn, notice }: { config: ConsoleConfig; onSignedIn: (t: Tokens) => void; notice?: Problem }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [needsNew, setNeedsNew] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Problem>();
+  const [problem, setProblem] = useState<Problem | undefined>(notice);
   const [mismatch, setMismatch] = useState<string>();
 
   const submit = async (e: Event) => {

@@ -118,7 +118,7 @@ export function UsersScreen({ api }: { api: Api }) {
                     <Badge status={u.status} />
                   </td>
                   <td class="actions">
-                    <button type="button" class="secondary" onClick={() => void reset(u.username)} aria-label={`Reset the password of ${u.username}`}>
+                    <button type="button" class="secondary" onClick={() => void reset(u.username)} aria-label={`Reset password for ${u.username}`}>
                       Reset password
                     </button>
                     <button type="button" class="danger" onClick={() => void remove(u.username)} aria-label={`Remove ${u.username}`}>
