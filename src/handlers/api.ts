@@ -23,7 +23,13 @@ const ready = onFirstUse(async () => {
   // The console's files sit beside the handler in the bundle (scripts/bundle-handlers.ts).
   const console = {
     dir: path.join(__dirname, 'console'),
-    signIn: { env, region: platform.region, userPoolId: platform.userPoolId, userPoolClientId: platform.userPoolClientId, cognitoEndpoint: cognitoEndpointFor(platform.region) },
+    signIn: {
+      env,
+      region: platform.region,
+      userPoolId: platform.userPoolId,
+      userPoolClientId: platform.userPoolClientId,
+      cognitoEndpoint: cognitoEndpointFor(platform.region),
+    },
   };
   return { deps, http: handle(createApp(deps, { console })) };
 });
