@@ -27,6 +27,7 @@ const QUICK_ARGS: Record<string, string[]> = {
   iam: ['--requests', '300'],
   'config-history': ['--writes', '30'],
   release: ['--runs', '1'],
+  console: ['--runs', '2'],
 };
 
 /** Readers for benches that print no BENCH-FIGURES line of their own. */

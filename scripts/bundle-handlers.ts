@@ -1,9 +1,11 @@
 /**
  * Bundles the Lambda handlers Terraform deploys into dist/lambda/<handler>/ (what `cdktf synth`
- * zips; stacks/main.ts runs the same bundler before it synthesizes).
+ * zips; stacks/main.ts runs the same bundler before it synthesizes). The workshop console is built
+ * first when stale, so the API bundle carries it.
  *
  *   npx tsx scripts/bundle-handlers.ts [--out-dir <dir>] [--json]
  */
+import { buildConsole, consoleIsStale } from '../src/build/console';
 import { bundleHandlers, DEFAULT_BUNDLE_DIR } from '../src/build/handlers';
 
 async function main(): Promise<void> {
@@ -12,6 +14,7 @@ async function main(): Promise<void> {
   const outDir = outAt >= 0 ? args[outAt + 1] : DEFAULT_BUNDLE_DIR;
   if (outAt >= 0 && !outDir) throw new Error('--out-dir needs a folder');
   const started = Date.now();
+  if (consoleIsStale()) await buildConsole();
   const results = await bundleHandlers({ outDir });
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

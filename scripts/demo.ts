@@ -340,6 +340,12 @@ runMain(async () => {
     });
 
     say(`\nAll ${step} steps did what they said, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    // The workshop console (docs/console.md): the same loop in the browser. Local, throwaway credentials.
+    say(
+      dev
+        ? `Console: ${vars.ABCA_API_URL}/console/ (user admin, password ${password})`
+        : 'Console: run "npm run dev" and open the printed http://127.0.0.1:<port>/console/ (user admin, password in .abca/local/admin.json)',
+    );
   } finally {
     await plane?.stop();
     rmSync(configDir, { recursive: true, force: true });

@@ -60,6 +60,7 @@ runMain(async () => {
   say('  npx bgagent submit --repo acme/widgets --description "Fix the flaky test" --watch');
   say(`  npx bgagent runtime status --env ${env}`);
   say(`Admin user: ${plane.admin.username} (password in ${path.join(opts.stateDir, 'admin.json')})`);
+  say(`Console: ${plane.api.url}/console/ (sign in as ${plane.admin.username} with that password)`);
   say('ready — Ctrl-C to stop');
   // Stay in the foreground until a signal arrives: the servers' handles are unref'd.
   setInterval(() => undefined, 60_000);

@@ -69,7 +69,7 @@ export const ERROR_CODES = {
   SESSION_EXPIRED: spec('ValidationError', 401, 'cli', 'the stored session can no longer be refreshed'),
   AUTH_FAILED: spec('ValidationError', 401, 'cli', 'wrong username or password'),
   AUTH_CHALLENGE: spec('ValidationError', 401, 'cli', 'Cognito asks for a challenge (a new password) before sign-in'),
-  AUTH_FLOW_DISABLED: spec('ValidationError', 401, 'cli', 'the app client does not allow USER_PASSWORD_AUTH'),
+  AUTH_FLOW_DISABLED: spec('ValidationError', 401, 'cli', 'the app client does not allow USER_SRP_AUTH'),
   PASSWORD_RESET_REQUIRED: spec('ValidationError', 401, 'cli', 'Cognito requires a password reset'),
   USER_NOT_CONFIRMED: spec('ValidationError', 401, 'cli', 'the user is not confirmed'),
   CANCELLED: spec('ValidationError', 400, 'cli', 'the operator cancelled a prompt (Ctrl-C)'),
@@ -227,6 +227,11 @@ export const ERROR_CODES = {
     'the bake window saw the new version breach the release policy: live was moved back to the previous version',
   ),
   NOTHING_TO_BAKE: spec('NotFoundError', 404, 'cli', 'no publish in the audit moved `live` that a bake could watch'),
+  // Workshop console and user management (issue 25)
+  AUTH_NEW_PASSWORD_REFUSED: spec('ValidationError', 400, 'cli', "Cognito refused the new password (the pool's password policy)"),
+  USER_EXISTS: spec('ConflictError', 409, 'api', 'a user with this name already exists in the pool'),
+  USER_NOT_FOUND: spec('NotFoundError', 404, 'api', 'no user with this name in the pool'),
+  CANNOT_REMOVE_SELF: spec('ConflictError', 409, 'api', 'an admin cannot remove their own user (another admin can)'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

@@ -10,8 +10,11 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiDeps } from '../wiring/api';
 import { codedBody, errorBody, httpStatusOf } from './http-errors';
 import { limitBody, requestContext, type ApiEnv } from './middleware';
+import { consoleRoutes, type ConsoleOptions } from './console';
 import { openApiDocument } from './openapi';
 import { apiKeysRoutes } from './routes/api-keys';
+import { environmentRoutes } from './routes/environment';
+import { usersRoutes } from './routes/users';
 import { reposRoutes } from './routes/repos';
 import { tasksRoutes } from './routes/tasks';
 
@@ -20,6 +23,8 @@ export type ApiApp = Hono<ApiEnv>;
 export interface CreateAppOptions {
   /** More routers under `/v1`, keyed by path (e.g. `{ '/extra': router }`), mounted after the built-in ones. */
   routers?: Record<string, Hono<ApiEnv>>;
+  /** Serve the workshop console at /console (src/api/console.ts). */
+  console?: ConsoleOptions;
 }
 
 export function createApp(deps: ApiDeps, opts: CreateAppOptions = {}): ApiApp {
@@ -31,6 +36,9 @@ export function createApp(deps: ApiDeps, opts: CreateAppOptions = {}): ApiApp {
   app.route('/v1/repos', reposRoutes(deps));
   app.route('/v1/api-keys', apiKeysRoutes(deps));
   app.route('/v1/tasks', tasksRoutes(deps));
+  app.route('/v1/environment', environmentRoutes(deps));
+  app.route('/v1/users', usersRoutes(deps));
+  if (opts.console) app.route('/console', consoleRoutes(opts.console));
   for (const [path, router] of Object.entries(opts.routers ?? {})) app.route(`/v1${path}`, router);
 
   app.notFound((c) => c.json(codedBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404));

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { API_KEY_SCOPES } from '../auth/principal';
 import { ApiKeyCreateSchema } from '../auth/api-keys';
+import { UserInviteSchema } from '../auth/users';
 import { LIST_LIMIT } from './http';
 import { REPO_STATUSES, RepoConfigInputSchema, RepoConfigPatchSchema, RepoConfigViewSchema } from '../repos/repo-config';
 import { RepoHistoryPageSchema } from '../repos/history';
@@ -22,6 +23,7 @@ const ApiKeyViewSchema = z.object({
   created_by: z.string(),
   revoked_at: z.string().optional(),
   revoked_by: z.string().optional(),
+  expires_at: z.string().optional(),
 });
 
 const ErrorSchema = z.object({
@@ -49,6 +51,7 @@ const REPO_PATH = [
   { name: 'owner', in: 'path', required: true, description: 'GitHub user or organization', schema: { type: 'string', maxLength: 39 } },
   { name: 'repo', in: 'path', required: true, description: 'GitHub repository name', schema: { type: 'string', maxLength: 100 } },
 ];
+const USERNAME = { name: 'username', in: 'path', required: true, schema: { type: 'string', maxLength: 128 } };
 const TASK_ID = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 /** Users (by group) or API keys (by scope). */
 const USER_OR_KEY = [{ cognito: [] }, { apiKey: [] }];
@@ -260,6 +263,53 @@ function build(): Json {
           },
         },
       },
+      '/v1/environment': {
+        get: {
+          operationId: 'getEnvironment',
+          summary: 'What live and canary serve (digest, version, since, by whom, commit, CI run), drift with its fix, and the release timeline',
+          description: 'Any reader (admin, operator, or `repos:read`). The same facts as `bgagent runtime status` and `runtime history`.',
+          security: USER_OR_KEY,
+          responses: { '200': { description: 'The environment', ...json('Environment') }, ...COMMON_ERRORS },
+        },
+      },
+      '/v1/users': {
+        post: {
+          operationId: 'inviteUser',
+          summary: 'Invite a user (Cognito admin only): created with a temporary password, shown only in this response, in the operator group by default',
+          security: [{ cognito: [] }],
+          requestBody: { required: true, ...json('UserInvite') },
+          responses: { '201': { description: 'Invited', ...json('UserInvited') }, ...COMMON_ERRORS, '409': error('The user name is taken (USER_EXISTS)') },
+        },
+        get: {
+          operationId: 'listUsers',
+          summary: "The pool's users with their groups (Cognito admin only)",
+          security: [{ cognito: [] }],
+          responses: { '200': { description: 'Every user', ...json('UserList') }, ...COMMON_ERRORS },
+        },
+      },
+      '/v1/users/{username}': {
+        parameters: [USERNAME],
+        delete: {
+          operationId: 'removeUser',
+          summary: 'Remove a user (Cognito admin only; not yourself)',
+          security: [{ cognito: [] }],
+          responses: {
+            '200': { description: 'Removed', ...json('UserRemoved') },
+            ...COMMON_ERRORS,
+            '404': error('No such user (USER_NOT_FOUND)'),
+            '409': error('Removing yourself (CANNOT_REMOVE_SELF)'),
+          },
+        },
+      },
+      '/v1/users/{username}/reset-password': {
+        parameters: [USERNAME],
+        post: {
+          operationId: 'resetUserPassword',
+          summary: 'Give a user a new temporary password (shown only in this response) and end their sessions (Cognito admin only)',
+          security: [{ cognito: [] }],
+          responses: { '200': { description: 'Reset', ...json('UserPasswordReset') }, ...COMMON_ERRORS, '404': error('No such user (USER_NOT_FOUND)') },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -310,6 +360,79 @@ function build(): Json {
           },
         },
         TaskList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Task') }, next_token: { type: 'string' } } },
+        Served: {
+          type: 'object',
+          required: ['endpoint'],
+          properties: {
+            endpoint: { type: 'string' },
+            version: { type: 'string' },
+            digest: { type: 'string' },
+            status: { type: 'string' },
+            mmdsv2: { type: 'boolean' },
+            since: { type: 'string', description: 'When the move that left this version served happened' },
+            by: { type: 'string' },
+            action: { type: 'string' },
+            git_commit: { type: 'string' },
+            ci_run_url: { type: 'string' },
+            reason: { type: 'string' },
+          },
+        },
+        TimelineEntry: {
+          type: 'object',
+          required: ['digest', 'labels'],
+          properties: {
+            at: { type: 'string' },
+            action: { type: 'string', description: 'publish, rollback, restore, reapply' },
+            outcome: { type: 'string' },
+            actor: { type: 'string' },
+            digest: { type: 'string' },
+            from_digest: { type: 'string' },
+            pointer_version: { type: 'integer' },
+            runtime_version: { type: 'string' },
+            labels: { type: 'array', items: { type: 'string' } },
+            reason: { type: 'string' },
+            git_commit: { type: 'string' },
+            ci_run_url: { type: 'string' },
+            error: { type: 'string' },
+            path: { type: 'string' },
+          },
+        },
+        Environment: {
+          type: 'object',
+          required: ['env', 'in_sync', 'drift', 'notes', 'pointer', 'live', 'canary', 'timeline'],
+          properties: {
+            env: { type: 'string' },
+            in_sync: { type: 'boolean' },
+            drift: { type: 'array', items: { type: 'string' } },
+            notes: { type: 'array', items: { type: 'string' } },
+            fix: { type: 'string', description: 'The one command that repairs the drift' },
+            pointer: { type: 'object', required: ['digest', 'version'], properties: { digest: { type: 'string' }, version: { type: 'integer' } } },
+            live: ref('Served'),
+            canary: ref('Served'),
+            timeline: { type: 'array', items: ref('TimelineEntry') },
+          },
+        },
+        UserInvite: schema(UserInviteSchema, 'input'),
+        User: {
+          type: 'object',
+          required: ['username', 'groups'],
+          properties: {
+            username: { type: 'string' },
+            status: { type: 'string', description: 'Cognito UserStatus: FORCE_CHANGE_PASSWORD until the first sign-in, then CONFIRMED' },
+            enabled: { type: 'boolean' },
+            email: { type: 'string' },
+            groups: { type: 'array', items: { type: 'string' } },
+            created_at: { type: 'string' },
+          },
+        },
+        UserInvited: { allOf: [ref('User'), { type: 'object', required: ['temporary_password'], properties: { temporary_password: { type: 'string' } } }] },
+        UserList: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('User') } } },
+        UserRemoved: { type: 'object', required: ['username', 'removed'], properties: { username: { type: 'string' }, removed: { type: 'boolean' } } },
+        UserPasswordReset: {
+          type: 'object',
+          required: ['username', 'temporary_password'],
+          properties: { username: { type: 'string' }, temporary_password: { type: 'string' } },
+        },
         Error: schema(ErrorSchema, 'output'),
       },
     },

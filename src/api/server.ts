@@ -11,7 +11,9 @@ import { serve } from '@hono/node-server';
 import { createClients, type AwsClients } from '../aws/clients';
 import { assertEnvName } from '../platform/names';
 import { loadPlatformConfig, type PlatformConfig } from '../platform/platform-config';
+import * as path from 'node:path';
 import { createApp, type ApiApp, type CreateAppOptions } from './app';
+import { cognitoEndpointFor } from './console';
 import { guardedCreateServer } from './body-guard';
 import { componentLogger, SERVICE_NAMES, type LogOption } from '../platform/logging';
 import { buildApiDeps, type ApiDeps, type ApiDepsOptions } from '../wiring/api';
@@ -34,7 +36,12 @@ export interface ApiServerOptions {
   routers?: (deps: ApiDeps) => CreateAppOptions['routers'];
   /** Where submitted tasks start (default: in this process, in the background, as an async invocation would). */
   taskDispatcher?: ApiDepsOptions['taskDispatcher'];
+  /** The built console (default dist/console of this checkout, as `npm run build:console` writes it). */
+  consoleDir?: string;
 }
+
+/** Where `npm run build:console` puts the console (src/console/vite.config.ts). */
+export const DEFAULT_CONSOLE_DIR = path.resolve(__dirname, '..', '..', 'dist', 'console');
 
 export interface ApiServer {
   url: string;
@@ -67,7 +74,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     onRepoChange: provisioner && ((repo) => provisioner.notify(repo)),
     taskDispatcher: opts.taskDispatcher,
   });
-  const app = createApp(deps, { routers: opts.routers?.(deps) });
+  const app = createApp(deps, {
+    routers: opts.routers?.(deps),
+    console: {
+      dir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
+      signIn: {
+        env,
+        region: platform.region,
+        userPoolId: platform.userPoolId,
+        userPoolClientId: platform.userPoolClientId,
+        cognitoEndpoint: cognitoEndpointFor(platform.region),
+      },
+    },
+  });
 
   const hostname = opts.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

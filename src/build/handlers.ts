@@ -29,6 +29,8 @@ export const LAMBDA_HANDLER = 'index.handler';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const DEFAULT_BUNDLE_DIR = path.join(REPO_ROOT, 'dist', 'lambda');
+/** vite's output for the console (src/build/console.ts), copied into the API bundle. */
+const CONSOLE_BUILD_DIR = path.join(REPO_ROOT, 'dist', 'console');
 
 /**
  * Files a bundled module loads from disk next to itself. cedar-wasm's Node build reads
@@ -99,6 +101,11 @@ export async function bundleHandlers(opts: BundleOptions = {}): Promise<BundleRe
       const outfile = path.join(outDir, 'index.js');
       const result = await build(esbuildOptions(h.entry, outfile));
       const companions = copyCompanions(result.metafile as Metafile, outDir);
+      // The API serves the workshop console from its own bundle (src/handlers/api.ts), when built.
+      if (name === 'api' && fs.existsSync(path.join(CONSOLE_BUILD_DIR, 'index.html'))) {
+        fs.cpSync(CONSOLE_BUILD_DIR, path.join(outDir, 'console'), { recursive: true });
+        companions.push('console/');
+      }
       return { name, entry: h.entry, outDir, bytes: fs.statSync(outfile).size, companions };
     }),
   );

@@ -82,6 +82,10 @@ export const RULES: readonly Rule[] = [
   { pattern: 'src/tasks/smoke.ts', layers: RUNTIME, why: 'runtime smoke check (scripts/smoke-runtime.ts)' },
   { pattern: 'src/tasks/**', layers: INFRA, why: 'task orchestration and agent invocation bundled into the API Lambda' },
   { pattern: 'scripts/bundle-handlers.ts', layers: INFRA, why: 'builds the Lambda bundles Terraform deploys' },
+  // Workshop console (issue 25): built into the API Lambda's bundle and served at /console.
+  { pattern: 'src/console/**', layers: INFRA, why: 'workshop console: bundled into the API Lambda and served at /console' },
+  { pattern: 'scripts/build-console.ts', layers: INFRA, why: 'builds the console the API Lambda bundle carries' },
+  { pattern: 'scripts/gen-console-types.ts', layers: NONE, why: "writes the console's API types (src/console/api-types.ts, itself infra)" },
 
   // --- shared by both layers
   { pattern: 'src/runtime/**', layers: BOTH, why: 'publish/rollback logic: bundled into the custom resource (infra) and run by the publisher (runtime)' },

@@ -41,6 +41,7 @@ export const LAYERS: readonly LayerRule[] = [
       'src/wiring/',
       'src/local/',
       'src/build/',
+      'src/console/',
       'stacks/',
       'custom-resources/',
       'scripts/',

@@ -1,10 +1,12 @@
 /**
  * Who `bgagent` is to the API: an API key (`--api-key` or BGAGENT_API_KEY, sent as X-Api-Key), or
- * the Cognito session of `bgagent login` (USER_PASSWORD_AUTH; the access token is refreshed with
+ * the Cognito session of `bgagent login` (USER_SRP_AUTH, src/auth/srp.ts: the password never leaves
+ * this machine, and the app client needs no USER_PASSWORD_AUTH; the access token is refreshed with
  * REFRESH_TOKEN_AUTH when it has less than a minute left, and once more on a 401).
  */
 import type { AuthenticationResultType, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { awsErrorName } from '../aws/errors';
+import { srpSignIn, SrpError } from '../auth/srp';
 import { AbcaError, ValidationError } from '../errors';
 import { readCredentials, sessionState, writeCredentials, type ClientConfig, type Credentials } from './config';
 
@@ -52,26 +54,32 @@ function cognitoFailure(e: unknown, during: 'login' | 'refresh'): unknown {
   if (name === 'NotAuthorizedException' || name === 'UserNotFoundException') return new AuthError('incorrect username or password', 'AUTH_FAILED');
   if (name === 'PasswordResetRequiredException') return new AuthError('Cognito requires a password reset for this user', 'PASSWORD_RESET_REQUIRED');
   if (name === 'UserNotConfirmedException') return new AuthError('this user is not confirmed yet', 'USER_NOT_CONFIRMED');
-  if (name === 'InvalidParameterException' && /USER_PASSWORD_AUTH/.test((e as Error).message)) {
-    return new AuthError('the Cognito app client does not allow USER_PASSWORD_AUTH', 'AUTH_FLOW_DISABLED');
+  if (name === 'InvalidParameterException' && /USER_SRP_AUTH/.test((e as Error).message)) {
+    return new AuthError('the Cognito app client does not allow USER_SRP_AUTH', 'AUTH_FLOW_DISABLED');
   }
+  if (name === 'InvalidPasswordException') return new AuthError(`the new password is refused: ${(e as Error).message}`, 'AUTH_NEW_PASSWORD_REFUSED');
+  if (e instanceof SrpError) return new AuthError(e.message, 'AUTH_FAILED');
   return e;
 }
 
-export async function login(config: ClientConfig, username: string, password: string, now = Date.now): Promise<Credentials> {
-  const { InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+/**
+ * Signs in with SRP. A user on a temporary password gets NEW_PASSWORD_REQUIRED: with `newPassword`
+ * it is set and the session starts; without, AUTH_CHALLENGE says how to set one.
+ */
+export async function login(config: ClientConfig, username: string, password: string, now = Date.now, newPassword?: string): Promise<Credentials> {
+  const { sdkCognitoCall } = await import('./srp-call');
   const cognito = await cognitoClient(config.region);
   try {
-    const out = await cognito.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: config.userPoolClientId,
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    );
+    const out = await srpSignIn(sdkCognitoCall(cognito), { userPoolId: config.userPoolId, clientId: config.userPoolClientId, username, password, newPassword });
+    if (out.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
+      throw new AuthError(
+        'this user signs in for the first time with a temporary password: run "bgagent login" again with --new-password-stdin (or on a terminal)',
+        'AUTH_CHALLENGE',
+      );
+    }
     if (out.ChallengeName) {
       throw new AuthError(
-        `Cognito asks for ${out.ChallengeName} before this user can sign in; have an administrator set a permanent password`,
+        `Cognito asks for ${out.ChallengeName} before this user can sign in; sign in on the console (/console) to complete it`,
         'AUTH_CHALLENGE',
       );
     }

@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { runMain } from '../cli-support/run-main';
 import { isAbcaError, OperationFailedError, ValidationError } from '../errors';
+import { adminCommands } from './commands/admin-user';
 import { apiKeyCommands } from './commands/api-key';
 import { configureCommand } from './commands/configure';
 import { doctorCommand } from './commands/doctor';
@@ -47,6 +48,7 @@ ${EXIT_CODES_HELP}`,
   loginCommands(program);
   repoCommands(program);
   apiKeyCommands(program);
+  adminCommands(program);
   taskCommands(program);
   runtimeCommands(program);
   doctorCommand(program);

@@ -5,7 +5,9 @@
  */
 import { handle } from 'hono/aws-lambda';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
+import * as path from 'node:path';
 import { createApp } from '../api/app';
+import { cognitoEndpointFor } from '../api/console';
 import { authorize, isAuthorizerEvent, type AuthorizerResult } from '../api/authorizer';
 import { isRunTaskEvent } from '../tasks/dispatch';
 import { startTask } from '../tasks/orchestrator';
@@ -18,7 +20,18 @@ const ready = onFirstUse(async () => {
   // In AWS the repos table's stream runs the provisioner: no in-process hook here.
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
   const deps = buildApiDeps({ env, platform, clients, log, taskDispatcher: () => lambdaTaskDispatcher(platform, functionName) });
-  return { deps, http: handle(createApp(deps)) };
+  // The console's files sit beside the handler in the bundle (scripts/bundle-handlers.ts).
+  const console = {
+    dir: path.join(__dirname, 'console'),
+    signIn: {
+      env,
+      region: platform.region,
+      userPoolId: platform.userPoolId,
+      userPoolClientId: platform.userPoolClientId,
+      cognitoEndpoint: cognitoEndpointFor(platform.region),
+    },
+  };
+  return { deps, http: handle(createApp(deps, { console })) };
 });
 
 export const handler = async (event: unknown, context: LambdaContext): Promise<unknown> => {

@@ -302,7 +302,7 @@ async function ensureCognito(
         UserPoolId: userPoolId,
         ClientName: names.userPoolClient,
         GenerateSecret: false,
-        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       }),
     );
     clientId = created.UserPoolClient!.ClientId!;

@@ -21,6 +21,8 @@ ConflictException (emulator/route53resolver_states.py; model "route53resolver::f
 against botocore's service model first; one AWS would refuse gets AWS's 400 ValidationException.
 ABCA_CONTRACT_CHECK=off disables it; ABCA_CONTRACT_LOG=<file> appends each refusal as a JSON line.
 
+4b. Cognito SRP sign-in verifies the password proof (emulator/cognito_srp.py): moto accepts any.
+
 5. IAM is not enforced here: when the launcher (src/local/moto.ts) is given the stack's policies,
 a Node proxy in front of this server authorizes each request first (src/local/iam/, see
 docs/local-mode.md "IAM enforcement"), and this server only sees allowed requests.
@@ -55,9 +57,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import moto.server  # noqa: E402
 from moto.moto_api import state_manager  # noqa: E402
 
-from emulator import agentcore_control, contracts, ecr_layers, route53resolver_states, ssm_patterns  # noqa: E402
+from emulator import agentcore_control, cognito_srp, contracts, ecr_layers, route53resolver_states, ssm_patterns  # noqa: E402
 
 agentcore_control.install()
+cognito_srp.install()
+cognito_srp.install_revoke_token()
 ecr_layers.install()
 route53resolver_states.install()
 ssm_patterns.install()

@@ -180,6 +180,30 @@ export class Api extends Construct {
         },
         // Append-only: the API adds audit events and reads them, never changes one.
         { Sid: 'Audit', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: t.audit.arn },
+        // GET /v1/environment (the console): what the pointer, the runtime and its endpoints say.
+        { Sid: 'ReadRelease', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameterHistory'], Resource: parameterArn(names.parameters.imagePointer) },
+        {
+          Sid: 'ReadRuntime',
+          Effect: 'Allow',
+          Action: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:GetAgentRuntimeEndpoint'],
+          Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`],
+        },
+        // /v1/users (admins, from the console or bgagent admin user): the platform's own pool only.
+        {
+          Sid: 'ManageUsers',
+          Effect: 'Allow',
+          Action: [
+            'cognito-idp:AdminCreateUser',
+            'cognito-idp:AdminDeleteUser',
+            'cognito-idp:AdminSetUserPassword',
+            'cognito-idp:AdminAddUserToGroup',
+            'cognito-idp:AdminUserGlobalSignOut',
+            'cognito-idp:ListUsers',
+            'cognito-idp:ListUsersInGroup',
+          ],
+          Resource: arn('cognito-idp', 'userpool/*'),
+          Condition: { StringEquals: { 'aws:ResourceTag/abca:env': names.env } },
+        },
         // API key management re-checks the caller's groups (an access token outlives a group removal).
         {
           Sid: 'RecheckGroups',
@@ -280,9 +304,26 @@ export class Api extends Construct {
       httpMethod: 'GET',
       authorization: 'NONE',
     });
+    // The workshop console (src/console): static files and its public sign-in settings, served by
+    // the same function without the authorizer (the page signs in, then calls /v1 with a token).
+    // GET only: nothing else reaches the function through these two routes.
+    const consoleRoot = new ApiGatewayResource(this, 'console', { restApiId: this.restApi.id, parentId: this.restApi.rootResourceId, pathPart: 'console' });
+    const consoleProxy = new ApiGatewayResource(this, 'console-proxy', { restApiId: this.restApi.id, parentId: consoleRoot.id, pathPart: '{proxy+}' });
+    const consoleMethods = [consoleRoot, consoleProxy].map(
+      (resource, i) =>
+        new ApiGatewayMethod(this, `console-get-${i}`, {
+          restApiId: this.restApi.id,
+          resourceId: resource.id,
+          httpMethod: 'GET',
+          authorization: 'NONE',
+          ...(i === 1 ? { requestParameters: { 'method.request.path.proxy': true } } : {}),
+        }),
+    );
     const integrations = [
       [proxy, proxyMethod],
       [openapi, openapiMethod],
+      [consoleRoot, consoleMethods[0]!],
+      [consoleProxy, consoleMethods[1]!],
     ].map(
       ([resource, method], i) =>
         new ApiGatewayIntegration(this, `integration-${i}`, {
@@ -321,6 +362,9 @@ export class Api extends Construct {
             openapi.id,
             proxyMethod.id,
             openapiMethod.id,
+            consoleRoot.id,
+            consoleProxy.id,
+            ...consoleMethods.map((m) => m.id),
             authorizer.id,
             ...integrations.map((i) => i.id),
             ...gatewayResponses.map((r) => r.id),
@@ -328,7 +372,7 @@ export class Api extends Construct {
         ),
       },
       lifecycle: { createBeforeDestroy: true },
-      dependsOn: [proxyMethod, openapiMethod, ...integrations, ...gatewayResponses],
+      dependsOn: [proxyMethod, openapiMethod, ...consoleMethods, ...integrations, ...gatewayResponses],
     });
 
     const accessLogs = new CloudwatchLogGroup(this, 'access-logs', { name: names.logGroups.apiAccess, retentionInDays: LOG_RETENTION_DAYS });

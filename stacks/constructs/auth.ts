@@ -49,7 +49,8 @@ export class Auth extends Construct {
       name: names.userPoolClient,
       userPoolId: this.userPool.id,
       generateSecret: false,
-      explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      // SRP only (the CLI and the console): the password never travels, even to Cognito.
+      explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       preventUserExistenceErrors: 'ENABLED',
       enableTokenRevocation: true,
       accessTokenValidity: 60,

@@ -260,7 +260,7 @@ describe('network', () => {
 });
 
 describe('auth and API', () => {
-  it('creates a user pool without self sign-up, the admin and operator groups, and a secretless CLI client with password and SRP flows', () => {
+  it('creates a user pool without self sign-up, the admin and operator groups, and a secretless CLI client with SRP (no password) flows', () => {
     // Act
     const pool = only(dev.json, 'aws_cognito_user_pool');
     const groups = resources(dev.json, 'aws_cognito_user_group').map(([, g]) => g.name);
@@ -269,7 +269,9 @@ describe('auth and API', () => {
     expect(pool).toMatchObject({ name: names.userPool, admin_create_user_config: { allow_admin_create_user_only: true } });
     expect(groups.sort()).toEqual(['admin', 'operator']);
     expect(client).toMatchObject({ name: names.userPoolClient, generate_secret: false });
-    expect(client.explicit_auth_flows).toEqual(expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']));
+    expect(client.explicit_auth_flows).toEqual(expect.arrayContaining(['ALLOW_USER_SRP_AUTH']));
+    // Issue 25: the password never travels; the CLI and the console sign in with SRP.
+    expect(client.explicit_auth_flows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
   });
 
   it('fronts the API Lambda with API Gateway, a REQUEST authorizer (Cognito or API key, no caching), throttling, access logs and a WAF web ACL', () => {

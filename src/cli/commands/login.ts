@@ -11,20 +11,23 @@ interface LoginOpts extends JsonOpts {
   username?: string;
   password?: string;
   passwordStdin?: boolean;
+  newPasswordStdin?: boolean;
 }
 
 export function loginCommands(program: Command): void {
   const loginCmd = program
     .command('login')
-    .description('Sign in with a Cognito user (USER_PASSWORD_AUTH); the session is stored with mode 0600 and refreshed before it expires')
+    .description('Sign in with a Cognito user (SRP: the password is proven, never sent); the session is stored with mode 0600 and refreshed before it expires')
     .option('--username <name>', 'Cognito user name')
     .option('--password-stdin', 'read the password from stdin')
+    .option('--new-password-stdin', 'first sign-in with a temporary password: stdin holds two lines, the temporary password then the new one')
     .option('--password <password>', 'the password (visible to other processes and in shell history: prefer --password-stdin)');
   withJson(loginCmd);
   examples(
     loginCmd,
     'bgagent login --username admin --password-stdin < password.txt',
     'jq -r .password .abca/local/admin.json | bgagent login --username admin --password-stdin',
+    'printf \'%s\\n%s\\n\' "$TEMP" "$NEW" | bgagent login --username ada --new-password-stdin',
   );
   loginCmd.action(async (opts: LoginOpts) => {
     const out = output(opts);
@@ -35,13 +38,29 @@ export function loginCommands(program: Command): void {
     const username = opts.username ?? (process.stdin.isTTY ? await promptLine('username: ') : undefined);
     if (!username) throw new ValidationError('--username is required', 'VALIDATION_ERROR');
     let password: string;
-    if (opts.passwordStdin) password = chompLine(await readStdin());
+    let newPassword: string | undefined;
+    if (opts.newPasswordStdin) {
+      if (opts.password !== undefined || opts.passwordStdin)
+        throw new ValidationError('--new-password-stdin reads both passwords from stdin: drop --password/--password-stdin', 'VALIDATION_ERROR');
+      [password = '', newPassword = ''] = (await readStdin()).split(/\r?\n/);
+      if (!newPassword) throw new ValidationError('--new-password-stdin: the second line of stdin (the new password) is empty', 'VALIDATION_ERROR');
+    } else if (opts.passwordStdin) password = chompLine(await readStdin());
     else if (opts.password !== undefined) {
       out.warn('a password on the command line is visible to other processes and kept in shell history; use --password-stdin');
       password = opts.password;
     } else password = await promptHidden('password: ');
     if (!password) throw new ValidationError('empty password', 'VALIDATION_ERROR');
-    const creds = await login(config, username, password);
+    let creds;
+    try {
+      creds = await login(config, username, password, Date.now, newPassword);
+    } catch (e) {
+      // First sign-in on a terminal: ask for the new password there and then.
+      if (!(e instanceof ValidationError && e.code === 'AUTH_CHALLENGE' && newPassword === undefined && process.stdin.isTTY && /temporary/.test(e.message)))
+        throw e;
+      const chosen = await promptHidden('new password: ');
+      if (chosen !== (await promptHidden('new password again: '))) throw new ValidationError('the two new passwords differ', 'VALIDATION_ERROR');
+      creds = await login(config, username, password, Date.now, chosen);
+    }
     const file = writeCredentials(creds, dir);
     const claims = jwtClaims(creds.accessToken);
     const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as string[]) : [];

@@ -160,6 +160,7 @@ export const OPERATIONS: OperationMapping[] = [
   // Public (unsigned) APIs: no IAM authorization at all.
   json('cognito-idp', 'InitiateAuth', []),
   json('cognito-idp', 'RevokeToken', []),
+  json('cognito-idp', 'RespondToAuthChallenge', []),
 
   // Route 53 Resolver DNS Firewall.
   json('route53resolver', 'GetFirewallDomainList', one('route53resolver:GetFirewallDomainList', FDL)),
