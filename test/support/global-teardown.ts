@@ -1,14 +1,14 @@
 /**
- * Stops the workers' moto servers. With IAM enforced, first gathers the grants every enforcement
+ * Stops the workers' moto servers. With IAM enforced (the default), first gathers the grants every enforcement
  * point saw used (the proxies' /_abca/iam/used, and what tests recorded) and writes the
  * unused-grants report: test-results/iam-unused-grants.txt, summarized on stdout.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '@jest/types';
-import { formatUnusedGrants, readPolicies, unusedGrants, type UsedGrant } from '../../src/local/iam';
+import { envOfRoleArn, formatUnusedGrants, ontoEnv, readPolicies, unusedGrants, type UsedGrant } from '../../src/local/iam';
 import { stopPid } from '../../src/local/moto';
-import { testServers } from './global-setup';
+import { REPORT_ENV, testServers } from './global-setup';
 
 export default async function globalTeardown(globalConfig: Config.GlobalConfig): Promise<void> {
   const policiesFile = process.env.ABCA_TEST_IAM_POLICIES;
@@ -19,7 +19,9 @@ export default async function globalTeardown(globalConfig: Config.GlobalConfig):
     for (const f of fs.readdirSync(usedDir).filter((n) => n.endsWith('.jsonl'))) {
       for (const line of fs.readFileSync(path.join(usedDir, f), 'utf8').split('\n').filter(Boolean)) used.push(JSON.parse(line) as UsedGrant);
     }
-    const unused = unusedGrants(readPolicies(policiesFile), used);
+    // Every environment's grants, named as in the report's environment.
+    const named = used.map((u) => ontoEnv(u, envOfRoleArn(u.roleArn) ?? REPORT_ENV, REPORT_ENV));
+    const unused = unusedGrants(readPolicies(policiesFile), named);
     const out = path.join(globalConfig.rootDir, 'test-results', 'iam-unused-grants.txt');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${formatUnusedGrants(unused)}\n`);

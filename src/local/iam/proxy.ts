@@ -11,6 +11,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { Authorizer, sessionArn, type Session, type Verdict } from './engine';
+import { envOfRoleArn, envOfRuntimeName, type Environments } from './environments';
 import type { UsedGrant } from './grants';
 import { identify, questionsFor, UnmappableRequest, type HttpRequest, type Identified, type Question } from './request';
 
@@ -35,6 +36,8 @@ export interface IamProxyOptions {
   authorizer: Authorizer;
   /** Append every decision as a JSON line to this file. */
   decisionLog?: string;
+  /** Compile environments as their roles and runtimes appear (else only `authorizer`'s policies). */
+  environments?: Environments;
 }
 
 export interface IamProxy {
@@ -167,7 +170,22 @@ export class Enforcer {
     readonly authorizer: Authorizer,
     private readonly log?: (record: DecisionRecord) => void,
     private readonly lookup?: (accessKeyId: string) => Promise<Session | undefined>,
+    private readonly environments?: Environments,
   ) {}
+
+  /** Compiles the environment a role belongs to, the first time the role is seen. */
+  private async learnRole(roleArn: unknown): Promise<void> {
+    if (!this.environments || typeof roleArn !== 'string' || this.authorizer.role(roleArn)) return;
+    const env = envOfRoleArn(roleArn);
+    if (env && !this.environments.has(env)) await this.authorizer.extend(await this.environments.policies(env));
+  }
+
+  /** An environment's runtime was created (or read): its runtime-scoped grants now name it. */
+  private async learnRuntime(name: unknown, arn: unknown): Promise<void> {
+    if (!this.environments || typeof name !== 'string' || typeof arn !== 'string') return;
+    const env = envOfRuntimeName(name);
+    if (env && this.environments.runtimeCreated(env, arn)) await this.authorizer.extend(await this.environments.policies(env));
+  }
 
   used(): UsedGrant[] {
     return [...this.usedGrants.values()];
@@ -184,6 +202,8 @@ export class Enforcer {
         session = await this.lookup(key);
         if (session) this.sessions.set(key, session);
       }
+      if (identified?.service === 'sts' && identified.operation === 'AssumeRole') await this.learnRole(identified.params.RoleArn);
+      if (session) await this.learnRole(session.roleArn);
       if (!identified || !session) {
         if (identified && this.log)
           this.log({
@@ -256,9 +276,19 @@ export class Enforcer {
     }
   }
 
-  /** Learns the session an AssumeRole answer created. */
-  observe(identified: Identified | undefined, status: number, body: Buffer): void {
-    if (!identified || identified.service !== 'sts' || identified.operation !== 'AssumeRole' || status !== 200) return;
+  /** Learns from an answer: the session an AssumeRole created, the ARN AWS gave a new runtime. */
+  async observe(identified: Identified | undefined, status: number, body: Buffer): Promise<void> {
+    if (!identified || status < 200 || status > 299) return;
+    if (identified.service === 'bedrock-agentcore-control' && (identified.operation === 'CreateAgentRuntime' || identified.operation === 'GetAgentRuntime')) {
+      let answer: { agentRuntimeArn?: string; agentRuntimeName?: string };
+      try {
+        answer = JSON.parse(body.toString('utf8') || '{}') as typeof answer;
+      } catch {
+        return;
+      }
+      return this.learnRuntime(answer.agentRuntimeName ?? identified.params.agentRuntimeName, answer.agentRuntimeArn);
+    }
+    if (identified.service !== 'sts' || identified.operation !== 'AssumeRole') return;
     const caller = identified.accessKeyId ? this.sessions.get(identified.accessKeyId) : undefined;
     const learnt = sessionFromAssumeRole(identified.params, body.toString('utf8'), caller);
     if (learnt) this.sessions.set(learnt.accessKeyId, learnt.session);
@@ -268,7 +298,12 @@ export class Enforcer {
 /** Starts the proxy on an OS-chosen loopback port. */
 export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
   const logFile = opts.decisionLog;
-  const enforcer = new Enforcer(opts.authorizer, logFile ? (r) => fs.appendFileSync(logFile, `${JSON.stringify(r)}\n`) : undefined);
+  const enforcer = new Enforcer(
+    opts.authorizer,
+    logFile ? (r) => fs.appendFileSync(logFile, `${JSON.stringify(r)}\n`) : undefined,
+    undefined,
+    opts.environments,
+  );
   const target = new URL(opts.target);
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -286,12 +321,17 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
         up.on('data', (c: Buffer) => chunks.push(c));
         up.on('end', () => {
           const data = Buffer.concat(chunks);
-          enforcer.observe(identified, up.statusCode ?? 0, data);
+          // Learnt before the caller sees the answer: its next request is judged with it.
+          void enforcer.observe(identified, up.statusCode ?? 0, data).then(() => {
           const headers = { ...up.headers };
           delete headers['transfer-encoding'];
           // A HEAD answer's content-length is the object's size (S3 HeadObject), not this empty body's.
           res.writeHead(up.statusCode ?? 502, req.method === 'HEAD' ? headers : { ...headers, 'content-length': data.length });
           res.end(data);
+          }, (e: unknown) => {
+            res.writeHead(500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ __type: 'InternalFailure', message: `ABCA IAM enforcement could not learn from the answer: ${String(e)}` }));
+          });
         });
       });
       upstream.on('error', (e) => {
@@ -327,7 +367,7 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
  * does not serve): a refused request gets AWS's AccessDenied and never reaches `inner`; an allowed
  * one reaches it with its body intact.
  */
-export function enforcedListener(enforcer: Enforcer, inner: http.RequestListener): http.RequestListener {
+export function enforcedListener(enforcer: RequestCheck, inner: http.RequestListener): http.RequestListener {
   return (req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -345,6 +385,33 @@ export function enforcedListener(enforcer: Enforcer, inner: http.RequestListener
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ __type: 'InternalFailure', message: `ABCA IAM enforcement crashed: ${String(e)}` }));
     });
+  };
+}
+
+/** What an enforced server asks of its decision point (an Enforcer, here or in the proxy's process). */
+export type RequestCheck = Pick<Enforcer, 'check'>;
+
+/** The request as JSON, for the proxy's /_abca/iam/check control. */
+interface WireRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * The proxy's Enforcer asked over loopback: another process's server (a test worker's data plane)
+ * is judged by the same sessions, the same per-environment policies (learnt as bootstraps create
+ * runtimes) and counts toward the same used grants.
+ */
+export function remoteEnforcer(endpoint: string): RequestCheck {
+  return {
+    async check(req: HttpRequest) {
+      const wire: WireRequest = { method: req.method, url: req.url, headers: req.headers, body: Buffer.from(req.body).toString('base64') };
+      const res = await fetch(`${endpoint}/_abca/iam/check`, { method: 'POST', body: JSON.stringify(wire) });
+      if (!res.ok) throw new Error(`the IAM enforcement point at ${endpoint} answered HTTP ${res.status}: ${await res.text()}`);
+      return (await res.json()) as { outcome: Outcome; identified?: Identified };
+    },
   };
 }
 
@@ -368,6 +435,14 @@ function controls(url: string, res: http.ServerResponse, enforcer: Enforcer, bod
     void simulate(enforcer.authorizer, body).then(
       (answers) => send(200, answers),
       (e: unknown) => send(400, { message: String(e) }),
+    );
+    return;
+  }
+  if (url === '/_abca/iam/check') {
+    const wire = JSON.parse(body.toString('utf8')) as WireRequest;
+    void enforcer.check({ ...wire, body: Buffer.from(wire.body, 'base64') }).then(
+      (decided) => send(200, decided),
+      (e: unknown) => send(500, { message: String(e) }),
     );
     return;
   }
