@@ -44,8 +44,9 @@ import {
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { ensureLocalNetwork, type LocalNetwork } from './network';
-import { assertLoopbackClients, assertLoopbackEndpoint } from './moto';
+import { assertLoopbackClients, assertLoopbackEndpoint, resolvedEndpoint } from './moto';
 import { reapplyPointer } from '../runtime/verbs/reapply';
+import { componentSession } from './iam/sessions';
 
 export interface BootstrapOptions {
   env: string;
@@ -119,8 +120,9 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   // What the stack runs after Terraform's create or update (the image-pointer custom resource):
   // the runtime was created as Terraform creates it, without MMDSv2, and AgentCore invokes no such
   // version, so re-apply brings live and canary onto one that requires it. A no-op on a re-run.
+  // The stack's custom resource runs as its own role (Terraform invokes the Lambda): so does this.
   const reapplied = await reapplyPointer(
-    { env: names.env, platform, clients, actor: 'image-pointer-custom-resource', log: (l) => log(l) },
+    { env: names.env, platform, clients: await imagePointerClients(clients, names.env), actor: 'image-pointer-custom-resource', log: (l) => log(l) },
     { timeoutMs: 120_000, pollIntervalMs: 200, reason: 'bootstrap-local (as the stack after Terraform)' },
   );
   if (reapplied.changed) changed(`runtime version ${reapplied.runtimeVersion} for live and canary (MMDSv2, re-apply)`);
@@ -324,4 +326,19 @@ async function ensureParameter(ssm: SSMClient, Name: string, Value: string, over
   if (current === Value || (current !== undefined && !overwrite)) return;
   await ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', Overwrite: current !== undefined }));
   changed(`parameter ${Name}`);
+}
+
+/**
+ * Clients as the image-pointer custom resource's role, assumed with the bootstrap's own credentials
+ * through the endpoint its clients use (the IAM enforcement point, when on).
+ */
+async function imagePointerClients(clients: AwsClients, env: string): Promise<AwsClients> {
+  const endpoint = await resolvedEndpoint(clients.ssm);
+  const admin = await clients.ssm.config.credentials();
+  const region = await clients.ssm.config.region();
+  const session = await componentSession(endpoint!, env, 'imagePointer', {
+    region,
+    credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+  });
+  return createClients({ credentials: session, region, endpoint: endpoint! });
 }

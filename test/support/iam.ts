@@ -7,7 +7,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { remoteEnforcer, type RequestCheck, type UsedGrant } from '../../src/local/iam';
+import { createClients, type AwsClients, type ClientOptions } from '../../src/aws/clients';
+import {
+  componentSession,
+  credentialEnv,
+  remoteEnforcer,
+  type Component,
+  type RequestCheck,
+  type SessionCredentials,
+  type UsedGrant,
+} from '../../src/local/iam';
+import { motoEndpoint } from './moto';
 
 /** Adds grants this worker's own enforcement points saw to the suite's unused-grants report. */
 export function recordUsedGrants(used: UsedGrant[]): void {
@@ -23,4 +33,24 @@ export function recordUsedGrants(used: UsedGrant[]): void {
  */
 export function workerEnforcer(motoEndpoint: string): RequestCheck | undefined {
   return process.env.ABCA_TEST_IAM_POLICIES ? remoteEnforcer(motoEndpoint) : undefined;
+}
+
+const ADMIN = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+/**
+ * A component's session of its role in `env` (what Lambda, AgentCore or CI's OIDC step gives it on
+ * AWS), assumed with the tests' admin credentials through this worker's enforcement point.
+ */
+export function roleSession(env: string, component: Component): Promise<SessionCredentials> {
+  return componentSession(motoEndpoint(), env, component, { credentials: ADMIN });
+}
+
+/** Clients acting as a component's role (in-process components: the runtime verbs, the API, ...). */
+export async function clientsAs(env: string, component: Component, opts: ClientOptions = {}): Promise<AwsClients> {
+  return createClients({ ...opts, credentials: await roleSession(env, component) });
+}
+
+/** The standard chain's variables of a component's session, for a child process (scripts, the CLI). */
+export async function envAs(env: string, component: Component): Promise<Record<string, string>> {
+  return credentialEnv(await roleSession(env, component));
 }

@@ -107,7 +107,12 @@ export class Authorizer {
     for (const role of Object.values(policies.roles)) {
       const check = await runSimulation(
         {
-          request: { principal: role.arn, action: 'sts:GetCallerIdentity', resource: { resource: '*', accountId: this.policies.account }, contextVariables: {} },
+          request: {
+            principal: role.arn,
+            action: 'sts:GetCallerIdentity',
+            resource: { resource: '*', accountId: this.policies.account },
+            contextVariables: {},
+          },
           identityPolicies: role.identity.map((p) => ({ name: p.name, policy: p.policy })),
           serviceControlPolicies: [],
           resourceControlPolicies: [],

@@ -322,16 +322,19 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
         up.on('end', () => {
           const data = Buffer.concat(chunks);
           // Learnt before the caller sees the answer: its next request is judged with it.
-          void enforcer.observe(identified, up.statusCode ?? 0, data).then(() => {
-          const headers = { ...up.headers };
-          delete headers['transfer-encoding'];
-          // A HEAD answer's content-length is the object's size (S3 HeadObject), not this empty body's.
-          res.writeHead(up.statusCode ?? 502, req.method === 'HEAD' ? headers : { ...headers, 'content-length': data.length });
-          res.end(data);
-          }, (e: unknown) => {
-            res.writeHead(500, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ __type: 'InternalFailure', message: `ABCA IAM enforcement could not learn from the answer: ${String(e)}` }));
-          });
+          void enforcer.observe(identified, up.statusCode ?? 0, data).then(
+            () => {
+              const headers = { ...up.headers };
+              delete headers['transfer-encoding'];
+              // A HEAD answer's content-length is the object's size (S3 HeadObject), not this empty body's.
+              res.writeHead(up.statusCode ?? 502, req.method === 'HEAD' ? headers : { ...headers, 'content-length': data.length });
+              res.end(data);
+            },
+            (e: unknown) => {
+              res.writeHead(500, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ __type: 'InternalFailure', message: `ABCA IAM enforcement could not learn from the answer: ${String(e)}` }));
+            },
+          );
         });
       });
       upstream.on('error', (e) => {
