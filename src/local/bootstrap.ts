@@ -120,6 +120,7 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   // What the stack runs after Terraform's create or update (the image-pointer custom resource):
   // the runtime was created as Terraform creates it, without MMDSv2, and AgentCore invokes no such
   // version, so re-apply brings live and canary onto one that requires it. A no-op on a re-run.
+  await declareStackSettings(clients, names.env, opts.promoteFrom ? { promoteFrom: opts.promoteFrom.join(',') } : {});
   // The stack's custom resource runs as its own role (Terraform invokes the Lambda): so does this.
   const reapplied = await reapplyPointer(
     { env: names.env, platform, clients: await imagePointerClients(clients, names.env), actor: 'image-pointer-custom-resource', log: (l) => log(l) },
@@ -341,4 +342,15 @@ async function imagePointerClients(clients: AwsClients, env: string): Promise<Aw
     credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
   });
   return createClients({ credentials: session, region, endpoint: endpoint! });
+}
+
+/**
+ * Tells the IAM enforcement point (when the endpoint is one) which settings this environment's
+ * stack is deployed with, since its policies depend on them (promoteFrom: which sources the
+ * publisher may read). A plain moto answers 404: nothing is enforced there.
+ */
+async function declareStackSettings(clients: AwsClients, env: string, context: Record<string, unknown>): Promise<void> {
+  const endpoint = (await resolvedEndpoint(clients.ssm))!.replace(/\/$/, '');
+  const res = await fetch(`${endpoint}/_abca/iam/stack-settings`, { method: 'POST', body: JSON.stringify({ env, context }) });
+  if (!res.ok && res.status !== 404) throw new Error(`the IAM enforcement point refused ${env}'s stack settings: HTTP ${res.status} ${await res.text()}`);
 }

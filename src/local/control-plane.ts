@@ -76,6 +76,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   // The SDK's Node 20 end-of-support notice concerns AWS use, not a local emulator: keep it out of the way.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const enforce = opts.iam ?? true;
+  // The decision log may live in the state folder: it must exist before the first request.
+  if (opts.stateDir) mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   say(`starting moto (local AWS emulator)${enforce ? ', IAM enforced' : ', IAM NOT enforced'}…`);
   const moto = await startMoto(enforce ? { iam: { stack: cachedStacks(), ...(opts.iamLog ? { decisionLog: opts.iamLog } : {}) } } : {});
   let dataPlane: AgentCoreDataPlane | undefined;

@@ -7,8 +7,11 @@
  */
 import { compilePolicies, localRefs, type CompiledPolicies, type TfJson } from './synthesized';
 
-/** The synthesized stack of an environment (cdk.tf.json's JSON); called once per environment. */
-export type StackSource = (env: string) => TfJson | Promise<TfJson>;
+/**
+ * The synthesized stack of an environment (cdk.tf.json's JSON) with the settings its deployment
+ * gives (`--context` keys, e.g. promoteFrom); called once per environment and settings.
+ */
+export type StackSource = (env: string, context?: Record<string, unknown>) => TfJson | Promise<TfJson>;
 
 /** `arn:aws:iam::<acct>:role/abca-<env>-<role>` → env (environment names contain no `-`). */
 export function envOfRoleArn(roleArn: string): string | undefined {
@@ -24,6 +27,7 @@ export class Environments {
   private readonly stacks = new Map<string, Promise<TfJson>>();
   private readonly runtimes = new Map<string, string>();
   private readonly compiled = new Set<string>();
+  private readonly settings = new Map<string, Record<string, unknown>>();
 
   constructor(
     private readonly source: StackSource,
@@ -38,7 +42,7 @@ export class Environments {
   private stack(env: string): Promise<TfJson> {
     let json = this.stacks.get(env);
     if (!json) {
-      json = Promise.resolve(this.source(env));
+      json = Promise.resolve(this.source(env, this.settings.get(env)));
       // A failed synthesis is tried again next time rather than remembered.
       json.catch(() => this.stacks.delete(env));
       this.stacks.set(env, json);
@@ -53,6 +57,17 @@ export class Environments {
     const policies = compilePolicies(json, { ...this.place, ...(runtime ? { refs: localRefs(json, { agentRuntimeArn: runtime }) } : {}) });
     this.compiled.add(env);
     return policies;
+  }
+
+  /**
+   * The settings an environment is deployed with (what its bootstrap, standing for Terraform, was
+   * given). True when its policies were compiled already and must be compiled again.
+   */
+  configure(env: string, context: Record<string, unknown>): boolean {
+    if (JSON.stringify(this.settings.get(env) ?? {}) === JSON.stringify(context)) return false;
+    this.settings.set(env, context);
+    this.stacks.delete(env);
+    return this.compiled.has(env);
   }
 
   /** Records the runtime an environment's bootstrap created; its policies must be compiled again. */

@@ -180,6 +180,13 @@ export class Enforcer {
     if (env && !this.environments.has(env)) await this.authorizer.extend(await this.environments.policies(env));
   }
 
+  /** An environment's stack settings (false: this enforcement point does not compile environments). */
+  async configure(env: string, context: Record<string, unknown>): Promise<boolean> {
+    if (!this.environments) return false;
+    if (this.environments.configure(env, context)) await this.authorizer.extend(await this.environments.policies(env));
+    return true;
+  }
+
   /** An environment's runtime was created (or read): its runtime-scoped grants now name it. */
   private async learnRuntime(name: unknown, arn: unknown): Promise<void> {
     if (!this.environments || typeof name !== 'string' || typeof arn !== 'string') return;
@@ -446,6 +453,15 @@ function controls(url: string, res: http.ServerResponse, enforcer: Enforcer, bod
     void enforcer.check({ ...wire, body: Buffer.from(wire.body, 'base64') }).then(
       (decided) => send(200, decided),
       (e: unknown) => send(500, { message: String(e) }),
+    );
+    return;
+  }
+  // The bootstrap (standing for Terraform) declares the settings an environment's stack is deployed with.
+  if (url === '/_abca/iam/stack-settings') {
+    const { env, context } = JSON.parse(body.toString('utf8')) as { env: string; context: Record<string, unknown> };
+    void enforcer.configure(env, context).then(
+      (known) => send(known ? 200 : 404, known ? { env, context } : { message: 'this enforcement point does not compile environments' }),
+      (e: unknown) => send(400, { message: String(e) }),
     );
     return;
   }

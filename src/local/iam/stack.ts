@@ -33,12 +33,13 @@ export function synthesizedStack(env: string, context: Record<string, unknown> =
   return JSON.parse(Testing.synth(stack)) as TfJson;
 }
 
-/** A stack source that synthesizes each environment once. */
-export function cachedStacks(context: Record<string, unknown> = {}): (env: string) => TfJson {
+/** A stack source that synthesizes each environment once per settings; `context` applies to all. */
+export function cachedStacks(context: Record<string, unknown> = {}): (env: string, settings?: Record<string, unknown>) => TfJson {
   const stacks = new Map<string, TfJson>();
-  return (env) => {
-    let json = stacks.get(env);
-    if (!json) stacks.set(env, (json = synthesizedStack(env, context)));
+  return (env, settings = {}) => {
+    const key = JSON.stringify([env, settings]);
+    let json = stacks.get(key);
+    if (!json) stacks.set(key, (json = synthesizedStack(env, { ...context, ...settings })));
     return json;
   };
 }
