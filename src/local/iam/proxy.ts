@@ -174,7 +174,7 @@ export class Enforcer {
   ) {}
 
   /** Compiles the environment a role belongs to, the first time the role is seen. */
-  private async learnRole(roleArn: unknown): Promise<void> {
+  async learnRole(roleArn: unknown): Promise<void> {
     if (!this.environments || typeof roleArn !== 'string' || this.authorizer.role(roleArn)) return;
     const env = envOfRoleArn(roleArn);
     if (env && !this.environments.has(env)) await this.authorizer.extend(await this.environments.policies(env));
@@ -442,10 +442,15 @@ function controls(url: string, res: http.ServerResponse, enforcer: Enforcer, bod
   };
   // `bgagent doctor` asks the enforced policies what a role may do (as iam:SimulatePrincipalPolicy on AWS).
   if (url === '/_abca/iam/simulate') {
-    void simulate(enforcer.authorizer, body).then(
-      (answers) => send(200, answers),
-      (e: unknown) => send(400, { message: String(e) }),
-    );
+    const { roleArn } = JSON.parse(body.toString('utf8') || '{}') as { roleArn?: string };
+    // The role's environment may not have been seen yet (no session of it so far).
+    void enforcer
+      .learnRole(roleArn)
+      .then(() => simulate(enforcer.authorizer, body))
+      .then(
+        (answers) => send(200, answers),
+        (e: unknown) => send(400, { message: String(e) }),
+      );
     return;
   }
   if (url === '/_abca/iam/check') {
