@@ -284,6 +284,8 @@ async function ensureCognito(
     const created = await cognito.send(
       new CreateUserPoolCommand({
         PoolName: names.userPool,
+        // The stack's default tags (infra-stack.ts): the API's RecheckGroups grant is scoped by abca:env.
+        UserPoolTags: { 'abca:env': names.env, 'abca:stack': 'infra', 'abca:managed-by': 'cdktf' },
         AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
         Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: false } },
       }),

@@ -159,6 +159,11 @@ export type Outcome = { allowed: true; session?: Session } | { allowed: false; m
  */
 export class Enforcer {
   readonly sessions = new Map<string, Session>();
+  /**
+   * Tags of resources created through this point (resource ARN → tags), for `aws:ResourceTag/*`:
+   * AWS evaluates a resource's own tags, which no request carries.
+   */
+  readonly resourceTags = new Map<string, Record<string, string>>();
   private readonly usedGrants = new Map<string, UsedGrant>();
   readonly counters: ProxyStats = { requests: 0, restricted: 0, denied: 0, decideMs: 0 };
 
@@ -178,6 +183,21 @@ export class Enforcer {
     if (!this.environments || typeof roleArn !== 'string' || this.authorizer.role(roleArn)) return;
     const env = envOfRoleArn(roleArn);
     if (env && !this.environments.has(env)) await this.authorizer.extend(await this.environments.policies(env));
+  }
+
+  /** The tags a new user pool was created with (its ARN from the answer's Arn, else its Id). */
+  private learnUserPoolTags(identified: Identified, body: Buffer): void {
+    const tags = identified.params.UserPoolTags as Record<string, string> | undefined;
+    if (!tags) return;
+    let pool: { Id?: string; Arn?: string } | undefined;
+    try {
+      pool = (JSON.parse(body.toString('utf8')) as { UserPool?: { Id?: string; Arn?: string } }).UserPool;
+    } catch {
+      return;
+    }
+    const region = identified.region ?? this.authorizer.policies.region;
+    const arn = pool?.Arn ?? (pool?.Id ? `arn:aws:cognito-idp:${region}:${this.authorizer.policies.account}:userpool/${pool.Id}` : undefined);
+    if (arn) this.resourceTags.set(arn, { ...tags });
   }
 
   /** An environment's stack settings (false: this enforcement point does not compile environments). */
@@ -252,7 +272,9 @@ export class Enforcer {
           {},
         );
       }
-      for (const q of questions) {
+      for (const asked of questions) {
+        const tags = Object.entries(this.resourceTags.get(asked.resource) ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]);
+        const q = tags.length ? { ...asked, context: { ...Object.fromEntries(tags), ...asked.context } } : asked;
         const verdict: Verdict = await this.authorizer.decide(session, q, identified.region);
         let { decision, reason } = verdict;
         if (decision === 'Allowed' && identified.service === 'sts' && (q.action === 'sts:AssumeRole' || q.action === 'sts:TagSession')) {
@@ -295,6 +317,7 @@ export class Enforcer {
       }
       return this.learnRuntime(answer.agentRuntimeName ?? identified.params.agentRuntimeName, answer.agentRuntimeArn);
     }
+    if (identified.service === 'cognito-idp' && identified.operation === 'CreateUserPool') return this.learnUserPoolTags(identified, body);
     if (identified.service !== 'sts' || identified.operation !== 'AssumeRole') return;
     const caller = identified.accessKeyId ? this.sessions.get(identified.accessKeyId) : undefined;
     const learnt = sessionFromAssumeRole(identified.params, body.toString('utf8'), caller);
