@@ -33,6 +33,8 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
   const servers = testServers();
   servers.push(...(await Promise.all(Array.from({ length: count }, () => startMoto(iam ? { iam } : {})))));
   process.env.ABCA_TEST_MOTO_ENDPOINTS = servers.map((s) => s.endpoint).join(',');
+  // moto itself, behind no enforcement point: for a test about an emulator that does not enforce IAM.
+  process.env.ABCA_TEST_MOTO_PLAIN_ENDPOINTS = servers.map((s) => s.motoEndpoint).join(',');
   process.env.ABCA_TEST_MOTO_PIDS = servers.map((s) => s.pid).join(',');
 }
 
