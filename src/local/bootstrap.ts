@@ -339,9 +339,18 @@ async function imagePointerClients(clients: AwsClients, env: string): Promise<Aw
   const endpoint = await resolvedEndpoint(clients.ssm);
   const admin = await clients.ssm.config.credentials();
   const region = await clients.ssm.config.region();
+  // The role of the account these clients act in (another account's, when a test bootstraps there).
+  const who = stsClient({ region, endpoint: endpoint!, credentials: admin });
+  const account = (await who.send(new GetCallerIdentityCommand({})).finally(() => who.destroy())).Account;
   const session = await componentSession(endpoint!, env, 'imagePointer', {
     region,
-    credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+    account,
+    // The bootstrap's own credentials, a session's token included (another account's role, in tests).
+    credentials: {
+      accessKeyId: admin.accessKeyId,
+      secretAccessKey: admin.secretAccessKey,
+      ...(admin.sessionToken ? { sessionToken: admin.sessionToken } : {}),
+    },
   });
   return createClients({ credentials: session, region, endpoint: endpoint! });
 }

@@ -231,6 +231,9 @@ export class Enforcer {
       }
       if (identified?.service === 'sts' && identified.operation === 'AssumeRole') await this.learnRole(identified.params.RoleArn);
       if (session) await this.learnRole(session.roleArn);
+      // A role in another account is that account's (its policies are not in this stack): its
+      // sessions stand for that account's own access, as the admin credentials do for ours.
+      if (session && !this.authorizer.role(session.roleArn) && session.roleArn.split(':')[4] !== this.authorizer.policies.account) session = undefined;
       if (!identified || !session) {
         if (identified && this.log)
           this.log({

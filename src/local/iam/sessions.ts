@@ -22,7 +22,7 @@ export async function assumeRoleSession(
   endpoint: string,
   roleArn: string,
   sessionName: string,
-  opts: { region?: string; credentials?: SessionCredentials | { accessKeyId: string; secretAccessKey: string } } = {},
+  opts: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } } = {},
 ): Promise<SessionCredentials> {
   const sts = stsClient({ endpoint, ...(opts.region ? { region: opts.region } : {}), ...(opts.credentials ? { credentials: opts.credentials } : {}) });
   try {
@@ -63,7 +63,8 @@ export function componentSession(
   endpoint: string,
   env: string,
   component: Component,
-  opts: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {},
+  opts: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; account?: string } = {},
 ): Promise<SessionCredentials> {
-  return assumeRoleSession(endpoint, componentRoleArn(env, component), `abca-local-${component}`, opts);
+  const { account, ...rest } = opts;
+  return assumeRoleSession(endpoint, componentRoleArn(env, component, account), `abca-local-${component}`, rest);
 }
