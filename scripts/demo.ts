@@ -20,6 +20,7 @@ import { createClients } from '../src/aws/clients';
 import { runMain } from '../src/cli-support/run-main';
 import { OperationFailedError } from '../src/errors';
 import { startControlPlane, type ControlPlane } from '../src/local/control-plane';
+import { componentSession, credentialEnv } from '../src/local/iam/sessions';
 import { bootstrapLocal } from '../src/local/bootstrap';
 import { pushLocalImage } from '../src/local/images';
 import { loadPlatformConfig } from '../src/platform/platform-config';
@@ -65,12 +66,29 @@ async function attachToDev(stateDir: string): Promise<{ vars: Vars; password: st
   return { vars, password };
 }
 
-function bgagent(vars: Vars, args: string[], input?: string): Promise<Run> {
+/**
+ * `bgagent runtime <verb>` on one environment runs as that environment's publisher role, as CI runs
+ * it (configure-aws-credentials gives the job the role's session); `--all` and everything else keep
+ * the operator's own credentials.
+ */
+async function credentialsFor(vars: Vars, args: string[]): Promise<Vars> {
+  if (args[0] !== 'runtime' || args.includes('--all')) return {};
+  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const target = flag('--to') ?? flag('--env');
+  if (!target || !vars.AWS_ENDPOINT_URL || !vars.AWS_ACCESS_KEY_ID || !vars.AWS_SECRET_ACCESS_KEY) return {};
+  const session = await componentSession(vars.AWS_ENDPOINT_URL, target, 'publisher', {
+    credentials: { accessKeyId: vars.AWS_ACCESS_KEY_ID, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY },
+  });
+  return credentialEnv(session);
+}
+
+async function bgagent(vars: Vars, args: string[], input?: string): Promise<Run> {
+  const credentials = await credentialsFor(vars, args);
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: ROOT, env: { ...process.env, ...vars, CI: 'true' }, timeout: 120_000, maxBuffer: 16 << 20 },
+      { cwd: ROOT, env: { ...process.env, ...vars, ...credentials, CI: 'true' }, timeout: 120_000, maxBuffer: 16 << 20 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin?.end(input);

@@ -18,10 +18,11 @@ const program = new Command()
   .option('--port <port>', 'port the local API listens on (127.0.0.1; 0: any free port)', '8787')
   .option('--agent-step-ms <ms>', "how long each step of the agent's plan takes (make tasks run a while)", '0')
   .option('--state-dir <dir>', 'where the env file, admin credentials and API log go', path.resolve(__dirname, '..', '.abca', 'local'))
+  .option('--no-iam', "don't enforce IAM (each component still acts as its role, but nothing is refused): to debug the emulator only")
   .addHelpText('after', '\nExample:\n  npm run dev                 # then, in another terminal: source .abca/local/env.sh\n');
 
 runMain(async () => {
-  const opts = program.parse().opts<{ env?: string; port: string; stateDir: string; agentStepMs: string }>();
+  const opts = program.parse().opts<{ env?: string; port: string; stateDir: string; agentStepMs: string; iam: boolean }>();
   const env = resolveEnv(opts.env);
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -34,6 +35,9 @@ runMain(async () => {
     port: Number(opts.port),
     portFallback: program.getOptionValueSource('port') === 'default',
     stateDir: opts.stateDir,
+    iam: opts.iam,
+    // Every IAM decision, for "why was this refused?" (docs/local-mode.md).
+    iamLog: path.join(opts.stateDir, 'iam-decisions.jsonl'),
     say,
   });
   // A signal during start-up stops whatever has started by then.

@@ -5,6 +5,7 @@ import { describeError, exitCodeOf, isAbcaError } from '../src/errors';
 import { emit, progressLog } from '../src/cli-support/emit';
 import { runMain } from '../src/cli-support/run-main';
 import { openRuntime } from '../src/runtime/context';
+import { assertPromotionAccepted } from '../src/runtime/verbs/promote/check';
 import { addPromoteFlags, isRemoteSource, promoteOptionsFromFlags, promoteRuntime, sourceClients, type PromoteFlags } from '../src/runtime/verbs/promote';
 import { formatPromotion } from '../src/runtime/verbs/promote/format';
 
@@ -25,15 +26,18 @@ runMain(
     const { from, to, options } = promoteOptionsFromFlags(flags);
     const log = progressLog();
     const sourceAccess = options.source && isRemoteSource(options.source) ? sourceClients(options.source) : undefined;
-    const [source, target] = await Promise.all([openRuntime(from, { clients: sourceAccess, log }), openRuntime(to, { log })]);
-    const result = await promoteRuntime(source, target, options).catch((e: unknown) => {
-      // The job summary says why too, not only the log: a refusal is the common answer.
-      const summary = process.env.GITHUB_STEP_SUMMARY;
-      const what = exitCodeOf(e) === 2 ? 'refused' : 'failed';
-      if (summary)
-        appendFileSync(summary, `### ABCA runtime promote — ${from} → ${to}: ${what}${isAbcaError(e) ? ` (${e.code})` : ''}\n\n${describeError(e)}\n`);
-      throw e;
-    });
+    const target = await openRuntime(to, { log });
+    // The policy first: the target's publisher may read only the sources it accepts.
+    const result = await assertPromotionAccepted(target, from)
+      .then(async () => promoteRuntime(await openRuntime(from, { clients: sourceAccess, log }), target, options))
+      .catch((e: unknown) => {
+        // The job summary says why too, not only the log: a refusal is the common answer.
+        const summary = process.env.GITHUB_STEP_SUMMARY;
+        const what = exitCodeOf(e) === 2 ? 'refused' : 'failed';
+        if (summary)
+          appendFileSync(summary, `### ABCA runtime promote — ${from} → ${to}: ${what}${isAbcaError(e) ? ` (${e.code})` : ''}\n\n${describeError(e)}\n`);
+        throw e;
+      });
     emit(!!flags.json, result, formatPromotion(result), formatPromotion(result, 'markdown'));
   },
   { json: () => !!flags.json },

@@ -143,6 +143,7 @@ export class InfraStack extends TerraformStack implements BlueprintHost {
       existingOidcProviderArn: settings.githubOidcProviderArn,
       stateBucket: settings.stateBucket,
       promotionSources: promotion.defaults.accept_from.map((env) => platformNames(env)),
+      promotionSourceRoleArns: settings.promotionSourceRoleArns,
       publisher: {
         // Built from the name (not the resource) so the role does not wait for the parameter.
         platformParameterArn: parameterArn(names.parameters.platform),

@@ -44,6 +44,11 @@ export interface InfraSettings {
   agentCoreAzIds?: unknown;
   runtimeInternetEgress?: unknown;
   promoteFrom?: unknown;
+  /**
+   * Roles in other accounts the publisher assumes to read a promotion source there
+   * (`runtime promote --source-role-arn`); each must trust this environment's publisher.
+   */
+  promotionSourceRoleArns: string[];
 }
 
 /** The ABCA_* variable of every context key: each key can be set from the shell or CI alone. */
@@ -61,6 +66,7 @@ export const CONTEXT_VARIABLES = {
   agentCoreAzIds: 'ABCA_AGENTCORE_AZ_IDS',
   runtimeInternetEgress: 'ABCA_RUNTIME_INTERNET_EGRESS',
   promoteFrom: 'ABCA_PROMOTE_FROM',
+  promotionSourceRoleArns: 'ABCA_PROMOTION_SOURCE_ROLE_ARNS',
 } as const;
 export type ContextKey = keyof typeof CONTEXT_VARIABLES;
 export const CONTEXT_KEYS = Object.keys(CONTEXT_VARIABLES) as ContextKey[];
@@ -203,6 +209,8 @@ export function readSettings(scope: Construct): InfraSettings {
     );
   }
 
+  const promotionSourceRoleArns = roleArnList(source, 'promotionSourceRoleArns');
+
   return {
     env,
     region,
@@ -218,5 +226,20 @@ export function readSettings(scope: Construct): InfraSettings {
     agentCoreAzIds: source('agentCoreAzIds') ?? process.env.ABCA_AGENTCORE_AZ_IDS,
     runtimeInternetEgress: source('runtimeInternetEgress') ?? process.env.ABCA_RUNTIME_INTERNET_EGRESS,
     promoteFrom: source('promoteFrom') ?? process.env.ABCA_PROMOTE_FROM,
+    promotionSourceRoleArns,
   };
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** A comma-separated list (or a JSON list from cdktf.json) of IAM role ARNs, each checked. */
+function roleArnList(source: Source, key: ContextKey): string[] {
+  const raw = source(key) ?? process.env[CONTEXT_VARIABLES[key]];
+  if (raw === undefined || raw === null || raw === '') return [];
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!items) throw new ValidationError(`context "${key}" must be a comma-separated list of IAM role ARNs`, 'INVALID_CONTEXT');
+  const arns = items.map((a) => String(a).trim()).filter(Boolean);
+  const bad = arns.filter((a) => !ROLE_ARN.test(a));
+  if (bad.length) throw new ValidationError(`context "${key}": not an IAM role ARN: ${bad.map((a) => `"${a.slice(0, 100)}"`).join(', ')}`, 'INVALID_CONTEXT');
+  return [...new Set(arns)];
 }

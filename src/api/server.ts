@@ -32,6 +32,8 @@ export interface ApiServerOptions {
   guardrailsCacheMs?: number;
   /** Run the provisioner in-process after each change (default true). */
   provision?: boolean;
+  /** The in-process provisioner's own clients, as its Lambda has its own role (default: `clients`). */
+  provisionerClients?: AwsClients;
   /** Extra routers under /v1 (e.g. tasks). */
   routers?: (deps: ApiDeps) => CreateAppOptions['routers'];
   /** Where submitted tasks start (default: in this process, in the background, as an async invocation would). */
@@ -63,7 +65,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       ? undefined
       : new LocalProvisioner(
           // The provisioner logs as itself, as its Lambda does in AWS.
-          buildProvisionerDeps({ env, platform, clients, log: log.createChild({ serviceName: SERVICE_NAMES.provisioner }) }),
+          buildProvisionerDeps({
+            env,
+            platform,
+            clients: opts.provisionerClients ?? clients,
+            log: log.createChild({ serviceName: SERVICE_NAMES.provisioner }),
+          }),
         );
   const deps = buildApiDeps({
     env,

@@ -24,7 +24,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { agentCoreControlClient, ecrClient } from '../aws/clients';
 import { dataPlaneRoutes, type DataPlaneCall } from './data-plane/routes';
-import { enforcedListener, type Enforcer } from './iam/proxy';
+import { enforcedListener, type RequestCheck } from './iam/proxy';
 import { RuntimeResolver } from './data-plane/runtimes';
 import { SessionPool, type SessionInfo } from './data-plane/sessions';
 
@@ -41,9 +41,10 @@ export interface DataPlaneOptions {
   log?: (line: string) => void;
   /**
    * IAM enforcement (docs/local-mode.md): InvokeAgentRuntime and StopRuntimeSession are authorized
-   * by this Enforcer before they are served, as every request to moto is by the proxy.
+   * by this Enforcer (or the proxy's, asked remotely) before they are served, as every request to
+   * moto is by the proxy.
    */
-  iam?: Enforcer;
+  iam?: RequestCheck;
 }
 
 export interface AgentCoreDataPlane {

@@ -45,8 +45,9 @@ import {
 import { TABLE_KEYS, TABLES } from '../platform/tables';
 import { pushLocalImage } from './images';
 import { ensureLocalNetwork, type LocalNetwork } from './network';
-import { assertLoopbackClients, assertLoopbackEndpoint } from './moto';
+import { assertLoopbackClients, assertLoopbackEndpoint, resolvedEndpoint } from './moto';
 import { reapplyPointer } from '../runtime/verbs/reapply';
+import { componentSession } from './iam/sessions';
 
 export interface BootstrapOptions {
   env: string;
@@ -121,8 +122,10 @@ export async function bootstrapLocal(opts: BootstrapOptions): Promise<BootstrapR
   // What the stack runs after Terraform's create or update (the image-pointer custom resource):
   // the runtime was created as Terraform creates it, without MMDSv2, and AgentCore invokes no such
   // version, so re-apply brings live and canary onto one that requires it. A no-op on a re-run.
+  await declareStackSettings(clients, names.env, opts.promoteFrom ? { promoteFrom: opts.promoteFrom.join(',') } : {});
+  // The stack's custom resource runs as its own role (Terraform invokes the Lambda): so does this.
   const reapplied = await reapplyPointer(
-    { env: names.env, platform, clients, actor: 'image-pointer-custom-resource', log: (l) => log(l) },
+    { env: names.env, platform, clients: await imagePointerClients(clients, names.env), actor: 'image-pointer-custom-resource', log: (l) => log(l) },
     { timeoutMs: 120_000, pollIntervalMs: 200, reason: 'bootstrap-local (as the stack after Terraform)' },
   );
   if (reapplied.changed) changed(`runtime version ${reapplied.runtimeVersion} for live and canary (MMDSv2, re-apply)`);
@@ -283,6 +286,8 @@ async function ensureCognito(
     const created = await cognito.send(
       new CreateUserPoolCommand({
         PoolName: names.userPool,
+        // The stack's default tags (infra-stack.ts): the API's RecheckGroups grant is scoped by abca:env.
+        UserPoolTags: { 'abca:env': names.env, 'abca:stack': 'infra', 'abca:managed-by': 'cdktf' },
         AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
         Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: false } },
       }),
@@ -326,4 +331,39 @@ async function ensureParameter(ssm: SSMClient, Name: string, Value: string, over
   if (current === Value || (current !== undefined && !overwrite)) return;
   await ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', Overwrite: current !== undefined }));
   changed(`parameter ${Name}`);
+}
+
+/**
+ * Clients as the image-pointer custom resource's role, assumed with the bootstrap's own credentials
+ * through the endpoint its clients use (the IAM enforcement point, when on).
+ */
+async function imagePointerClients(clients: AwsClients, env: string): Promise<AwsClients> {
+  const endpoint = await resolvedEndpoint(clients.ssm);
+  const admin = await clients.ssm.config.credentials();
+  const region = await clients.ssm.config.region();
+  // The role of the account these clients act in (another account's, when a test bootstraps there).
+  const who = stsClient({ region, endpoint: endpoint!, credentials: admin });
+  const account = (await who.send(new GetCallerIdentityCommand({})).finally(() => who.destroy())).Account;
+  const session = await componentSession(endpoint!, env, 'imagePointer', {
+    region,
+    account,
+    // The bootstrap's own credentials, a session's token included (another account's role, in tests).
+    credentials: {
+      accessKeyId: admin.accessKeyId,
+      secretAccessKey: admin.secretAccessKey,
+      ...(admin.sessionToken ? { sessionToken: admin.sessionToken } : {}),
+    },
+  });
+  return createClients({ credentials: session, region, endpoint: endpoint! });
+}
+
+/**
+ * Tells the IAM enforcement point (when the endpoint is one) which settings this environment's
+ * stack is deployed with, since its policies depend on them (promoteFrom: which sources the
+ * publisher may read). A plain moto answers 404: nothing is enforced there.
+ */
+async function declareStackSettings(clients: AwsClients, env: string, context: Record<string, unknown>): Promise<void> {
+  const endpoint = (await resolvedEndpoint(clients.ssm))!.replace(/\/$/, '');
+  const res = await fetch(`${endpoint}/_abca/iam/stack-settings`, { method: 'POST', body: JSON.stringify({ env, context }) });
+  if (!res.ok && res.status !== 404) throw new Error(`the IAM enforcement point refused ${env}'s stack settings: HTTP ${res.status} ${await res.text()}`);
 }

@@ -16,7 +16,12 @@ import { taskDeps } from '../wiring/tasks';
 import { startAgentCoreDataPlane, type AgentCoreDataPlane } from './agentcore-data-plane';
 import { ensureLocalUser, type LocalUser } from './admin-user';
 import { bootstrapLocal } from './bootstrap';
+import { componentSession, type Component } from './iam/sessions';
+import { cachedStacks } from './iam/stack';
 import { startMoto, type MotoServer } from './moto';
+
+/** The bootstrap's credentials: what Terraform's would be (unrestricted, as an administrator's). */
+const ADMIN = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface ControlPlaneOptions {
   env: string;
@@ -35,6 +40,13 @@ export interface ControlPlaneOptions {
   /** The reconciler's schedule (default every minute) and thresholds (default: as in AWS). */
   reconcileIntervalMs?: number;
   reconciler?: Partial<ReconcilerSettings>;
+  /**
+   * IAM enforcement (default on): each component acts as its stack role, judged against the
+   * stack's policies (docs/local-mode.md). Off only to debug the emulator itself.
+   */
+  iam?: boolean;
+  /** Append every IAM decision to this file as a JSON line. */
+  iamLog?: string;
   say?: (line: string) => void;
 }
 
@@ -63,8 +75,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const say = opts.say ?? (() => {});
   // The SDK's Node 20 end-of-support notice concerns AWS use, not a local emulator: keep it out of the way.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  say('starting moto (local AWS emulator)…');
-  const moto = await startMoto();
+  const enforce = opts.iam ?? true;
+  // The decision log may live in the state folder: it must exist before the first request.
+  if (opts.stateDir) mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+  say(`starting moto (local AWS emulator)${enforce ? ', IAM enforced' : ', IAM NOT enforced'}…`);
+  const moto = await startMoto(enforce ? { iam: { stack: cachedStacks(), ...(opts.iamLog ? { decisionLog: opts.iamLog } : {}) } } : {});
   let dataPlane: AgentCoreDataPlane | undefined;
   let reconciler: { stop(): Promise<void> } | undefined;
   let api: ApiServer | undefined;
@@ -83,8 +98,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const vars: Record<string, string> = {
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: ADMIN.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: ADMIN.secretAccessKey,
       ABCA_ENV: opts.env,
     };
     // This process talks to the emulator like any other client: through the standard variables.
@@ -113,16 +128,23 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         ...(opts.heartbeatMs !== undefined ? { ABCA_HEARTBEAT_MS: String(opts.heartbeatMs) } : {}),
       },
       log,
+      // Invocations are judged by the same enforcement point as every request to moto.
+      ...(moto.iam ? { iam: moto.iam.enforcer } : {}),
     });
     vars.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = dataPlane.endpoint;
     process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = dataPlane.endpoint;
 
+    // What Terraform does (bootstrap) and seeding the admin user run with the admin credentials.
     const clients = createClients();
     let apiUrl = `http://127.0.0.1:${opts.port}`;
     let { platform } = await bootstrapLocal({ env: opts.env, apiUrl, clients });
     say(`platform "${opts.env}" bootstrapped in ${moto.endpoint}`);
+    // Every component as its own role, from an AssumeRole through the enforcement point.
+    const as = async (component: Component) =>
+      createClients({ credentials: await componentSession(moto.endpoint, opts.env, component, { credentials: ADMIN }) });
+    const [apiClients, provisionerClients, reconcilerClients] = await Promise.all([as('api'), as('provisioner'), as('reconciler')]);
 
-    const serve = (port: number) => startApiServer({ env: opts.env, port, clients, log });
+    const serve = (port: number) => startApiServer({ env: opts.env, port, clients: apiClients, provisionerClients, log });
     api = await serve(opts.port).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'EADDRINUSE' || !opts.portFallback) throw e;
       say(`port ${opts.port} is in use; serving the API on a free port instead`);
@@ -135,7 +157,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     }
     vars.ABCA_API_URL = apiUrl;
     // The reconciler Lambda's schedule, as a loop here.
-    reconciler = startReconcilerLoop(taskDeps(platform, clients, { log }), {
+    reconciler = startReconcilerLoop(taskDeps(platform, reconcilerClients, { log }), {
       intervalMs: opts.reconcileIntervalMs ?? RECONCILE_INTERVAL_MS,
       settings: opts.reconciler,
     });

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { OperationFailedError } from '../errors';
 // Types only: the engine (and the policy simulator it loads) is imported when enforcement is on.
-import type { CompiledPolicies, IamProxy } from './iam';
+import type { CompiledPolicies, IamProxy, StackSource } from './iam';
 
 export interface MotoServer {
   /** Where clients send: moto itself, or the IAM enforcement proxy in front of it. */
@@ -25,7 +25,13 @@ export interface MotoServer {
  * ABCA_IAM_POLICIES / ABCA_IAM_LOG give the same from the environment.
  */
 export interface IamOptions {
-  policies: CompiledPolicies | string;
+  /** Policies known from the start (one environment, or a test's hand-made set). */
+  policies?: CompiledPolicies | string;
+  /**
+   * Every environment's synthesized stack: its policies are compiled the first time one of its
+   * roles is assumed, and again once its runtime exists (docs/local-mode.md).
+   */
+  stack?: StackSource;
   /** Append every decision to this file as a JSON line. */
   decisionLog?: string;
 }
@@ -65,7 +71,8 @@ export async function startMoto(opts: { timeoutMs?: number; log?: (line: string)
   const iam = opts.iam ?? iamFromEnv(process.env);
   // Compile first: a policy IAM would refuse fails before anything starts.
   const engine = iam ? await import('./iam') : undefined;
-  const authorizer = iam && engine ? await engine.authorizerFor(iam.policies) : undefined;
+  const authorizer = iam && engine ? await engine.authorizerFor(iam.policies ?? engine.noPolicies()) : undefined;
+  const environments = iam?.stack && engine ? new engine.Environments(iam.stack, { account: engine.ACCOUNT, region: engine.REGION }) : undefined;
   const child = spawn(python(), [LAUNCHER, '-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
@@ -102,7 +109,12 @@ export async function startMoto(opts: { timeoutMs?: number; log?: (line: string)
   (child.stdout as unknown as { unref?: () => void }).unref?.();
   (child.stderr as unknown as { unref?: () => void }).unref?.();
   if (!authorizer || !engine) return { endpoint, pid, motoEndpoint: endpoint, stop: () => stopPid(pid) };
-  const proxy = await engine.startIamProxy({ target: endpoint, authorizer, ...(iam?.decisionLog ? { decisionLog: iam.decisionLog } : {}) });
+  const proxy = await engine.startIamProxy({
+    target: endpoint,
+    authorizer,
+    ...(environments ? { environments } : {}),
+    ...(iam?.decisionLog ? { decisionLog: iam.decisionLog } : {}),
+  });
   return {
     endpoint: proxy.endpoint,
     pid,

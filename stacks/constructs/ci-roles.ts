@@ -33,6 +33,8 @@ export interface CiRolesProps {
   stateBucket?: string;
   /** Environments whose images the publisher may promote here (read-only grant on them). */
   promotionSources?: PlatformNames[];
+  /** Roles in other accounts the publisher may assume to read a promotion source there. */
+  promotionSourceRoleArns?: string[];
 }
 
 export class CiRoles extends Construct {
@@ -100,7 +102,10 @@ export class CiRoles extends Construct {
     new IamRolePolicy(this, 'runtime-publisher-policy', {
       name: 'publish-runtime',
       role: this.runtimePublisher.name,
-      policy: policy([...publisherStatements(props.publisher), ...promotionStatements(names, props.promotionSources ?? [], aws)]),
+      policy: policy([
+        ...publisherStatements(props.publisher),
+        ...promotionStatements(names, props.promotionSources ?? [], aws, props.promotionSourceRoleArns ?? []),
+      ]),
     });
 
     // Every other role in the stack, whichever construct declares it, gets the boundary.

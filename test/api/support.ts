@@ -10,6 +10,7 @@ import { LineLogger } from '../../src/platform/logging';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { ensureLocalUser } from '../../src/local/admin-user';
 import { bootstrapLocal } from '../../src/local/bootstrap';
+import { clientsAs } from '../support/iam';
 import { DEFAULT_GUARDRAILS, type Guardrails } from '../../src/platform/guardrails';
 import type { PlatformConfig } from '../../src/platform/platform-config';
 import { useMoto } from '../support/moto';
@@ -98,10 +99,12 @@ export function useApi(opts: { env?: string; guardrails?: Partial<Guardrails>; p
     if (opts.guardrails) await setGuardrails(opts.guardrails);
     const logs: string[] = [];
     // Guardrails are read on every request here (cache 0), so a test's change applies at once.
+    // The API and its in-process provisioner act as their stack roles; the harness's seeding stays admin.
     const api = await startApiServer({
       env,
       port: 0,
-      clients,
+      clients: await clientsAs(env, 'api'),
+      provisionerClients: await clientsAs(env, 'provisioner'),
       guardrailsCacheMs: 0,
       provision: opts.provision,
       log: new LineLogger((l) => logs.push(l), { serviceName: 'abca-api', logLevel: 'DEBUG' }),

@@ -48,7 +48,8 @@ describe('bgagent doctor (built binary, local environment)', () => {
 
   it('passes on a plain emulator: every check ok but the ones it cannot show (roles, DNS Firewall) and Node 20, exit 0', async () => {
     // Act
-    const result = await run(moto.endpoint());
+    // moto itself: the test bed's default endpoint enforces IAM.
+    const result = await run(moto.plainEndpoint());
     // Assess
     const report = result.json() as DoctorReport;
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });

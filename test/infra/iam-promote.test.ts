@@ -152,6 +152,31 @@ describe('promotion: the target publisher and the source environment', () => {
       expect([allowed, other, without]).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
     });
 
+    it('the stack reads the source roles from its settings (promotionSourceRoleArns): the synthesized publisher may assume exactly those', async () => {
+      // Prepare
+      const bundles = await testBundles();
+      const other = `arn:aws:iam::222222222222:role/abca-qa-promotion-source`;
+      const withRoles = synthInfraJson(bundles, { env: 'prod', promotionSourceRoleArns: `${role}, ${other}` }).json;
+      const policy = rolePolicy(withRoles, prod.roles.runtimePublisher);
+      const ask = (tf: typeof policy, resource: string) => decide(tf, publisher, { action: 'sts:AssumeRole', resource });
+      // Act
+      const given = await Promise.all([ask(policy, role), ask(policy, other)]);
+      const notGiven = await ask(policy, `arn:aws:iam::${SOURCE}:role/Admin`);
+      const byDefault = await ask(rolePolicy(json, prod.roles.runtimePublisher), role);
+      // Assess
+      expect(given).toEqual(['Allowed', 'Allowed']);
+      expect([notGiven, byDefault]).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied']);
+      // The CI roles carry no permissions boundary (stacks/policies/boundary.ts): nothing else limits it.
+      expect(find(withRoles, 'aws_iam_role', 'name', prod.roles.runtimePublisher)[1].permissions_boundary).toBeUndefined();
+    });
+
+    it('a source role setting that is not an IAM role ARN fails the synth with one clear message', async () => {
+      const bundles = await testBundles();
+      expect(() => synthInfraJson(bundles, { env: 'prod', promotionSourceRoleArns: 'arn:aws:iam::1:user/me' })).toThrow(
+        'context "promotionSourceRoleArns": not an IAM role ARN: "arn:aws:iam::1:user/me"',
+      );
+    });
+
     it('the role the operator creates in the source account reads the source environment, writes nothing, and trusts only the target publisher', async () => {
       // Prepare: the source account's own ARNs
       const policy = doc(promotionSourceStatements(staging, { ...aws, accountId: SOURCE }));

@@ -7,6 +7,8 @@ import { AGENT_ATTRIBUTES } from '../../agent/src/task-row';
 import { DEFAULT_GUARDRAILS } from '../../src/platform/guardrails';
 import { AGENT_TASK_ATTRIBUTES } from '../../src/tasks/agent-attributes';
 import { platformNames } from '../../src/platform/names';
+import { compilePolicies } from '../../src/local/iam';
+import { reasonFor, UNUSED_GRANT_REASONS } from './iam-unused-grants';
 import {
   decide,
   type Request,
@@ -744,5 +746,36 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
       }
     }
     expect(cut).toEqual([]);
+  });
+});
+
+describe('grants the suite never uses: each one says why it stays (test/infra/iam-unused-grants.ts)', () => {
+  it('every reason names a statement the synthesized stack has (a dropped grant takes its row with it)', () => {
+    // Prepare
+    const policies = compilePolicies(json);
+    const statements = new Set<string>();
+    for (const role of Object.values(policies.roles)) {
+      const suffix = role.name.replace(/^abca-dev-/, '');
+      for (const { name, policy } of role.identity) {
+        statements.add(`${suffix} ${name} *`);
+        policy.Statement.forEach((s, i) => statements.add(`${suffix} ${name} ${typeof s.Sid === 'string' ? s.Sid : String(i)}`));
+      }
+    }
+    // Act
+    const stale = UNUSED_GRANT_REASONS.filter((r) => !statements.has(`${r.role} ${r.policy} ${r.sid}`)).map((r) => `${r.role} ${r.policy} ${r.sid}`);
+    // Assess: AssumePromotionSourceRoles exists only with promotionSourceRoleArns set.
+    expect(stale).toEqual(['ci-publisher publish-runtime AssumePromotionSourceRoles']);
+    expect(UNUSED_GRANT_REASONS.every((r) => r.reason.length > 20)).toBe(true);
+  });
+
+  it('a grant no row explains is reported; one a row explains is not', () => {
+    // Act
+    const explained = reasonFor('abca-qa-runtime-exec', 'runtime', 'Models');
+    const whole = reasonFor('abca-dev-ci-infra', 'deploy-infra', 'ReadEverything');
+    const unexplained = reasonFor('abca-dev-api-fn', 'handler', 'Tasks');
+    // Assess
+    expect(explained?.reason).toContain('Bedrock');
+    expect(whole?.sid).toBe('*');
+    expect(unexplained).toBeUndefined();
   });
 });

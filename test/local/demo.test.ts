@@ -7,7 +7,7 @@ import { runTsx } from '../support/run';
 describe('npm run demo (scripts/demo.ts)', () => {
   it('runs every step of the operator story and stops its control plane', async () => {
     // Act
-    const run = await runTsx('scripts/demo.ts', ['--standalone', '--env', 'demotest'], { timeoutMs: 120_000, env: { AWS_ENDPOINT_URL: '' } });
+    const run = await runTsx('scripts/demo.ts', ['--standalone', '--env', 'demotest'], { timeoutMs: 420_000, env: { AWS_ENDPOINT_URL: '' } });
     // Assess (the demo's own output says which step failed, if one did)
     if (run.code !== 0) process.stderr.write(`${run.stdout}\n${run.stderr}\n`);
     expect(run.stderr).not.toMatch(/^error:/m);
@@ -23,5 +23,5 @@ describe('npm run demo (scripts/demo.ts)', () => {
     const moto = /moto (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout)?.[1];
     expect(moto).toBeDefined();
     await expect(fetch(`${moto}/moto-api/data.json`)).rejects.toThrow();
-  }, 150_000);
+  }, 450_000);
 });

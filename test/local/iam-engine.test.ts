@@ -4,7 +4,17 @@
  * boundaries, resource policies), evaluation wording, sessions learnt from AssumeRole (transitive
  * tags), role chaining through trust policies, AccessDenied shapes, and the unused-grants report.
  */
-import { Authorizer, accessDenied, compilePolicies, Enforcer, identify, sessionFromAssumeRole, unusedGrants, type TfJson } from '../../src/local/iam';
+import {
+  Authorizer,
+  accessDenied,
+  compilePolicies,
+  Enforcer,
+  Environments,
+  identify,
+  sessionFromAssumeRole,
+  unusedGrants,
+  type TfJson,
+} from '../../src/local/iam';
 import type { Session } from '../../src/local/iam/engine';
 
 const ACCOUNT = '123456789012';
@@ -179,7 +189,7 @@ describe('the enforcer', () => {
     const req = assumeRequest('testing', WORKER.roleArn, { team: 'a' }, ['team']);
     // Act
     const { outcome, identified } = await enforcer.check(req);
-    enforcer.observe(identified, 200, answer('ASIAWORKER'));
+    await enforcer.observe(identified, 200, answer('ASIAWORKER'));
     // Assess
     expect(outcome).toEqual({ allowed: true });
     expect(enforcer.sessions.get('ASIAWORKER')).toEqual({ roleArn: WORKER.roleArn, sessionName: 'chain', tags: { team: 'a' }, transitiveTagKeys: ['team'] });
@@ -192,7 +202,7 @@ describe('the enforcer', () => {
     const req = assumeRequest('ASIAWORKER', chained, { task: 't1' });
     // Act
     const allowed = await enforcer.check(req);
-    enforcer.observe(allowed.identified, 200, answer('ASIACHAINED'));
+    await enforcer.observe(allowed.identified, 200, answer('ASIACHAINED'));
     const untrusted = await enforcer.check(assumeRequest('ASIAWORKER', `arn:aws:iam::${ACCOUNT}:role/locked`));
     const ungranted = await enforcer.check(assumeRequest('ASIACHAINED', WORKER.roleArn));
     // Assess
@@ -219,9 +229,9 @@ describe('the enforcer', () => {
     expect(outcome).toMatchObject({ allowed: false, message: expect.stringContaining('no mapping for this operation') });
   });
 
-  it('does not learn a session from a failed AssumeRole', () => {
+  it('does not learn a session from a failed AssumeRole', async () => {
     // Act
-    enforcer.observe({ service: 'sts', operation: 'AssumeRole', protocol: 'query', params: { RoleArn: WORKER.roleArn } }, 403, answer('ASIANO'));
+    await enforcer.observe({ service: 'sts', operation: 'AssumeRole', protocol: 'query', params: { RoleArn: WORKER.roleArn } }, 403, answer('ASIANO'));
     // Assess
     expect(enforcer.sessions.has('ASIANO')).toBe(false);
     expect(sessionFromAssumeRole({ RoleArn: WORKER.roleArn }, '<Error/>')).toBeUndefined();
@@ -302,5 +312,133 @@ describe('the unused-grants report', () => {
     expect(worker).not.toContain('Rows dynamodb:GetItem');
     expect(worker).toContain('Pull ecr:BatchGetImage');
     expect(worker).not.toContain('NoDelete dynamodb:DeleteItem'); // a Deny grants nothing
+  });
+});
+
+describe('environments learnt as they appear (Environments, Authorizer.extend)', () => {
+  /** An environment's stack: a role reading its own table, invoking its own runtime, listing groups in pools tagged with its name. */
+  const envStack = (env: string): TfJson => ({
+    terraform: {},
+    provider: {},
+    resource: {
+      aws_iam_role: {
+        worker: {
+          name: `abca-${env}-worker`,
+          assume_role_policy: doc({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+        },
+      },
+      aws_iam_role_policy: {
+        p: {
+          name: 'handler',
+          role: '${aws_iam_role.worker.name}',
+          policy: doc(
+            { Sid: 'Rows', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '${aws_dynamodb_table.t.arn}' },
+            {
+              Sid: 'Runtime',
+              Effect: 'Allow',
+              Action: 'bedrock-agentcore:GetAgentRuntime',
+              Resource: '${aws_bedrockagentcore_agent_runtime.r.agent_runtime_arn}',
+            },
+            {
+              Sid: 'Groups',
+              Effect: 'Allow',
+              Action: 'cognito-idp:AdminListGroupsForUser',
+              Resource: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/*',
+              Condition: { StringEquals: { 'aws:ResourceTag/abca:env': env } },
+            },
+          ),
+        },
+      },
+      aws_dynamodb_table: { t: { name: `abca-${env}-rows`, hash_key: 'pk' } },
+      aws_bedrockagentcore_agent_runtime: { r: { agent_runtime_name: `abca_${env}_agent` } },
+    },
+  });
+  const json = (target: string, body: unknown, key: string, service: string) => ({
+    method: 'POST',
+    url: '/',
+    headers: { ...sign(service, key), 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' },
+    body: Buffer.from(JSON.stringify(body)),
+  });
+  const getRow = (env: string, key: string) => json('DynamoDB_20120810.GetItem', { TableName: `abca-${env}-rows`, Key: { pk: { S: 'x' } } }, key, 'dynamodb');
+  const listGroups = (pool: string, key: string) =>
+    json('AWSCognitoIdentityProviderService.AdminListGroupsForUser', { UserPoolId: pool, Username: 'u' }, key, 'cognito-idp');
+  const assume = (roleArn: string) => ({
+    method: 'POST',
+    url: '/',
+    headers: { ...sign('sts', 'testing'), 'content-type': 'application/x-www-form-urlencoded' },
+    body: Buffer.from(new URLSearchParams({ Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: 's' }).toString()),
+  });
+  const answer = (key: string) =>
+    Buffer.from(`<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>${key}</AccessKeyId></Credentials></AssumeRoleResult></AssumeRoleResponse>`);
+  const role = (env: string) => `arn:aws:iam::${ACCOUNT}:role/abca-${env}-worker`;
+
+  let enforcer: Enforcer;
+  const synthesized: string[] = [];
+  beforeEach(async () => {
+    synthesized.length = 0;
+    const authorizer = await Authorizer.create({ account: ACCOUNT, region: 'us-east-1', roles: {}, resourcePolicies: {}, tables: {} });
+    const environments = new Environments(
+      (env) => {
+        synthesized.push(env);
+        return envStack(env);
+      },
+      { account: ACCOUNT, region: 'us-east-1' },
+    );
+    enforcer = new Enforcer(authorizer, undefined, undefined, environments);
+  });
+
+  async function session(env: string, key: string): Promise<void> {
+    const { identified } = await enforcer.check(assume(role(env)));
+    await enforcer.observe(identified, 200, answer(key));
+  }
+
+  it("compiles an environment the first time one of its roles is assumed, once, and judges each session by its own environment's policies", async () => {
+    // Act
+    await session('alpha', 'ASIAALPHA');
+    await session('beta', 'ASIABETA');
+    await session('alpha', 'ASIAALPHA2');
+    const own = await enforcer.check(getRow('alpha', 'ASIAALPHA'));
+    const other = await enforcer.check(getRow('beta', 'ASIAALPHA'));
+    const betaOwn = await enforcer.check(getRow('beta', 'ASIABETA'));
+    // Assess
+    expect(synthesized).toEqual(['alpha', 'beta']);
+    expect([own.outcome.allowed, other.outcome.allowed, betaOwn.outcome.allowed]).toEqual([true, false, true]);
+  });
+
+  it('compiles an environment again when its runtime is created: the runtime grant then names the ARN AWS generated', async () => {
+    // Prepare
+    await session('alpha', 'ASIAALPHA');
+    const real = `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:runtime/abca_alpha_agent-Q1w2E3r4T5`;
+    const get = { method: 'GET', url: '/runtimes/abca_alpha_agent-Q1w2E3r4T5/', headers: sign('bedrock-agentcore', 'ASIAALPHA'), body: Buffer.alloc(0) };
+    const before = await enforcer.check(get);
+    // Act
+    await enforcer.observe(
+      { service: 'bedrock-agentcore-control', operation: 'CreateAgentRuntime', protocol: 'rest-json', params: { agentRuntimeName: 'abca_alpha_agent' } },
+      201,
+      Buffer.from(JSON.stringify({ agentRuntimeArn: real, agentRuntimeId: 'abca_alpha_agent-Q1w2E3r4T5' })),
+    );
+    const after = await enforcer.check(get);
+    // Assess
+    expect(before.outcome.allowed).toBe(false);
+    expect(after.outcome.allowed).toBe(true);
+  });
+
+  it("supplies aws:ResourceTag/* from the tags a user pool was created with: allowed in the pool tagged with the session's environment only", async () => {
+    // Prepare
+    await session('alpha', 'ASIAALPHA');
+    const created = (id: string, env: string) =>
+      enforcer.observe(
+        { service: 'cognito-idp', operation: 'CreateUserPool', protocol: 'json', params: { PoolName: id, UserPoolTags: { 'abca:env': env } } },
+        200,
+        Buffer.from(JSON.stringify({ UserPool: { Id: id } })),
+      );
+    await created('us-east-1_alpha', 'alpha');
+    await created('us-east-1_beta', 'beta');
+    // Act
+    const own = await enforcer.check(listGroups('us-east-1_alpha', 'ASIAALPHA'));
+    const other = await enforcer.check(listGroups('us-east-1_beta', 'ASIAALPHA'));
+    const untagged = await enforcer.check(listGroups('us-east-1_never', 'ASIAALPHA'));
+    // Assess
+    expect([own.outcome.allowed, other.outcome.allowed, untagged.outcome.allowed]).toEqual([true, false, false]);
   });
 });

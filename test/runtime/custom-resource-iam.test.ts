@@ -87,7 +87,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   Object.values(clients ?? {}).forEach((c) => c.destroy());
-  // Into the suite's unused-grants report (with ABCA_TEST_IAM=1), with the real runtime ARN.
+  // Into the suite's unused-grants report (IAM is enforced by default), with the real runtime ARN.
   recordUsedGrants(proxies.flatMap((p) => p.used()));
   await Promise.all(proxies.map((p) => p.close()));
   await server?.stop();

@@ -269,5 +269,6 @@ describe('rollbackRuntime', () => {
     expect(versions.at(-1)!.Version).toBe(122);
     expect(rollback).toMatchObject({ outcome: 'published', to: digests[0] });
     expect(versions[0]!.Labels ?? []).toEqual([]);
-  });
+    // 120 publishes through the IAM enforcement point on a shared machine: a generous wait.
+  }, 300_000);
 });

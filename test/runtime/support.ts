@@ -5,14 +5,16 @@ import { allItems } from '../../src/aws/pages';
 import { bootstrapLocal } from '../../src/local/bootstrap';
 import { pushLocalImage } from '../../src/local/images';
 import { openRuntime, type RuntimeContext } from '../../src/runtime';
+import { clientsAs } from '../support/iam';
 
 /**
  * Bootstraps with clients of its own (bootstrap ends with the stack's re-apply, whose requests a
- * test's instrumented clients should not see), then opens the runtime with the test's clients.
+ * test's instrumented clients should not see), then opens the runtime with the test's clients, by
+ * default as CI's publisher role of `env` (what publish, rollback and status run as).
  */
-export async function bootstrappedRuntime(env: string, clients: AwsClients = createClients(), opts: { promoteFrom?: string[] } = {}): Promise<RuntimeContext> {
+export async function bootstrappedRuntime(env: string, clients?: AwsClients, opts: { promoteFrom?: string[] } = {}): Promise<RuntimeContext> {
   await bootstrapLocal({ env, clients: createClients(), ...opts });
-  return openRuntime(env, { clients, actor: 'tester@test' });
+  return openRuntime(env, { clients: clients ?? (await clientsAs(env, 'publisher')), actor: 'tester@test' });
 }
 
 export function pushImage(ctx: RuntimeContext, tag: string): Promise<string> {

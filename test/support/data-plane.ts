@@ -5,22 +5,19 @@
  * an agent do not pay for it.
  */
 import { startAgentCoreDataPlane, type AgentCoreDataPlane, type DataPlaneOptions } from '../../src/local/agentcore-data-plane';
-import type { Enforcer } from '../../src/local/iam';
-import { recordUsedGrants, workerEnforcer } from './iam';
+import { workerEnforcer } from './iam';
 import { motoEndpoint } from './moto';
 
 export function useDataPlane(opts: Omit<DataPlaneOptions, 'controlEndpoint'> = {}): () => AgentCoreDataPlane {
   let plane: AgentCoreDataPlane | undefined;
-  let iam: Enforcer | undefined;
   beforeAll(async () => {
-    iam = await workerEnforcer(motoEndpoint());
+    const iam = workerEnforcer(motoEndpoint());
     plane = await startAgentCoreDataPlane({ ...opts, controlEndpoint: motoEndpoint(), ...(iam ? { iam } : {}) });
     process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = plane.endpoint;
   });
   afterAll(async () => {
     delete process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE;
     await plane?.stop();
-    if (iam) recordUsedGrants(iam.used());
   });
   return () => {
     if (!plane) throw new Error('the data plane is not started yet (use it inside tests)');

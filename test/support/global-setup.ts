@@ -3,16 +3,18 @@
  * at the start of each suite cannot disturb another suite). Endpoints reach the workers through
  * the environment; pids are kept for global-teardown.
  *
- * With ABCA_TEST_IAM=1 the stack is synthesized once and every server sits behind the IAM
- * enforcement proxy (test/support/iam.ts); the admin credentials the tests set up with stay
- * unrestricted, as Terraform's are.
+ * IAM is enforced (docs/local-mode.md, "IAM enforcement"): every server sits behind the enforcement
+ * proxy, which compiles each environment's policies from its own synthesized stack the first time
+ * one of its roles is assumed (and again when its bootstrap creates the runtime). The admin
+ * credentials the tests set up with stay unrestricted, as Terraform's are. ABCA_TEST_IAM=0 turns
+ * enforcement off, for debugging only.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '@jest/types';
-import { compilePolicies, type CompiledPolicies } from '../../src/local/iam';
-import { startMoto, type MotoServer } from '../../src/local/moto';
+import { compilePolicies } from '../../src/local/iam';
+import { startMoto, type IamOptions, type MotoServer } from '../../src/local/moto';
 
 /**
  * The servers, for global-teardown: same process, but jest may load each file in its own module
@@ -27,17 +29,29 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
   const count = Math.max(1, globalConfig.maxWorkers || 1);
   const usedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'abca-iam-used-'));
   process.env.ABCA_TEST_IAM_USED_DIR = usedDir;
-  let policies: CompiledPolicies | undefined;
-  if (process.env.ABCA_TEST_IAM === '1') {
-    // Loaded only here: synthesis pulls in the whole stack.
-    const { synthInfraJson, testBundles } = await import('../infra/support');
-    policies = compilePolicies(synthInfraJson(await testBundles(), { env: 'dev' }).json);
-    const file = path.join(usedDir, 'policies.json');
-    fs.writeFileSync(file, JSON.stringify(policies));
-    process.env.ABCA_TEST_IAM_POLICIES = file;
-  }
+  const iam = process.env.ABCA_TEST_IAM === '0' ? undefined : await enforcement(usedDir);
   const servers = testServers();
-  servers.push(...(await Promise.all(Array.from({ length: count }, () => startMoto(policies ? { iam: { policies } } : {})))));
+  servers.push(...(await Promise.all(Array.from({ length: count }, () => startMoto(iam ? { iam } : {})))));
   process.env.ABCA_TEST_MOTO_ENDPOINTS = servers.map((s) => s.endpoint).join(',');
+  // moto itself, behind no enforcement point: for a test about an emulator that does not enforce IAM.
+  process.env.ABCA_TEST_MOTO_PLAIN_ENDPOINTS = servers.map((s) => s.motoEndpoint).join(',');
   process.env.ABCA_TEST_MOTO_PIDS = servers.map((s) => s.pid).join(',');
 }
+
+/**
+ * The stack per environment (synthesized once each, src/local/iam/stack.ts, with the test suites'
+ * repository), and the report environment's policies for the unused-grants report (global-teardown).
+ */
+async function enforcement(usedDir: string): Promise<IamOptions> {
+  // Loaded only here: synthesis pulls in the whole stack.
+  const { cachedStacks } = await import('../../src/local/iam/stack');
+  const { TEST_REPOSITORY } = await import('../infra/support');
+  const stack = cachedStacks({ githubRepository: TEST_REPOSITORY });
+  const file = path.join(usedDir, 'policies.json');
+  fs.writeFileSync(file, JSON.stringify(compilePolicies(stack(REPORT_ENV))));
+  process.env.ABCA_TEST_IAM_POLICIES = file;
+  return { stack };
+}
+
+/** The environment the unused-grants report names grants in (grants used in others are mapped onto it). */
+export const REPORT_ENV = 'dev';

@@ -41,10 +41,11 @@ export function promoteCommand(group: Command): void {
   );
   promote.action(async (flags: PromoteFlags) => {
     const out = output(flags);
-    const [{ promoteRuntime, isRemoteSource, sourceClients }, { formatPromotion }, { openRuntime }] = await Promise.all([
+    const [{ promoteRuntime, isRemoteSource, sourceClients }, { formatPromotion }, { openRuntime }, { assertPromotionAccepted }] = await Promise.all([
       import('../../runtime/verbs/promote'),
       import('../../runtime/verbs/promote/format'),
       import('../../runtime/context'),
+      import('../../runtime/verbs/promote/check'),
     ]);
     const { from, to, options } = promoteOptionsFromFlags(flags);
     const progress = out.progress(`promoting ${from} → ${to}`);
@@ -53,8 +54,10 @@ export function promoteCommand(group: Command): void {
       const log = (line: string) => progress.update(line);
       // Another account or region: the source is read with its own credentials (--source-*).
       const fromClients = options.source && isRemoteSource(options.source) ? sourceClients(options.source) : clients;
-      const [source, target] = await Promise.all([openRuntime(from, { clients: fromClients, log }), openRuntime(to, { clients, log })]);
-      const result = await promoteRuntime(source, target, options);
+      const target = await openRuntime(to, { clients, log });
+      // The policy first: the target's publisher may read only the sources it accepts.
+      await assertPromotionAccepted(target, from);
+      const result = await promoteRuntime(await openRuntime(from, { clients: fromClients, log }), target, options);
       progress.stop();
       out.result(result, () => formatPromotion(result));
       jobSummary(formatPromotion(result, 'markdown'));

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { assumeRoleSession, credentialEnv } from '../iam/sessions';
 import { DataPlaneError } from './errors';
 import type { ServedImage } from './runtimes';
 
@@ -38,14 +39,28 @@ export interface AgentProcessOptions {
 }
 
 /** Starts the agent for `image` and waits until it is healthy; RuntimeClientError (424) when it never is. */
+/**
+ * The version's execution role's session, as AgentCore hands a microVM its role's credentials:
+ * assumed through the control plane's endpoint (the IAM enforcement point learns the key there)
+ * with the data plane's own credentials, which stand for the AgentCore service.
+ */
+export async function executionRoleEnv(opts: Pick<AgentProcessOptions, 'controlEndpoint' | 'region'>, image: ServedImage, sessionId: string) {
+  const roleArn = image.config.roleArn;
+  if (!roleArn) throw new DataPlaneError(424, 'RuntimeClientError', `version ${image.version} of ${image.runtimeId} has no execution role (roleArn)`);
+  const session = await assumeRoleSession(opts.controlEndpoint, roleArn, `agentcore-${sessionId.replace(/[^\w+=,.@-]/g, '').slice(0, 50)}`, {
+    region: opts.region,
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
+  });
+  return credentialEnv(session);
+}
+
 export async function spawnAgent(opts: AgentProcessOptions, image: ServedImage, sessionId: string): Promise<{ child: ChildProcess; url: string }> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    // The execution role's credentials, and the emulator as "AWS" (the agent writes its task row).
+    // The execution role's session, and the emulator as "AWS" (the agent writes its task row).
     AWS_ENDPOINT_URL: opts.controlEndpoint,
     AWS_REGION: opts.region,
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    ...(await executionRoleEnv(opts, image, sessionId)),
     ...(image.config.environmentVariables ?? {}),
     ...opts.agentEnv(),
     IMAGE_DIGEST: image.digest,

@@ -92,11 +92,27 @@ export class Authorizer {
 
   /** Validates every policy once (throws naming the role and policy IAM would refuse). */
   static async create(policies: CompiledPolicies): Promise<Authorizer> {
-    const a = new Authorizer(policies);
+    const a = new Authorizer({ ...policies, roles: {}, resourcePolicies: {}, tables: {} });
+    await a.extend(policies);
+    return a;
+  }
+
+  /**
+   * Adds (or replaces, by ARN) roles, resource policies and tables: another environment, or the
+   * same one compiled again once its bootstrap created the real runtime ARN. Memoized decisions
+   * are dropped, since a replaced role may now answer differently.
+   */
+  async extend(policies: CompiledPolicies): Promise<void> {
+    const compiled = new Map<string, CompiledRole>();
     for (const role of Object.values(policies.roles)) {
       const check = await runSimulation(
         {
-          request: { principal: role.arn, action: 'sts:GetCallerIdentity', resource: { resource: '*', accountId: policies.account }, contextVariables: {} },
+          request: {
+            principal: role.arn,
+            action: 'sts:GetCallerIdentity',
+            resource: { resource: '*', accountId: this.policies.account },
+            contextVariables: {},
+          },
           identityPolicies: role.identity.map((p) => ({ name: p.name, policy: p.policy })),
           serviceControlPolicies: [],
           resourceControlPolicies: [],
@@ -105,17 +121,23 @@ export class Authorizer {
         {},
       );
       if (check.resultType === 'error') throw new Error(`role ${role.name}: a policy IAM would refuse: ${JSON.stringify(check.errors)}`);
-      a.roles.set(role.arn, {
+      compiled.set(role.arn, {
         role,
         identity: role.identity.map((p) => ({ name: p.name, policy: validated(p) })),
         ...(role.boundary ? { boundary: [{ name: role.boundary.name, policy: validated(role.boundary) }] } : {}),
       });
     }
+    // All validated before any is swapped in: a refused policy leaves the authorizer as it was.
+    for (const [arn, role] of compiled) this.roles.set(arn, role);
     for (const [arn, p] of Object.entries(policies.resourcePolicies)) {
-      a.resourcePolicies.set(arn, validated(p));
-      p.policy.Statement.forEach((st) => keysRead(st, a.resourcePolicyKeys));
+      this.resourcePolicies.set(arn, validated(p));
+      p.policy.Statement.forEach((st) => keysRead(st, this.resourcePolicyKeys));
     }
-    return a;
+    Object.assign(this.policies.roles, policies.roles);
+    Object.assign(this.policies.resourcePolicies, policies.resourcePolicies);
+    Object.assign(this.policies.tables, policies.tables);
+    this.memo.clear();
+    this.forAction.clear();
   }
 
   role(roleArn: string): RolePolicies | undefined {

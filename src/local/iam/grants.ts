@@ -70,3 +70,24 @@ export function formatUnusedGrants(unused: UnusedGrant[], roles?: string[]): str
   }
   return lines.join('\n');
 }
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A grant used in one environment, named as in another: the suite runs many environments, the
+ * report judges one stack's statements. Rewrites the names platformNames gives an environment
+ * (`abca-<env>-…`, `/abca/<env>/…`, `abca/<env>/…`, `abca_<env>_agent`) and the runtime's generated
+ * suffix (the stack's placeholder, synthesized.ts, stands for it). Grants of roles that are not an
+ * environment's stay as they are.
+ */
+export function ontoEnv(grant: UsedGrant, from: string, to: string, runtimeSuffix = 'a1b2c3d4e5'): UsedGrant {
+  if (from === to) return grant;
+  const f = escape(from);
+  const rename = (s: string) =>
+    s
+      .replace(new RegExp(`abca_${f}_agent-[A-Za-z0-9]{10}`, 'g'), `abca_${to}_agent-${runtimeSuffix}`)
+      .replace(new RegExp(`abca_${f}_agent`, 'g'), `abca_${to}_agent`)
+      .replace(new RegExp(`abca-${f}(?=-|$|/|:)`, 'g'), `abca-${to}`)
+      .replace(new RegExp(`abca/${f}/`, 'g'), `abca/${to}/`);
+  return { roleArn: rename(grant.roleArn), action: grant.action, resource: rename(grant.resource) };
+}

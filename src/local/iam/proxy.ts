@@ -11,6 +11,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { Authorizer, sessionArn, type Session, type Verdict } from './engine';
+import { envOfRoleArn, envOfRuntimeName, type Environments } from './environments';
 import type { UsedGrant } from './grants';
 import { identify, questionsFor, UnmappableRequest, type HttpRequest, type Identified, type Question } from './request';
 
@@ -35,6 +36,8 @@ export interface IamProxyOptions {
   authorizer: Authorizer;
   /** Append every decision as a JSON line to this file. */
   decisionLog?: string;
+  /** Compile environments as their roles and runtimes appear (else only `authorizer`'s policies). */
+  environments?: Environments;
 }
 
 export interface IamProxy {
@@ -156,6 +159,11 @@ export type Outcome = { allowed: true; session?: Session } | { allowed: false; m
  */
 export class Enforcer {
   readonly sessions = new Map<string, Session>();
+  /**
+   * Tags of resources created through this point (resource ARN → tags), for `aws:ResourceTag/*`:
+   * AWS evaluates a resource's own tags, which no request carries.
+   */
+  readonly resourceTags = new Map<string, Record<string, string>>();
   private readonly usedGrants = new Map<string, UsedGrant>();
   readonly counters: ProxyStats = { requests: 0, restricted: 0, denied: 0, decideMs: 0 };
 
@@ -167,7 +175,44 @@ export class Enforcer {
     readonly authorizer: Authorizer,
     private readonly log?: (record: DecisionRecord) => void,
     private readonly lookup?: (accessKeyId: string) => Promise<Session | undefined>,
+    private readonly environments?: Environments,
   ) {}
+
+  /** Compiles the environment a role belongs to, the first time the role is seen. */
+  async learnRole(roleArn: unknown): Promise<void> {
+    if (!this.environments || typeof roleArn !== 'string' || this.authorizer.role(roleArn)) return;
+    const env = envOfRoleArn(roleArn);
+    if (env && !this.environments.has(env)) await this.authorizer.extend(await this.environments.policies(env));
+  }
+
+  /** The tags a new user pool was created with (its ARN from the answer's Arn, else its Id). */
+  private learnUserPoolTags(identified: Identified, body: Buffer): void {
+    const tags = identified.params.UserPoolTags as Record<string, string> | undefined;
+    if (!tags) return;
+    let pool: { Id?: string; Arn?: string } | undefined;
+    try {
+      pool = (JSON.parse(body.toString('utf8')) as { UserPool?: { Id?: string; Arn?: string } }).UserPool;
+    } catch {
+      return;
+    }
+    const region = identified.region ?? this.authorizer.policies.region;
+    const arn = pool?.Arn ?? (pool?.Id ? `arn:aws:cognito-idp:${region}:${this.authorizer.policies.account}:userpool/${pool.Id}` : undefined);
+    if (arn) this.resourceTags.set(arn, { ...tags });
+  }
+
+  /** An environment's stack settings (false: this enforcement point does not compile environments). */
+  async configure(env: string, context: Record<string, unknown>): Promise<boolean> {
+    if (!this.environments) return false;
+    if (this.environments.configure(env, context)) await this.authorizer.extend(await this.environments.policies(env));
+    return true;
+  }
+
+  /** An environment's runtime was created (or read): its runtime-scoped grants now name it. */
+  private async learnRuntime(name: unknown, arn: unknown): Promise<void> {
+    if (!this.environments || typeof name !== 'string' || typeof arn !== 'string') return;
+    const env = envOfRuntimeName(name);
+    if (env && this.environments.runtimeCreated(env, arn)) await this.authorizer.extend(await this.environments.policies(env));
+  }
 
   used(): UsedGrant[] {
     return [...this.usedGrants.values()];
@@ -184,6 +229,11 @@ export class Enforcer {
         session = await this.lookup(key);
         if (session) this.sessions.set(key, session);
       }
+      if (identified?.service === 'sts' && identified.operation === 'AssumeRole') await this.learnRole(identified.params.RoleArn);
+      if (session) await this.learnRole(session.roleArn);
+      // A role in another account is that account's (its policies are not in this stack): its
+      // sessions stand for that account's own access, as the admin credentials do for ours.
+      if (session && !this.authorizer.role(session.roleArn) && session.roleArn.split(':')[4] !== this.authorizer.policies.account) session = undefined;
       if (!identified || !session) {
         if (identified && this.log)
           this.log({
@@ -225,7 +275,9 @@ export class Enforcer {
           {},
         );
       }
-      for (const q of questions) {
+      for (const asked of questions) {
+        const tags = Object.entries(this.resourceTags.get(asked.resource) ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]);
+        const q = tags.length ? { ...asked, context: { ...Object.fromEntries(tags), ...asked.context } } : asked;
         const verdict: Verdict = await this.authorizer.decide(session, q, identified.region);
         let { decision, reason } = verdict;
         if (decision === 'Allowed' && identified.service === 'sts' && (q.action === 'sts:AssumeRole' || q.action === 'sts:TagSession')) {
@@ -256,9 +308,20 @@ export class Enforcer {
     }
   }
 
-  /** Learns the session an AssumeRole answer created. */
-  observe(identified: Identified | undefined, status: number, body: Buffer): void {
-    if (!identified || identified.service !== 'sts' || identified.operation !== 'AssumeRole' || status !== 200) return;
+  /** Learns from an answer: the session an AssumeRole created, the ARN AWS gave a new runtime. */
+  async observe(identified: Identified | undefined, status: number, body: Buffer): Promise<void> {
+    if (!identified || status < 200 || status > 299) return;
+    if (identified.service === 'bedrock-agentcore-control' && (identified.operation === 'CreateAgentRuntime' || identified.operation === 'GetAgentRuntime')) {
+      let answer: { agentRuntimeArn?: string; agentRuntimeName?: string };
+      try {
+        answer = JSON.parse(body.toString('utf8') || '{}') as typeof answer;
+      } catch {
+        return;
+      }
+      return this.learnRuntime(answer.agentRuntimeName ?? identified.params.agentRuntimeName, answer.agentRuntimeArn);
+    }
+    if (identified.service === 'cognito-idp' && identified.operation === 'CreateUserPool') return this.learnUserPoolTags(identified, body);
+    if (identified.service !== 'sts' || identified.operation !== 'AssumeRole') return;
     const caller = identified.accessKeyId ? this.sessions.get(identified.accessKeyId) : undefined;
     const learnt = sessionFromAssumeRole(identified.params, body.toString('utf8'), caller);
     if (learnt) this.sessions.set(learnt.accessKeyId, learnt.session);
@@ -268,7 +331,12 @@ export class Enforcer {
 /** Starts the proxy on an OS-chosen loopback port. */
 export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
   const logFile = opts.decisionLog;
-  const enforcer = new Enforcer(opts.authorizer, logFile ? (r) => fs.appendFileSync(logFile, `${JSON.stringify(r)}\n`) : undefined);
+  const enforcer = new Enforcer(
+    opts.authorizer,
+    logFile ? (r) => fs.appendFileSync(logFile, `${JSON.stringify(r)}\n`) : undefined,
+    undefined,
+    opts.environments,
+  );
   const target = new URL(opts.target);
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -286,12 +354,20 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
         up.on('data', (c: Buffer) => chunks.push(c));
         up.on('end', () => {
           const data = Buffer.concat(chunks);
-          enforcer.observe(identified, up.statusCode ?? 0, data);
-          const headers = { ...up.headers };
-          delete headers['transfer-encoding'];
-          // A HEAD answer's content-length is the object's size (S3 HeadObject), not this empty body's.
-          res.writeHead(up.statusCode ?? 502, req.method === 'HEAD' ? headers : { ...headers, 'content-length': data.length });
-          res.end(data);
+          // Learnt before the caller sees the answer: its next request is judged with it.
+          void enforcer.observe(identified, up.statusCode ?? 0, data).then(
+            () => {
+              const headers = { ...up.headers };
+              delete headers['transfer-encoding'];
+              // A HEAD answer's content-length is the object's size (S3 HeadObject), not this empty body's.
+              res.writeHead(up.statusCode ?? 502, req.method === 'HEAD' ? headers : { ...headers, 'content-length': data.length });
+              res.end(data);
+            },
+            (e: unknown) => {
+              res.writeHead(500, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ __type: 'InternalFailure', message: `ABCA IAM enforcement could not learn from the answer: ${String(e)}` }));
+            },
+          );
         });
       });
       upstream.on('error', (e) => {
@@ -327,7 +403,7 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
  * does not serve): a refused request gets AWS's AccessDenied and never reaches `inner`; an allowed
  * one reaches it with its body intact.
  */
-export function enforcedListener(enforcer: Enforcer, inner: http.RequestListener): http.RequestListener {
+export function enforcedListener(enforcer: RequestCheck, inner: http.RequestListener): http.RequestListener {
   return (req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -348,6 +424,33 @@ export function enforcedListener(enforcer: Enforcer, inner: http.RequestListener
   };
 }
 
+/** What an enforced server asks of its decision point (an Enforcer, here or in the proxy's process). */
+export type RequestCheck = Pick<Enforcer, 'check'>;
+
+/** The request as JSON, for the proxy's /_abca/iam/check control. */
+interface WireRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * The proxy's Enforcer asked over loopback: another process's server (a test worker's data plane)
+ * is judged by the same sessions, the same per-environment policies (learnt as bootstraps create
+ * runtimes) and counts toward the same used grants.
+ */
+export function remoteEnforcer(endpoint: string): RequestCheck {
+  return {
+    async check(req: HttpRequest) {
+      const wire: WireRequest = { method: req.method, url: req.url, headers: req.headers, body: Buffer.from(req.body).toString('base64') };
+      const res = await fetch(`${endpoint}/_abca/iam/check`, { method: 'POST', body: JSON.stringify(wire) });
+      if (!res.ok) throw new Error(`the IAM enforcement point at ${endpoint} answered HTTP ${res.status}: ${await res.text()}`);
+      return (await res.json()) as { outcome: Outcome; identified?: Identified };
+    },
+  };
+}
+
 /** Sessions learnt by the enforcement proxy at `endpoint` (its /_abca/iam/sessions control). */
 export function remoteSessions(endpoint: string): (accessKeyId: string) => Promise<Session | undefined> {
   return async (accessKeyId) => {
@@ -365,8 +468,30 @@ function controls(url: string, res: http.ServerResponse, enforcer: Enforcer, bod
   };
   // `bgagent doctor` asks the enforced policies what a role may do (as iam:SimulatePrincipalPolicy on AWS).
   if (url === '/_abca/iam/simulate') {
-    void simulate(enforcer.authorizer, body).then(
-      (answers) => send(200, answers),
+    const { roleArn } = JSON.parse(body.toString('utf8') || '{}') as { roleArn?: string };
+    // The role's environment may not have been seen yet (no session of it so far).
+    void enforcer
+      .learnRole(roleArn)
+      .then(() => simulate(enforcer.authorizer, body))
+      .then(
+        (answers) => send(200, answers),
+        (e: unknown) => send(400, { message: String(e) }),
+      );
+    return;
+  }
+  if (url === '/_abca/iam/check') {
+    const wire = JSON.parse(body.toString('utf8')) as WireRequest;
+    void enforcer.check({ ...wire, body: Buffer.from(wire.body, 'base64') }).then(
+      (decided) => send(200, decided),
+      (e: unknown) => send(500, { message: String(e) }),
+    );
+    return;
+  }
+  // The bootstrap (standing for Terraform) declares the settings an environment's stack is deployed with.
+  if (url === '/_abca/iam/stack-settings') {
+    const { env, context } = JSON.parse(body.toString('utf8')) as { env: string; context: Record<string, unknown> };
+    void enforcer.configure(env, context).then(
+      (known) => send(known ? 200 : 404, known ? { env, context } : { message: 'this enforcement point does not compile environments' }),
       (e: unknown) => send(400, { message: String(e) }),
     );
     return;

@@ -5,6 +5,8 @@
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { stsClient } from '../../aws/clients';
+import { platformNames, type PlatformNames } from '../../platform/names';
+import { ACCOUNT } from './synthesized';
 
 export interface SessionCredentials {
   accessKeyId: string;
@@ -20,7 +22,7 @@ export async function assumeRoleSession(
   endpoint: string,
   roleArn: string,
   sessionName: string,
-  opts: { region?: string; credentials?: SessionCredentials | { accessKeyId: string; secretAccessKey: string } } = {},
+  opts: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } } = {},
 ): Promise<SessionCredentials> {
   const sts = stsClient({ endpoint, ...(opts.region ? { region: opts.region } : {}), ...(opts.credentials ? { credentials: opts.credentials } : {}) });
   try {
@@ -36,4 +38,33 @@ export async function assumeRoleSession(
 /** The standard credential chain's variables for a child process (what configure-aws-credentials sets in CI). */
 export function credentialEnv(c: SessionCredentials): Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_SESSION_TOKEN', string> {
   return { AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken };
+}
+
+/**
+ * Which of the stack's roles each local component acts as (platformNames(env).roles): what
+ * Lambda, AgentCore or CI would give it on AWS.
+ */
+export const COMPONENT_ROLES = {
+  api: 'apiFn',
+  provisioner: 'provisionerFn',
+  reconciler: 'reconcilerFn',
+  imagePointer: 'imagePointerFn',
+  agent: 'runtimeExecution',
+  publisher: 'runtimePublisher',
+} as const satisfies Record<string, keyof PlatformNames['roles']>;
+export type Component = keyof typeof COMPONENT_ROLES;
+
+export function componentRoleArn(env: string, component: Component, account = ACCOUNT): string {
+  return `arn:aws:iam::${account}:role/${platformNames(env).roles[COMPONENT_ROLES[component]]}`;
+}
+
+/** A component's session of its role in `env`, assumed through the enforcement point at `endpoint`. */
+export function componentSession(
+  endpoint: string,
+  env: string,
+  component: Component,
+  opts: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; account?: string } = {},
+): Promise<SessionCredentials> {
+  const { account, ...rest } = opts;
+  return assumeRoleSession(endpoint, componentRoleArn(env, component, account), `abca-local-${component}`, rest);
 }

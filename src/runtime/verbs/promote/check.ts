@@ -35,6 +35,19 @@ export function promotionEligibility(
   return { ok: true, event: newest };
 }
 
+/**
+ * The target's promotion policy accepts `sourceEnv`: checked before the source is even read, since
+ * the target's publisher may read only the sources its stack lists (anything else is AccessDenied
+ * on AWS, not this clear refusal).
+ */
+export async function assertPromotionAccepted(target: RuntimeContext, sourceEnv: string): Promise<PromotionPolicy> {
+  const policy = await readPromotionPolicy(target.clients.ssm, target.env);
+  const refusal = policyRefusal(policy, sourceEnv, target.env);
+  if (refusal)
+    throw new ValidationError(`promotion refused: ${refusal}`, 'PROMOTION_NOT_ALLOWED', { from: sourceEnv, to: target.env, accept_from: policy.accept_from });
+  return policy;
+}
+
 /** Everything that is checked before anything is written. */
 export async function checkPromotion(
   source: RuntimeContext,
@@ -43,10 +56,7 @@ export async function checkPromotion(
 ): Promise<{ digest: string; promotedFrom: PromotedFrom; event: RuntimeAuditEvent }> {
   if (digestFlag !== undefined && !isImageDigest(digestFlag))
     throw new ValidationError(`"${digestFlag}" is not an image digest (sha256:<64 lowercase hex>)`, 'INVALID_DIGEST');
-  const policy = await readPromotionPolicy(target.clients.ssm, target.env);
-  const refusal = policyRefusal(policy, source.env, target.env);
-  if (refusal)
-    throw new ValidationError(`promotion refused: ${refusal}`, 'PROMOTION_NOT_ALLOWED', { from: source.env, to: target.env, accept_from: policy.accept_from });
+  const policy = await assertPromotionAccepted(target, source.env);
   const digest = digestFlag ?? (await servedDigest(source));
   if (!digest) throw new ValidationError(`"${source.env}" serves no digest-pinned image; give --digest`, 'NO_SOURCE_DIGEST');
   const eligible = promotionEligibility(source.env, await listAudit(source), digest, policy);
