@@ -73,13 +73,20 @@ export const RULES: readonly Rule[] = [
     'src/repos/counter.ts',
     'src/repos/cedar.ts',
     'src/repos/egress-policy.ts',
+    'src/repos/fields.ts',
+    'src/repos/upstream.ts',
+    'src/repos/repo-id.ts',
   ].map((pattern) => ({ pattern, layers: BOTH, why: 'task verbs: the API Lambda, and the publisher (golden task, bake window)' })),
   { pattern: 'src/repos/**', layers: INFRA, why: 'RepoConfig schema/Cedar checks used by the API handlers and the Blueprint construct' },
   { pattern: 'src/auth/**', layers: INFRA, why: 'Cognito JWT and API-key verification bundled into the API Lambda' },
   // The smoke check (runtime) invokes the agent through the same invoker the API Lambda uses.
   { pattern: 'src/tasks/invoker.ts', layers: BOTH, why: 'agent invocation: API Lambda and the runtime smoke check' },
   { pattern: 'src/tasks/errors.ts', layers: BOTH, why: 'task errors: API Lambda and the runtime smoke check' },
-  { pattern: 'src/tasks/smoke.ts', layers: RUNTIME, why: 'runtime smoke check (scripts/smoke-runtime.ts)' },
+  {
+    pattern: 'src/tasks/smoke.ts',
+    layers: BOTH,
+    why: 'runtime smoke check (scripts/smoke-runtime.ts), and the canary check publish runs (also in the custom resource)',
+  },
   { pattern: 'src/tasks/**', layers: INFRA, why: 'task orchestration and agent invocation bundled into the API Lambda' },
   { pattern: 'scripts/bundle-handlers.ts', layers: INFRA, why: 'builds the Lambda bundles Terraform deploys' },
   // Workshop console (issue 25): built into the API Lambda's bundle and served at /console.

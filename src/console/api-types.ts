@@ -62,6 +62,31 @@ export interface paths {
     patch: operations['patchRepo'];
     trace?: never;
   };
+  '/v1/repos/{owner}/{repo}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description GitHub user or organization */
+        owner: string;
+        /** @description GitHub repository name */
+        repo: string;
+      };
+      cookie?: never;
+    };
+    /**
+     * A repository's changes, newest first: who, when, the request id, each changed field's old and new value, the resulting version
+     * @description Secret references appear as "changed", never their value. Rows declared in IaC show their history too (read-only).
+     */
+    get: operations['getRepoHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/repos/{owner}/{repo}/github-token': {
     parameters: {
       query?: never;
@@ -325,6 +350,29 @@ export interface components {
     GithubTokenBody: {
       token: string;
     };
+    RepoHistory: {
+      repo: string;
+      items: {
+        event_id: string;
+        at: string;
+        action: string;
+        /** @description `user:<name>`, `api_key:<id>` or `provisioner` */
+        actor: string;
+        request_id?: string;
+        /** @description The row version after the change */
+        version?: number;
+        changed?: string[];
+        /** @description Old values of the changed fields (null: absent; "changed": a secret reference) */
+        before?: {
+          [key: string]: unknown;
+        };
+        after?: {
+          [key: string]: unknown;
+        };
+        reason?: string;
+      }[];
+      next_token?: string;
+    };
     ApiKeyCreate: {
       name: string;
       scopes: ('repos:read' | 'repos:write' | 'tasks:submit')[];
@@ -483,6 +531,7 @@ export type SchemaRepoConfigPatch = components['schemas']['RepoConfigPatch'];
 export type SchemaRepoConfig = components['schemas']['RepoConfig'];
 export type SchemaRepoList = components['schemas']['RepoList'];
 export type SchemaGithubTokenBody = components['schemas']['GithubTokenBody'];
+export type SchemaRepoHistory = components['schemas']['RepoHistory'];
 export type SchemaApiKeyCreate = components['schemas']['ApiKeyCreate'];
 export type SchemaApiKey = components['schemas']['ApiKey'];
 export type SchemaApiKeyCreated = components['schemas']['ApiKeyCreated'];
@@ -897,6 +946,70 @@ export interface operations {
       };
       /** @description Refused by the guardrails */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getRepoHistory: {
+    parameters: {
+      query?: {
+        limit?: number;
+        next_token?: string;
+      };
+      header?: never;
+      path: {
+        /** @description GitHub user or organization */
+        owner: string;
+        /** @description GitHub repository name */
+        repo: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RepoHistory'];
+        };
+      };
+      /** @description Malformed request: bad JSON, wrong types, unknown fields, bad ids (`{"error":{"code","message","details"}}`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No credentials, or invalid, expired or revoked ones */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Authenticated, but the group or key scope does not allow this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not onboarded (REPO_NOT_FOUND) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

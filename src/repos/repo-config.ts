@@ -6,7 +6,7 @@ import { ERROR_CODES, isErrorCode, type CodeOf } from '../error-codes';
 import { z } from 'zod';
 import { checkCedarPolicy } from './cedar';
 import { egressEntryProblems, publicSuffixProblem, type EgressPolicy } from './egress-policy';
-import { CLEARABLE_FIELDS, REPO_STATUSES } from './fields';
+import { CLEARABLE_FIELDS, REPO_DEFAULTS, REPO_STATUSES } from './fields';
 import { canonicalRepoId, clip, repoIdProblem } from './repo-id';
 
 export { canonicalRepoId, clip, repoIdProblem } from './repo-id';
@@ -116,7 +116,7 @@ export const RepoConfigPatchSchema = z
 export type RepoConfigPatch = z.infer<typeof RepoConfigPatchSchema>;
 
 // Declared with the fields, so code without the Cedar engine (the CLI bundle) can use them.
-export { REPO_DEFAULTS } from './fields';
+export { REPO_DEFAULTS };
 
 /** A stored row. */
 export const RepoConfigSchema = z
@@ -249,3 +249,6 @@ export function zodProblems(error: z.ZodError): FieldProblem[] {
     return { field, message: clip(i.message, 300) };
   });
 }
+
+// The defaults are settings a row may carry (checked here: fields.ts cannot import this schema).
+REPO_DEFAULTS satisfies Partial<RepoSettings>;

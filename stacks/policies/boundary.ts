@@ -53,7 +53,17 @@ export function boundaryStatements(names: PlatformNames, aws: AwsEnv): Statement
     {
       Sid: 'UserGroups',
       Effect: 'Allow',
-      Action: 'cognito-idp:AdminListGroupsForUser',
+      // The API re-checks groups, and manages its own pool's users for admins (/v1/users).
+      Action: [
+        'cognito-idp:AdminListGroupsForUser',
+        'cognito-idp:AdminCreateUser',
+        'cognito-idp:AdminDeleteUser',
+        'cognito-idp:AdminSetUserPassword',
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminUserGlobalSignOut',
+        'cognito-idp:ListUsers',
+        'cognito-idp:ListUsersInGroup',
+      ],
       Resource: '*',
       Condition: { StringEquals: { [`aws:ResourceTag/${ENV_TAG}`]: names.env } },
     },

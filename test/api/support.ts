@@ -38,6 +38,10 @@ export interface Harness {
   api: ApiServer;
   platform: PlatformConfig;
   clients: AwsClients;
+  /** The clients the API itself sends with (its stack role): where a test injects a fault into the API's requests. */
+  apiClients: AwsClients;
+  /** The in-process provisioner's clients (its stack role). */
+  provisionerClients: AwsClients;
   adminToken: string;
   operatorToken: string;
   /** Every JSON log line the server wrote. */
@@ -100,11 +104,13 @@ export function useApi(opts: { env?: string; guardrails?: Partial<Guardrails>; p
     const logs: string[] = [];
     // Guardrails are read on every request here (cache 0), so a test's change applies at once.
     // The API and its in-process provisioner act as their stack roles; the harness's seeding stays admin.
+    const apiClients = await clientsAs(env, 'api');
+    const provisionerClients = await clientsAs(env, 'provisioner');
     const api = await startApiServer({
       env,
       port: 0,
-      clients: await clientsAs(env, 'api'),
-      provisionerClients: await clientsAs(env, 'provisioner'),
+      clients: apiClients,
+      provisionerClients,
       guardrailsCacheMs: 0,
       provision: opts.provision,
       log: new LineLogger((l) => logs.push(l), { serviceName: 'abca-api', logLevel: 'DEBUG' }),
@@ -116,6 +122,8 @@ export function useApi(opts: { env?: string; guardrails?: Partial<Guardrails>; p
       api,
       platform,
       clients,
+      apiClients,
+      provisionerClients,
       adminToken: await accessToken(clients.cognito, platform.userPoolClientId, admin),
       operatorToken: await accessToken(clients.cognito, platform.userPoolClientId, operator),
       logs,

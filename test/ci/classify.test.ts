@@ -15,7 +15,7 @@ describe('classify: one path', () => {
     // the task modules the smoke check shares with the API Lambda, and the smoke module itself
     ['src/tasks/invoker.ts', BOTH],
     ['src/tasks/errors.ts', BOTH],
-    ['src/tasks/smoke.ts', RUNTIME],
+    ['src/tasks/smoke.ts', BOTH],
     // the task verbs: the API Lambda, and the publisher's golden task and bake window (issue 23)
     ['src/tasks/orchestrator.ts', BOTH],
     ['src/tasks/reconciler.ts', INFRA],

@@ -78,6 +78,10 @@ describe('rendering', () => {
     // Assess
     expect(leaves.map((l) => l.name).sort()).toEqual(
       [
+        'admin user invite',
+        'admin user list',
+        'admin user remove',
+        'admin user reset-password',
         'api-key create',
         'api-key list',
         'api-key revoke',

@@ -99,6 +99,7 @@ describe('every key from its ABCA_* variable', () => {
       deletionProtection: false,
       manageApiGatewayAccount: false,
       requireRemoteState: true,
+      promotionSourceRoleArns: [],
     });
   });
 

@@ -696,7 +696,7 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
     expect(await under(allowed)).toEqual(allowed.map((r) => `${r.action} ${r.resource}: Allowed`));
   });
 
-  it("lets the API re-check a user's groups in its own user pool only (API key management)", async () => {
+  it("lets the API re-check a user's groups and manage users in its own user pool only (API keys, /v1/users)", async () => {
     const pool = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_abc`;
     await expectAll(
       names.roles.apiFn,
@@ -707,7 +707,9 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
       names.roles.apiFn,
       [
         { action: 'cognito-idp:AdminListGroupsForUser', resource: pool, context: { 'aws:ResourceTag/abca:env': 'staging' } },
-        { action: 'cognito-idp:AdminAddUserToGroup', resource: pool, context: { 'aws:ResourceTag/abca:env': 'dev' } },
+        { action: 'cognito-idp:AdminAddUserToGroup', resource: pool, context: { 'aws:ResourceTag/abca:env': 'staging' } },
+        { action: 'cognito-idp:AdminDeleteUser', resource: pool, context: { 'aws:ResourceTag/abca:env': 'staging' } },
+        { action: 'cognito-idp:DeleteUserPool', resource: pool, context: { 'aws:ResourceTag/abca:env': 'dev' } },
       ],
       'ImplicitlyDenied',
     );

@@ -67,17 +67,17 @@ describe('components as their stack roles (enforced by default)', () => {
     expect((moved as Error).message).toContain(refusal(names.roles.apiFn, 'abca-local-api', 'ssm:PutParameter', parameter(names.parameters.imagePointer)));
   });
 
-  it('the publisher reads the runtime the bootstrap created (its grant names the real ARN) but may not write a task row (only the API may)', async () => {
+  it('the publisher reads the runtime the bootstrap created (its grant names the real ARN) but may not write a repository row (only the API and provisioner may)', async () => {
     // Prepare
     const publisher = await as('publisher');
     // Act
     const runtime = await publisher.agentcore.send(new GetAgentRuntimeCommand({ agentRuntimeId: runtimeId }));
-    const wrote = await publisher.doc.send(new PutCommand({ TableName: names.tables.tasks, Item: { task_id: 't-1' } })).catch((e: unknown) => e);
+    const wrote = await publisher.doc.send(new PutCommand({ TableName: names.tables.repos, Item: { repo: 'acme/forged' } })).catch((e: unknown) => e);
     // Assess
     expect(runtime.agentRuntimeArn).toBe(runtimeArn);
     expect(wrote).toMatchObject({ name: 'AccessDeniedException' });
     expect((wrote as Error).message).toContain(
-      refusal(names.roles.runtimePublisher, 'abca-local-publisher', 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${names.tables.tasks}`),
+      refusal(names.roles.runtimePublisher, 'abca-local-publisher', 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${names.tables.repos}`),
     );
   });
 
@@ -152,7 +152,8 @@ describe('components as their stack roles (enforced by default)', () => {
   it('a runtime script run by the harness acts as the environment publisher (CI gives it that session); the API role running it is refused', async () => {
     // Act
     const asPublisher = await runTsx('scripts/runtime-status.ts', ['--env', ENV, '--json']);
-    const asApi = await runTsx('scripts/runtime-status.ts', ['--env', ENV, '--json'], { env: await envAs(ENV, 'api') });
+    // The API may read the release state (the console shows it) but not the image repository a publish resolves tags in.
+    const asApi = await runTsx('scripts/publish-runtime.ts', ['--env', ENV, '--image-tag', 'nope', '--dry-run', '--json'], { env: await envAs(ENV, 'api') });
     // Assess
     expect(asPublisher.stderr).not.toContain('not authorized');
     expect(JSON.parse(asPublisher.stdout)).toMatchObject({ env: ENV });

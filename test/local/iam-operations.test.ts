@@ -77,6 +77,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   'ecr:CompleteLayerUpload': { repositoryName: 'abca-dev-agent' },
   'secretsmanager:CreateSecret': { Name: 'abca/dev/github', Tags: [{ Key: 'env', Value: 'dev' }] },
   'secretsmanager:DescribeSecret': { SecretId: 'abca/dev/github' },
+  'secretsmanager:GetSecretValue': { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:abca/dev/release-webhook-AbCdEf' },
   'secretsmanager:PutSecretValue': { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:abca/dev/github-AbCdEf' },
   'cognito-idp:CreateUserPool': {},
   'cognito-idp:ListUserPools': {},
@@ -87,8 +88,13 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   'cognito-idp:AdminSetUserPassword': { UserPoolId: 'us-east-1_abc' },
   'cognito-idp:AdminAddUserToGroup': { UserPoolId: 'us-east-1_abc' },
   'cognito-idp:AdminListGroupsForUser': { UserPoolId: 'us-east-1_abc' },
+  'cognito-idp:AdminDeleteUser': { UserPoolId: 'us-east-1_abc' },
+  'cognito-idp:AdminUserGlobalSignOut': { UserPoolId: 'us-east-1_abc' },
+  'cognito-idp:ListUsers': { UserPoolId: 'us-east-1_abc' },
+  'cognito-idp:ListUsersInGroup': { UserPoolId: 'us-east-1_abc' },
   'cognito-idp:InitiateAuth': {},
   'cognito-idp:RevokeToken': {},
+  'cognito-idp:RespondToAuthChallenge': {},
   'route53resolver:GetFirewallDomainList': { FirewallDomainListId: 'rslvr-fdl-1' },
   'route53resolver:ListFirewallDomains': { FirewallDomainListId: 'rslvr-fdl-1' },
   'route53resolver:UpdateFirewallDomains': { FirewallDomainListId: 'rslvr-fdl-1' },
@@ -265,7 +271,7 @@ describe('the request → IAM mapping table', () => {
       const questions = allQuestions()
         .filter(([k]) => k === key)
         .map(([, q]) => q);
-      const unsigned = ['cognito-idp:InitiateAuth', 'cognito-idp:RevokeToken', 'sts:GetCallerIdentity'];
+      const unsigned = ['cognito-idp:InitiateAuth', 'cognito-idp:RevokeToken', 'cognito-idp:RespondToAuthChallenge', 'sts:GetCallerIdentity'];
       expect(questions.length > 0).toBe(!unsigned.includes(key));
       for (const q of questions) {
         // Act

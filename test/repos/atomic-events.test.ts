@@ -20,11 +20,13 @@ describe('a change and its event', () => {
   let failingVerdicts = false;
   beforeAll(() => {
     const h = harness();
+    // The API's and its in-process provisioner's own clients (each acts as its role).
     failAuditWrites(
-      h.clients.doc,
+      h.apiClients.doc,
       h.platform.tables.audit,
       (w) => failing || (failingVerdicts && w.TransactItems?.length === 2 && !!w.TransactItems[0]?.Update),
     );
+    failAuditWrites(h.provisionerClients.doc, h.platform.tables.audit, (w) => failingVerdicts && w.TransactItems?.length === 2 && !!w.TransactItems[0]?.Update);
   });
   afterEach(() => {
     failing = false;

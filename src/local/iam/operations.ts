@@ -145,6 +145,7 @@ export const OPERATIONS: OperationMapping[] = [
     one('secretsmanager:CreateSecret', SECRET.replace('SecretId', 'Name'), [{ key: 'secretsmanager:Name', member: 'Name' }, requestTags, tagKeys]),
   ),
   json('secretsmanager', 'DescribeSecret', one('secretsmanager:DescribeSecret', SECRET)),
+  json('secretsmanager', 'GetSecretValue', one('secretsmanager:GetSecretValue', SECRET, [{ key: 'secretsmanager:SecretId', member: 'SecretId' }])),
   json('secretsmanager', 'PutSecretValue', one('secretsmanager:PutSecretValue', SECRET, [{ key: 'secretsmanager:SecretId', member: 'SecretId' }])),
 
   // Cognito user pools.
@@ -157,6 +158,10 @@ export const OPERATIONS: OperationMapping[] = [
   json('cognito-idp', 'AdminSetUserPassword', one('cognito-idp:AdminSetUserPassword', USER_POOL)),
   json('cognito-idp', 'AdminAddUserToGroup', one('cognito-idp:AdminAddUserToGroup', USER_POOL)),
   json('cognito-idp', 'AdminListGroupsForUser', one('cognito-idp:AdminListGroupsForUser', USER_POOL)),
+  json('cognito-idp', 'AdminDeleteUser', one('cognito-idp:AdminDeleteUser', USER_POOL)),
+  json('cognito-idp', 'AdminUserGlobalSignOut', one('cognito-idp:AdminUserGlobalSignOut', USER_POOL)),
+  json('cognito-idp', 'ListUsers', one('cognito-idp:ListUsers', USER_POOL)),
+  json('cognito-idp', 'ListUsersInGroup', one('cognito-idp:ListUsersInGroup', USER_POOL)),
   // Public (unsigned) APIs: no IAM authorization at all.
   json('cognito-idp', 'InitiateAuth', []),
   json('cognito-idp', 'RevokeToken', []),
