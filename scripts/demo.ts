@@ -226,7 +226,10 @@ runMain(async () => {
         const r = json<{ outcome: string; to: string; pointerVersion: number; runtimeVersion: string; executed: { kind: string; endpoint?: string }[] }>(out);
         check(r.outcome === 'published' && r.to === images[k], `outcome ${r.outcome}, to ${r.to}`);
         const order = r.executed.map((s) => (s.endpoint ? `${s.kind}:${s.endpoint}` : s.kind)).join(' ');
-        check(/move_endpoint:canary smoke:canary move_endpoint:live/.test(order), `steps ran as ${order}: live must move only after the canary smoke`);
+        check(
+          /move_endpoint:canary canary_check:canary smoke:canary move_endpoint:live/.test(order),
+          `steps ran as ${order}: live must move only after the canary check and smoke`,
+        );
         return `live: ${short(r.to)} on runtime version ${r.runtimeVersion} (pointer version ${r.pointerVersion}); canary smoked first`;
       });
     }

@@ -112,9 +112,13 @@ describe('bgagent configure, login and runtime (built binary against moto)', () 
     const a = await pushLocalImage(clients.ecr, platform.ecrRepositoryName, 'cli-a');
     const env = { BGAGENT_CONFIG_DIR: tempConfigDir(), GITHUB_SHA: 'c0ffee1234567890' };
     // Act
-    const publish = await bgagent(['runtime', 'publish', '--env', ENV, '--image-tag', 'cli-a', '--reason', 'first', '--poll-interval-ms', '10', '--json'], {
-      env,
-    });
+    // No local data plane in this file (the canary check's invocation has nothing to answer it; test/runtime/canary-check covers it).
+    const publish = await bgagent(
+      ['runtime', 'publish', '--env', ENV, '--image-tag', 'cli-a', '--reason', 'first', '--no-canary-check', '--poll-interval-ms', '10', '--json'],
+      {
+        env,
+      },
+    );
     const status = await bgagent(['runtime', 'status', '--env', ENV, '--json'], { env });
     const rollback = await bgagent(['runtime', 'rollback', '--env', ENV, '--to-label', 'previous', '--poll-interval-ms', '10', '--json'], { env });
     const [history, human] = await Promise.all([
