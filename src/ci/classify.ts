@@ -65,6 +65,7 @@ export const RULES: readonly Rule[] = [
   { pattern: 'src/tasks/invoker.ts', layers: BOTH, why: 'agent invocation: API Lambda and the runtime smoke check' },
   { pattern: 'src/tasks/errors.ts', layers: BOTH, why: 'task errors: API Lambda and the runtime smoke check' },
   { pattern: 'src/tasks/smoke.ts', layers: RUNTIME, why: 'runtime smoke check (scripts/smoke-runtime.ts)' },
+  { pattern: 'src/tasks/contract.ts', layers: BOTH, why: 'the agent contract: the API Lambda starts tasks with it, the runtime smoke check speaks it' },
   { pattern: 'src/tasks/**', layers: INFRA, why: 'task orchestration and agent invocation bundled into the API Lambda' },
   { pattern: 'scripts/bundle-handlers.ts', layers: INFRA, why: 'builds the Lambda bundles Terraform deploys' },
 

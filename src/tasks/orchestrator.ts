@@ -12,7 +12,8 @@ import { describeError, ValidationError } from '../errors';
 import { canonicalRepoId, RepoConfigSchema, repoIdProblem } from '../repos/repo-config';
 import type { RepoStore } from '../repos/store';
 import { mergeTaskConfig } from './config';
-import { interpretStartAnswer, invocationPayload } from './contract';
+import { interpretStartAnswer, invocationPayload, runtimeUserId } from './contract';
+import { lifecycleFields, taskOutcome, type TaskOutcomeView } from './outcome';
 import { IllegalTransitionError, RepoNotOnboardedError, TaskNotFoundError } from './errors';
 import type { AgentInvoker } from './invoker';
 import { parseTaskInput } from './schema';
@@ -34,11 +35,25 @@ export interface TaskDeps {
   log?: (line: string) => void;
 }
 
-/** What callers see of a task row (internal bookkeeping and the token secret's ARN left out). */
-export type TaskView = Omit<TaskRecord, 'request_hash' | 'expires_at'>;
+/**
+ * What callers see of a task row: internal bookkeeping and the token secret's ARN left out, the
+ * agent's outcome typed (outcome.ts), and heartbeat/end/reason under one name whichever the row used.
+ */
+export type TaskView = Omit<TaskRecord, 'request_hash' | 'expires_at' | 'agent_heartbeat_at' | 'completed_at' | 'cost_usd' | 'turns' | 'duration_s'> &
+  TaskOutcomeView & { heartbeat_at?: string; finished_at?: string };
 
 export function toTaskView(record: TaskRecord): TaskView {
-  const { request_hash: _hash, expires_at: _ttl, ...view } = record;
+  const {
+    request_hash: _hash,
+    expires_at: _ttl,
+    agent_heartbeat_at: _beat,
+    completed_at: _done,
+    cost_usd: _cost,
+    turns: _turns,
+    duration_s: _duration,
+    ...rest
+  } = record;
+  const view: TaskView = { ...rest, ...lifecycleFields(record), ...taskOutcome(record) };
   if (view.config && 'github_token_secret_arn' in view.config) {
     const { github_token_secret_arn: _secret, ...config } = view.config;
     view.config = config;
@@ -129,20 +144,23 @@ export async function startTask(deps: TaskDeps, taskId: string): Promise<TaskVie
   const defaultModel = typeof deps.defaultModelId === 'function' ? await deps.defaultModelId() : deps.defaultModelId;
   const config = mergeTaskConfig(repo, defaultModel);
   const runtimeArn = repo.runtime_arn ?? deps.invoker.target;
+  const userId = runtimeUserId(task.submitted_by);
   const running = await move(deps, task, 'RUNNING', {
     config: config as unknown as Record<string, unknown>,
     runtime_session_id: task.task_id,
     runtime_arn: runtimeArn,
     ...(deps.invoker.qualifier ? { runtime_qualifier: deps.invoker.qualifier } : {}),
-    heartbeat_at: clock(deps)().toISOString(),
+    agent_heartbeat_at: clock(deps)().toISOString(),
     progress: 'starting the agent session',
+    user_id: userId,
   });
   if (!running) return current();
   log(`task ${taskId} starting on ${runtimeArn} (${deps.invoker.qualifier ?? 'DEFAULT'})`);
 
   let answer: unknown;
   try {
-    answer = await deps.invoker.invoke({ sessionId: task.task_id, payload: invocationPayload(task, config), runtimeArn: repo.runtime_arn });
+    const payload = invocationPayload(task, config, { userId, startedAt: running.started_at });
+    answer = await deps.invoker.invoke({ sessionId: task.task_id, payload, runtimeArn: repo.runtime_arn, userId });
   } catch (e) {
     const reason = `the agent session could not be started: ${describeError(e)}`;
     log(`task ${taskId} failed: ${reason}`);

@@ -191,7 +191,7 @@ describe('AgentCore runtime role', () => {
         {
           action: 'dynamodb:UpdateItem',
           resource: tasks,
-          context: attrs(['task_id', 'status', 'runtime_session_id', 'heartbeat_at', 'progress', 'updated_at', 'version']),
+          context: attrs(['task_id', 'status', 'runtime_session_id', 'agent_heartbeat_at', 'progress', 'updated_at', 'version']),
         },
       ],
       'Allowed',

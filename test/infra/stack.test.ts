@@ -63,6 +63,7 @@ describe('application layer resources', () => {
       ABCA_ENV: 'dev',
       AWS_REGION: expect.any(String),
       TASKS_TABLE: names.tables.tasks,
+      TASK_TABLE_NAME: names.tables.tasks,
     });
     expect(runtime.protocol_configuration).toEqual([{ server_protocol: RUNTIME_PROTOCOL }]);
     expect(sg.ingress).toEqual([]);
