@@ -174,7 +174,12 @@ export class Api extends Construct {
         {
           Sid: 'InvokeAgent',
           Effect: 'Allow',
-          Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:StopRuntimeSession'],
+          Action: [
+            'bedrock-agentcore:InvokeAgentRuntime',
+            // A task start names the submitter (runtimeUserId), which AgentCore authorizes as this action too.
+            'bedrock-agentcore:InvokeAgentRuntimeForUser',
+            'bedrock-agentcore:StopRuntimeSession',
+          ],
           Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`],
         },
         // Append-only: the API adds audit events and reads them, never changes one.

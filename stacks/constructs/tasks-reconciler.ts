@@ -56,7 +56,12 @@ export class TasksReconciler extends Construct {
       {
         Sid: 'Sessions',
         Effect: 'Allow',
-        Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:StopRuntimeSession'],
+        Action: [
+          'bedrock-agentcore:InvokeAgentRuntime',
+          // A task start names the submitter (runtimeUserId), which AgentCore authorizes as this action too.
+          'bedrock-agentcore:InvokeAgentRuntimeForUser',
+          'bedrock-agentcore:StopRuntimeSession',
+        ],
         Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`],
       },
     ];

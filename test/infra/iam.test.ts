@@ -364,6 +364,8 @@ describe('Lambda roles', () => {
         { action: 'lambda:InvokeFunction', resource: fn(names.functions.api) },
         { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: arn.runtime(names.agentRuntime) },
         { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/DEFAULT` },
+        // runtimeUserId (the submitter) needs the ForUser action as well
+        { action: 'bedrock-agentcore:InvokeAgentRuntimeForUser', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/live` },
       ],
       'Allowed',
     );
