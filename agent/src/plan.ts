@@ -16,6 +16,8 @@ export interface TaskRequest {
   repo: string;
   description: string;
   config: TaskConfig;
+  /** Whether the invocation carried a GitHub token (the token itself never reaches the plan). */
+  github_token_received?: boolean;
 }
 
 export type TaskOutcome =

@@ -162,7 +162,8 @@ export function createAgentServer(opts: AgentServerOptions = {}): http.Server & 
     const header = req.headers[SESSION_HEADER];
     const session = typeof header === 'string' && header ? header : invocation.task_id;
     const { github_token: _token, envelope, ...task } = invocation;
-    const { accepted, status } = worker.start(task, session);
+    // The token stays here (a real agent hands it to git); the outcome only says whether it came.
+    const { accepted, status } = worker.start({ ...task, github_token_received: Boolean(_token) }, session);
     const result = { status: accepted ? 'accepted' : status.state, task_id: invocation.task_id, session_id: session, progress: status.progress, agent: info };
     if (!envelope) return result;
     // Upstream's answer (docs/agent-contract.md §3); the extras ride in `result`.

@@ -132,7 +132,11 @@ export class TaskWorker {
       };
       const final: Outcome =
         outcome.status === 'completed'
-          ? { status: 'COMPLETED', result: { ...outcome, session_id: status.session_id, agent: this.opts.agent }, summary }
+          ? {
+              status: 'COMPLETED',
+              result: { ...outcome, session_id: status.session_id, agent: this.opts.agent, github_token: task.github_token_received ? 'received' : 'none' },
+              summary,
+            }
           : { status: 'FAILED', reason: `agent: ${outcome.reason}`, result: { ...outcome, session_id: status.session_id, agent: this.opts.agent }, summary };
       status.state = outcome.status;
       status.progress = outcome.status === 'completed' ? 'done' : `failed: ${outcome.reason}`;

@@ -7,6 +7,7 @@ export * from './config';
 export * from './contract';
 export * from './agent-states';
 export * from './outcome';
+export * from './tokens';
 export * from './dispatch';
 export {
   cancelTask,

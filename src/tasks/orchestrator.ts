@@ -17,6 +17,7 @@ import { lifecycleFields, taskOutcome, type TaskOutcomeView } from './outcome';
 import { IllegalTransitionError, RepoNotOnboardedError, TaskNotFoundError } from './errors';
 import type { AgentInvoker } from './invoker';
 import { parseTaskInput } from './schema';
+import { TokenUnavailableError, type TokenReader } from './tokens';
 import { requestHash, taskIdFor, assertSameRequest, type ListQuery, type TaskRecord, type TaskStore, type TransitionFields } from './store';
 import type { TaskState } from './state-machine';
 
@@ -33,6 +34,11 @@ export interface TaskDeps {
   defaultModelId?: string | (() => Promise<string>);
   now?: () => Date;
   log?: (line: string) => void;
+  /**
+   * Reads a repository's GitHub token from its secret, for the invocation only (tokens.ts). Without
+   * it, a repository with a token secret starts without `github_token`.
+   */
+  readToken?: TokenReader;
 }
 
 /**
@@ -143,6 +149,17 @@ export async function startTask(deps: TaskDeps, taskId: string): Promise<TaskVie
   const repo = parsed.data;
   const defaultModel = typeof deps.defaultModelId === 'function' ? await deps.defaultModelId() : deps.defaultModelId;
   const config = mergeTaskConfig(repo, defaultModel);
+  // Read before the task moves: a token that cannot be read fails the task with the reason, not the agent.
+  let githubToken: string | undefined;
+  if (config.github_token_secret_arn && deps.readToken) {
+    try {
+      githubToken = await deps.readToken(config.github_token_secret_arn);
+    } catch (e) {
+      const reason = e instanceof TokenUnavailableError ? e.message : describeError(e);
+      log(`task ${taskId} failed before start: ${reason}`);
+      return toTaskView((await move(deps, task, 'FAILED', { status_reason: reason })) ?? (await deps.store.require(taskId)));
+    }
+  }
   const runtimeArn = repo.runtime_arn ?? deps.invoker.target;
   const userId = runtimeUserId(task.submitted_by);
   const running = await move(deps, task, 'RUNNING', {
@@ -159,7 +176,7 @@ export async function startTask(deps: TaskDeps, taskId: string): Promise<TaskVie
 
   let answer: unknown;
   try {
-    const payload = invocationPayload(task, config, { userId, startedAt: running.started_at });
+    const payload = invocationPayload(task, config, { userId, startedAt: running.started_at, githubToken });
     answer = await deps.invoker.invoke({ sessionId: task.task_id, payload, runtimeArn: repo.runtime_arn, userId });
   } catch (e) {
     const reason = `the agent session could not be started: ${describeError(e)}`;

@@ -3,7 +3,7 @@
  * from the live guardrails, and where submitted tasks start. Used by the API (Lambda and local
  * server), the reconciler Lambda and the local control plane alike.
  */
-import { lambdaClient, type AwsClients } from '../aws/clients';
+import { lambdaClient, secretsClient, type AwsClients } from '../aws/clients';
 import { GuardrailsSource } from '../platform/guardrails';
 import type { PlatformConfig } from '../platform/platform-config';
 import { LIVE_ENDPOINT } from '../platform/runtime-spec';
@@ -13,6 +13,7 @@ import { LambdaTaskDispatcher, type TaskDispatcher } from '../tasks/dispatch';
 import { AgentCoreInvoker, type AgentInvoker } from '../tasks/invoker';
 import type { TaskDeps } from '../tasks/orchestrator';
 import { TaskStore } from '../tasks/store';
+import { secretsTokenReader } from '../tasks/tokens';
 
 /** How long guardrails are cached by default: a host's change applies within this time. */
 export const GUARDRAILS_CACHE_MS = 30_000;
@@ -32,10 +33,12 @@ export interface TaskDepsOptions {
 /** The task verbs' dependencies: the tasks and repos tables, the invoker on `live`, the live default model. */
 export function taskDeps(
   platform: Pick<PlatformConfig, 'tables' | 'agentRuntimeArn' | 'guardrailsParameter'>,
-  clients: Pick<AwsClients, 'doc' | 'ssm'>,
+  clients: Pick<AwsClients, 'doc' | 'ssm'> & Partial<Pick<AwsClients, 'secrets'>>,
   opts: TaskDepsOptions = {},
 ): TaskDeps {
   return {
+    // Each task's GitHub token, from its repository's secret, into the invocation only.
+    readToken: secretsTokenReader(clients.secrets ?? secretsClient()),
     store: new TaskStore(clients.doc, platform.tables.tasks),
     repos: new RepoStore(clients.doc, platform.tables.repos),
     invoker: opts.invoker ?? new AgentCoreInvoker({ runtimeArn: platform.agentRuntimeArn, qualifier: LIVE_ENDPOINT }),

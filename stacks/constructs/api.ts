@@ -107,6 +107,7 @@ export class Api extends Construct {
       USER_POOL_CLIENT_ID: auth.client.id,
       SECRET_PREFIX: names.secretPrefix,
       ONBOARDED_DOMAIN_LIST_ID: props.onboardedDomainList.id,
+      TASK_RUNNER_FUNCTION: names.functions.reconciler,
     };
     const readConfig: Statement = {
       Sid: 'ReadPlatformConfig',
@@ -170,7 +171,13 @@ export class Api extends Construct {
         },
         // A task starts in an asynchronous invocation of this same function, which starts the agent's
         // session (InvokeAgentRuntime answers at once); cancel stops the session.
-        { Sid: 'RunTasks', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${names.functions.api}`) },
+        // Tasks start in the reconciler function, which may read their tokens (TASK_RUNNER_FUNCTION).
+        {
+          Sid: 'RunTasks',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: [arn('lambda', `function:${names.functions.api}`), arn('lambda', `function:${names.functions.reconciler}`)],
+        },
         {
           Sid: 'InvokeAgent',
           Effect: 'Allow',

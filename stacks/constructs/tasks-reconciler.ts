@@ -53,6 +53,14 @@ export class TasksReconciler extends Construct {
       },
       // A re-started task reads its repository's configuration, as the API does.
       { Sid: 'Repos', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: t.repos.arn },
+      // This function starts tasks (the API dispatches them here): it reads the repository's GitHub
+      // token for the invocation only, so the internet-facing API never reads one (docs/infra.md).
+      {
+        Sid: 'TaskTokens',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: `arn:${aws.partition}:secretsmanager:${aws.region}:${aws.accountId}:secret:${names.secretPrefix}*`,
+      },
       {
         Sid: 'Sessions',
         Effect: 'Allow',

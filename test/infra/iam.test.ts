@@ -258,6 +258,32 @@ describe('AgentCore runtime role', () => {
 });
 
 describe('task reconciler roles', () => {
+  it('the reconciler starts tasks: it reads GitHub token secrets under the platform prefix (for the invocation), no other secret', async () => {
+    const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+    await expectAll(
+      names.roles.reconcilerFn,
+      [
+        { action: 'secretsmanager:GetSecretValue', resource: secret(`${names.secretPrefix}github-token/acme/widgets`) },
+        { action: 'bedrock-agentcore:InvokeAgentRuntimeForUser', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/live` },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      names.roles.reconcilerFn,
+      [
+        { action: 'secretsmanager:GetSecretValue', resource: secret(`${other.secretPrefix}github-token/acme/widgets`) },
+        { action: 'secretsmanager:PutSecretValue', resource: secret(`${names.secretPrefix}github-token/acme/widgets`) },
+      ],
+      'ImplicitlyDenied',
+    );
+    // The API hands task starts to it
+    await expectAll(
+      names.roles.apiFn,
+      [{ action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${names.functions.reconciler}` }],
+      'Allowed',
+    );
+  });
+
   it('the reconciler reads and moves tasks, starts and stops sessions on the one runtime; nothing else', async () => {
     const role = names.roles.reconcilerFn;
     const runtime = arn.runtime(names.agentRuntime);
