@@ -10,7 +10,7 @@
  * and condition included): upstream's, and this agent's extensions (progress, result, updated_at,
  * version, expires_at, runtime_session_id). The session role allows UpdateItem on exactly these.
  */
-import { ConditionFailed, DynamoDb } from './aws';
+import { assumedRoleCredentials, ConditionFailed, DynamoDb } from './aws';
 
 export const AGENT_ATTRIBUTES = [
   // upstream (agent/src/task_state.py)
@@ -80,11 +80,15 @@ function bound(result: Record<string, unknown>): Record<string, unknown> {
 }
 
 export class DynamoTaskRow implements TaskRowWriter {
+  private readonly dbFor: (taskId: string) => DynamoDb;
+  /** `db`: one client for every task, or a client per task (its own session role credentials). */
   constructor(
-    private readonly db: DynamoDb,
+    db: DynamoDb | ((taskId: string) => DynamoDb),
     private readonly tableName: string,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.dbFor = typeof db === 'function' ? db : () => db;
+  }
 
   private async write(taskId: string, sessionId: string, set: Record<string, unknown>): Promise<void> {
     const names: Record<string, string> = { '#status': 'status', '#session': 'runtime_session_id', '#version': 'version' };
@@ -96,7 +100,7 @@ export class DynamoTaskRow implements TaskRowWriter {
         values[`:a${i}`] = v;
         return `#a${i} = :a${i}`;
       });
-    await this.db.updateItem({
+    await this.dbFor(taskId).updateItem({
       TableName: this.tableName,
       Key: { task_id: taskId },
       UpdateExpression: `SET ${parts.join(', ')} ADD #version :one`,
@@ -143,5 +147,16 @@ export function taskRowFromEnv(env: NodeJS.ProcessEnv = process.env): TaskRowWri
   const table = env.TASK_TABLE_NAME?.trim() || env.TASKS_TABLE?.trim();
   const region = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
   if (!table || !region) return undefined;
-  return new DynamoTaskRow(new DynamoDb(region, undefined, env), table);
+  const sessionRole = env.AGENT_SESSION_ROLE_ARN?.trim();
+  if (!sessionRole) return new DynamoTaskRow(new DynamoDb(region, undefined, env), table);
+  // Each task writes through the session role tagged with its task_id: its own row only.
+  const perTask = new Map<string, DynamoDb>();
+  return new DynamoTaskRow((taskId) => {
+    let db = perTask.get(taskId);
+    if (!db) {
+      const credentials = assumedRoleCredentials({ region, roleArn: sessionRole, sessionName: taskId.slice(0, 64), tags: { task_id: taskId }, env });
+      perTask.set(taskId, (db = new DynamoDb(region, credentials, env)));
+    }
+    return db;
+  }, table);
 }

@@ -31,8 +31,10 @@ export function parseContainerUri(uri: string): { repositoryUrl: string; digest:
  * §4), and TASKS_TABLE for images built before that contract. The agent reads no other table, and
  * its execution role grants no other.
  */
-export function runtimeEnvironment(names: PlatformNames, region: string): Record<string, string> {
+export function runtimeEnvironment(names: PlatformNames, region: string, account?: string): Record<string, string> {
   return {
+    // The per-task session role (docs/agent-contract.md §4): set, the agent fails closed without it.
+    ...(account ? { AGENT_SESSION_ROLE_ARN: `arn:aws:iam::${account}:role/${names.roles.agentSession}` } : {}),
     ABCA_ENV: names.env,
     AWS_REGION: region,
     TASKS_TABLE: names.tables.tasks,

@@ -61,6 +61,7 @@ describe('application layer resources', () => {
     // Only what the agent reads (agent/src/task-row.ts): its role grants no other table.
     expect(runtime.environment_variables).toEqual({
       ABCA_ENV: 'dev',
+      AGENT_SESSION_ROLE_ARN: expect.stringMatching(/:role\/abca-dev-agent-session$/),
       AWS_REGION: expect.any(String),
       TASKS_TABLE: names.tables.tasks,
       TASK_TABLE_NAME: names.tables.tasks,
