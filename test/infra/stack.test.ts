@@ -472,6 +472,14 @@ describe('network hardening: AgentCore AZ ids, per-destination egress, endpoint 
     expect(decisions).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
   });
 
+  it("lets upstream ABCA's agent install its tools: mise's node builds and version lists, Corepack's Yarn (exact names)", () => {
+    // Act
+    const [, baseline] = find(dev.json, 'aws_route53_resolver_firewall_domain_list', 'name', names.dnsFirewall.baselineList);
+    // Assess
+    expect(baseline.domains).toEqual(expect.arrayContaining(['nodejs.org', 'mise-versions.jdx.dev', 'repo.yarnpkg.com', 'registry.npmjs.org', 'github.com']));
+    expect((baseline.domains as string[]).filter((d) => d.endsWith('jdx.dev') || d.endsWith('yarnpkg.com') || d.endsWith('nodejs.org'))).toHaveLength(3);
+  });
+
   it('keeps the DNS baseline to exact names: the region endpoints the platform uses, GitHub, npm, PyPI; no wildcard over anyone', () => {
     // Act
     const [, baseline] = find(dev.json, 'aws_route53_resolver_firewall_domain_list', 'name', names.dnsFirewall.baselineList);
