@@ -32,6 +32,8 @@ export interface ControlPlaneOptions {
   agentStepMs?: number;
   /** The agent's heartbeat interval (ABCA_HEARTBEAT_MS; default 30 s). */
   heartbeatMs?: number;
+  /** A shell command that runs the agent for every image (`--agent-cmd`; docs/agent-contract.md). */
+  agentCommand?: string;
   /** The reconciler's schedule (default every minute) and thresholds (default: as in AWS). */
   reconcileIntervalMs?: number;
   reconciler?: Partial<ReconcilerSettings>;
@@ -112,6 +114,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         ...(opts.agentStepMs !== undefined ? { ABCA_AGENT_STEP_MS: String(opts.agentStepMs) } : {}),
         ...(opts.heartbeatMs !== undefined ? { ABCA_HEARTBEAT_MS: String(opts.heartbeatMs) } : {}),
       },
+      ...(opts.agentCommand ? { agentCommand: opts.agentCommand } : {}),
       log,
     });
     vars.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = dataPlane.endpoint;
