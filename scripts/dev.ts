@@ -17,12 +17,13 @@ const program = new Command()
   .option('--env <env>', 'environment name (default: $ABCA_ENV or dev)')
   .option('--port <port>', 'port the local API listens on (127.0.0.1; 0: any free port)', '8787')
   .option('--agent-step-ms <ms>', "how long each step of the agent's plan takes (make tasks run a while)", '0')
+  .option('--agent-cmd <command>', 'run this shell command (from the project root, with PORT) as the agent of every image, instead of agent/')
   .option('--state-dir <dir>', 'where the env file, admin credentials and API log go', path.resolve(__dirname, '..', '.abca', 'local'))
   .option('--no-iam', "don't enforce IAM (each component still acts as its role, but nothing is refused): to debug the emulator only")
   .addHelpText('after', '\nExample:\n  npm run dev                 # then, in another terminal: source .abca/local/env.sh\n');
 
 runMain(async () => {
-  const opts = program.parse().opts<{ env?: string; port: string; stateDir: string; agentStepMs: string; iam: boolean }>();
+  const opts = program.parse().opts<{ env?: string; port: string; stateDir: string; agentStepMs: string; iam: boolean; agentCmd?: string }>();
   const env = resolveEnv(opts.env);
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -38,6 +39,7 @@ runMain(async () => {
     iam: opts.iam,
     // Every IAM decision, for "why was this refused?" (docs/local-mode.md).
     iamLog: path.join(opts.stateDir, 'iam-decisions.jsonl'),
+    ...(opts.agentCmd ? { agentCommand: opts.agentCmd } : {}),
     say,
   });
   // A signal during start-up stops whatever has started by then.

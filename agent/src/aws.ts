@@ -186,3 +186,67 @@ export class DynamoDb {
     throw new Error(`DynamoDB UpdateItem answered ${res.status}: ${text.slice(0, 200)}`);
   }
 }
+
+/** The text of an element of an STS answer (XML), unescaped. */
+function xmlText(xml: string, tag: string): string | undefined {
+  const m = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
+  return m?.[1]
+    ?.replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * Credentials of a role assumed with session tags (STS AssumeRole, query protocol), refreshed before
+ * they expire. Role chaining caps a session at an hour, so a long task re-assumes (as upstream does).
+ */
+export function assumedRoleCredentials(opts: {
+  region: string;
+  roleArn: string;
+  sessionName: string;
+  tags: Record<string, string>;
+  base?: CredentialSource;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+}): CredentialSource {
+  const env = opts.env ?? process.env;
+  const base = opts.base ?? defaultCredentials(env);
+  const now = opts.now ?? Date.now;
+  const endpoint = new URL(env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || `https://sts.${opts.region}.amazonaws.com`);
+  let cached: Credentials | undefined;
+  return async () => {
+    if (cached && (cached.expiresAt === undefined || cached.expiresAt - now() > 5 * 60_000)) return cached;
+    const params = new URLSearchParams({
+      Action: 'AssumeRole',
+      Version: '2011-06-15',
+      RoleArn: opts.roleArn,
+      RoleSessionName: opts.sessionName,
+      DurationSeconds: '3600',
+    });
+    Object.entries(opts.tags).forEach(([k, v], i) => {
+      params.set(`Tags.member.${i + 1}.Key`, k);
+      params.set(`Tags.member.${i + 1}.Value`, v);
+    });
+    const body = params.toString();
+    const headers = signRequest({
+      url: endpoint,
+      region: opts.region,
+      service: 'sts',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      credentials: await base(),
+    });
+    const res = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+    const xml = await res.text();
+    const accessKeyId = xmlText(xml, 'AccessKeyId');
+    const secretAccessKey = xmlText(xml, 'SecretAccessKey');
+    // Fail closed: never fall back to the runtime role's own credentials (they reach no task row anyway).
+    if (!res.ok || !accessKeyId || !secretAccessKey)
+      throw new Error(`AssumeRole ${opts.roleArn} answered ${res.status}: ${(xmlText(xml, 'Message') ?? xml).slice(0, 200)}`);
+    const expiration = xmlText(xml, 'Expiration');
+    cached = { accessKeyId, secretAccessKey, sessionToken: xmlText(xml, 'SessionToken'), ...(expiration ? { expiresAt: Date.parse(expiration) } : {}) };
+    return cached;
+  };
+}

@@ -2,6 +2,10 @@
  * The payloads POST /invocations accepts. The agent image ships on its own cadence (per merge),
  * the control plane on another (infra deploys), so parsing is strict about what the agent needs
  * and tolerant of fields it does not know: a newer orchestrator must not break an older image.
+ *
+ * Two forms: upstream ABCA's envelope `{"input": {...}}` (docs/agent-contract.md §2: task_id,
+ * repo_url, prompt, model_id, max_turns, ...; `action` is this agent's extra), and the flat form
+ * of control planes before that contract (`{action, task_id, repo, description, config}`).
  */
 
 export interface TaskConfig {
@@ -16,14 +20,26 @@ export interface TaskConfig {
   approval_gate_cap?: number;
 }
 
-export type Invocation =
+export type Invocation = (
   | { action: 'ping' }
   | { action: 'version' }
   | { action: 'status'; task_id: string }
-  | { action: 'run_task'; task_id: string; repo: string; description: string; config: TaskConfig };
+  | { action: 'run_task'; task_id: string; repo: string; description: string; config: TaskConfig; user_id?: string; github_token?: string }
+) & {
+  /** Which form it came in: the answer comes back in the same one. */
+  envelope?: boolean;
+};
 
 export class BadInvocation extends Error {
   override readonly name = 'BadInvocation';
+}
+
+/** What upstream answers when required fields are missing: 400 TASK_RECORD_INCOMPLETE with the list. */
+export class IncompleteInvocation extends Error {
+  override readonly name = 'IncompleteInvocation';
+  constructor(readonly missing: string[]) {
+    super(`the task record is missing required fields: ${missing.join(', ')}`);
+  }
 }
 
 type Obj = Record<string, unknown>;
@@ -60,8 +76,49 @@ function optStrings(o: Obj, key: string, where: string): string[] | undefined {
 
 const REPO = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 
+/** Upstream's `input`: its field names, its defaults (max_turns 100; max_budget_usd 0 = none). */
+function parseEnvelope(input: Obj): Invocation {
+  const action = input.action ?? 'run_task';
+  if (action === 'ping' || action === 'version') return { action, envelope: true };
+  if (action === 'status') return { action, task_id: str(input, 'task_id', 256), envelope: true };
+  if (action !== 'run_task') throw new BadInvocation(`unknown action "${String(action)}" (ping, version, status, run_task)`);
+  const prompt = input.prompt ?? input.task_description;
+  const missing = [
+    ...(typeof input.task_id === 'string' && input.task_id ? [] : ['task_id']),
+    ...(typeof input.repo_url === 'string' && input.repo_url ? [] : ['repo_url']),
+    ...(typeof prompt === 'string' && prompt ? [] : ['prompt']),
+    // Upstream falls back to a model of its own; this double insists the platform names one.
+    ...(typeof (input.model_id ?? input.anthropic_model) === 'string' ? [] : ['model_id']),
+  ];
+  if (missing.length) throw new IncompleteInvocation(missing);
+  const repo = str(input, 'repo_url', 140);
+  if (!REPO.test(repo)) throw new BadInvocation('repo_url must be "owner/name"');
+  const budget = input.max_budget_usd === 0 ? undefined : optNum(input, 'max_budget_usd', '');
+  return {
+    action: 'run_task',
+    envelope: true,
+    task_id: str(input, 'task_id', 256),
+    repo,
+    description: str({ prompt }, 'prompt', 8000),
+    config: {
+      model_id: str({ model_id: input.model_id ?? input.anthropic_model }, 'model_id', 200),
+      max_turns: optNum(input, 'max_turns', '', true) ?? 100,
+      max_budget_usd: budget,
+      system_prompt_overrides: optStr(input, 'system_prompt_overrides', 16_000, ''),
+      build_command: optStr(input, 'build_command', 1024, ''),
+      lint_command: optStr(input, 'lint_command', 1024, ''),
+      egress_allowlist: optStrings(input, 'egress_allowlist', ''),
+      cedar_policies: optStrings(input, 'cedar_policies', ''),
+      approval_gate_cap: optNum(input, 'approval_gate_cap', '', true),
+    },
+    user_id: optStr(input, 'user_id', 256, ''),
+    github_token: optStr(input, 'github_token', 4096, ''),
+  };
+}
+
 export function parseInvocation(body: unknown): Invocation {
   if (!isObject(body)) throw new BadInvocation('the payload must be a JSON object');
+  if (isObject(body.input)) return parseEnvelope(body.input);
   const action = body.action ?? 'run_task';
   if (action === 'ping' || action === 'version') return { action };
   if (action === 'status') return { action, task_id: str(body, 'task_id', 256) };

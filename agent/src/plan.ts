@@ -16,6 +16,8 @@ export interface TaskRequest {
   repo: string;
   description: string;
   config: TaskConfig;
+  /** Whether the invocation carried a GitHub token (the token itself never reaches the plan). */
+  github_token_received?: boolean;
 }
 
 export type TaskOutcome =
@@ -27,6 +29,8 @@ export type TaskOutcome =
       summary: string;
       plan: PlanStep[];
       turns_used: number;
+      /** The pull request this plan ends with (no model runs here: a deterministic placeholder number). */
+      pr_url: string;
     }
   | { status: 'failed'; task_id: string; repo: string; model_id: string; reason: string; plan: PlanStep[] };
 
@@ -66,5 +70,13 @@ export function runTask(task: TaskRequest): TaskOutcome {
     summary: `planned ${plan.length} steps for ${task.repo}: ${headline(task.description)}`,
     plan,
     turns_used: plan.length,
+    pr_url: `https://github.com/${task.repo}/pull/${prNumber(task.task_id)}`,
   };
+}
+
+/** 1-9999, the same for the same task. */
+function prNumber(taskId: string): number {
+  let h = 0;
+  for (const c of taskId) h = (h * 31 + c.charCodeAt(0)) % 9999;
+  return h + 1;
 }

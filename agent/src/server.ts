@@ -11,7 +11,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildInfoFromEnv, type BuildInfo } from './build-info';
-import { BadInvocation, parseInvocation } from './invocation';
+import { BadInvocation, IncompleteInvocation, parseInvocation } from './invocation';
 import { taskRowFromEnv, type TaskRowWriter } from './task-row';
 import { TaskWorker, workerOptionsFromEnv } from './worker';
 
@@ -85,6 +85,8 @@ class HttpProblem extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole answer, when the contract fixes its shape (upstream's TASK_RECORD_INCOMPLETE). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -146,6 +148,9 @@ export function createAgentServer(opts: AgentServerOptions = {}): http.Server & 
       invocation = parseInvocation(json);
     } catch (e) {
       if (e instanceof BadInvocation) throw new HttpProblem(400, 'BAD_INVOCATION', e.message);
+      // Upstream's shape for it (agent/src/server.py): code, message and the missing fields at the top.
+      if (e instanceof IncompleteInvocation)
+        throw new HttpProblem(400, 'TASK_RECORD_INCOMPLETE', e.message, { code: 'TASK_RECORD_INCOMPLETE', message: e.message, missing: e.missing });
       throw e;
     }
     if (invocation.action === 'ping') return ping.body();
@@ -156,8 +161,19 @@ export function createAgentServer(opts: AgentServerOptions = {}): http.Server & 
     }
     const header = req.headers[SESSION_HEADER];
     const session = typeof header === 'string' && header ? header : invocation.task_id;
-    const { accepted, status } = worker.start(invocation, session);
-    return { status: accepted ? 'accepted' : status.state, task_id: invocation.task_id, session_id: session, progress: status.progress, agent: info };
+    const { github_token: _token, envelope, ...task } = invocation;
+    // The token stays here (a real agent hands it to git); the outcome only says whether it came.
+    const { accepted, status } = worker.start({ ...task, github_token_received: Boolean(_token) }, session);
+    const result = { status: accepted ? 'accepted' : status.state, task_id: invocation.task_id, session_id: session, progress: status.progress, agent: info };
+    if (!envelope) return result;
+    // Upstream's answer (docs/agent-contract.md §3); the extras ride in `result`.
+    return {
+      output: {
+        message: { role: 'assistant', content: [{ text: `Task accepted: ${invocation.task_id}` }] },
+        result,
+        timestamp: new Date(now()).toISOString(),
+      },
+    };
   }
 
   const server = http.createServer((req, res) => {
@@ -178,7 +194,7 @@ export function createAgentServer(opts: AgentServerOptions = {}): http.Server & 
     invocations(req).then(
       (body) => finish(200, body),
       (e: unknown) => {
-        if (e instanceof HttpProblem) return finish(e.status, { error: { code: e.code, message: e.message } });
+        if (e instanceof HttpProblem) return finish(e.status, e.body ?? { error: { code: e.code, message: e.message } });
         // The detail goes to the log, never to the caller (it may carry paths or internals).
         log(JSON.stringify({ msg: 'invocation failed', error: e instanceof Error ? e.message : String(e) }));
         finish(500, { error: { code: 'INTERNAL', message: 'the agent failed to handle this invocation' } });

@@ -122,10 +122,22 @@ export class TaskWorker {
         this.log(JSON.stringify({ msg: 'task abandoned', task_id: task.task_id }));
         return;
       }
+      const summary = {
+        turns: outcome.status === 'completed' ? outcome.turns_used : 0,
+        cost_usd: 0,
+        duration_s: Math.round((this.now() - Date.parse(status.started_at)) / 100) / 10,
+        ...(outcome.status === 'completed' ? { pr_url: outcome.pr_url } : {}),
+        ...(task.config.build_command ? { build_passed: outcome.status === 'completed' } : {}),
+        ...(task.config.lint_command ? { lint_passed: outcome.status === 'completed' } : {}),
+      };
       const final: Outcome =
         outcome.status === 'completed'
-          ? { status: 'COMPLETED', result: { ...outcome, session_id: status.session_id, agent: this.opts.agent } }
-          : { status: 'FAILED', reason: `agent: ${outcome.reason}`, result: { ...outcome, session_id: status.session_id, agent: this.opts.agent } };
+          ? {
+              status: 'COMPLETED',
+              result: { ...outcome, session_id: status.session_id, agent: this.opts.agent, github_token: task.github_token_received ? 'received' : 'none' },
+              summary,
+            }
+          : { status: 'FAILED', reason: `agent: ${outcome.reason}`, result: { ...outcome, session_id: status.session_id, agent: this.opts.agent }, summary };
       status.state = outcome.status;
       status.progress = outcome.status === 'completed' ? 'done' : `failed: ${outcome.reason}`;
       if (row) {

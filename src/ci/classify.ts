@@ -87,6 +87,7 @@ export const RULES: readonly Rule[] = [
     layers: BOTH,
     why: 'runtime smoke check (scripts/smoke-runtime.ts), and the canary check publish runs (also in the custom resource)',
   },
+  { pattern: 'src/tasks/contract.ts', layers: BOTH, why: 'the agent contract: the API Lambda starts tasks with it, the runtime smoke check speaks it' },
   { pattern: 'src/tasks/**', layers: INFRA, why: 'task orchestration and agent invocation bundled into the API Lambda' },
   { pattern: 'scripts/bundle-handlers.ts', layers: INFRA, why: 'builds the Lambda bundles Terraform deploys' },
   // Workshop console (issue 25): built into the API Lambda's bundle and served at /console.

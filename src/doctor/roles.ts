@@ -182,12 +182,13 @@ export const COMPONENT_REQUESTS: Record<ComponentName, ComponentRequests> = {
   },
   agent: {
     role: (n) => n.roles.runtimeExecution,
-    codePath: 'the agent container (AgentCore pulls its image; it writes its own task row)',
+    codePath: 'the agent container (AgentCore pulls its image; it writes its own task row through its per-task session role)',
     requests: [
       req('ecr', 'GetAuthorizationToken', 'ecr:GetAuthorizationToken', () => '*'),
       req('ecr', 'BatchGetImage', 'ecr:BatchGetImage', repository),
       req('ecr', 'GetDownloadUrlForLayer', 'ecr:GetDownloadUrlForLayer', repository),
-      ddb('UpdateItem', table('tasks'), { context: () => ({ 'dynamodb:Attributes': ['task_id', 'status', 'heartbeat_at'], 'dynamodb:ReturnValues': 'NONE' }) }),
+      // Its task row only through the per-task session role (docs/agent-contract.md §6).
+      req('sts', 'AssumeRole', 'sts:AssumeRole', (p) => `arn:aws:iam::${p.account}:role/${p.names.roles.agentSession}`),
     ],
   },
 };

@@ -18,7 +18,8 @@ import { lambdaTaskDispatcher } from '../wiring/tasks';
 const ready = onFirstUse(async () => {
   const { env, platform, clients, log } = await lambdaContext('api');
   // In AWS the repos table's stream runs the provisioner: no in-process hook here.
-  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
+  // Tasks start where their GitHub token may be read (the reconciler function); itself otherwise.
+  const functionName = process.env.TASK_RUNNER_FUNCTION || (process.env.AWS_LAMBDA_FUNCTION_NAME ?? '');
   const deps = buildApiDeps({ env, platform, clients, log, taskDispatcher: () => lambdaTaskDispatcher(platform, functionName) });
   // The console's files sit beside the handler in the bundle (scripts/bundle-handlers.ts).
   const console = {

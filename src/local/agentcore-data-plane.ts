@@ -45,6 +45,8 @@ export interface DataPlaneOptions {
    * moto is by the proxy.
    */
   iam?: RequestCheck;
+  /** The agent command for every image (`npm run dev -- --agent-cmd`, src/local/data-plane/agent-process.ts). */
+  agentCommand?: string;
 }
 
 export interface AgentCoreDataPlane {
@@ -69,7 +71,11 @@ export async function startAgentCoreDataPlane(opts: DataPlaneOptions = {}): Prom
   const resolver = new RuntimeResolver(agentCoreControlClient(clientOpts), ecrClient(clientOpts));
   const log = opts.log ?? (() => {});
   let agentEnv: Record<string, string> = { ...(opts.agentEnv ?? {}) };
-  const sessions = new SessionPool(resolver, { controlEndpoint, region, agentEnv: () => agentEnv, startTimeoutMs: opts.startTimeoutMs ?? 15_000, log }, log);
+  const sessions = new SessionPool(
+    resolver,
+    { controlEndpoint, region, agentEnv: () => agentEnv, startTimeoutMs: opts.startTimeoutMs ?? 15_000, log, agentCommand: opts.agentCommand },
+    log,
+  );
   const calls: DataPlaneCall[] = [];
   const routes = dataPlaneRoutes({ resolver, sessions, calls, log });
   const server = http.createServer(opts.iam ? enforcedListener(opts.iam, routes) : routes);

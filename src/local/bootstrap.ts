@@ -231,7 +231,7 @@ async function ensureRuntime(
       networkConfiguration: { networkMode: 'VPC', networkModeConfig: { subnets: network.subnetIds, securityGroups: [network.securityGroupId] } },
       protocolConfiguration: { serverProtocol: RUNTIME_PROTOCOL },
       lifecycleConfiguration: { ...RUNTIME_LIFECYCLE },
-      environmentVariables: runtimeEnvironment(names, region),
+      environmentVariables: runtimeEnvironment(names, region, account),
       description: `ABCA agent runtime (${names.env})`,
     }),
   );

@@ -37,6 +37,8 @@ export interface ControlPlaneOptions {
   agentStepMs?: number;
   /** The agent's heartbeat interval (ABCA_HEARTBEAT_MS; default 30 s). */
   heartbeatMs?: number;
+  /** A shell command that runs the agent for every image (`--agent-cmd`; docs/agent-contract.md). */
+  agentCommand?: string;
   /** The reconciler's schedule (default every minute) and thresholds (default: as in AWS). */
   reconcileIntervalMs?: number;
   reconciler?: Partial<ReconcilerSettings>;
@@ -127,6 +129,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         ...(opts.agentStepMs !== undefined ? { ABCA_AGENT_STEP_MS: String(opts.agentStepMs) } : {}),
         ...(opts.heartbeatMs !== undefined ? { ABCA_HEARTBEAT_MS: String(opts.heartbeatMs) } : {}),
       },
+      ...(opts.agentCommand ? { agentCommand: opts.agentCommand } : {}),
       log,
       // Invocations are judged by the same enforcement point as every request to moto.
       ...(moto.iam ? { iam: moto.iam.enforcer } : {}),

@@ -33,6 +33,8 @@ export interface PlatformNames {
   userPoolClient: string;
   roles: {
     runtimeExecution: string;
+    /** The per-task session role the agent assumes (tagged with its task_id): its own task row only. */
+    agentSession: string;
     infraDeployer: string;
     /** Read-only role of the `<env>-infra-plan` job (cdktf diff runs unreviewed code). */
     infraPlan: string;
@@ -86,6 +88,7 @@ export function platformNames(envInput: string): PlatformNames {
     userPoolClient: `${prefix}-cli`,
     roles: {
       runtimeExecution: `${prefix}-runtime-exec`,
+      agentSession: `${prefix}-agent-session`,
       infraDeployer: `${prefix}-ci-infra`,
       infraPlan: `${prefix}-ci-infra-plan`,
       runtimePublisher: `${prefix}-ci-publisher`,

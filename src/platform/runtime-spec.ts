@@ -27,14 +27,18 @@ export function parseContainerUri(uri: string): { repositoryUrl: string; digest:
 
 /**
  * Environment variables the agent container receives: its env, its region and the one table it
- * writes, its task rows (agent/src/task-row.ts reads TASKS_TABLE and AWS_REGION). The agent reads
- * no other table, and its execution role grants no other.
+ * writes, its task rows: TASK_TABLE_NAME, as upstream ABCA's agent reads it (docs/agent-contract.md
+ * §4), and TASKS_TABLE for images built before that contract. The agent reads no other table, and
+ * its execution role grants no other.
  */
-export function runtimeEnvironment(names: PlatformNames, region: string): Record<string, string> {
+export function runtimeEnvironment(names: PlatformNames, region: string, account?: string): Record<string, string> {
   return {
+    // The per-task session role (docs/agent-contract.md §4): set, the agent fails closed without it.
+    ...(account ? { AGENT_SESSION_ROLE_ARN: `arn:aws:iam::${account}:role/${names.roles.agentSession}` } : {}),
     ABCA_ENV: names.env,
     AWS_REGION: region,
     TASKS_TABLE: names.tables.tasks,
+    TASK_TABLE_NAME: names.tables.tasks,
   };
 }
 

@@ -17,6 +17,7 @@ import { liveDefaultModel } from '../tasks/config';
 import { AgentCoreInvoker } from '../tasks/invoker';
 import { cancelTask, getTask, startTask, submitTask, type TaskDeps, type TaskView } from '../tasks/orchestrator';
 import { smokeCheck } from '../tasks/smoke';
+import { platformState } from '../tasks/agent-states';
 import { isTerminal } from '../tasks/state-machine';
 import { TaskStore } from '../tasks/store';
 import { defaultSleep } from './agent-runtime';
@@ -87,7 +88,8 @@ async function runGoldenTask(ctx: RuntimeContext, deps: TaskDeps, spec: GoldenTa
   const started = Date.now();
   // Past the duration limit the check has failed: stop waiting, and stop the agent too.
   const giveUpMs = spec.limits.max_duration_seconds * 1000;
-  while (!isTerminal(view.status)) {
+  // FINALIZING (the agent wrapping up) counts as running.
+  while (!isTerminal(platformState(view.status))) {
     if (Date.now() - started > giveUpMs) {
       const figures = goldenFigures(view, new Date());
       await cancelTask(deps, task.task_id, { caller: releaseCheckCaller(ctx.env), reason: 'release check: over its duration limit' }).catch(() => undefined);

@@ -5,6 +5,9 @@ export * from './schema';
 export * from './invoker';
 export * from './config';
 export * from './contract';
+export * from './agent-states';
+export * from './outcome';
+export * from './tokens';
 export * from './dispatch';
 export {
   cancelTask,

@@ -30,6 +30,11 @@ export interface AgentInvocation {
   payload: Record<string, unknown>;
   /** A RepoConfig's own runtime; the invoker's default runtime otherwise. */
   runtimeArn?: string;
+  /**
+   * The submitting user, as runtimeUserId (AgentCore Identity hands the agent a workload token for
+   * that user; the caller needs bedrock-agentcore:InvokeAgentRuntimeForUser).
+   */
+  userId?: string;
 }
 
 export interface AgentInvoker {
@@ -106,6 +111,7 @@ export class AgentCoreInvoker implements AgentInvoker {
           agentRuntimeArn,
           runtimeSessionId: invocation.sessionId,
           qualifier: this.qualifier,
+          ...(invocation.userId ? { runtimeUserId: invocation.userId } : {}),
           contentType: 'application/json',
           accept: 'application/json',
           payload: new TextEncoder().encode(JSON.stringify(invocation.payload)),

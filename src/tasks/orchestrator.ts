@@ -13,10 +13,12 @@ import { describeError, ValidationError } from '../errors';
 import { canonicalRepoId, RepoConfigSchema, repoIdProblem } from '../repos/repo-config';
 import type { RepoStore } from '../repos/store';
 import { mergeTaskConfig } from './config';
-import { interpretStartAnswer, invocationPayload } from './contract';
+import { interpretStartAnswer, invocationPayload, runtimeUserId } from './contract';
+import { lifecycleFields, taskOutcome, type TaskOutcomeView } from './outcome';
 import { IllegalTransitionError, RepoNotOnboardedError, TaskNotFoundError } from './errors';
 import type { AgentInvoker } from './invoker';
 import { parseTaskInput } from './schema';
+import { TokenUnavailableError, type TokenReader } from './tokens';
 import { requestHash, taskIdFor, assertSameRequest, type ListQuery, type TaskRecord, type TaskStore, type TransitionFields } from './store';
 import type { TaskState } from './state-machine';
 
@@ -38,13 +40,32 @@ export interface TaskDeps {
    * recorded on the task at start; undefined when it cannot be read (the start goes on without it).
    */
   servedVersion?: () => Promise<string | undefined>;
+  /**
+   * Reads a repository's GitHub token from its secret, for the invocation only (tokens.ts). Without
+   * it, a repository with a token secret starts without `github_token`.
+   */
+  readToken?: TokenReader;
 }
 
-/** What callers see of a task row (internal bookkeeping and the token secret's ARN left out). */
-export type TaskView = Omit<TaskRecord, 'request_hash' | 'expires_at'>;
+/**
+ * What callers see of a task row: internal bookkeeping and the token secret's ARN left out, the
+ * agent's outcome typed (outcome.ts), and heartbeat/end/reason under one name whichever the row used.
+ */
+export type TaskView = Omit<TaskRecord, 'request_hash' | 'expires_at' | 'agent_heartbeat_at' | 'completed_at' | 'cost_usd' | 'turns' | 'duration_s'> &
+  TaskOutcomeView & { heartbeat_at?: string; finished_at?: string };
 
 export function toTaskView(record: TaskRecord): TaskView {
-  const { request_hash: _hash, expires_at: _ttl, ...view } = record;
+  const {
+    request_hash: _hash,
+    expires_at: _ttl,
+    agent_heartbeat_at: _beat,
+    completed_at: _done,
+    cost_usd: _cost,
+    turns: _turns,
+    duration_s: _duration,
+    ...rest
+  } = record;
+  const view: TaskView = { ...rest, ...lifecycleFields(record), ...taskOutcome(record) };
   if (view.config && 'github_token_secret_arn' in view.config) {
     const { github_token_secret_arn: _secret, ...config } = view.config;
     view.config = config;
@@ -137,24 +158,38 @@ export async function startTask(deps: TaskDeps, taskId: string): Promise<TaskVie
   const repo = parsed.data;
   const defaultModel = typeof deps.defaultModelId === 'function' ? await deps.defaultModelId() : deps.defaultModelId;
   const config = mergeTaskConfig(repo, defaultModel);
+  // Read before the task moves: a token that cannot be read fails the task with the reason, not the agent.
+  let githubToken: string | undefined;
+  if (config.github_token_secret_arn && deps.readToken) {
+    try {
+      githubToken = await deps.readToken(config.github_token_secret_arn);
+    } catch (e) {
+      const reason = e instanceof TokenUnavailableError ? e.message : describeError(e);
+      log(`task ${taskId} failed before start: ${reason}`);
+      return toTaskView((await move(deps, task, 'FAILED', { status_reason: reason })) ?? (await deps.store.require(taskId)));
+    }
+  }
   const runtimeArn = repo.runtime_arn ?? deps.invoker.target;
   // Read just before the session starts: a publish moving `live` meanwhile is the only race.
   const runtimeVersion = repo.runtime_arn ? undefined : await deps.servedVersion?.().catch(() => undefined);
+  const userId = runtimeUserId(task.submitted_by);
   const running = await move(deps, task, 'RUNNING', {
     ...(runtimeVersion ? { runtime_version: runtimeVersion } : {}),
     config: config as unknown as Record<string, unknown>,
     runtime_session_id: task.task_id,
     runtime_arn: runtimeArn,
     ...(deps.invoker.qualifier ? { runtime_qualifier: deps.invoker.qualifier } : {}),
-    heartbeat_at: clock(deps)().toISOString(),
+    agent_heartbeat_at: clock(deps)().toISOString(),
     progress: 'starting the agent session',
+    user_id: userId,
   });
   if (!running) return current();
   log(`task ${taskId} starting on ${runtimeArn} (${deps.invoker.qualifier ?? 'DEFAULT'})`);
 
   let answer: unknown;
   try {
-    answer = await deps.invoker.invoke({ sessionId: task.task_id, payload: invocationPayload(task, config), runtimeArn: repo.runtime_arn });
+    const payload = invocationPayload(task, config, { userId, startedAt: running.started_at, githubToken });
+    answer = await deps.invoker.invoke({ sessionId: task.task_id, payload, runtimeArn: repo.runtime_arn, userId });
   } catch (e) {
     const reason = `the agent session could not be started: ${describeError(e)}`;
     log(`task ${taskId} failed: ${reason}`);

@@ -11,10 +11,15 @@
  */
 import { describeError } from '../errors';
 import { RUNTIME_LIFECYCLE } from '../platform/runtime-spec';
+import { APPROVAL_REFUSED, type RowState } from './agent-states';
+import { actionPayload, agentResult } from './contract';
 import { startTask, stopSession, type TaskDeps } from './orchestrator';
 import type { TaskRecord } from './store';
 
-/** The agent heartbeats every 30 s (agent/src/worker.ts): 6 missed beats fail the task. */
+/**
+ * The agent heartbeats `agent_heartbeat_at` every 30 s (our agent) or 45 s (upstream's): 180 s is
+ * 4-6 missed beats.
+ */
 export const HEARTBEAT_THRESHOLD_MS = 180_000;
 /** A late heartbeat (3 missed beats): ask the session whether it still has the task. */
 export const PROBE_AFTER_MS = 90_000;
@@ -49,19 +54,23 @@ const secondsAgo = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 /** Pure: what the reconciler does with one task at `now`. */
 export function decide(
-  task: Pick<TaskRecord, 'status' | 'created_at' | 'started_at' | 'heartbeat_at' | 'updated_at'>,
+  task: Pick<TaskRecord, 'status' | 'created_at' | 'started_at' | 'agent_heartbeat_at' | 'heartbeat_at' | 'updated_at'>,
   now: number,
   s: ReconcilerSettings = DEFAULT_RECONCILER_SETTINGS,
 ): Decision {
   if (task.status === 'SUBMITTED') {
     return now - Date.parse(task.created_at) >= s.redispatchAfterMs ? { action: 'redispatch' } : { action: 'none' };
   }
-  if (task.status !== 'RUNNING') return { action: 'none' };
+  // Upstream's agent may write it; nothing here can resume it (docs/agent-contract.md §7).
+  if (task.status === 'AWAITING_APPROVAL') return { action: 'fail', reason: APPROVAL_REFUSED };
+  // FINALIZING is the agent still at work: the same rules as RUNNING.
+  if (task.status !== 'RUNNING' && task.status !== 'FINALIZING') return { action: 'none' };
   const started = Date.parse(task.started_at ?? task.updated_at);
   if (now - started >= s.maxLifetimeMs) {
     return { action: 'fail', reason: `the task ran longer than AgentCore's session lifetime (${secondsAgo(s.maxLifetimeMs)}); its session has ended` };
   }
-  const last = Date.parse(task.heartbeat_at ?? task.started_at ?? task.updated_at);
+  // upstream's name; heartbeat_at in rows written before the contract.
+  const last = Date.parse(task.agent_heartbeat_at ?? task.heartbeat_at ?? task.started_at ?? task.updated_at);
   const silent = now - last;
   if (silent >= s.heartbeatThresholdMs) {
     return {
@@ -91,17 +100,20 @@ export interface ReconcileOptions {
   budgetMs?: number;
 }
 
-/** What the agent in the task's session knows of it; `gone` when the session no longer has it. */
+/**
+ * What the agent in the task's session knows of it; `gone` when the session no longer has it. The
+ * `status` action is our agent's extra: an ABCA agent refuses it (400), which reads as `unknown`,
+ * and the heartbeat threshold decides.
+ */
 async function probe(deps: TaskDeps, task: TaskRecord): Promise<'alive' | 'gone' | 'unknown'> {
   try {
-    const answer = (await deps.invoker.invoke({
-      sessionId: task.runtime_session_id!,
-      payload: { action: 'status', task_id: task.task_id },
-      runtimeArn: task.runtime_arn,
-    })) as {
-      known?: unknown;
-      state?: unknown;
-    };
+    const answer = agentResult(
+      await deps.invoker.invoke({
+        sessionId: task.runtime_session_id!,
+        payload: actionPayload('status', { task_id: task.task_id }),
+        runtimeArn: task.runtime_arn,
+      }),
+    ) as { known?: unknown; state?: unknown } | undefined;
     if (answer?.known === false) return 'gone';
     return answer?.known === true && answer.state === 'running' ? 'alive' : answer?.known === true ? 'gone' : 'unknown';
   } catch (e) {
@@ -114,7 +126,8 @@ export async function reconcileTasks(deps: TaskDeps, opts: ReconcileOptions = {}
   const settings = { ...DEFAULT_RECONCILER_SETTINGS, ...(opts.settings ?? {}) };
   const now = opts.now ?? Date.now;
   const report: ReconcileReport = { checked: 0, failed: [], redispatched: [], probed: [], skipped: [], errors: [], deferred: 0 };
-  const tasks = [...(await deps.store.inState('RUNNING')), ...(await deps.store.inState('SUBMITTED'))];
+  const states: RowState[] = ['RUNNING', 'FINALIZING', 'AWAITING_APPROVAL', 'SUBMITTED'];
+  const tasks = (await Promise.all(states.map((state) => deps.store.inState(state)))).flat();
   const fail = async (task: TaskRecord, reason: string) => {
     const failed = await deps.store.failIfUnchanged(task, reason, () => new Date(now()));
     if (!failed) return void report.skipped.push(task.task_id);

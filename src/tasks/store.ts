@@ -10,7 +10,8 @@ import { allItems, decodePageToken, encodePageToken, fillPage } from '../aws/pag
 import { ConflictError, ValidationError } from '../errors';
 import { TABLES } from '../platform/tables';
 import { IdempotencyMismatchError, TaskNotFoundError } from './errors';
-import { isTaskState, isTerminal, transition, type TaskState } from './state-machine';
+import { isAgentOnlyState, platformState, type RowState } from './agent-states';
+import { isTaskState, isTerminal, TASK_STATES, transition, type TaskState } from './state-machine';
 
 export const REPO_INDEX = TABLES.tasks.indexes.find((ix) => ix.name === 'repo-index')!.name;
 export const STATUS_INDEX = TABLES.tasks.indexes.find((ix) => ix.name === 'status-index')!.name;
@@ -27,8 +28,9 @@ export interface TaskRecord {
   task_id: string;
   repo: string;
   description: string;
-  status: TaskState;
-  /** Why it FAILED or was CANCELLED. */
+  /** A platform state, or one upstream's agent writes (agent-states.ts). */
+  status: RowState;
+  /** Why it FAILED or was CANCELLED (the platform's reason; the agent's is error_message). */
   status_reason?: string;
   idempotency_key?: string;
   /** Hash of what was submitted: a resubmission with the same key must send the same task. */
@@ -38,6 +40,9 @@ export interface TaskRecord {
   created_at: string;
   updated_at: string;
   started_at?: string;
+  /** When it ended (upstream's name; the platform and the agent both write it). */
+  completed_at?: string;
+  /** When it ended, in rows written before the ABCA contract. */
   finished_at?: string;
   cancelled_by?: string;
   /** The merged configuration the agent ran with (RepoConfig over platform defaults). */
@@ -51,7 +56,19 @@ export interface TaskRecord {
   /** The runtime version the qualifier served when the task started (the bake window compares versions by it). */
   runtime_version?: string;
   /** Written by the agent while it works (and at RUNNING by the dispatcher, as the first sign of life). */
+  agent_heartbeat_at?: string;
+  /** The heartbeat in rows written before the ABCA contract. */
   heartbeat_at?: string;
+  /** The agent's structured outcome (upstream writes numbers as strings). */
+  pr_url?: string;
+  error_message?: string;
+  cost_usd?: string | number;
+  duration_s?: string | number;
+  turns?: string | number;
+  build_passed?: boolean;
+  lint_passed?: boolean;
+  /** The submitting user as the agent saw it (InvokeAgentRuntime runtimeUserId). */
+  user_id?: string;
   /** The agent's last progress line. */
   progress?: string;
   /** How many times a dispatcher started (or re-started) this task. */
@@ -111,9 +128,10 @@ export type TransitionFields = Partial<
     | 'runtime_arn'
     | 'runtime_qualifier'
     | 'runtime_version'
-    | 'heartbeat_at'
+    | 'agent_heartbeat_at'
     | 'progress'
     | 'cancelled_by'
+    | 'user_id'
   >
 >;
 
@@ -189,14 +207,15 @@ export class TaskStore {
   async transition(current: TaskRecord, to: TaskState, fields: TransitionFields = {}, now: () => Date = () => new Date()): Promise<TaskRecord> {
     let task = current;
     for (let attempt = 0; attempt < 4; attempt++) {
-      transition(task, to);
+      // A state only the agent writes (FINALIZING) moves as the platform state it counts as.
+      transition({ ...task, status: platformState(task.status) }, to);
       const at = now();
       const iso = at.toISOString();
       const set: Record<string, unknown> = { ...fields, status: to, updated_at: iso };
       if (set.result) set.result = boundResult(set.result as Record<string, unknown>);
       if (to === 'RUNNING') set.started_at = iso;
       if (isTerminal(to)) {
-        set.finished_at = iso;
+        set.completed_at = iso;
         set.expires_at = Math.floor(at.getTime() / 1000) + TASK_RETENTION_DAYS * 86_400;
       }
       const entries = Object.entries(set).filter(([, v]) => v !== undefined);
@@ -233,16 +252,17 @@ export class TaskStore {
    * that lands meanwhile wins. `undefined` when the row changed (nothing written): safe to race.
    */
   async failIfUnchanged(seen: TaskRecord, reason: string, now: () => Date = () => new Date()): Promise<TaskRecord | undefined> {
-    transition(seen, 'FAILED');
+    transition({ ...seen, status: platformState(seen.status) }, 'FAILED');
     const at = now();
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { task_id: seen.task_id },
-          UpdateExpression: 'SET #status = :failed, status_reason = :reason, updated_at = :at, finished_at = :at, expires_at = :ttl ADD #version :one',
-          ConditionExpression: '#status = :from AND #version = :seen',
-          ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+          UpdateExpression: 'SET #status = :failed, status_reason = :reason, updated_at = :at, completed_at = :at, expires_at = :ttl ADD #version :one',
+          // Upstream's agent does not bump the version: its heartbeat is compared as well.
+          ConditionExpression: `#status = :from AND #version = :seen AND ${seen.agent_heartbeat_at === undefined ? 'attribute_not_exists(#beat)' : '#beat = :beat'}`,
+          ExpressionAttributeNames: { '#status': 'status', '#version': 'version', '#beat': 'agent_heartbeat_at' },
           ExpressionAttributeValues: {
             ':failed': 'FAILED',
             ':reason': reason,
@@ -251,6 +271,7 @@ export class TaskStore {
             ':from': seen.status,
             ':seen': seen.version,
             ':one': 1,
+            ...(seen.agent_heartbeat_at === undefined ? {} : { ':beat': seen.agent_heartbeat_at }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -263,7 +284,7 @@ export class TaskStore {
   }
 
   /** Every task in one state (at most `max`), oldest first, through status-index (the reconciler's read). */
-  async inState(status: TaskState, max = 1000): Promise<TaskRecord[]> {
+  async inState(status: RowState, max = 1000): Promise<TaskRecord[]> {
     const pageSize = Math.min(100, max);
     const pages = paginateQuery(
       { client: this.doc, pageSize },
@@ -290,8 +311,8 @@ export class TaskStore {
         problems: [{ field: 'limit', message: `1-${LIST_LIMIT_MAX}` }],
       });
     }
-    if (query.status !== undefined && !isTaskState(query.status)) {
-      throw new ValidationError(`status must be one of SUBMITTED, RUNNING, COMPLETED, FAILED, CANCELLED`, 'VALIDATION_ERROR', {
+    if (query.status !== undefined && !isTaskState(query.status) && !isAgentOnlyState(query.status)) {
+      throw new ValidationError(`status must be one of ${TASK_STATES.join(', ')}, FINALIZING, AWAITING_APPROVAL`, 'VALIDATION_ERROR', {
         problems: [{ field: 'status', message: 'unknown status' }],
       });
     }

@@ -4,7 +4,7 @@
  * server), the reconciler Lambda and the local control plane alike.
  */
 import { GetAgentRuntimeEndpointCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { lambdaClient, type AwsClients } from '../aws/clients';
+import { lambdaClient, secretsClient, type AwsClients } from '../aws/clients';
 import { GuardrailsSource } from '../platform/guardrails';
 import type { PlatformConfig } from '../platform/platform-config';
 import { LIVE_ENDPOINT } from '../platform/runtime-spec';
@@ -14,6 +14,7 @@ import { LambdaTaskDispatcher, type TaskDispatcher } from '../tasks/dispatch';
 import { AgentCoreInvoker, type AgentInvoker } from '../tasks/invoker';
 import type { TaskDeps } from '../tasks/orchestrator';
 import { TaskStore } from '../tasks/store';
+import { secretsTokenReader } from '../tasks/tokens';
 
 /** How long guardrails are cached by default: a host's change applies within this time. */
 export const GUARDRAILS_CACHE_MS = 30_000;
@@ -33,7 +34,7 @@ export interface TaskDepsOptions {
 /** The task verbs' dependencies: the tasks and repos tables, the invoker on `live`, the live default model. */
 export function taskDeps(
   platform: Pick<PlatformConfig, 'tables' | 'agentRuntimeArn' | 'guardrailsParameter'> & Partial<Pick<PlatformConfig, 'agentRuntimeId'>>,
-  clients: Pick<AwsClients, 'doc' | 'ssm'> & Partial<Pick<AwsClients, 'agentcore'>>,
+  clients: Pick<AwsClients, 'doc' | 'ssm'> & Partial<Pick<AwsClients, 'agentcore' | 'secrets'>>,
   opts: TaskDepsOptions = {},
 ): TaskDeps {
   const { agentcore } = clients;
@@ -46,6 +47,8 @@ export function taskDeps(
             (await agentcore.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: runtimeId, endpointName: LIVE_ENDPOINT }))).liveVersion,
         }
       : {}),
+    // Each task's GitHub token, from its repository's secret, into the invocation only.
+    readToken: secretsTokenReader(clients.secrets ?? secretsClient()),
     store: new TaskStore(clients.doc, platform.tables.tasks),
     repos: new RepoStore(clients.doc, platform.tables.repos),
     invoker: opts.invoker ?? new AgentCoreInvoker({ runtimeArn: platform.agentRuntimeArn, qualifier: LIVE_ENDPOINT }),

@@ -107,6 +107,7 @@ export class Api extends Construct {
       USER_POOL_CLIENT_ID: auth.client.id,
       SECRET_PREFIX: names.secretPrefix,
       ONBOARDED_DOMAIN_LIST_ID: props.onboardedDomainList.id,
+      TASK_RUNNER_FUNCTION: names.functions.reconciler,
     };
     const readConfig: Statement = {
       Sid: 'ReadPlatformConfig',
@@ -170,12 +171,24 @@ export class Api extends Construct {
         },
         // A task starts in an asynchronous invocation of this same function, which starts the agent's
         // session (InvokeAgentRuntime answers at once); cancel stops the session.
-        { Sid: 'RunTasks', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${names.functions.api}`) },
+        // Tasks start in the reconciler function, which may read their tokens (TASK_RUNNER_FUNCTION).
+        {
+          Sid: 'RunTasks',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: [arn('lambda', `function:${names.functions.api}`), arn('lambda', `function:${names.functions.reconciler}`)],
+        },
         {
           Sid: 'InvokeAgent',
           Effect: 'Allow',
-          // GetAgentRuntimeEndpoint: the version `live` serves, recorded on each task at start.
-          Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:StopRuntimeSession', 'bedrock-agentcore:GetAgentRuntimeEndpoint'],
+          Action: [
+            'bedrock-agentcore:InvokeAgentRuntime',
+            // A task start names the submitter (runtimeUserId), which AgentCore authorizes as this action too.
+            'bedrock-agentcore:InvokeAgentRuntimeForUser',
+            'bedrock-agentcore:StopRuntimeSession',
+            // The version `live` serves, recorded on each task at start.
+            'bedrock-agentcore:GetAgentRuntimeEndpoint',
+          ],
           Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`],
         },
         // Append-only: the API adds audit events and reads them, never changes one.

@@ -29,7 +29,7 @@ import {
   runtimeEnvironment,
 } from '../../src/platform/runtime-spec';
 import { arnIn, type AwsEnv } from '../lib/aws-env';
-import { policy, serviceTrust, workloadIdentity, type Statement } from '../lib/iam';
+import { policy, serviceTrust, trustPolicy, workloadIdentity, type Statement, type TrustStatement } from '../lib/iam';
 import type { Data } from './data';
 import { HandlerFunction } from './handler-function';
 import type { Network } from './network';
@@ -78,6 +78,7 @@ export class Application extends Construct {
   readonly liveEndpoint: BedrockagentcoreAgentRuntimeEndpoint;
   readonly canaryEndpoint: BedrockagentcoreAgentRuntimeEndpoint;
   readonly executionRole: IamRole;
+  readonly sessionRole: IamRole;
   readonly imagePointerFunction: HandlerFunction;
   readonly imagePointerInvocation: LambdaInvocation;
   /** sha256 over the runtime configuration Terraform manages (everything but the artifact). */
@@ -121,6 +122,18 @@ export class Application extends Construct {
       role: this.executionRole.name,
       policy: policy(runtimeStatements(names, aws, this.repository.arn, data)),
     });
+    this.sessionRole = new IamRole(this, 'session-role', {
+      name: names.roles.agentSession,
+      description: `Per-task session of the ${names.agentRuntime} agent: its own task row only`,
+      assumeRolePolicy: trustPolicy(sessionTrustStatements(names, aws)),
+      // Role chaining caps a session at 1 hour; the agent re-assumes (as upstream's does).
+      maxSessionDuration: 3600,
+    });
+    new IamRolePolicy(this, 'session-policy', {
+      name: 'own-task-row',
+      role: this.sessionRole.name,
+      policy: policy(sessionStatements(data)),
+    });
 
     this.runtime = new BedrockagentcoreAgentRuntime(this, 'runtime', {
       agentRuntimeName: names.agentRuntime,
@@ -132,7 +145,7 @@ export class Application extends Construct {
       ],
       protocolConfiguration: [{ serverProtocol: RUNTIME_PROTOCOL }],
       lifecycleConfiguration: [{ ...RUNTIME_LIFECYCLE }],
-      environmentVariables: runtimeEnvironment(names, aws.region),
+      environmentVariables: runtimeEnvironment(names, aws.region, aws.accountId),
       // Publishes move the artifact; Terraform keeps whatever is live.
       lifecycle: { ignoreChanges: ['agent_runtime_artifact'] },
     });
@@ -224,12 +237,11 @@ export function modelResources(modelId: string, aws: AwsEnv): string[] {
 /**
  * What the agent in the runtime may do, and no more: pull its image, log, trace, call the models
  * the guardrails allow by default, and write exactly its own attributes of its task row (heartbeats
- * and the outcome, AGENT_TASK_ATTRIBUTES), with no values returned. It reads no
+ * and the outcome) only through its per-task session role (sessionStatements). It reads no
  * repository row, no audit table and no secret: the task's configuration comes in the invocation.
  */
-export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: string, data: Pick<Data, 'tables'>): Statement[] {
+export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryArn: string, _data?: Pick<Data, 'tables'>): Statement[] {
   const arn = arnIn(aws);
-  const t = data.tables;
   return [
     { Sid: 'PullImage', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: repositoryArn },
     // AWS offers no resource-level permission for the registry login token.
@@ -261,13 +273,46 @@ export function runtimeStatements(names: PlatformNames, aws: AwsEnv, repositoryA
       Resource: [...new Set(DEFAULT_GUARDRAILS.allowed_models.flatMap((m) => modelResources(m, aws)))],
     },
     workloadIdentity(arn, `${names.agentRuntime}-*`),
+    // Its task row only through the per-task session role (sessionStatements): nothing here.
+    {
+      Sid: 'AssumeTaskSession',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Resource: `arn:${aws.partition}:iam::${aws.accountId}:role/${names.roles.agentSession}`,
+    },
+  ];
+}
+
+/**
+ * Who may assume the session role: the runtime's execution role. A session it tags must carry a
+ * task_id (an untagged session resolves no `${aws:PrincipalTag/task_id}`, so it reaches no row).
+ */
+export function sessionTrustStatements(names: PlatformNames, aws: AwsEnv): TrustStatement[] {
+  const runtime = { AWS: `arn:${aws.partition}:iam::${aws.accountId}:role/${names.roles.runtimeExecution}` };
+  return [
+    { Sid: 'RuntimeAssumes', Effect: 'Allow', Principal: runtime, Action: 'sts:AssumeRole' },
+    { Sid: 'TaggedWithItsTask', Effect: 'Allow', Principal: runtime, Action: 'sts:TagSession', Condition: { Null: { 'aws:RequestTag/task_id': 'false' } } },
+  ];
+}
+
+/**
+ * The agent's per-task session (as upstream's AgentSessionRole): its own task row, pinned by
+ * `dynamodb:LeadingKeys = ${aws:PrincipalTag/task_id}`, read (the cancel check) and updated in
+ * exactly the contract's attributes (AGENT_TASK_ATTRIBUTES), with no values returned.
+ */
+export function sessionStatements(data: Pick<Data, 'tables'>): Statement[] {
+  // `$${`: Terraform's escape, so AWS receives the policy variable `${aws:PrincipalTag/task_id}`.
+  const taskTag = '$${aws:PrincipalTag/task_id}';
+  const ownRow = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [taskTag] } };
+  return [
+    { Sid: 'ReadOwnTaskRow', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: data.tables.tasks.arn, Condition: ownRow },
     {
       Sid: 'TaskRowAgentAttributes',
       Effect: 'Allow',
       Action: 'dynamodb:UpdateItem',
-      Resource: t.tasks.arn,
+      Resource: data.tables.tasks.arn,
       Condition: {
-        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...AGENT_TASK_ATTRIBUTES] },
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [taskTag], 'dynamodb:Attributes': [...AGENT_TASK_ATTRIBUTES] },
         StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
       },
     },

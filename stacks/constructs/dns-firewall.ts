@@ -49,6 +49,12 @@ export function baselineEgressDomains(region: string, accountId: string): string
     'registry.npmjs.org',
     'pypi.org',
     'files.pythonhosted.org',
+    // Tool installs upstream ABCA's agent makes at run time (its Dockerfile: mise, `corepack enable`):
+    // mise's node builds (MISE_NODE_MIRROR_URL default https://nodejs.org/dist/) and its version
+    // lists, and Yarn Berry, which Corepack fetches from repo.yarnpkg.com (pnpm and Yarn 1 come from npm).
+    'nodejs.org',
+    'mise-versions.jdx.dev',
+    'repo.yarnpkg.com',
   ];
 }
 

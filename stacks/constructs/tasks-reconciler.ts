@@ -53,11 +53,25 @@ export class TasksReconciler extends Construct {
       },
       // A re-started task reads its repository's configuration, as the API does.
       { Sid: 'Repos', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: t.repos.arn },
+      // This function starts tasks (the API dispatches them here): it reads the repository's GitHub
+      // token for the invocation only, so the internet-facing API never reads one (docs/infra.md).
+      {
+        Sid: 'TaskTokens',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: `arn:${aws.partition}:secretsmanager:${aws.region}:${aws.accountId}:secret:${names.secretPrefix}*`,
+      },
       {
         Sid: 'Sessions',
         Effect: 'Allow',
-        // GetAgentRuntimeEndpoint: the version `live` serves, recorded on each task at start.
-        Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:StopRuntimeSession', 'bedrock-agentcore:GetAgentRuntimeEndpoint'],
+        Action: [
+          'bedrock-agentcore:InvokeAgentRuntime',
+          // A task start names the submitter (runtimeUserId), which AgentCore authorizes as this action too.
+          'bedrock-agentcore:InvokeAgentRuntimeForUser',
+          'bedrock-agentcore:StopRuntimeSession',
+          // The version `live` serves, recorded on each task at start.
+          'bedrock-agentcore:GetAgentRuntimeEndpoint',
+        ],
         Resource: [props.agentRuntimeArn, `${props.agentRuntimeArn}/runtime-endpoint/*`],
       },
     ];

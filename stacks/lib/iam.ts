@@ -14,7 +14,7 @@ export interface Statement {
 export interface TrustStatement {
   Sid?: string;
   Effect: 'Allow';
-  Principal: { Service: string } | { Federated: string };
+  Principal: { Service: string } | { Federated: string } | { AWS: string };
   Action: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }

@@ -103,5 +103,7 @@ export function boundaryStatements(names: PlatformNames, aws: AwsEnv): Statement
     },
     { Sid: 'NoCiRoles', Effect: 'Deny', Action: 'iam:PassRole', Resource: iam(`role/${p}-ci-*`) },
     { Sid: 'Identity', Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' },
+    // The agent assumes its per-task session role, tagged with its task (docs/agent-contract.md §8).
+    { Sid: 'AgentSession', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: iam(`role/${names.roles.agentSession}`) },
   ];
 }

@@ -92,6 +92,58 @@ describe('agent server', () => {
     expect(status.body).toMatchObject({ known: true, state: 'completed', progress: 'done' });
   });
 
+  it("takes upstream's {input} envelope and answers upstream's {output:{result}} shape; the outcome carries the PR", async () => {
+    // Act
+    const res = await post(agent, {
+      input: {
+        task_id: 'task-env',
+        repo_url: 'octo/widgets',
+        prompt: 'Fix the parser',
+        model_id: CONFIG.model_id,
+        max_turns: 10,
+        build_command: 'make',
+        user_id: 'sub-1',
+        future: 1,
+      },
+    });
+    await agent.worker.settled('task-env');
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      output: {
+        message: { role: 'assistant', content: [{ text: 'Task accepted: task-env' }] },
+        result: { status: 'accepted', task_id: 'task-env' },
+        timestamp: expect.any(String),
+      },
+    });
+    expect(res.body).not.toHaveProperty('status');
+    expect(row.outcome('task-env')).toMatchObject({
+      status: 'COMPLETED',
+      summary: { turns: 5, cost_usd: 0, build_passed: true, pr_url: expect.stringMatching(/^https:\/\/github\.com\/octo\/widgets\/pull\/\d+$/) },
+    });
+  });
+
+  it.each([
+    ['no repo_url', { task_id: 't', prompt: 'x', model_id: 'm' }, ['repo_url']],
+    ['no prompt and no task id', { repo_url: 'o/r', model_id: 'm' }, ['task_id', 'prompt']],
+    ['no model_id (upstream would fall back to a model the role does not grant)', { task_id: 't', repo_url: 'o/r', task_description: 'x' }, ['model_id']],
+  ])('refuses an envelope with %s as upstream does: 400 TASK_RECORD_INCOMPLETE with the missing fields', async (_what, input, missing) => {
+    // Act
+    const res = await post(agent, { input });
+    // Assess
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ code: 'TASK_RECORD_INCOMPLETE', message: expect.any(String), missing });
+  });
+
+  it('answers its extra actions inside the envelope too (ping, status)', async () => {
+    // Act
+    const ping = await post(agent, { input: { action: 'ping' } });
+    const status = await post(agent, { input: { action: 'status', task_id: 'task-nope' } });
+    // Assess
+    expect(ping.body).toMatchObject({ status: 'Healthy' });
+    expect(status.body).toEqual({ known: false, task_id: 'task-nope' });
+  });
+
   it('fails a task whose plan needs more turns than max_turns, with the reason', async () => {
     // Act
     const res = await post(agent, {

@@ -191,41 +191,82 @@ describe('AgentCore runtime role', () => {
     expect([...AGENT_TASK_ATTRIBUTES].sort()).toEqual([...AGENT_ATTRIBUTES].sort());
   });
 
-  it("may update only the agent's own attributes of a task row (heartbeats, outcome), returning nothing", async () => {
+  it('writes no task row itself: it assumes the per-task session role, tagged, and nothing else', async () => {
     await expectAll(
       role,
       [
-        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(own) },
-        {
-          action: 'dynamodb:UpdateItem',
-          resource: tasks,
-          context: attrs(['task_id', 'status', 'runtime_session_id', 'heartbeat_at', 'progress', 'updated_at', 'version']),
-        },
+        { action: 'sts:AssumeRole', resource: arn.role(names.roles.agentSession) },
+        { action: 'sts:TagSession', resource: arn.role(names.roles.agentSession), context: { 'aws:RequestTag/task_id': 'task-a' } },
       ],
       'Allowed',
     );
     await expectAll(
       role,
       [
-        // another attribute: the configuration, the submitter, the request hash
-        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs([...own, 'config']) },
-        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(['task_id', 'submitted_by']) },
-        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(['task_id', 'request_hash']) },
-        // values back would expose the whole row
-        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(own, 'ALL_NEW') },
-        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(own, 'ALL_OLD') },
-        // no other write or read on the table, and no other table
-        { action: 'dynamodb:PutItem', resource: tasks, context: attrs(own) },
-        { action: 'dynamodb:DeleteItem', resource: tasks },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: attrs(own) },
         { action: 'dynamodb:GetItem', resource: tasks },
-        { action: 'dynamodb:Query', resource: `${tasks}/index/status-index` },
-        { action: 'dynamodb:UpdateItem', resource: arn.table(other.tables.tasks), context: attrs(own) },
-        { action: 'dynamodb:UpdateItem', resource: arn.table(names.tables.repos), context: attrs(own) },
+        { action: 'sts:AssumeRole', resource: arn.role(names.roles.apiFn) },
+      ],
+      'ImplicitlyDenied',
+    );
+  });
+});
+
+describe('agent session role (per task, pinned by its task_id tag)', () => {
+  const role = names.roles.agentSession;
+  const tasks = arn.table(names.tables.tasks);
+  const own = [...AGENT_ATTRIBUTES];
+  // A session of task A: its tag, and the row key a request addresses (dynamodb:LeadingKeys).
+  const as = (taskTag: string, rowKey: string, list?: string[], returnValues = 'NONE') => ({
+    'aws:PrincipalTag/task_id': taskTag,
+    'dynamodb:LeadingKeys': [rowKey],
+    ...(list ? { 'dynamodb:Attributes': list, 'dynamodb:ReturnValues': returnValues } : {}),
+  });
+
+  it("lets task A's agent read its row and update the contract's attributes of it, returning nothing", async () => {
+    await expectAll(
+      role,
+      [
+        { action: 'dynamodb:GetItem', resource: tasks, context: as('task-a', 'task-a') },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: as('task-a', 'task-a', own) },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: as('task-a', 'task-a', ['task_id', 'status', 'agent_heartbeat_at']) },
+      ],
+      'Allowed',
+    );
+  });
+
+  it("denies task A's agent task B's row (forging its result, resetting its status), other attributes, and values back", async () => {
+    await expectAll(
+      role,
+      [
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: as('task-a', 'task-b', ['task_id', 'status', 'pr_url']) },
+        { action: 'dynamodb:GetItem', resource: tasks, context: as('task-a', 'task-b') },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: as('task-a', 'task-a', [...own, 'config']) },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: as('task-a', 'task-a', ['task_id', 'submitted_by']) },
+        { action: 'dynamodb:UpdateItem', resource: tasks, context: as('task-a', 'task-a', own, 'ALL_NEW') },
+        { action: 'dynamodb:PutItem', resource: tasks, context: as('task-a', 'task-a', own) },
+        { action: 'dynamodb:DeleteItem', resource: tasks, context: as('task-a', 'task-a') },
+        { action: 'dynamodb:Scan', resource: tasks },
+        { action: 'dynamodb:UpdateItem', resource: arn.table(other.tables.tasks), context: as('task-a', 'task-a', own) },
       ],
       'ImplicitlyDenied',
     );
   });
 
+  it('trusts only the runtime role; a session it tags must carry task_id', () => {
+    expect(trustPolicyOf(json, role).Statement).toEqual([
+      expect.objectContaining({ Principal: { AWS: arn.role(names.roles.runtimeExecution) }, Action: 'sts:AssumeRole' }),
+      expect.objectContaining({
+        Principal: { AWS: arn.role(names.roles.runtimeExecution) },
+        Action: 'sts:TagSession',
+        Condition: { Null: { 'aws:RequestTag/task_id': 'false' } },
+      }),
+    ]);
+  });
+});
+
+describe('AgentCore runtime role, continued', () => {
+  const role = names.roles.runtimeExecution;
   it('reads no repository row, writes no audit event and reads no secret', async () => {
     await expectAll(
       role,
@@ -266,6 +307,32 @@ describe('AgentCore runtime role', () => {
 });
 
 describe('task reconciler roles', () => {
+  it('the reconciler starts tasks: it reads GitHub token secrets under the platform prefix (for the invocation), no other secret', async () => {
+    const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+    await expectAll(
+      names.roles.reconcilerFn,
+      [
+        { action: 'secretsmanager:GetSecretValue', resource: secret(`${names.secretPrefix}github-token/acme/widgets`) },
+        { action: 'bedrock-agentcore:InvokeAgentRuntimeForUser', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/live` },
+      ],
+      'Allowed',
+    );
+    await expectAll(
+      names.roles.reconcilerFn,
+      [
+        { action: 'secretsmanager:GetSecretValue', resource: secret(`${other.secretPrefix}github-token/acme/widgets`) },
+        { action: 'secretsmanager:PutSecretValue', resource: secret(`${names.secretPrefix}github-token/acme/widgets`) },
+      ],
+      'ImplicitlyDenied',
+    );
+    // The API hands task starts to it
+    await expectAll(
+      names.roles.apiFn,
+      [{ action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${names.functions.reconciler}` }],
+      'Allowed',
+    );
+  });
+
   it('the reconciler reads and moves tasks, starts and stops sessions on the one runtime; nothing else', async () => {
     const role = names.roles.reconcilerFn;
     const runtime = arn.runtime(names.agentRuntime);
@@ -372,6 +439,8 @@ describe('Lambda roles', () => {
         { action: 'lambda:InvokeFunction', resource: fn(names.functions.api) },
         { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: arn.runtime(names.agentRuntime) },
         { action: 'bedrock-agentcore:InvokeAgentRuntime', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/DEFAULT` },
+        // runtimeUserId (the submitter) needs the ForUser action as well
+        { action: 'bedrock-agentcore:InvokeAgentRuntimeForUser', resource: `${arn.runtime(names.agentRuntime)}/runtime-endpoint/live` },
       ],
       'Allowed',
     );
@@ -727,12 +796,17 @@ describe('CI roles: infra plan, deployer and the permissions boundary', () => {
       const granted = rolePolicy(json, roleName);
       for (const st of granted.Statement.filter((s) => s.Effect === 'Allow')) {
         // Every resource of the environment carries its tag (the provider's default_tags).
-        const context = Object.fromEntries([
+        const context: Record<string, string> = Object.fromEntries([
           ['aws:ResourceTag/abca:env', 'dev'],
           ...Object.values((st.Condition ?? {}) as Record<string, Record<string, string | string[]>>).flatMap((kv) =>
             Object.entries(kv).map(([k, v]) => [k, [v].flat()[0]!]),
           ),
         ]);
+        // A policy variable (`${aws:PrincipalTag/task_id}`): a session carrying that tag, addressing its value.
+        for (const [k, v] of Object.entries(context)) {
+          const tag = /^\$\{(aws:PrincipalTag\/[^}]+)\}$/.exec(v);
+          if (tag) [context[tag[1]!], context[k]] = ['t', 't'];
+        }
         for (const action of [st.Action].flat() as string[]) {
           for (const resource of [st.Resource].flat() as string[]) {
             // A concrete resource the statement names ("log-group:g:*" covers the group's streams).

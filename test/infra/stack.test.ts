@@ -61,8 +61,10 @@ describe('application layer resources', () => {
     // Only what the agent reads (agent/src/task-row.ts): its role grants no other table.
     expect(runtime.environment_variables).toEqual({
       ABCA_ENV: 'dev',
+      AGENT_SESSION_ROLE_ARN: expect.stringMatching(/:role\/abca-dev-agent-session$/),
       AWS_REGION: expect.any(String),
       TASKS_TABLE: names.tables.tasks,
+      TASK_TABLE_NAME: names.tables.tasks,
     });
     expect(runtime.protocol_configuration).toEqual([{ server_protocol: RUNTIME_PROTOCOL }]);
     expect(sg.ingress).toEqual([]);
@@ -470,6 +472,14 @@ describe('network hardening: AgentCore AZ ids, per-destination egress, endpoint 
     );
     // Assess
     expect(decisions).toEqual(['Allowed', 'Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it("lets upstream ABCA's agent install its tools: mise's node builds and version lists, Corepack's Yarn (exact names)", () => {
+    // Act
+    const [, baseline] = find(dev.json, 'aws_route53_resolver_firewall_domain_list', 'name', names.dnsFirewall.baselineList);
+    // Assess
+    expect(baseline.domains).toEqual(expect.arrayContaining(['nodejs.org', 'mise-versions.jdx.dev', 'repo.yarnpkg.com', 'registry.npmjs.org', 'github.com']));
+    expect((baseline.domains as string[]).filter((d) => d.endsWith('jdx.dev') || d.endsWith('yarnpkg.com') || d.endsWith('nodejs.org'))).toHaveLength(3);
   });
 
   it('keeps the DNS baseline to exact names: the region endpoints the platform uses, GitHub, npm, PyPI; no wildcard over anyone', () => {

@@ -108,7 +108,8 @@ describe('IAM enforcement in the emulator', () => {
 
   it("lets the agent's role update its task row's agent attributes, and refuses any other attribute (DynamoDB: 400 AccessDeniedException)", async () => {
     // Prepare
-    const ddb = track(new DynamoDBClient(config(await assume(names.roles.runtimeExecution))));
+    // The agent writes through its per-task session role, assumed with the runtime role's credentials.
+    const ddb = track(new DynamoDBClient(config(await assume(names.roles.agentSession, { task_id: 't1' }, await assume(names.roles.runtimeExecution)))));
     const update = (attribute: string) =>
       ddb.send(
         new UpdateItemCommand({
@@ -127,7 +128,7 @@ describe('IAM enforcement in the emulator', () => {
     expect(allowed.$metadata.httpStatusCode).toBe(200);
     expect(refused).toMatchObject({
       name: 'AccessDeniedException',
-      message: denial(names.roles.runtimeExecution, 'dynamodb:UpdateItem', TASKS_ARN),
+      message: denial(names.roles.agentSession, 'dynamodb:UpdateItem', TASKS_ARN),
       $metadata: { httpStatusCode: 400 },
     });
   });
@@ -236,9 +237,9 @@ describe('IAM enforcement in the emulator', () => {
     expect(lines).toContainEqual(
       expect.objectContaining({ roleArn: roleArn(TASK_ROLE), action: 'dynamodb:GetItem', resource: TASKS_ARN, decision: 'Allowed' }),
     );
-    expect(used).toContainEqual({ roleArn: roleArn(names.roles.runtimeExecution), action: 'dynamodb:UpdateItem', resource: TASKS_ARN });
-    // The agent's row grant was used; its model grant was not (no model call in this suite).
-    expect(unused.filter((u) => u.role === names.roles.runtimeExecution).map((u) => u.statement)).not.toContain('TaskRowAgentAttributes');
+    expect(used).toContainEqual({ roleArn: roleArn(names.roles.agentSession), action: 'dynamodb:UpdateItem', resource: TASKS_ARN });
+    // The agent's row grant (its session role's) was used; its model grant was not (no model call in this suite).
+    expect(unused.filter((u) => u.role === names.roles.agentSession).map((u) => u.statement)).not.toContain('TaskRowAgentAttributes');
     expect(unused.filter((u) => u.role === names.roles.runtimeExecution).map((u) => u.statement)).toContain('Models');
   });
 

@@ -56,6 +56,28 @@ describe('task orchestrator', () => {
     expect(plane().calls.find((c) => c.sessionId === task.task_id)).toMatchObject({ operation: 'InvokeAgentRuntime', qualifier: 'live', status: 200 });
   });
 
+  it("speaks upstream's contract: runtimeUserId is the submitter, the agent writes upstream's names, the view types the outcome", async () => {
+    // Prepare
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/active', description: 'Open a pull request' } });
+    // Act
+    const done = await bed.runToEnd(deps, task.task_id);
+    const row = await new TaskStore(bed.clients.doc, bed.platform.tables.tasks).require(task.task_id);
+    // Assess: the invocation named the user; the row carries upstream's attributes, the view typed values
+    expect(plane().calls.find((c) => c.sessionId === task.task_id && c.operation === 'InvokeAgentRuntime')).toMatchObject({ userId: 'alice', status: 200 });
+    expect(row).toMatchObject({ user_id: 'alice', agent_heartbeat_at: expect.any(String), completed_at: expect.any(String), turns: '5', build_passed: true });
+    expect(row).not.toHaveProperty('heartbeat_at');
+    expect(row).not.toHaveProperty('finished_at');
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
+      turns: 5,
+      cost_usd: 0,
+      build_passed: true,
+      pr_url: expect.stringMatching(/^https:\/\/github\.com\/octo\/active\/pull\/\d+$/),
+    });
+    expect(typeof done.duration_s).toBe('number');
+  });
+
   it('a task that runs a while heartbeats with its progress; the start answered long before', async () => {
     // Prepare: each of the 5 steps takes 300 ms, heartbeats every 100 ms
     plane().setAgentEnv({ ...TEST_AGENT_ENV, ABCA_AGENT_STEP_MS: '300' });

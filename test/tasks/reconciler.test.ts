@@ -201,6 +201,25 @@ describe('reconciler', () => {
     }
   });
 
+  it('the Lambda handler starts a task the API dispatched to it ({"abcaRunTask": id}): it may read tokens, the API may not', async () => {
+    // Prepare
+    const deps = bed.deps();
+    const { task } = await submitTask(deps, { caller, input: { repo: 'octo/work', description: 'Dispatched here' } });
+    const saved = process.env.ABCA_ENV;
+    process.env.ABCA_ENV = 'reconcile';
+    try {
+      const { handler } = await import('../../src/handlers/reconciler');
+      // Act
+      const started = await handler({ abcaRunTask: task.task_id });
+      const done = await bed.waitFor(deps, task.task_id);
+      // Assess
+      expect(started).toMatchObject({ task_id: task.task_id, status: 'RUNNING' });
+      expect(done.status).toBe('COMPLETED');
+    } finally {
+      process.env.ABCA_ENV = saved;
+    }
+  });
+
   it('runs on a schedule in the local control plane (a loop) and stops cleanly', async () => {
     // Prepare
     const deps = bed.deps();

@@ -11,7 +11,7 @@ import type { PlatformConfig } from '../../src/platform/platform-config';
 import { REPO_DEFAULTS, RepoConfigSchema, type RepoConfig, type RepoStatus } from '../../src/repos/repo-config';
 import { getTask, startTask, type TaskDeps, type TaskView } from '../../src/tasks/orchestrator';
 import { taskDeps } from '../../src/wiring/tasks';
-import { isTerminal } from '../../src/tasks/state-machine';
+import { isTaskState, isTerminal } from '../../src/tasks/state-machine';
 
 /** Agents in tests heartbeat every 100 ms and plan instantly unless a test says otherwise. */
 export const TEST_AGENT_ENV = { GIT_COMMIT: 'abc1234', ABCA_HEARTBEAT_MS: '100', ABCA_AGENT_STEP_MS: '0' };
@@ -33,7 +33,7 @@ export interface TaskBed {
 export async function taskBed(env: string, plane: () => AgentCoreDataPlane): Promise<TaskBed> {
   const clients = createClients();
   const { platform } = await bootstrapLocal({ env, clients });
-  const waitFor: TaskBed['waitFor'] = async (deps, taskId, until = (t) => isTerminal(t.status), timeoutMs = 20_000) => {
+  const waitFor: TaskBed['waitFor'] = async (deps, taskId, until = (t) => isTaskState(t.status) && isTerminal(t.status), timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const task = await getTask(deps, taskId);

@@ -15,7 +15,25 @@ export const TASK_COLUMNS: Column<Task>[] = [
   { header: 'DESCRIPTION', value: (t) => t.description, max: 50 },
 ];
 
-const TASK_FIELD_ORDER = ['task_id', 'repo', 'status', 'status_reason', 'progress', 'heartbeat_at', 'description', 'created_at', 'updated_at', 'pr_url'];
+const TASK_FIELD_ORDER = [
+  'task_id',
+  'repo',
+  'status',
+  'status_reason',
+  'progress',
+  'heartbeat_at',
+  'description',
+  'created_at',
+  'updated_at',
+  'pr_url',
+  // The agent's structured outcome (docs/agent-contract.md §6), together under the PR.
+  'turns',
+  'cost_usd',
+  'duration_s',
+  'build_passed',
+  'lint_passed',
+  'error_message',
+];
 
 /** Pure: one line for a task being watched: its state, how long ago the agent last beat, its last progress line. */
 export function watchLine(task: Task, now: number = Date.now()): string {

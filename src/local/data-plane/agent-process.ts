@@ -5,6 +5,7 @@
  * start, not a TypeScript compile.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +14,8 @@ import { DataPlaneError } from './errors';
 import type { ServedImage } from './runtimes';
 
 const AGENT_ENTRY = path.resolve(__dirname, '../../../agent/src/main.ts');
+/** Where an agent command runs (`org.abca.local.command`, `--agent-cmd`): the project root. */
+export const PROJECT_ROOT = path.resolve(__dirname, '../../..');
 
 let bundled: string | undefined;
 /** agent/ as one CommonJS file (esbuild), compiled once per process. */
@@ -36,6 +39,39 @@ export interface AgentProcessOptions {
   /** How long a new agent may take to answer /ping healthily. */
   startTimeoutMs: number;
   log: (line: string) => void;
+  /**
+   * A shell command that runs the agent for every image (`npm run dev -- --agent-cmd`), over the
+   * image's own `org.abca.local.command`; agent/ otherwise. Started per session with PORT.
+   */
+  agentCommand?: string;
+}
+
+/** Agents started from a command: their own process group, so ending the session ends the whole command. */
+const commandGroups = new WeakSet<ChildProcess>();
+
+/** Ends an agent process; for a command, its whole process group (the shell and what it started). */
+export function killAgent(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (commandGroups.has(child) && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, signal);
+      return;
+    } catch {
+      // the group is gone already
+    }
+  }
+  child.kill(signal);
+}
+
+/** A port nothing listens on now (the command's agent binds it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Starts the agent for `image` and waits until it is healthy; RuntimeClientError (424) when it never is. */
@@ -68,8 +104,20 @@ export async function spawnAgent(opts: AgentProcessOptions, image: ServedImage, 
     PORT: '0',
     ...(image.fault ? { ABCA_AGENT_FAULT: image.fault } : {}),
   };
-  const child = spawn(process.execPath, [agentBundle()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await listeningUrl(child, opts.startTimeoutMs);
+  const command = opts.agentCommand ?? image.command;
+  let child: ChildProcess;
+  let url: string;
+  if (command) {
+    // Any agent, in any language: AgentCore's HTTP contract on PORT (GET /ping, POST /invocations).
+    const port = await freePort();
+    child = spawn('sh', ['-c', command], { cwd: PROJECT_ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    commandGroups.add(child);
+    url = `http://127.0.0.1:${port}`;
+    child.once('exit', (code) => opts.log(`[agent ${sessionId.slice(0, 12)}] \`${command}\` exited (${code})`));
+  } else {
+    child = spawn(process.execPath, [agentBundle()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    url = await listeningUrl(child, opts.startTimeoutMs);
+  }
   // Keep draining: the agent's request log must never fill the pipe.
   child.stdout!.on('data', (d: Buffer) => opts.log(`[agent ${sessionId.slice(0, 12)}] ${d.toString().trimEnd()}`));
   child.stderr!.on('data', (d: Buffer) => opts.log(`[agent ${sessionId.slice(0, 12)}] ${d.toString().trimEnd()}`));
@@ -81,8 +129,8 @@ export async function spawnAgent(opts: AgentProcessOptions, image: ServedImage, 
       () => false,
     );
     if (ok) return { child, url };
-    if (Date.now() > deadline || image.fault) {
-      child.kill('SIGKILL');
+    if (Date.now() > deadline || image.fault || child.exitCode !== null) {
+      killAgent(child, 'SIGKILL');
       throw new DataPlaneError(424, 'RuntimeClientError', `the runtime container for ${image.digest} is not healthy (its /ping fails)`);
     }
     await new Promise((r) => setTimeout(r, 100));

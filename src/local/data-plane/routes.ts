@@ -10,6 +10,8 @@ import type { RuntimeResolver } from './runtimes';
 import type { SessionPool } from './sessions';
 
 export const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
+/** InvokeAgentRuntime's runtimeUserId (botocore bedrock-agentcore 2024-02-28: a header). */
+export const USER_HEADER = 'x-amzn-bedrock-agentcore-runtime-user-id';
 const SESSION_MIN = 33;
 const SESSION_MAX = 256;
 
@@ -18,6 +20,8 @@ export interface DataPlaneCall {
   agentRuntimeArn: string;
   qualifier: string | null;
   sessionId: string | null;
+  /** runtimeUserId, when the caller named one. */
+  userId?: string;
   status: number;
   error?: string;
 }
@@ -57,6 +61,8 @@ function checkSession(id: string): void {
 async function invoke(deps: RouteDeps, req: http.IncomingMessage, res: http.ServerResponse, arn: string, qualifier: string | null, call: DataPlaneCall) {
   const sessionId = sessionHeader(req) ?? randomUUID();
   call.sessionId = sessionId;
+  const user = req.headers[USER_HEADER];
+  if (typeof user === 'string' && user) call.userId = user;
   checkSession(sessionId);
   const body = await readBody(req);
   if (body.length === 0) throw validation('payload is required', 'payload');

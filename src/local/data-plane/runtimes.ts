@@ -19,6 +19,8 @@ import { parseContainerUri } from '../../platform/runtime-spec';
 import { DataPlaneError } from './errors';
 
 export const FAULT_ANNOTATION = 'org.abca.local.agent-fault';
+/** The shell command that runs this image's agent locally (from the project root), instead of agent/. */
+export const COMMAND_ANNOTATION = 'org.abca.local.command';
 
 /** `…:runtime/<id>` (AWS) or the ARN moto handed out (compared without a trailing `:<version>`). */
 export function runtimeIdFromArn(arn: string): string | undefined {
@@ -40,6 +42,8 @@ export interface ServedImage {
   digest: string;
   /** The image's fault annotation, if any. */
   fault?: string;
+  /** The image's local agent command (COMMAND_ANNOTATION), if any. */
+  command?: string;
 }
 
 export class RuntimeResolver {
@@ -75,6 +79,11 @@ export class RuntimeResolver {
   }
 
   async imageFault(repositoryUrl: string, digest: string): Promise<string | undefined> {
+    return (await this.imageAnnotations(repositoryUrl, digest))[FAULT_ANNOTATION];
+  }
+
+  /** The annotations of the image's manifest (RuntimeClientError when AgentCore could not pull it). */
+  async imageAnnotations(repositoryUrl: string, digest: string): Promise<Record<string, string>> {
     const repositoryName = repositoryUrl.split('/').slice(1).join('/');
     const out = await this.ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: digest }] })).catch((e: unknown) => {
       // AgentCore cannot pull it: the session never starts.
@@ -82,8 +91,7 @@ export class RuntimeResolver {
     });
     const manifest = out.images?.[0]?.imageManifest;
     if (!manifest) throw new DataPlaneError(424, 'RuntimeClientError', `the runtime's image ${repositoryUrl}@${digest} is not in ECR`);
-    const annotations = (JSON.parse(manifest) as { annotations?: Record<string, string> }).annotations ?? {};
-    return annotations[FAULT_ANNOTATION];
+    return (JSON.parse(manifest) as { annotations?: Record<string, string> }).annotations ?? {};
   }
 
   /** The image a new session on `arn` / `qualifier` runs. */
@@ -94,7 +102,8 @@ export class RuntimeResolver {
     const uri = config.agentRuntimeArtifact?.containerConfiguration?.containerUri ?? '';
     const image = parseContainerUri(uri);
     if (!image) throw new DataPlaneError(424, 'RuntimeClientError', `version ${version} of ${runtime.id} has no digest-pinned container URI (${uri})`);
-    const fault = await this.imageFault(image.repositoryUrl, image.digest);
-    return { runtimeId: runtime.id, qualifier, version, config, digest: image.digest, fault };
+    const annotations = await this.imageAnnotations(image.repositoryUrl, image.digest);
+    const [fault, command] = [annotations[FAULT_ANNOTATION], annotations[COMMAND_ANNOTATION]];
+    return { runtimeId: runtime.id, qualifier, version, config, digest: image.digest, ...(fault ? { fault } : {}), ...(command ? { command } : {}) };
   }
 }

@@ -5,7 +5,7 @@
  * that session's work by ending its process, as AgentCore does.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawnAgent, type AgentProcessOptions } from './agent-process';
+import { killAgent, spawnAgent, type AgentProcessOptions } from './agent-process';
 import { DataPlaneError } from './errors';
 import type { RuntimeResolver } from './runtimes';
 
@@ -71,8 +71,8 @@ export class SessionPool {
   async end(session: Session, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     this.sessions.delete(session.info.sessionId);
     if (session.gone) return;
-    session.child.kill(signal);
-    const timer = setTimeout(() => session.child.kill('SIGKILL'), 3000);
+    killAgent(session.child, signal);
+    const timer = setTimeout(() => killAgent(session.child, 'SIGKILL'), 3000);
     await session.exited;
     clearTimeout(timer);
   }

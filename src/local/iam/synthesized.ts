@@ -41,7 +41,9 @@ export function resources(json: TfJson, type: string): [string, TfConfig][] {
  */
 export function resolveRefs(text: string, json: TfJson, place: Place = HERE): string {
   const { account, region } = place;
-  return text.replace(/\$\{([^}]+)\}/g, (_, expr: string) => {
+  return text.replace(/(\$?)\$\{([^}]+)\}/g, (_, escaped: string, expr: string) => {
+    // `$${...}` is Terraform's escape for a literal `${...}` (an IAM policy variable).
+    if (escaped) return `\${${expr}}`;
     const given = place.refs?.[expr];
     if (given !== undefined) return given;
     const m = /^(data\.)?(aws_[a-z0-9_]+)\.([^.]+)\.([a-z_]+)$/.exec(expr);
