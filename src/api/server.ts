@@ -34,6 +34,8 @@ export interface ApiServerOptions {
   provision?: boolean;
   /** The in-process provisioner's own clients, as its Lambda has its own role (default: `clients`). */
   provisionerClients?: AwsClients;
+  /** The clients in-process task starts use, as the reconciler function's role on AWS (default: `clients`). */
+  taskRunnerClients?: AwsClients;
   /** Extra routers under /v1 (e.g. tasks). */
   routers?: (deps: ApiDeps) => CreateAppOptions['routers'];
   /** Where submitted tasks start (default: in this process, in the background, as an async invocation would). */
@@ -80,6 +82,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     guardrailsCacheMs: opts.guardrailsCacheMs,
     onRepoChange: provisioner && ((repo) => provisioner.notify(repo)),
     taskDispatcher: opts.taskDispatcher,
+    taskRunnerClients: opts.taskRunnerClients,
   });
   const app = createApp(deps, {
     routers: opts.routers?.(deps),

@@ -67,6 +67,9 @@ export const RULES: readonly Rule[] = [
     'src/tasks/state-machine.ts',
     'src/tasks/config.ts',
     'src/tasks/contract.ts',
+    'src/tasks/agent-states.ts',
+    'src/tasks/outcome.ts',
+    'src/tasks/tokens.ts',
     'src/tasks/schema.ts',
     'src/repos/store.ts',
     'src/repos/repo-config.ts',
@@ -87,7 +90,6 @@ export const RULES: readonly Rule[] = [
     layers: BOTH,
     why: 'runtime smoke check (scripts/smoke-runtime.ts), and the canary check publish runs (also in the custom resource)',
   },
-  { pattern: 'src/tasks/contract.ts', layers: BOTH, why: 'the agent contract: the API Lambda starts tasks with it, the runtime smoke check speaks it' },
   { pattern: 'src/tasks/**', layers: INFRA, why: 'task orchestration and agent invocation bundled into the API Lambda' },
   { pattern: 'scripts/bundle-handlers.ts', layers: INFRA, why: 'builds the Lambda bundles Terraform deploys' },
   // Workshop console (issue 25): built into the API Lambda's bundle and served at /console.

@@ -147,7 +147,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       createClients({ credentials: await componentSession(moto.endpoint, opts.env, component, { credentials: ADMIN }) });
     const [apiClients, provisionerClients, reconcilerClients] = await Promise.all([as('api'), as('provisioner'), as('reconciler')]);
 
-    const serve = (port: number) => startApiServer({ env: opts.env, port, clients: apiClients, provisionerClients, log });
+    const serve = (port: number) => startApiServer({ env: opts.env, port, clients: apiClients, provisionerClients, taskRunnerClients: reconcilerClients, log });
     api = await serve(opts.port).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'EADDRINUSE' || !opts.portFallback) throw e;
       say(`port ${opts.port} is in use; serving the API on a free port instead`);

@@ -41,6 +41,12 @@ export interface ApiDepsOptions {
   onRepoChange?: (repo: string) => void;
   /** Where submitted tasks run (default: in this process, in the background). */
   taskDispatcher?: (tasks: TaskDeps) => TaskDispatcher;
+  /**
+   * Clients the default in-process dispatcher starts tasks with. On AWS the API hands a start to the
+   * reconciler function (TASK_RUNNER_FUNCTION), whose role alone reads token secrets; locally the
+   * start runs in this process with that role's session (default: `clients`).
+   */
+  taskRunnerClients?: AwsClients;
 }
 
 /**
@@ -77,10 +83,11 @@ export function buildApiDeps(opts: ApiDepsOptions): ApiDeps {
     onChange: opts.onRepoChange,
   });
   const tasks = taskDeps(platform, clients, { guardrails, log: (line) => opts.log.info(line) });
+  const runner = opts.taskRunnerClients ? taskDeps(platform, opts.taskRunnerClients, { guardrails, log: (line) => opts.log.info(line) }) : tasks;
   const taskDispatcher =
     opts.taskDispatcher?.(tasks) ??
     new InProcessTaskDispatcher(
-      (id) => startTask(tasks, id),
+      (id) => startTask(runner, id),
       (id, e) => opts.log.error('task run failed', { task_id: id, error: String(e) }),
     );
   return { env: opts.env, platform, clients, log: opts.log, authenticator, apiKeys, repos, store, audit, tasks, taskDispatcher };

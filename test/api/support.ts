@@ -111,6 +111,8 @@ export function useApi(opts: { env?: string; guardrails?: Partial<Guardrails>; p
       port: 0,
       clients: apiClients,
       provisionerClients,
+      // Task starts run as the reconciler function's role, as the API's dispatch does on AWS.
+      taskRunnerClients: await clientsAs(env, 'reconciler'),
       guardrailsCacheMs: 0,
       provision: opts.provision,
       log: new LineLogger((l) => logs.push(l), { serviceName: 'abca-api', logLevel: 'DEBUG' }),

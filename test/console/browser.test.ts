@@ -131,6 +131,8 @@ describe('the workshop loop in the console', () => {
     await screenshot(page(), 'users');
     expect(await seriousViolations(page())).toEqual([]);
     await page().getByRole('button', { name: 'Sign out' }).click();
+    // The Users screen has a "User name" field too: wait for the sign-in form before filling it.
+    await page().getByRole('form', { name: 'Sign in' }).waitFor();
 
     await page().getByLabel('User name').fill('ada');
     await page().getByLabel('Password', { exact: true }).fill(temporary);
